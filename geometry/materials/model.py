@@ -1,0 +1,80 @@
+"""The one material model of hotlase: Drude-Lorentz poles plus an optional D-conductivity.
+
+ε(E) = ε∞ + Σ_lorentz σ_n E_n² / (E_n² − E² − i E Γ_n) + Σ_drude σ_n E_n² / (−E² − i E Γ_n),
+then ε → ε (1 + i ħσ_D / E) for the D-conductivity (Meep's susceptibility and conductivity
+forms, Meep docs "Materials"; design/physics.md §3). Energies in eV, e^{-iωt}, Im ε > 0 is loss.
+This is exactly what Meep integrates, so a model's ``eps`` is what the solver sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from geometry.units import nm_to_ev
+
+
+@dataclass(frozen=True)
+class Pole:
+    """One susceptibility term.
+
+    Attributes:
+        kind: "lorentz" (resonance at ``frequency_ev``) or "drude" (free carriers).
+        frequency_ev: ħω_n, resonance (Lorentz) or plasma-scale (Drude) energy, eV, > 0.
+        gamma_ev: ħΓ_n, damping energy, eV, >= 0.
+        sigma: dimensionless oscillator strength (Meep's ``sigma``).
+    """
+
+    kind: Literal["lorentz", "drude"]
+    frequency_ev: float
+    gamma_ev: float
+    sigma: float
+
+
+@dataclass(frozen=True)
+class MaterialModel:
+    """A dispersive permittivity with its provenance and the window where it may be used.
+
+    Attributes:
+        name: registry name, e.g. "Ag_JC" (what the study file names).
+        eps_inf: high-frequency permittivity ε∞ (dimensionless).
+        poles: susceptibility terms, see module docstring.
+        d_conductivity_ev: ħσ_D in eV; ε → ε (1 + i ħσ_D/E). Used for the exact
+            single-wavelength models (exact at one energy, Meep's conductivity form).
+        valid_nm: (min, max) vacuum wavelength in nm where the model may be used.
+        source: citation of the measured data and of the fit.
+        fit_error: ((lo_nm, hi_nm, max |Δε|/|ε|), ...) per band, from the fit against data.
+        is_metal: True for metals (what ``without_metal`` replaces, what hot electrons use).
+    """
+
+    name: str
+    eps_inf: float
+    poles: tuple[Pole, ...] = ()
+    d_conductivity_ev: float = 0.0
+    valid_nm: tuple[float, float] = (0.0, float("inf"))
+    source: str = ""
+    fit_error: tuple[tuple[float, float, float], ...] = field(default=())
+    is_metal: bool = False
+
+    def eps(self, wavelength_nm) -> np.ndarray:
+        """Complex ε at vacuum wavelength(s) in nm (formula in the module docstring)."""
+        return eps_drude_lorentz(self, nm_to_ev(wavelength_nm))
+
+    @property
+    def max_pole_ev(self) -> float:
+        """Largest pole energy (eV), what bounds the stable time step."""
+        return max((p.frequency_ev for p in self.poles), default=0.0)
+
+
+def eps_drude_lorentz(model: MaterialModel, energy_ev) -> np.ndarray:
+    """ε(E) of a Drude-Lorentz model (Meep "Materials" docs; design/physics.md §3)."""
+    e = np.asarray(energy_ev, dtype=float)
+    eps = np.full(e.shape, model.eps_inf, dtype=complex)
+    for p in model.poles:
+        resonance = p.frequency_ev**2 if p.kind == "lorentz" else 0.0
+        eps = eps + p.sigma * p.frequency_ev**2 / (resonance - e**2 - 1j * e * p.gamma_ev)
+    if model.d_conductivity_ev:
+        eps = eps * (1.0 + 1j * model.d_conductivity_ev / e)
+    return eps
