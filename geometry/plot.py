@@ -1,0 +1,69 @@
+"""Cross-section pictures of a study's structure (matplotlib; no meep): `hotlase show`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from geometry.build import build
+from geometry.raster import material_grid
+from geometry.study import StudySpec
+
+_COLOURS = {"vacuum": "#f4f7fb", "air": "#f4f7fb", "SiO2": "#a6cee3", "Al2O3": "#b2df8a",
+            "MgF2": "#cab2d6", "LiF": "#fdbf6f"}
+_METAL_COLOURS = {"Ag": "#9e9e9e", "Au": "#d4a017", "Al": "#c0c8d0", "Cu": "#b87333"}
+
+
+def _colour(name: str, i: int) -> str:
+    if name in _COLOURS:
+        return _COLOURS[name]
+    for prefix, colour in _METAL_COLOURS.items():
+        if name.startswith(prefix):
+            return colour
+    if name.startswith("CsPb"):
+        return "#33a02c"
+    return f"C{i % 10}"
+
+
+def plot_cross_sections(study: StudySpec, path: str | Path, points: int = 400) -> Path:
+    """Write a PNG with the xz section (through y = 0) and the xy section (mid rod height).
+
+    Args:
+        study: validated study; path: output PNG; points: samples along each axis.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    layout = build(study.structure)
+    sx, sy = layout.cell_xy_nm
+    lx = sx if sx > 0 else max(400.0, 2 * abs(layout.z_bottom_nm))
+    margin = max(100.0, 0.3 * (layout.z_top_nm - layout.z_bottom_nm))
+    xs = np.linspace(-lx / 2, lx / 2, points)
+    zs = np.linspace(layout.z_bottom_nm - margin, layout.z_top_nm + margin, points)
+    names, xz = material_grid(layout, xs, [0.0], zs)
+    panels = [("xz section at y = 0", xs, zs, xz[:, 0, :].T, "x (nm)", "z (nm)")]
+    if layout.dims == 3:
+        ys = np.linspace(-sy / 2, sy / 2, points)
+        z_mid = layout.z_top_nm / 2 if layout.z_top_nm > 0 else layout.z_bottom_nm / 2
+        _, xy = material_grid(layout, xs, ys, [z_mid])
+        panels.append((f"xy section at z = {z_mid:g} nm", xs, ys, xy[:, :, 0].T, "x (nm)", "y (nm)"))
+    cmap = ListedColormap([_colour(n, i) for i, n in enumerate(names)])
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels) + 1.5, 5), squeeze=False)
+    for ax, (title, h, v, img, xl, yl) in zip(axes[0], panels):
+        ax.imshow(img, origin="lower", extent=(h[0], h[-1], v[0], v[-1]), cmap=cmap,
+                  vmin=-0.5, vmax=len(names) - 0.5, interpolation="nearest", aspect="equal")
+        ax.set(title=title, xlabel=xl, ylabel=yl)
+    fig.legend(handles=[Patch(color=_colour(n, i), label=n) for i, n in enumerate(names)],
+               loc="center right", title="material")
+    fig.suptitle(f"{study.name}: {study.structure.kind}")
+    fig.tight_layout(rect=(0, 0, 0.85, 1))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

@@ -1,0 +1,111 @@
+"""Frozen specs of how a study is simulated and analysed (grid, band, pump, hot-electron inputs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from geometry.validate import SpecError, check_bool, check_choice, check_int, check_number
+
+RUN_KINDS = ("spectrum", "modes", "fields", "emitter")
+
+
+@dataclass(frozen=True)
+class SimulationSpec:
+    """Grid, band, sources and termination.
+
+    Attributes:
+        resolution_nm: grid spacing in nm, in [0.5, 50]. Metals converge only at a few nm.
+        wavelength_min_nm, wavelength_max_nm: broadband band in nm, 200 <= min < max <= 2000.
+        n_wavelengths: number of spectrum points, in [2, 2000].
+        pump_wavelength_nm: pump (the seed's 405 nm laser), nm, in [200, 2000].
+        emission_wavelength_nm: perovskite emission / lasing line (532 nm in the seed), nm.
+        pump_intensity_w_m2: pump intensity in W/m^2, > 0 (5 kW/cm^2 = 5e7 W/m^2, seed Table S1).
+        polarization: "x" or "y", the incident E direction.
+        angle_deg: incidence angle in the xz plane, degrees, in [0, 80).
+        padding_nm: free space between the structure and the PML, nm, > 0.
+        pml_nm: PML thickness in nm, > 0.
+        symmetry: use mirror symmetries when structure and source allow.
+        decay_by: stop when the field has decayed by this factor, in (0, 0.1].
+        max_time_fs: hard cap on simulated time per run in fs, > 0.
+        mode_q_min: Harminv lower Q limit (plasmon modes are low-Q), in [0.5, 1e6].
+        bloch_k_points: number of Bloch k points for a dispersion sweep along x (0 = none).
+    """
+
+    resolution_nm: float = 10.0
+    wavelength_min_nm: float = 400.0
+    wavelength_max_nm: float = 700.0
+    n_wavelengths: int = 121
+    pump_wavelength_nm: float = 405.0
+    emission_wavelength_nm: float = 532.0
+    pump_intensity_w_m2: float = 5e7
+    polarization: str = "x"
+    angle_deg: float = 0.0
+    padding_nm: float = 300.0
+    pml_nm: float = 400.0
+    symmetry: bool = True
+    decay_by: float = 1e-4
+    max_time_fs: float = 400.0
+    mode_q_min: float = 2.0
+    bloch_k_points: int = 0
+
+    def __post_init__(self):
+        num = lambda name, **kw: object.__setattr__(  # noqa: E731
+            self, name, check_number(name, getattr(self, name), **kw))
+        num("resolution_nm", lo=0.5, hi=50.0)
+        num("wavelength_min_nm", lo=200.0, hi=2000.0)
+        num("wavelength_max_nm", lo=200.0, hi=2000.0)
+        if self.wavelength_max_nm <= self.wavelength_min_nm:
+            raise SpecError("wavelength_max_nm", self.wavelength_max_nm,
+                            f"must be > wavelength_min_nm = {self.wavelength_min_nm:g}")
+        check_int("n_wavelengths", self.n_wavelengths, lo=2, hi=2000)
+        num("pump_wavelength_nm", lo=200.0, hi=2000.0)
+        num("emission_wavelength_nm", lo=200.0, hi=2000.0)
+        num("pump_intensity_w_m2", lo=0.0, lo_open=True, hi=1e16)
+        check_choice("polarization", self.polarization, ("x", "y"))
+        num("angle_deg", lo=0.0, hi=80.0, hi_open=True)
+        num("padding_nm", lo=0.0, lo_open=True, hi=1e5)
+        num("pml_nm", lo=0.0, lo_open=True, hi=1e5)
+        check_bool("symmetry", self.symmetry)
+        num("decay_by", lo=0.0, lo_open=True, hi=0.1)
+        num("max_time_fs", lo=0.0, lo_open=True, hi=1e6)
+        num("mode_q_min", lo=0.5, hi=1e6)
+        check_int("bloch_k_points", self.bloch_k_points, lo=0, hi=200)
+        if self.resolution_nm > self.pml_nm / 4:
+            raise SpecError("pml_nm", self.pml_nm,
+                            f"must be >= 4 grid cells = {4 * self.resolution_nm:g} nm")
+
+
+@dataclass(frozen=True)
+class AnalysisSpec:
+    """Inputs of the hot-electron analysis; None means the cited default of the materials.
+
+    Attributes:
+        bias_field_v_m: applied fields (the seed's electrical polarisation, EPL) in V/m,
+            each in [0, 1e9]; 0 is the unbiased (PL) case.
+        work_function_ev: metal work function override in eV, in (0, 10].
+        electron_affinity_ev: perovskite electron affinity override in eV, in (0, 10].
+        barrier_ev: Schottky barrier override in eV, in [0, 5] (wins over the two above).
+        fermi_energy_ev: metal Fermi energy override in eV, in (0, 20].
+    """
+
+    bias_field_v_m: tuple[float, ...] = (0.0, 1e6, 1e7, 5e7, 1e8)
+    work_function_ev: float | None = None
+    electron_affinity_ev: float | None = None
+    barrier_ev: float | None = None
+    fermi_energy_ev: float | None = None
+
+    def __post_init__(self):
+        fields_ = self.bias_field_v_m
+        if isinstance(fields_, (int, float)) and not isinstance(fields_, bool):
+            fields_ = (fields_,)
+        if not isinstance(fields_, (list, tuple)) or not fields_:
+            raise SpecError("bias_field_v_m", fields_, "must be a non-empty list of fields in V/m")
+        object.__setattr__(self, "bias_field_v_m", tuple(
+            check_number(f"bias_field_v_m[{i}]", f, lo=0.0, hi=1e9) for i, f in enumerate(fields_)))
+        for name, lo, hi, lo_open in (("work_function_ev", 0.0, 10.0, True),
+                                      ("electron_affinity_ev", 0.0, 10.0, True),
+                                      ("barrier_ev", 0.0, 5.0, False),
+                                      ("fermi_energy_ev", 0.0, 20.0, True)):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, check_number(name, value, lo=lo, hi=hi, lo_open=lo_open))
