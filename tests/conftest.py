@@ -1,0 +1,33 @@
+"""Shared test helpers: repository paths and the default study as a TOML-shaped dict."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data" / "optical-constants"
+DEFAULT_STUDY = REPO / "examples" / "default.toml"
+
+
+@pytest.fixture
+def default_dict() -> dict:
+    """A fresh, mutable copy of examples/default.toml as a dict."""
+    return copy.deepcopy(tomllib.loads(DEFAULT_STUDY.read_text()))
+
+
+@pytest.fixture
+def default_study_path() -> Path:
+    """Path of examples/default.toml."""
+    return DEFAULT_STUDY
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The measured optical-constant tables (read-only, outside the repository)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"reference data not found at {SHARED_DATA}")
+    return SHARED_DATA
