@@ -1,0 +1,135 @@
+"""The ``hotlase`` command line: one subcommand per step of the pipeline.
+
+Each subcommand is a thin wrapper over a function of the package that owns the step; bad
+input prints one line naming the field and exits 2, a failed run exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+from geometry.validate import SpecError
+
+
+def _show(args) -> int:
+    from geometry.plot import plot_cross_sections
+    from geometry.study import load_study
+
+    study = load_study(args.study)
+    out = Path(args.out) if args.out else Path(args.study).with_suffix(".png")
+    plot_cross_sections(study, out)
+    print(out)
+    return 0
+
+
+def _run(args) -> int:
+    from jobs.local import run_study
+
+    return run_study(args.study, args.out, np=args.np, resume=args.resume,
+                     kinds=args.kinds, resolution_nm=args.resolution_nm)
+
+
+def _analyze(args) -> int:
+    from postprocess.report import analyze
+
+    report, _summary = analyze(args.dir)
+    print(report)
+    return 0
+
+
+def _demo(args) -> int:
+    from jobs.demo import run_demo
+
+    return run_demo(args.out, np=args.np, resolution_nm=args.resolution_nm)
+
+
+def _sweep(args) -> int:
+    from jobs.sweep import run_sweep
+
+    return run_sweep(args)
+
+
+def _status(args) -> int:
+    from jobs.status import show_status
+
+    return show_status(args.dir)
+
+
+def _collect(args) -> int:
+    from jobs.collect import collect
+
+    collect(args.dir)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser (kept separate so tests and docs can inspect it)."""
+    p = argparse.ArgumentParser(prog="hotlase", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("show", help="plot the xz and xy cross-sections of a study to PNG")
+    s.add_argument("study")
+    s.add_argument("--out", help="PNG path (default: STUDY.png)")
+    s.set_defaults(func=_show)
+
+    s = sub.add_parser("run", help="run a study's Meep simulations (and its no-metal twin)")
+    s.add_argument("study")
+    s.add_argument("--out", required=True, help="output directory (run files go to OUT/runs/)")
+    s.add_argument("--np", type=int, default=1, help="MPI ranks (mpirun -np N)")
+    s.add_argument("--resume", action="store_true", help="skip complete runs, continue checkpoints")
+    s.add_argument("--kinds", nargs="+", help="only these run kinds")
+    s.add_argument("--resolution-nm", type=float, help="override simulation.resolution_nm")
+    s.set_defaults(func=_run)
+
+    s = sub.add_parser("analyze", help="post-process run files into report.md and summary.json")
+    s.add_argument("dir")
+    s.set_defaults(func=_analyze)
+
+    s = sub.add_parser("demo", help="run and analyse the default study (metal and no-metal)")
+    s.add_argument("--out", default="runs/demo")
+    s.add_argument("--np", type=int, default=2)
+    s.add_argument("--resolution-nm", type=float, help="override the default grid")
+    s.set_defaults(func=_demo)
+
+    s = sub.add_parser("sweep", help="expand a sweep file into points and run or submit them")
+    s.add_argument("sweep")
+    s.add_argument("--out", required=True)
+    s.add_argument("--scheduler", choices=("local", "slurm"), default="local")
+    s.add_argument("--np", type=int, default=None, help="MPI ranks per point")
+    s.add_argument("--dry-run", action="store_true", help="expand and write scripts, run nothing")
+    s.add_argument("--resume", action="store_true", help="redo only missing or failed points")
+    s.add_argument("--partition")
+    s.add_argument("--account")
+    s.add_argument("--time")
+    s.add_argument("--mem")
+    s.set_defaults(func=_sweep)
+
+    s = sub.add_parser("status", help="state of every point of a sweep directory")
+    s.add_argument("dir")
+    s.set_defaults(func=_status)
+
+    s = sub.add_parser("collect", help="gather complete sweep points into one table and plots")
+    s.add_argument("dir")
+    s.set_defaults(func=_collect)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``hotlase`` console script."""
+    args = parser().parse_args(argv)
+    warnings.formatwarning = lambda msg, cat, *a, **k: f"warning: {msg}\n"
+    try:
+        return int(args.func(args) or 0)
+    except SpecError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
