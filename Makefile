@@ -1,0 +1,24 @@
+# hotlase: `make demo` runs the default study, `make test` runs the tests; both set up first.
+PY := .venv/bin/python
+export OMPI_MCA_rmaps_base_oversubscribe := 1
+export PYTHONWARNINGS := ignore::UserWarning:numpy.core.getlimits
+
+.PHONY: setup demo test test-fast bench clean
+
+setup:
+	@scripts/setup.sh
+
+demo: setup
+	@$(PY) -m jobs.cli demo
+
+test: setup
+	@$(PY) -m pytest -q tests
+
+test-fast: setup
+	@$(PY) -m pytest -q -m "not slow and not integration" tests
+
+bench: setup
+	@$(PY) -m benchmarks.run
+
+clean:
+	rm -rf runs .pytest_cache
