@@ -1,0 +1,239 @@
+"""The one adapter from a study's Layout to a Meep cell: geometry, boundaries, symmetry, k.
+
+Conventions: Meep length unit a = 1 µm (geometry.units). Our vertical axis is z; in a 2D
+(xz cross-section) run Meep's cell is its x-y plane, so our z maps to Meep's y; a planar
+stack runs in 1D along Meep's z. ``Frame.vec`` does that mapping, nothing else does.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import meep as mp
+
+from geometry.build import build
+from geometry.primitives import Box, Cylinder, Layout
+from geometry.study import StudySpec, material_model
+from geometry.units import nm_to_meep_freq, nm_to_meep_length
+from solvers.materials import to_meep_medium
+from solvers.stability import choose_courant
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Where everything sits, in Meep units (µm), along our vertical axis z.
+
+    Attributes:
+        dims: 1, 2 or 3.
+        size_xy: lateral cell size (x, y) in µm (0 where collapsed).
+        z_min, z_max: cell extent along our z, PML included.
+        z_top, z_bottom: top of the structure and bottom of the finite layers.
+        z_source: plane-wave source plane; z_refl: reflection flux plane (between source and
+            structure); z_trans: transmission flux plane (in the substrate).
+        pml: PML / absorber thickness; periodic: lateral periodicity (x, y).
+        resolution: pixels per µm; courant: the stable Courant number chosen for the models.
+        metal_below: the substrate is a metal (absorber instead of PML at the bottom).
+    """
+
+    dims: int
+    size_xy: tuple[float, float]
+    z_min: float
+    z_max: float
+    z_top: float
+    z_bottom: float
+    z_source: float
+    z_refl: float
+    z_trans: float
+    pml: float
+    periodic: tuple[bool, bool]
+    resolution: float
+    courant: float
+    metal_below: bool
+    metal_lateral: bool
+
+    def vec(self, x: float = 0.0, y: float = 0.0, z: float = 0.0) -> mp.Vector3:
+        """Our (x, y, z) in µm to a Meep Vector3 for this cell's dimensionality."""
+        if self.dims == 1:
+            return mp.Vector3(0, 0, z)
+        if self.dims == 2:
+            return mp.Vector3(x, z)
+        return mp.Vector3(x, y, z)
+
+    @property
+    def vertical(self):
+        """Meep direction of our z."""
+        return mp.Y if self.dims == 2 else mp.Z
+
+    @property
+    def cell_size(self) -> mp.Vector3:
+        """Meep cell size."""
+        sx, sy = self.size_xy
+        return self.vec(sx, sy, self.z_max - self.z_min)
+
+    @property
+    def z_center(self) -> float:
+        """Centre of the cell along our z (Meep cells are centred on the origin)."""
+        return (self.z_max + self.z_min) / 2
+
+    def plane(self, z: float) -> tuple[mp.Vector3, mp.Vector3]:
+        """(center, size) of the lateral plane at our height z (whole cell width)."""
+        sx, sy = self.size_xy
+        return self.vec(0, 0, z - self.z_center), self.vec(sx, sy, 0)
+
+    def region(self, z_lo: float, z_hi: float) -> tuple[mp.Vector3, mp.Vector3]:
+        """(center, size) of the slab of the cell between our heights z_lo and z_hi."""
+        sx, sy = self.size_xy
+        return self.vec(0, 0, (z_lo + z_hi) / 2 - self.z_center), self.vec(sx, sy, z_hi - z_lo)
+
+
+def make_frame(study: StudySpec, layout: Layout) -> Frame:
+    """Lay the structure out along z with padding, flux planes and PML (all from the study)."""
+    sim = study.simulation
+    um = lambda v: float(nm_to_meep_length(v))  # noqa: E731
+    pad, pml = um(sim.padding_nm), um(sim.pml_nm)
+    z_top, z_bottom = um(layout.z_top_nm), um(layout.z_bottom_nm)
+    models = [material_model(study, m) for m in layout.materials()]
+    metal_below = material_model(study, layout.substrate).is_metal
+    metal_lateral = any(model.is_metal for model in models) and not all(layout.periodic)
+    bottom_pml = 2 * pml if metal_below else pml  # an absorber needs more room than a PML
+    size_xy = tuple(um(s) + (0 if p or s == 0 else 2 * pml) for s, p in
+                    zip(layout.cell_xy_nm, layout.periodic))
+    return Frame(
+        dims=layout.dims,
+        size_xy=size_xy,
+        z_min=z_bottom - pad - bottom_pml,
+        z_max=z_top + pad + pml,
+        z_top=z_top,
+        z_bottom=z_bottom,
+        z_source=z_top + 0.75 * pad,
+        z_refl=z_top + 0.5 * pad,
+        z_trans=z_bottom - 0.5 * pad,
+        pml=pml,
+        periodic=layout.periodic,
+        resolution=1000.0 / sim.resolution_nm,
+        courant=choose_courant(models, sim.resolution_nm, layout.dims),
+        metal_below=metal_below,
+        metal_lateral=metal_lateral,
+    )
+
+
+def boundary_layers(frame: Frame) -> list:
+    """PML on top; PML or absorber (metal substrate) at the bottom; lateral where not periodic.
+
+    Dispersive metal inside a PML can go unstable, so metal gets Meep's Absorber there.
+    """
+    layers = [mp.PML(frame.pml, direction=frame.vertical, side=mp.High)]
+    bottom = mp.Absorber if frame.metal_below else mp.PML
+    layers.append(bottom((2 if frame.metal_below else 1) * frame.pml, direction=frame.vertical,
+                         side=mp.Low))
+    lateral = mp.Absorber if frame.metal_lateral else mp.PML
+    for direction, periodic, size in zip((mp.X, mp.Y), frame.periodic, frame.size_xy):
+        if not periodic and size > 0:
+            layers.append(lateral(frame.pml, direction=direction))
+    return layers
+
+
+def make_geometry(study: StudySpec, layout: Layout, frame: Frame) -> list:
+    """Meep objects for the layout's primitives plus the substrate block, in painting order."""
+    media = {name: to_meep_medium(material_model(study, name)) for name in layout.materials()}
+    um = lambda v: float(nm_to_meep_length(v))  # noqa: E731
+    big = 10 * (frame.z_max - frame.z_min + sum(frame.size_xy))  # "infinite" within the cell
+    objects = [mp.Block(center=frame.vec(0, 0, (frame.z_bottom + frame.z_min - big) / 2 - frame.z_center),
+                        size=frame.vec(mp.inf, mp.inf, frame.z_bottom - frame.z_min + big),
+                        material=media[layout.substrate])]
+    for prim in layout.primitives:
+        x, y, z = (um(c) for c in prim.center_nm)
+        center = frame.vec(x, y, z - frame.z_center)
+        if isinstance(prim, Box):
+            size = frame.vec(*(mp.inf if math.isinf(s) else um(s) for s in prim.size_nm))
+            objects.append(mp.Block(center=center, size=size, material=media[prim.material]))
+        elif isinstance(prim, Cylinder):
+            height = mp.inf if math.isinf(prim.height_nm) else um(prim.height_nm)
+            axis = {"x": frame.vec(1, 0, 0), "y": frame.vec(0, 1, 0), "z": frame.vec(0, 0, 1)}[prim.axis]
+            if frame.dims == 2 and prim.axis == "y":  # a wire along y is a disk in the xz plane
+                objects.append(mp.Cylinder(radius=um(prim.radius_nm), height=mp.inf, center=center,
+                                           material=media[prim.material]))
+            else:
+                objects.append(mp.Cylinder(radius=um(prim.radius_nm), height=height, axis=axis,
+                                           center=center, material=media[prim.material]))
+    return objects
+
+
+def mirror_symmetries(layout: Layout, frame: Frame, component, k_x: float = 0.0) -> list:
+    """Mirror planes allowed by the structure and a source of E ``component`` at x = y = 0.
+
+    A field component along the mirror normal is odd (phase -1), the others even; a Bloch
+    k along x breaks the x mirror. Returned empty for 1D cells (nothing to gain).
+    """
+    if frame.dims == 1:
+        return []
+    syms = []
+    if layout.mirror_x and k_x == 0:
+        syms.append(mp.Mirror(mp.X, phase=_phase(component, mp.X)))
+    if frame.dims == 3 and layout.mirror_y:
+        syms.append(mp.Mirror(mp.Y, phase=_phase(component, mp.Y)))
+    return syms
+
+
+def _phase(component, normal) -> int:
+    """Parity of an E source along ``component`` under the mirror with this normal (Meep docs
+    "Exploiting Symmetry"): odd (-1) when E is along the normal, even (+1) otherwise."""
+    along = {mp.X: mp.Ex, mp.Y: mp.Ey, mp.Z: mp.Ez}[normal]
+    return -1 if component == along else 1
+
+
+def make_simulation(study: StudySpec, *, sources: list, symmetries: list = (), k_point=None,
+                    empty: bool = False, layout: Layout | None = None) -> tuple[mp.Simulation, Frame, Layout]:
+    """A Meep simulation of the study's structure (or of the empty cell when ``empty``).
+
+    Args:
+        study: validated study; sources: Meep sources; symmetries: Meep mirrors.
+        k_point: Bloch vector in Meep units; None gives k = 0 in periodic directions.
+        empty: the normalisation run (same cell, same grid, only the superstrate medium).
+    """
+    layout = layout or build(study.structure)
+    frame = make_frame(study, layout)
+    if k_point is None and any(frame.periodic):
+        k_point = mp.Vector3()
+    background = to_meep_medium(material_model(study, layout.background))
+    sim = mp.Simulation(
+        cell_size=frame.cell_size,
+        resolution=frame.resolution,
+        geometry=[] if empty else make_geometry(study, layout, frame),
+        sources=sources,
+        boundary_layers=boundary_layers(frame),
+        k_point=k_point if k_point is not None else False,
+        symmetries=list(symmetries),
+        default_material=background,
+        Courant=frame.courant,
+        dimensions=frame.dims,
+        ensure_periodicity=True,
+    )
+    return sim, frame, layout
+
+
+def plane_wave_source(study: StudySpec, frame: Frame, f_center: float, f_width: float, k_point=None):
+    """A broadband plane wave travelling down -z from the source plane, polarised per study.
+
+    For oblique incidence the amplitude carries the Bloch phase exp(i k·r) (Meep tutorial
+    "Reflectance of a planar interface", oblique case).
+    """
+    component = {"x": mp.Ex, "y": mp.Ey}[study.simulation.polarization]
+    if frame.dims == 2 and component == mp.Ey:
+        component = mp.Ez  # out of the xz plane in a 2D run is Meep's z
+    center, size = frame.plane(frame.z_source)
+    kwargs = {}
+    if k_point is not None and k_point.norm() > 0:
+        kwargs["amp_func"] = lambda r: complex(math.cos(2 * math.pi * k_point.dot(r)),
+                                               math.sin(2 * math.pi * k_point.dot(r)))
+    return [mp.Source(mp.GaussianSource(f_center, fwidth=f_width, is_integrated=True),
+                      component=component, center=center, size=size, **kwargs)], component
+
+
+def band_frequencies(study: StudySpec) -> tuple[float, float, float]:
+    """(f_center, f_width, f_min) in Meep units covering the study's wavelength band."""
+    sim = study.simulation
+    f_min = float(nm_to_meep_freq(sim.wavelength_max_nm))
+    f_max = float(nm_to_meep_freq(sim.wavelength_min_nm))
+    return (f_min + f_max) / 2, (f_max - f_min), f_min
