@@ -1,0 +1,60 @@
+"""Run one study on this machine: ``mpirun -np N python -m solvers.run`` with the right flags."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from geometry.study import check_study, load_study
+from geometry.validate import SpecError
+
+
+def mpirun_command(np: int) -> list[str]:
+    """The mpirun prefix for N ranks (root needs --allow-run-as-root; 2-core machines need
+    --oversubscribe when N exceeds the cores); empty for N = 1 (no MPI launcher needed)."""
+    if np <= 1:
+        return []
+    mpirun = shutil.which("mpirun")
+    if mpirun is None:
+        raise FileNotFoundError("mpirun not found: install openmpi-bin (make setup) or use --np 1")
+    cmd = [mpirun, "-np", str(np), "--oversubscribe"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.insert(1, "--allow-run-as-root")
+    return cmd
+
+
+def solver_command(study_path: str | Path, out_dir: str | Path, *, np: int = 1, resume: bool = False,
+                   kinds=None, resolution_nm: float | None = None, variants=None) -> list[str]:
+    """The full command line that runs a study's simulations."""
+    cmd = [*mpirun_command(np), sys.executable, "-m", "solvers.run", str(study_path), "--out", str(out_dir)]
+    if resume:
+        cmd.append("--resume")
+    if kinds:
+        cmd += ["--kinds", *kinds]
+    if variants:
+        cmd += ["--variants", *variants]
+    if resolution_nm is not None:
+        cmd += ["--resolution-nm", str(resolution_nm)]
+    return cmd
+
+
+def run_study(study_path: str | Path, out_dir: str | Path, *, np: int = 1, resume: bool = False,
+              kinds=None, resolution_nm: float | None = None) -> int:
+    """Validate the study here (bad input fails before any MPI start), then run it.
+
+    Returns the solver's exit code (0 when every run completed).
+    """
+    study = load_study(study_path)
+    if np < 1:
+        raise SpecError("--np", np, "must be >= 1")
+    if resolution_nm is not None:  # validate the override here too, before any MPI start
+        check_study(dataclasses.replace(study, simulation=dataclasses.replace(
+            study.simulation, resolution_nm=resolution_nm)))
+    env = dict(os.environ, PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1")
+    proc = subprocess.run(solver_command(study_path, out_dir, np=np, resume=resume, kinds=kinds,
+                                         resolution_nm=resolution_nm), env=env)
+    return proc.returncode

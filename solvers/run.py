@@ -1,0 +1,165 @@
+"""Run a study's Meep simulations: ``python -m solvers.run STUDY.toml --out DIR``.
+
+Runs under ``mpirun -np N`` unchanged (only rank 0 writes). For the study's structure
+("main") and, when the study asks, its no-metal twin ("no_metal"), it makes the requested
+run kinds in the order modes -> spectrum + fields (one pulse) -> emitter, each to
+``DIR/runs/<variant>_<kind>.h5`` (docs/runfile.md). ``--resume`` skips complete files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+import meep as mp
+import numpy as np
+
+from geometry.build import build
+from geometry.study import StudySpec, check_study, load_study
+from geometry.twin import has_metal, without_metal
+from solvers.broadband import run_broadband
+from solvers.fields import field_targets
+from solvers.output import RunWriter, read_status
+from solvers.progress import NAN_HINT
+
+
+def log(msg: str) -> None:
+    """Print on rank 0 only, flushed (progress must show under mpirun)."""
+    if mp.am_master():
+        print(msg, flush=True)
+
+
+def variants(study: StudySpec) -> list[tuple[str, StudySpec]]:
+    """("main", study) and, when asked and there is metal, ("no_metal", its twin)."""
+    out = [("main", study)]
+    if study.compare_no_metal and has_metal(study):
+        out.append(("no_metal", without_metal(study)))
+    return out
+
+
+def with_resolution(study: StudySpec, resolution_nm: float | None) -> StudySpec:
+    """The study at another grid spacing, re-validated."""
+    if resolution_nm is None:
+        return study
+    sim = dataclasses.replace(study.simulation, resolution_nm=resolution_nm)
+    out = dataclasses.replace(study, simulation=sim)
+    check_study(out)
+    return out
+
+
+def _writer(out: Path, variant: str, kind: str, study: StudySpec) -> RunWriter:
+    return RunWriter(out / "runs" / f"{variant}_{kind}.h5", study, kind, variant,
+                     is_writer=mp.am_master(), meep_version=mp.__version__,
+                     mpi_processes=mp.count_processors())
+
+
+def _mode_wavelengths(path: Path) -> list[float]:
+    """Mode wavelengths of a complete modes file, strongest first, shared with every rank."""
+    wl = []
+    if mp.am_master() and read_status(path) == "complete":
+        import h5py
+        with h5py.File(path, "r") as f:
+            if "modes/wavelength_nm" in f:
+                w = f["modes/wavelength_nm"][()]
+                amp = np.abs(f["modes/amplitude"][()])
+                wl = [float(x) for x in w[np.argsort(-amp)]]
+    from mpi4py import MPI
+    return MPI.COMM_WORLD.bcast(wl, root=0)
+
+
+def run_variant(study: StudySpec, variant: str, out: Path, kinds: tuple[str, ...], resume: bool) -> bool:
+    """All requested run kinds of one variant; False when one failed."""
+    layout = build(study.structure)
+    done = lambda kind: resume and read_status(out / "runs" / f"{variant}_{kind}.h5") == "complete"  # noqa: E731
+    ok = True
+    todo = [k for k in kinds if not done(k)]
+    for kind in kinds:
+        if kind not in todo:
+            log(f"[{variant} {kind}] complete, skipped (--resume)")
+    if "modes" in todo:
+        from solvers.modes import run_modes
+        ok &= _guarded(lambda w: run_modes(study, w, layout=layout, log=log), out, variant, "modes", study)
+    broadband = [k for k in ("spectrum", "fields") if k in todo]
+    if broadband:
+        modes = _mode_wavelengths(out / "runs" / f"{variant}_modes.h5") if "modes" in kinds else []
+        targets = field_targets(study, modes)
+        writers = {k: _writer(out, variant, k, study) for k in broadband}
+        try:
+            facts = run_broadband(study, layout, spectrum_writer=writers.get("spectrum"),
+                                  fields_writer=writers.get("fields"), targets=targets,
+                                  label=f"{variant} {'+'.join(broadband)}", log=log)
+            for w in writers.values():
+                w.finish("complete", **facts)
+            log(f"[{variant} {'+'.join(broadband)}] complete: "
+                + ", ".join(str(w.path) for w in writers.values()))
+        except BaseException as err:  # noqa: BLE001 - every failure must mark the files
+            msg = _failure(err)
+            for w in writers.values():
+                w.finish("failed", msg)
+            log(f"[{variant} {'+'.join(broadband)}] FAILED: {msg}")
+            if isinstance(err, KeyboardInterrupt):
+                raise
+            ok = False
+    if "emitter" in todo:
+        from solvers.emitter import run_emitter
+        ok &= _guarded(lambda w: run_emitter(study, w, layout=layout, log=log), out, variant, "emitter", study)
+    return ok
+
+
+def _failure(err: BaseException) -> str:
+    text = f"{type(err).__name__}: {err}"
+    if "NaN" in str(err) or "Inf" in str(err):
+        text += f"; {NAN_HINT}"
+    return text
+
+
+def _guarded(fn, out: Path, variant: str, kind: str, study: StudySpec) -> bool:
+    writer = _writer(out, variant, kind, study)
+    try:
+        facts = fn(writer) or {}
+        writer.finish("complete", **facts)
+        log(f"[{variant} {kind}] complete: {writer.path}")
+        return True
+    except BaseException as err:  # noqa: BLE001
+        msg = _failure(err)
+        writer.finish("failed", msg)
+        log(f"[{variant} {kind}] FAILED: {msg}")
+        if isinstance(err, KeyboardInterrupt):
+            raise
+        return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m solvers.run", description=__doc__.splitlines()[0])
+    p.add_argument("study")
+    p.add_argument("--out", required=True)
+    p.add_argument("--kinds", nargs="+")
+    p.add_argument("--variants", nargs="+", choices=("main", "no_metal"))
+    p.add_argument("--resolution-nm", type=float)
+    p.add_argument("--resume", action="store_true")
+    args = p.parse_args(argv)
+    mp.verbosity(0)
+    from geometry.validate import SpecError
+    try:
+        study = with_resolution(load_study(args.study), args.resolution_nm)
+    except SpecError as err:
+        log(f"error: {err}")
+        return 2
+    kinds = tuple(k for k in study.run_kinds if not args.kinds or k in args.kinds)
+    out = Path(args.out)
+    ok = True
+    for variant, spec in variants(study):
+        if args.variants and variant not in args.variants:
+            continue
+        ok &= run_variant(spec, variant, out, kinds, args.resume)
+    if mp.am_master():
+        (out / "runs").mkdir(parents=True, exist_ok=True)
+        (out / "runs" / "study.json").write_text(json.dumps({"study": args.study, "kinds": kinds}))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
