@@ -1,0 +1,193 @@
+"""``hotlase collect DIR``: every complete point's summary.json in one table, plus plots.
+
+Writes ``DIR/collect/sweep.csv`` and ``DIR/collect/sweep.h5`` (one row per complete point:
+the point hash, the swept parameters, then every numeric scalar of summary.json flattened to
+dotted names, e.g. ``main.modes[0].Q``) and ``DIR/collect/<parameter>.png``: the main figures
+of merit (first mode wavelength and Q, qe_pi_heg, enhancement ratios) against each swept
+numeric parameter, one line per combination of the other parameters.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+from jobs.points import format_value
+from jobs.state import POINTS_DIR, SWEEP_INDEX, point_files, read_json, write_text_atomic
+
+OUT_DIR = "collect"
+MAX_PLOTTED = 12
+# figures of merit, by flattened summary name (case-insensitive), in plotting order
+FOM_PATTERNS = (
+    r"(^|\.)modes?\[0\]\.wavelength_nm$",
+    r"(^|\.)modes?\[0\]\.q$",
+    r"qe_pi_heg",
+    r"(ratio|enhancement)",
+)
+_UNITS = (("_nm3", "nm^3"), ("_nm", "nm"), ("_ev", "eV"), ("_w_m2", "W/m^2"), ("_v_m", "V/m"),
+          ("_per_s", "1/s"), ("_s", "s"), ("_fs", "fs"))
+
+
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """Numeric and string scalars of nested JSON as {dotted.name[i]: value}."""
+    out: dict[str, Any] = {}
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            out.update(flatten(v, f"{prefix}[{i}]"))
+    elif isinstance(data, bool):
+        out[prefix] = int(data)
+    elif isinstance(data, (int, float)):
+        out[prefix] = float(data)
+    elif data is None:
+        out[prefix] = math.nan
+    elif isinstance(data, str):
+        out[prefix] = data
+    return out
+
+
+def figures_of_merit(columns: list[str]) -> list[str]:
+    """The summary columns to plot, in FOM_PATTERNS order, at most MAX_PLOTTED."""
+    chosen: list[str] = []
+    for pattern in FOM_PATTERNS:
+        for c in columns:
+            if c not in chosen and re.search(pattern, c, re.I):
+                chosen.append(c)
+    return chosen[:MAX_PLOTTED]
+
+
+def collect_table(out_dir: str | Path) -> tuple[list[str], list[str], list[dict[str, Any]], int]:
+    """Rows of the complete points.
+
+    Returns:
+        (swept parameter names, summary column names, rows, number of incomplete points).
+    """
+    out_dir = Path(out_dir)
+    index = read_json(out_dir / SWEEP_INDEX)
+    if index is None:
+        raise FileNotFoundError(f"{out_dir / SWEEP_INDEX} not found: not a sweep directory")
+    params = list(index["parameters"])
+    rows, columns, skipped = [], [], 0
+    for h in index["order"]:
+        d = out_dir / POINTS_DIR / h
+        if not point_files(d).complete:
+            skipped += 1
+            continue
+        summary = flatten(json.loads((d / "summary.json").read_text()))
+        for c in summary:
+            if c not in columns:
+                columns.append(c)
+        rows.append({"point": h, **index["points"][h], **summary})
+    return params, columns, rows, skipped
+
+
+def write_csv(path: Path, names: list[str], rows: list[dict[str, Any]]) -> None:
+    """CSV with a header; missing cells empty, floats in full precision."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(names)
+    for r in rows:
+        w.writerow(["" if r.get(n) is None else (repr(r[n]) if isinstance(r[n], float)
+                                                  else r[n]) for n in names])
+    write_text_atomic(path, buf.getvalue())
+
+
+def units_of(name: str) -> str:
+    """Units from the name's suffix (the project's naming rule), "" when the name has none."""
+    last = name.split(".")[-1].split("[")[0].lower()
+    for suffix, units in _UNITS:
+        if last.endswith(suffix):
+            return units
+    return ""
+
+
+def write_h5(path: Path, names: list[str], rows: list[dict[str, Any]]) -> None:
+    """One dataset per column (float64, NaN for missing; strings as UTF-8), via a tmp file."""
+    import h5py
+    import numpy as np
+
+    tmp = path.with_name(path.name + ".tmp")
+    with h5py.File(tmp, "w") as f:
+        f.attrs["columns"] = json.dumps(names)
+        for n in names:
+            vals = [r.get(n) for r in rows]
+            if all(isinstance(v, (int, float)) or v is None for v in vals):
+                data = np.array([math.nan if v is None else float(v) for v in vals])
+                ds = f.create_dataset(n.replace("/", "_"), data=data)
+            else:
+                data = ["" if v is None else str(v) for v in vals]
+                ds = f.create_dataset(n.replace("/", "_"), data=data,
+                                      dtype=h5py.string_dtype())
+            ds.attrs["units"] = units_of(n)
+            ds.attrs["long_name"] = n
+    tmp.replace(path)
+
+
+def plot_parameter(path: Path, param: str, params: list[str], foms: list[str],
+                   rows: list[dict[str, Any]]) -> bool:
+    """One PNG: each figure of merit vs ``param``; False if ``param`` is not numeric."""
+    xs = [r[param] for r in rows]
+    if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in xs) or not foms:
+        return False
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    others = [p for p in params if p != param]
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(tuple(format_value(r[p]) for p in others), []).append(r)
+    ncol = min(3, len(foms))
+    nrow = math.ceil(len(foms) / ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 3.2 * nrow), squeeze=False)
+    for ax, fom in zip(axes.flat, foms):
+        for key, grp in groups.items():
+            grp = sorted(grp, key=lambda r: r[param])
+            y = [r.get(fom, math.nan) for r in grp]
+            y = [v if isinstance(v, (int, float)) else math.nan for v in y]
+            label = ", ".join(f"{p.split('.')[-1]}={v}" for p, v in zip(others, key)) or None
+            ax.plot([r[param] for r in grp], y, "o-", label=label)
+        ax.set_xlabel(param)
+        ax.set_ylabel(fom, fontsize=8)
+        if others and len(groups) <= 8:
+            ax.legend(fontsize=6)
+    for ax in list(axes.flat)[len(foms):]:
+        ax.set_visible(False)
+    fig.suptitle(f"figures of merit vs {param} ({len(rows)} points)")
+    fig.tight_layout()
+    tmp = path.with_name(path.name + ".tmp.png")
+    fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    tmp.replace(path)
+    return True
+
+
+def collect(out_dir: str | Path) -> Path:
+    """Write the table (CSV, HDF5) and plots of a sweep directory; returns the CSV path."""
+    out_dir = Path(out_dir)
+    params, columns, rows, skipped = collect_table(out_dir)
+    dest = out_dir / OUT_DIR
+    dest.mkdir(parents=True, exist_ok=True)
+    names = ["point", *params, *columns]
+    write_csv(dest / "sweep.csv", names, rows)
+    write_h5(dest / "sweep.h5", names, rows)
+    foms = figures_of_merit(columns)
+    plots = [p for p in params
+             if rows and plot_parameter(dest / f"{_file_name(p)}.png", p, params, foms, rows)]
+    print(f"{len(rows)} complete point(s) collected into {dest / 'sweep.csv'} and sweep.h5"
+          + (f"; {skipped} incomplete point(s) left out" if skipped else ""))
+    if plots:
+        print(f"plots of {len(foms)} figure(s) of merit vs " + ", ".join(plots) + f" in {dest}")
+    return dest / "sweep.csv"
+
+
+def _file_name(param: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", param)

@@ -1,0 +1,112 @@
+"""``hotlase status DIR``: the state of every point of a sweep directory.
+
+States: ``complete`` (files say so, whatever Slurm says), ``running`` and ``pending`` (from
+squeue), ``failed`` (submitted or run but gone without completing), ``missing`` (never run).
+The Slurm state comes from squeue while a task is queued, then from sacct when accounting
+is available; without slurmdbd a task that left the queue is judged by its files alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from jobs import slurm
+from jobs.points import format_value
+from jobs.state import JOBS_INDEX, LOGS_DIR, POINTS_DIR, SWEEP_INDEX, point_files, read_json
+
+
+@dataclass(frozen=True)
+class PointStatus:
+    """State of one point.
+
+    Attributes:
+        hash: point hash (directory name under DIR/points).
+        values: {swept path: value}.
+        state: complete, running, pending, failed or missing.
+        slurm_state: the Slurm state ("" when never submitted, "?" when unknown).
+        job: "<array job id>_<task>" of the latest submission ("" if none).
+        log: path of the Slurm log of that task ("" if none).
+        detail: why the point is not complete, from its files.
+    """
+
+    hash: str
+    values: dict
+    state: str
+    slurm_state: str
+    job: str
+    log: str
+    detail: str
+
+
+def point_state(complete: bool, has_files: bool, job: str, slurm_state: str) -> str:
+    """Combine files and Slurm into one state (the rule in the module docstring)."""
+    if complete:
+        return "complete"
+    if slurm_state in ("RUNNING", "COMPLETING", "CONFIGURING", "SIGNALING", "STAGE_OUT"):
+        return "running"
+    if slurm_state in ("PENDING", "REQUEUED", "SUSPENDED", "RESIZING"):
+        return "pending"
+    if job or has_files:
+        return "failed"
+    return "missing"
+
+
+def sweep_status(out_dir: str | Path) -> list[PointStatus]:
+    """Status of every point listed in ``DIR/sweep.json``.
+
+    Raises:
+        FileNotFoundError: DIR has no sweep.json (not a sweep directory).
+    """
+    out_dir = Path(out_dir)
+    index = read_json(out_dir / SWEEP_INDEX)
+    if index is None:
+        raise FileNotFoundError(f"{out_dir / SWEEP_INDEX} not found: not a sweep directory "
+                                f"(make one with `hotlase sweep SWEEP.toml --out {out_dir}`)")
+    jobs = (read_json(out_dir / JOBS_INDEX, {}) or {}).get("points", {})
+    job_ids = sorted({j["job_id"] for j in jobs.values()}, key=int)
+    live = slurm.queue_states(job_ids) if job_ids else {}
+    final = slurm.accounting_states(job_ids) if job_ids else {}
+    rows = []
+    for h in index["order"]:
+        files = point_files(out_dir / POINTS_DIR / h)
+        entry = jobs.get(h)
+        job = f"{entry['job_id']}_{entry['task']}" if entry else ""
+        if not job:
+            sstate = ""
+        elif live is not None and job in live:
+            sstate = live[job]
+        elif final and job in final:
+            sstate = final[job]
+        else:
+            sstate = "?" if live is None else "gone"  # left the queue; accounting unknown
+        log = str(out_dir / LOGS_DIR / f"{job}.out") if job else ""
+        state = point_state(files.complete, files.n_runs > 0 or files.has_summary, job, sstate)
+        rows.append(PointStatus(h, index["points"][h], state, sstate, job, log, files.problem))
+    return rows
+
+
+def format_table(rows: list[PointStatus]) -> str:
+    """A fixed-width table: point, swept values, state, Slurm state, job, log."""
+    params = list(rows[0].values) if rows else []
+    head = ["point", *params, "state", "slurm", "job", "log / problem"]
+    body = []
+    for r in rows:
+        note = r.log
+        if r.state in ("failed", "missing") and r.detail:
+            note = f"{r.log}  ({r.detail})" if r.log else r.detail
+        body.append([r.hash, *(format_value(r.values[p]) for p in params), r.state,
+                     r.slurm_state or "-", r.job or "-", note or "-"])
+    widths = [max(len(str(c)) for c in col) for col in zip(head, *body)]
+    fmt = lambda row: "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip()  # noqa: E731
+    counts = {s: sum(r.state == s for r in rows)
+              for s in ("complete", "running", "pending", "failed", "missing")}
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    return "\n".join([fmt(head), *map(fmt, body), f"{len(rows)} points: {summary}"])
+
+
+def show_status(out_dir: str | Path) -> int:
+    """Print the status table; exit code 0 when every point is complete, else 1."""
+    rows = sweep_status(out_dir)
+    print(format_table(rows))
+    return 0 if all(r.state == "complete" for r in rows) else 1

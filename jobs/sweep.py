@@ -1,0 +1,203 @@
+"""``hotlase sweep``: expand a sweep file into point directories, then run or submit them.
+
+Layout of a sweep directory DIR::
+
+    DIR/sweep.json               point hash -> swept values (and the order of the file)
+    DIR/points/<hash>/study.toml the point's full validated study (``hotlase run`` input)
+    DIR/points/<hash>/runs/*.h5, summary.json, report.md   written by run and analyze
+    DIR/slurm/<name>-<n>.sbatch  job-array scripts;  DIR/logs/<job>_<task>.out  their logs
+    DIR/jobs.json                Slurm submissions and, per point, its latest array task
+
+Points are validated before anything runs. Complete points are always skipped; incomplete
+ones are redone (``hotlase run --resume`` keeps their complete run files).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+import time
+import tomllib
+from datetime import datetime, timezone
+from pathlib import Path
+
+from geometry.study import study_from_dict, study_hash
+from geometry.validate import SpecError
+from jobs import slurm
+from jobs.points import Point, Sweep, format_value, load_sweep, point_study_dict
+from jobs.state import (
+    JOBS_INDEX,
+    LOGS_DIR,
+    POINTS_DIR,
+    SWEEP_INDEX,
+    point_files,
+    read_json,
+    write_json_atomic,
+    write_text_atomic,
+)
+from jobs.toml_writer import dumps
+
+
+def run_sweep(args) -> int:
+    """Entry of ``hotlase sweep`` (args: sweep, out, scheduler, np, dry_run, resume,
+    partition, account, time, mem). Returns the exit code."""
+    sweep = load_sweep(args.sweep)
+    overrides = {k: getattr(args, k, None) for k in ("partition", "account", "time", "mem")}
+    sweep = dataclasses.replace(sweep, slurm=dataclasses.replace(
+        sweep.slurm, **{k: v for k, v in overrides.items() if v is not None}))
+    np_ = args.np or (sweep.slurm.ntasks if args.scheduler == "slurm" else None) or sweep.run.np
+    if np_ < 1:
+        raise SpecError("--np", np_, "must be >= 1")
+    out = Path(args.out).resolve()
+    write_points(sweep, out)
+    print(f"sweep {sweep.name}: {len(sweep.points)} point(s) in {out / POINTS_DIR}")
+    if args.scheduler == "slurm":
+        return submit_sweep(sweep, out, np_, resume=args.resume, dry_run=args.dry_run)
+    return run_local(sweep, out, np_, dry_run=args.dry_run)
+
+
+def write_points(sweep: Sweep, out: Path) -> None:
+    """Write every point's study.toml (only if changed) and DIR/sweep.json, atomically.
+
+    Raises:
+        SpecError: DIR already holds a sweep over other parameters.
+    """
+    paths = [p for p, _ in sweep.parameters]
+    old = read_json(out / SWEEP_INDEX)
+    if old is not None and old.get("parameters") != paths:
+        raise SpecError("--out", str(out), f"already holds a sweep over {old.get('parameters')}, "
+                        f"not {paths}; choose another directory")
+    for point in sweep.points:
+        d = out / POINTS_DIR / point.hash
+        d.mkdir(parents=True, exist_ok=True)
+        text = point_toml(point)
+        f = d / "study.toml"
+        if not f.exists() or f.read_text() != text:
+            write_text_atomic(f, text)
+    order = list(old["order"]) if old else []
+    values = dict(old["points"]) if old else {}
+    for point in sweep.points:
+        if point.hash not in values:
+            order.append(point.hash)
+        values[point.hash] = point.values
+    write_json_atomic(out / SWEEP_INDEX, {
+        "name": sweep.name,
+        "sweep_file": str(sweep.source.resolve()) if sweep.source else None,
+        "mode": sweep.mode,
+        "parameters": paths,
+        "order": order,
+        "points": values,
+    })
+
+
+def point_toml(point: Point) -> str:
+    """TOML of the point's study; checked to re-load to the very same study (same hash)."""
+    text = "# hotlase sweep point " + point.hash + ": " + ", ".join(
+        f"{p} = {format_value(v)}" for p, v in point.values.items()) + "\n" + dumps(
+        point_study_dict(point))
+    again = study_hash(study_from_dict(tomllib.loads(text)))
+    if again != point.hash:  # a writer bug would silently run another study
+        raise RuntimeError(f"study.toml of point {point.hash} re-loads as {again}")
+    return text
+
+
+# -- local -------------------------------------------------------------------------------------
+def local_commands(point_dir: Path, np_: int) -> list[list[str]]:
+    """The two commands that run and analyse one point on this machine."""
+    hot = [sys.executable, "-m", "jobs.cli"]
+    return [[*hot, "run", str(point_dir / "study.toml"), "--out", str(point_dir), "--np",
+             str(np_), "--resume"], [*hot, "analyze", str(point_dir)]]
+
+
+def run_local(sweep: Sweep, out: Path, np_: int, dry_run: bool = False) -> int:
+    """Run points one after another with ``np_`` ranks; skip complete ones.
+
+    Returns:
+        0 when every point is complete, 1 if some failed, 130 on Ctrl-C.
+    """
+    n = len(sweep.points)
+    failed = []
+    for i, point in enumerate(sweep.points, 1):
+        d = out / POINTS_DIR / point.hash
+        label = f"[{i}/{n}] {point.hash} " + " ".join(
+            f"{p}={format_value(v)}" for p, v in point.values.items())
+        if point_files(d).complete:
+            print(f"{label}: complete, skipped")
+            continue
+        cmds = local_commands(d, np_)
+        if dry_run:
+            print(f"{label}: would run\n  " + "\n  ".join(" ".join(c) for c in cmds))
+            continue
+        print(f"{label}: running with {np_} rank(s)", flush=True)
+        t0 = time.monotonic()
+        try:
+            rc = subprocess.run(cmds[0]).returncode
+            if rc == 0:
+                with open(d / "analyze.log", "w") as log:
+                    rc = subprocess.run(cmds[1], stdout=log).returncode
+        except KeyboardInterrupt:
+            print(f"\n{label}: interrupted; `hotlase sweep ... --out {out}` resumes it",
+                  file=sys.stderr)
+            return 130
+        files = point_files(d)
+        if rc != 0 or not files.complete:
+            failed.append(point.hash)
+            print(f"{label}: FAILED (exit {rc}; {files.problem or 'see output above'})")
+        else:
+            print(f"{label}: complete in {time.monotonic() - t0:.1f} s")
+    if dry_run:
+        return 0
+    print(f"{n - len(failed)} of {n} points complete" + (f"; failed: {', '.join(failed)}"
+                                                         if failed else ""))
+    return 1 if failed else 0
+
+
+# -- slurm -------------------------------------------------------------------------------------
+def submit_sweep(sweep: Sweep, out: Path, ntasks: int, resume: bool = False,
+                 dry_run: bool = False) -> int:
+    """Write job-array scripts for the points to run and submit them with sbatch.
+
+    Without ``resume`` a directory with queued points is refused; with it, only missing and
+    failed points are submitted. Job ids are recorded in DIR/jobs.json.
+    """
+    from jobs.status import sweep_status
+
+    rows = {r.hash: r for r in sweep_status(out)}
+    mine = [p.hash for p in sweep.points]
+    active = [h for h in mine if rows[h].state in ("running", "pending")]
+    if active and not resume and not dry_run:
+        print(f"error: {len(active)} point(s) still queued ({rows[active[0]].job}, ...); "
+              f"use --resume to submit only missing or failed points, or `hotlase status {out}`",
+              file=sys.stderr)
+        return 2
+    todo = [h for h in mine if rows[h].state in ("missing", "failed")]
+    skipped = len(mine) - len(todo)
+    if not todo:
+        print(f"nothing to submit: {skipped} point(s) complete or queued")
+        return 0
+    (out / LOGS_DIR).mkdir(parents=True, exist_ok=True)
+    (out / "slurm").mkdir(parents=True, exist_ok=True)
+    jobs = read_json(out / JOBS_INDEX, None) or {"submissions": [], "points": {}}
+    chunks = slurm.split_for_arrays(todo, slurm.max_array_size())
+    for chunk in chunks:
+        n_sub = len(jobs["submissions"]) + 1
+        script = out / "slurm" / f"{sweep.name}-{n_sub}.sbatch"
+        write_text_atomic(script, slurm.array_script(
+            sweep.name, out / POINTS_DIR, out / LOGS_DIR, chunk, sweep.slurm, ntasks))
+        if dry_run:
+            print(f"dry run: {len(chunk)} point(s) in {script}; submit with sbatch {script}")
+            jobs["submissions"].append({"script": str(script), "dry_run": True})
+            continue
+        job_id = slurm.submit(script)
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        jobs["submissions"].append({"job_id": job_id, "script": str(script),
+                                    "points": list(chunk), "submitted_utc": now})
+        for task, h in enumerate(chunk):
+            jobs["points"][h] = {"job_id": job_id, "task": task}
+        write_json_atomic(out / JOBS_INDEX, jobs)  # after each sbatch: ids are never lost
+        print(f"submitted job array {job_id}: {len(chunk)} point(s), {ntasks} rank(s) each, "
+              f"logs {out / LOGS_DIR}/{job_id}_<task>.out")
+    if skipped:
+        print(f"{skipped} point(s) complete or already queued, not resubmitted")
+    return 0

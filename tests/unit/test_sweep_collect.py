@@ -1,0 +1,84 @@
+"""collect: complete points' summary.json into one CSV/HDF5 table and PNG plots."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+
+import h5py
+import pytest
+
+from jobs.collect import collect, figures_of_merit, flatten, units_of
+from jobs.state import write_json_atomic
+
+PARAMS = ["structure.rod.radius_nm", "structure.metal.thickness_nm"]
+
+
+def _point(root, h, summary, status="complete"):
+    d = root / "points" / h
+    (d / "runs").mkdir(parents=True)
+    for name in ("main_spectrum.h5", "no_metal_spectrum.h5"):
+        with h5py.File(d / "runs" / name, "w") as f:
+            f.attrs["status"] = status
+    if summary is not None:
+        (d / "summary.json").write_text(json.dumps(summary))
+
+
+def _summary(r, t):
+    return {"main": {"modes": [{"wavelength_nm": 500 + r, "Q": 10 + t / 10}, {"wavelength_nm": 1, "Q": 2}],
+                     "qe_pi_heg": r / 1000, "absorbed_fraction": {"Ag": 0.1}},
+            "comparison": {"pump_absorption_ratio": t / r, "purcell_ratio": None},
+            "study": {"name": "default"}}
+
+
+@pytest.fixture
+def sweep_dir(tmp_path):
+    order, points = [], {}
+    for i, (r, t) in enumerate([(40.0, 50.0), (60.0, 50.0), (40.0, 100.0), (60.0, 100.0)]):
+        h = f"{i:010x}"
+        order.append(h)
+        points[h] = {PARAMS[0]: r, PARAMS[1]: t}
+        _point(tmp_path, h, _summary(r, t))
+    _point(tmp_path, "ffffffffff", None)  # runs complete but not analysed: left out
+    _point(tmp_path, "eeeeeeeeee", _summary(1, 1), status="failed")  # failed run: left out
+    order += ["ffffffffff", "eeeeeeeeee"]
+    points["ffffffffff"] = {PARAMS[0]: 80.0, PARAMS[1]: 50.0}
+    points["eeeeeeeeee"] = {PARAMS[0]: 80.0, PARAMS[1]: 100.0}
+    write_json_atomic(tmp_path / "sweep.json", {"parameters": PARAMS, "order": order,
+                                                "points": points})
+    return tmp_path
+
+
+def test_collect_writes_one_row_per_complete_point(sweep_dir, capsys):
+    csv_path = collect(sweep_dir)
+    assert "4 complete point(s)" in capsys.readouterr().out
+    rows = list(csv.DictReader(csv_path.open()))
+    assert len(rows) == 4, f"measured {len(rows)} rows, expected 4 complete points"
+    assert list(rows[0])[:3] == ["point", *PARAMS]
+    for row in rows:
+        r, t = float(row[PARAMS[0]]), float(row[PARAMS[1]])
+        assert float(row["main.modes[0].wavelength_nm"]) == 500 + r
+        assert float(row["comparison.pump_absorption_ratio"]) == pytest.approx(t / r, rel=1e-15)
+        assert math.isnan(float(row["comparison.purcell_ratio"]))
+        assert row["study.name"] == "default"
+    with h5py.File(sweep_dir / "collect" / "sweep.h5") as f:
+        q = f["main.modes[0].Q"][:]
+        assert q.tolist() == [15.0, 15.0, 20.0, 20.0], q
+        assert f["main.modes[0].wavelength_nm"].attrs["units"] == "nm"
+        assert [s.decode() for s in f["point"][:]] == [f"{i:010x}" for i in range(4)]
+    for p in PARAMS:
+        png = sweep_dir / "collect" / f"{p}.png"
+        assert png.stat().st_size > 5000, f"{png} missing or empty"
+
+
+def test_figures_of_merit_pick_first_mode_qe_and_ratios():
+    cols = list(flatten(_summary(40, 50)))
+    got = figures_of_merit(cols)
+    assert got == ["main.modes[0].wavelength_nm", "main.modes[0].Q", "main.qe_pi_heg",
+                   "comparison.pump_absorption_ratio", "comparison.purcell_ratio"], got
+
+
+def test_units_from_names():
+    assert [units_of(n) for n in ("a.wavelength_nm", "b[0].energy_ev", "x.Q", "pump_w_m2")] == \
+        ["nm", "eV", "", "W/m^2"]
