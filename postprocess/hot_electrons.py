@@ -65,7 +65,8 @@ def surface_generation_rate_density_m2_s(
     Gaussian units because e²|E|² is unit-system invariant, so the published form is
     dimensionally right as written in physics.md. (2) prefactor: physics.md quotes (2/π²);
     for our peak-amplitude convention it must be 1/(2π²) (4x smaller, as if the published
-    field were E_ω e^{-iωt} + c.c.; the paper's convention could not be read here). Check: the flat hot-electron distribution of this model makes
+    field were E_ω e^{-iωt} + c.c.; the paper's convention could not be read here). Check:
+    the flat hot-electron distribution of this model makes
     ħω × Rate(ΔE_b = 0) = (1/(2π²)) e² E_F² / (ħ (ħω)²) ∮|E_n|² dS, which equals the
     Kreibig surface-collision absorption (ε0/2) ω Im ε_s |E|² V of a free-electron sphere with
     γ_s = (3/4) v_F / R exactly (test in tests/unit/test_formulas_hot_electrons.py); with

@@ -101,7 +101,8 @@ def test_zero_barrier_surface_power_equals_kreibig_surface_damping():
     n = 20000
     theta = (np.arange(n) + 0.5) * np.pi / n
     areas = 2 * np.pi * r_m**2 * np.sin(theta) * np.pi / n
-    density = surface_generation_rate_density_m2_s(e_in * np.cos(theta), wl, 0.0, ag.fermi_energy_ev)
+    e_normal = e_in * np.cos(theta)
+    density = surface_generation_rate_density_m2_s(e_normal, wl, 0.0, ag.fermi_energy_ev)
     p_surface = hot_electron_rate_surface_s(density, areas) * photon_energy_j(wl)
 
     gamma_s = 0.75 * v_f / r_m
