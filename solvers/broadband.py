@@ -19,7 +19,7 @@ from geometry.units import MEEP_TIME_S, nm_to_meep_freq
 from solvers.cell import (band_frequencies, make_frame, make_simulation, mirror_symmetries,
                           plane_wave_source)
 from solvers.fields import add_field_monitor, write_fields
-from solvers.progress import Progress, max_meep_time, until_decayed
+from solvers.progress import max_meep_time, progress_step, until_decayed
 from solvers.spectrum import (add_spectrum_monitors, collect_spectrum, lossy_materials,
                               spectrum_wavelengths_nm, write_spectrum)
 
@@ -41,7 +41,7 @@ def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fie
         f_lo, f_hi = min(f_cen - f_width / 2, *extra), max(f_cen + f_width / 2, *extra)
         f_cen, f_width = (f_lo + f_hi) / 2, (f_hi - f_lo) * 1.1
     frame = make_frame(study, layout)
-    k_point = mp.Vector3() if any(frame.periodic) else None
+    k_point = mp.Vector3() if any(frame.periodic) and frame.dims > 1 else None
     sources, component = plane_wave_source(study, frame, f_cen, f_width)
     symmetries = (mirror_symmetries(layout, frame, component)
                   if study.simulation.symmetry and study.simulation.angle_deg == 0 else [])
@@ -60,11 +60,11 @@ def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fie
     inc_fields = sim0.add_flux([float(nm_to_meep_freq(w)) for _, w in targets] or [f_cen],
                                mp.FluxRegion(center=plane_c, size=plane_s))
     t0 = time.perf_counter()
-    sim0.run(mp.at_every(1.0, Progress(f"{label} normalisation", t_cap, log)),
-             until_after_sources=until_decayed(study, component, probe, f_min))
+    sim0.run(progress_step(f"{label} normalisation", t_cap, log),
+             until=until_decayed(study, component, probe, f_min))
     stepping = time.perf_counter() - t0
-    incident = np.asarray(mp.get_fluxes(inc))
-    incident_per_area = np.asarray(mp.get_fluxes(inc_fields)) / area
+    incident = -np.asarray(mp.get_fluxes(inc))  # downward power: the planes face +z
+    incident_per_area = -np.asarray(mp.get_fluxes(inc_fields)) / area
     refl_data = sim0.get_flux_data(inc)
     sim0.reset_meep()
 
@@ -75,8 +75,8 @@ def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fie
     sim.load_minus_flux_data(mon.refl, refl_data)
     dft = add_field_monitor(sim, frame, list(targets)) if fields_writer is not None and targets else None
     t0 = time.perf_counter()
-    sim.run(mp.at_every(1.0, Progress(f"{label} structure", t_cap, log)),
-            until_after_sources=until_decayed(study, component, probe, f_min))
+    sim.run(progress_step(f"{label} structure", t_cap, log),
+            until=until_decayed(study, component, probe, f_min))
     stepping += time.perf_counter() - t0
     facts["stepping_time_s"] = stepping
     facts["meep_time_fs"] = sim.meep_time() * MEEP_TIME_S * 1e15

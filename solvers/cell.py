@@ -60,6 +60,14 @@ class Frame:
             return mp.Vector3(x, z)
         return mp.Vector3(x, y, z)
 
+    def size_vec(self, x: float, y: float, z: float) -> mp.Vector3:
+        """An object size: like ``vec``, but collapsed Meep directions get infinite extent."""
+        if self.dims == 1:
+            return mp.Vector3(mp.inf, mp.inf, z)
+        if self.dims == 2:
+            return mp.Vector3(x, z, mp.inf)
+        return mp.Vector3(x, y, z)
+
     @property
     def vertical(self):
         """Meep direction of our z."""
@@ -140,13 +148,13 @@ def make_geometry(study: StudySpec, layout: Layout, frame: Frame) -> list:
     um = lambda v: float(nm_to_meep_length(v))  # noqa: E731
     big = 10 * (frame.z_max - frame.z_min + sum(frame.size_xy))  # "infinite" within the cell
     objects = [mp.Block(center=frame.vec(0, 0, (frame.z_bottom + frame.z_min - big) / 2 - frame.z_center),
-                        size=frame.vec(mp.inf, mp.inf, frame.z_bottom - frame.z_min + big),
+                        size=frame.size_vec(mp.inf, mp.inf, frame.z_bottom - frame.z_min + big),
                         material=media[layout.substrate])]
     for prim in layout.primitives:
         x, y, z = (um(c) for c in prim.center_nm)
         center = frame.vec(x, y, z - frame.z_center)
         if isinstance(prim, Box):
-            size = frame.vec(*(mp.inf if math.isinf(s) else um(s) for s in prim.size_nm))
+            size = frame.size_vec(*(mp.inf if math.isinf(s) else um(s) for s in prim.size_nm))
             objects.append(mp.Block(center=center, size=size, material=media[prim.material]))
         elif isinstance(prim, Cylinder):
             height = mp.inf if math.isinf(prim.height_nm) else um(prim.height_nm)
@@ -194,7 +202,7 @@ def make_simulation(study: StudySpec, *, sources: list, symmetries: list = (), k
     """
     layout = layout or build(study.structure)
     frame = make_frame(study, layout)
-    if k_point is None and any(frame.periodic):
+    if k_point is None and any(frame.periodic) and frame.dims > 1:
         k_point = mp.Vector3()
     background = to_meep_medium(material_model(study, layout.background))
     sim = mp.Simulation(
@@ -208,7 +216,8 @@ def make_simulation(study: StudySpec, *, sources: list, symmetries: list = (), k
         default_material=background,
         Courant=frame.courant,
         dimensions=frame.dims,
-        ensure_periodicity=True,
+        ensure_periodicity=False,  # the builders draw periodic images; replicas of the
+        # substrate block along z (Meep makes every direction periodic once k is set) would fill the cell
     )
     return sim, frame, layout
 

@@ -40,11 +40,28 @@ class Progress:
                  f"{now - self.t0:.0f} s elapsed, at most {eta:.0f} s to go (stops earlier on decay)")
 
 
+def progress_step(label: str, t_cap: float, log=print, every: float = 1.0):
+    """A Meep step function (``mp.at_every``) printing progress; see Progress."""
+    progress = Progress(label, t_cap, log)
+    return mp.at_every(every, lambda sim: progress(sim))
+
+
 def until_decayed(study: StudySpec, component, point: mp.Vector3, f_min: float) -> list:
-    """Stop when the field at ``point`` has decayed by the study's factor, or at the cap."""
+    """Conditions for ``sim.run(until=...)``: stop once the sources are off and |E|^2 at
+    ``point`` has fallen by the study's ``decay_by`` from its peak, or at the time cap.
+
+    Meep's ``stop_when_fields_decayed`` is tracked from t = 0 (not ``until_after_sources``)
+    so its peak includes the pulse itself; tracked only after the sources it would compare
+    the tail with its own noise floor and never stop (seen on a 1D film: ran to the cap).
+    """
     t_cap = max_meep_time(study)
-    return [mp.stop_when_fields_decayed(10.0 / f_min, component, point, study.simulation.decay_by),
-            lambda sim: sim.meep_time() >= t_cap]
+    decayed = mp.stop_when_fields_decayed(10.0 / f_min, component, point, study.simulation.decay_by)
+
+    def stop(sim: mp.Simulation) -> bool:
+        done = decayed(sim)  # called every step: it tracks the running maximum
+        return done and sim.meep_time() > sim.fields.last_source_time()
+
+    return [stop, lambda sim: sim.meep_time() >= t_cap]
 
 
 NAN_HINT = ("fields became NaN or Inf: a dispersive material is unstable at this grid and "

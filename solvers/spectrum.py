@@ -126,10 +126,13 @@ def absorbed_by_volume(sim: mp.Simulation, dft, freqs: np.ndarray, dims: int) ->
 
 def collect_spectrum(sim: mp.Simulation, mon: SpectrumMonitors, incident_flux: np.ndarray,
                      dims: int) -> dict:
-    """R, T, A (flux box) and A by material, each divided by the incident flux."""
-    refl = np.asarray(mp.get_fluxes(mon.refl))
-    R = -refl / incident_flux
-    T = np.asarray(mp.get_fluxes(mon.trans)) / incident_flux if mon.trans else np.zeros_like(R)
+    """R, T, A (flux box) and A by material, each divided by the incident flux.
+
+    Flux planes face +z and the light travels down, so ``incident_flux`` is the downward
+    (positive) incident power: minus Meep's flux of the incident-only run.
+    """
+    R = np.asarray(mp.get_fluxes(mon.refl)) / incident_flux
+    T = -np.asarray(mp.get_fluxes(mon.trans)) / incident_flux if mon.trans else np.zeros_like(R)
     by_material = {name: absorbed_by_volume(sim, dft, mon.freqs, dims) / incident_flux
                    for name, dft in mon.volumes.items()}
     total = R + T + sum(by_material.values(), np.zeros_like(R))

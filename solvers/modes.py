@@ -1,0 +1,517 @@
+"""Plasmon modes: Harminv on time-domain probes after a broadband pulse (physics.md §6).
+
+Point dipoles excite the structure with a pulse covering the study band (extended by
+``BAND_MARGIN`` on each side so modes at the band edges are fitted, not truncated); after
+the sources are off, ``meep.Harminv`` records the field at probes inside a rod (near its top
+and its base), in the gap at the metal surface beside the rod and above the metal between
+rods. The run stops when the field at every probe has decayed by the study's ``decay_by``,
+or at the ``max_time_fs`` cap, never after a fixed long time.
+
+Without symmetry the dipoles sit off the rod axis with several orientations and phases, so
+dark (antisymmetric) modes are excited too. With symmetry each orientation gets its own run
+with the dipoles on the mirror planes and the mirror parities that orientation allows
+(docs "Exploiting Symmetry"): every parity class a dipole can excite is found, each at a
+fraction of the cost. Harminv's thresholds are set on purpose (it drops Q < 50 by default,
+which would drop most plasmons): Q between the study's ``mode_q_min`` and ``Q_MAX``, inside
+the study band; what was dropped is counted and written (docs/runfile.md, ``modes/``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import meep as mp
+import numpy as np
+
+from geometry.build import build
+from geometry.primitives import Cylinder, Layout
+from geometry.study import StudySpec, material_model
+from geometry.units import MEEP_TIME_S, meep_freq_to_nm, nm_to_meep_freq, nm_to_meep_length
+from solvers.cell import Frame, band_frequencies, make_frame, make_simulation, mirror_symmetries
+from solvers.progress import max_meep_time, progress_step
+
+BAND_MARGIN = 0.1          # search band = study band widened by this fraction of its width per side
+Q_MAX = 1e6                # above this a "mode" is not resolvable from the recorded decay
+ERR_MAX = 0.01             # Harminv relative error limit (Meep's default err_thresh)
+DECAY_CHECK_PERIODS = 10   # decay checked over windows of this many periods of the lowest frequency
+_AXES = ("x", "y", "z")
+
+
+# ---------------------------------------------------------------------------------------------
+# Small shared pieces (also used by solvers.emitter)
+
+
+def meep_component(frame: Frame, axis: str):
+    """Meep E component of our axis: our z is Meep's y in 2D; our y is Meep's z there."""
+    if axis not in _AXES:
+        raise ValueError(f"axis = {axis!r}: must be one of {list(_AXES)}")
+    if frame.dims == 2:
+        return {"x": mp.Ex, "y": mp.Ez, "z": mp.Ey}[axis]
+    return {"x": mp.Ex, "y": mp.Ey, "z": mp.Ez}[axis]
+
+
+def meep_point(frame: Frame, position_nm) -> mp.Vector3:
+    """Our (x, y, z) in nm (z = 0 at the top of the layers) to a Meep point of this cell."""
+    x, y, z = (float(nm_to_meep_length(v)) for v in position_nm)
+    return frame.vec(x, y, z - frame.z_center)
+
+
+def symmetry_label(sym) -> str:
+    """'mirror x phase -1' for a Meep Mirror (the run file's ``symmetries`` entries)."""
+    axis = {mp.X: "x", mp.Y: "y", mp.Z: "z"}[sym.direction]
+    return f"mirror {axis} phase {complex(sym.phase).real:+.0f}"
+
+
+def mirrors_through(symmetries: list, frame: Frame, position_nm, tol_nm: float = 1e-6) -> list:
+    """The mirrors whose plane (through the cell centre) contains ``position_nm``."""
+    x, y, _ = position_nm
+    plane_of = {mp.X: x, mp.Y: y if frame.dims == 3 else 0.0}
+    return [s for s in symmetries if s.direction in plane_of and abs(plane_of[s.direction]) < tol_nm]
+
+
+class DecayStop:
+    """Stop condition: the field at every probe has decayed, or the time cap is reached.
+
+    Every ``check_dt`` (Meep time) the largest sum over probes of |E|^2 in the window just
+    ended is compared with the largest seen since the start; the run stops once the sources
+    are off and the ratio is below ``decay_by`` (Meep's stop_when_fields_decayed, over many
+    probes). One callable, because Meep 1.25's ``until_after_sources=[cond, cond]`` binds
+    every entry to the last one (a closure over the loop index) and never tests the others.
+
+    Attributes after the run: ``reason`` ("decayed" or "time cap") and ``ratio``.
+    """
+
+    def __init__(self, points: list[tuple], check_dt: float, decay_by: float, t_cap: float):
+        self.points, self.check_dt, self.decay_by, self.t_cap = points, check_dt, decay_by, t_cap
+        self.peak = self.window = 0.0
+        self.t_next = check_dt
+        self.reason, self.ratio = "", math.nan
+
+    def __call__(self, sim: mp.Simulation) -> bool:
+        value = sum(abs(sim.get_field_point(c, p)) ** 2 for c, p in self.points)
+        if not math.isfinite(value):
+            raise RuntimeError("fields became NaN or Inf at the probes")
+        self.window = max(self.window, value)
+        t = sim.meep_time()
+        if t >= self.t_cap:
+            self.reason = "time cap"
+            return True
+        if t < self.t_next:
+            return False
+        self.t_next = t + self.check_dt
+        self.peak = max(self.peak, self.window)
+        self.ratio = self.window / self.peak if self.peak > 0 else math.nan
+        self.window = 0.0
+        if t >= sim.fields.last_source_time() and self.peak > 0 and self.ratio <= self.decay_by:
+            self.reason = "decayed"
+            return True
+        return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Harminv
+
+
+@dataclass(frozen=True)
+class Mode:
+    """One resonance found by Harminv.
+
+    Attributes:
+        frequency: Re f in Meep units (1/µm); decay: Im f (negative for a decaying mode).
+        q: quality factor -Re f / (2 Im f); amplitude: complex Harminv amplitude (arb.).
+        error: Harminv relative error; probe: index of the probe; n_probes: probes that
+            found it (after merging duplicates); run: index of the run (parity class).
+    """
+
+    frequency: float
+    decay: float
+    q: float
+    amplitude: complex
+    error: float
+    probe: int
+    n_probes: int = 1
+    run: int = 0
+
+
+@dataclass(frozen=True)
+class HarminvResult:
+    """Modes of one run with what was dropped and why the run stopped."""
+
+    modes: tuple[Mode, ...]
+    n_candidates: int
+    n_filtered: int
+    stop_reason: str
+    decay_ratio: float
+    meep_time: float
+    stepping_time_s: float
+
+
+def find_modes(sim: mp.Simulation, probes: list[tuple], f_min: float, f_max: float, *,
+               q_min: float, q_max: float = Q_MAX, band: tuple[float, float] | None = None,
+               decay_by: float, t_cap: float, err_max: float = ERR_MAX, run: int = 0,
+               step_funcs: tuple = ()) -> HarminvResult:
+    """Run ``sim`` (sources already in it) and Harminv every probe after the sources.
+
+    Args:
+        sim: a Meep simulation with its sources; it is run here.
+        probes: [(meep component, mp.Vector3), ...].
+        f_min, f_max: Harminv search band in Meep frequency (1/µm).
+        q_min, q_max: keep modes with q_min < Q <= q_max (Harminv's own filter uses q_min).
+        band: (f_lo, f_hi) to keep, Meep units; default the search band.
+        decay_by: stop when sum |E|^2 at the probes has fallen by this factor.
+        t_cap: hard cap on the simulated time (Meep units).
+        err_max: Harminv relative error limit.
+        run: index stored with each mode (which parity run found it).
+        step_funcs: extra Meep step functions (progress).
+
+    Returns:
+        HarminvResult; ``n_candidates`` counts what Harminv finds in the search band with
+        no Q or error limit, ``n_filtered`` how many of those were dropped.
+    """
+    f_cen, df = (f_min + f_max) / 2, f_max - f_min
+    harminvs = []
+    for c, p in probes:
+        h = mp.Harminv(c, p, f_cen, df)
+        h.Q_thresh, h.err_thresh = float(q_min), float(err_max)
+        harminvs.append(h)
+    stop = DecayStop(probes, DECAY_CHECK_PERIODS / f_min, decay_by, t_cap)
+    t0 = time.perf_counter()
+    sim.run(mp.after_sources(*harminvs), *step_funcs, until=stop)
+    stepping = time.perf_counter() - t0
+    lo, hi = band if band is not None else (f_min, f_max)
+    kept, n_candidates = [], 0
+    for i, h in enumerate(harminvs):
+        n_candidates += _count_candidates(h, f_min, f_max)
+        for m in h.modes:
+            if lo <= m.freq <= hi and q_min < m.Q <= q_max and m.decay < 0:
+                kept.append(Mode(float(m.freq), float(m.decay), float(m.Q), complex(m.amp),
+                                 float(m.err), i, 1, run))
+    n_kept = len(kept)
+    return HarminvResult(tuple(kept), n_candidates, max(n_candidates - n_kept, 0), stop.reason,
+                         stop.ratio, sim.meep_time(), stepping)
+
+
+def _count_candidates(h: mp.Harminv, f_min: float, f_max: float) -> int:
+    """Harminv on the same samples with no Q, error or amplitude limit: every candidate."""
+    if len(h.data) < 2:
+        return 0
+    bands = mp.py_do_harminv(h.data, h.data_dt, f_min, f_max, 100, h.spectral_density,
+                             0.0, mp.inf, mp.inf, -1.0, -1.0)
+    return sum(1 for f, _a, _e in bands if f_min <= f.real <= f_max)
+
+
+def merge_modes(modes: tuple[Mode, ...] | list[Mode]) -> list[Mode]:
+    """One entry per resonance: modes of the same run closer than half the narrower
+    linewidth (f/Q) with Q within a factor 2 are one mode seen by several probes; the
+    entry with the smallest Harminv error is kept and ``n_probes`` counts the sightings."""
+    out: list[Mode] = []
+    for m in sorted(modes, key=lambda m: m.error):
+        for j, o in enumerate(out):
+            close = abs(m.frequency - o.frequency) <= 0.5 * min(m.frequency / m.q, o.frequency / o.q)
+            if o.run == m.run and close and 0.5 <= m.q / o.q <= 2.0:
+                out[j] = Mode(o.frequency, o.decay, o.q, o.amplitude, o.error, o.probe,
+                              o.n_probes + 1, o.run)
+                break
+        else:
+            out.append(m)
+    return sorted(out, key=lambda m: m.frequency)
+
+
+# ---------------------------------------------------------------------------------------------
+# Where the probes and dipoles go
+
+
+@dataclass(frozen=True)
+class RodBox:
+    """Lateral centre (nm), lateral half-width along x (nm), bottom and top (nm) of a rod."""
+
+    x_nm: float
+    y_nm: float
+    half_width_nm: float
+    z_lo_nm: float
+    z_hi_nm: float
+
+    @property
+    def height_nm(self) -> float:
+        return self.z_hi_nm - self.z_lo_nm
+
+
+def rod_boxes(layout: Layout) -> list[RodBox]:
+    """The rods (vertical cylinders, or a wire lying along y) at ``layout.rod_centers_nm``."""
+    out = []
+    for x, y in layout.rod_centers_nm:
+        for prim in layout.primitives:
+            if not isinstance(prim, Cylinder) or abs(prim.center_nm[0] - x) > 1e-6:
+                continue
+            if prim.axis == "z" and abs(prim.center_nm[1] - y) < 1e-6:
+                zc, h = prim.center_nm[2], prim.height_nm
+                out.append(RodBox(x, y, prim.radius_nm, zc - h / 2, zc + h / 2))
+                break
+            if prim.axis == "y":
+                zc, r = prim.center_nm[2], prim.radius_nm
+                out.append(RodBox(x, y, r, zc - r, zc + r))
+                break
+    return out
+
+
+def central_rod(layout: Layout) -> RodBox | None:
+    """The rod nearest the cell centre (the first of equals): the periodic cell's rod, the
+    middle rod of a finite array, the wire. None when there are no rods."""
+    rods = rod_boxes(layout)
+    if not rods:
+        return None
+    return min(rods, key=lambda r: (round(math.hypot(r.x_nm, r.y_nm), 6)))
+
+
+def _gap_nm(layout: Layout, rod: RodBox) -> float:
+    """Free lateral distance from the rod surface to the next rod (or a cell-edge bound)."""
+    others = [math.hypot(r.x_nm - rod.x_nm, r.y_nm - rod.y_nm) for r in rod_boxes(layout)
+              if (r.x_nm, r.y_nm) != (rod.x_nm, rod.y_nm)]
+    if all(layout.periodic[: (2 if layout.dims == 3 else 1)]) and layout.lattice_vectors_nm:
+        others += [math.hypot(*v) for v in layout.lattice_vectors_nm]
+    span = min(others) if others else layout.cell_xy_nm[0] / 2 + rod.half_width_nm
+    return max(span - 2 * rod.half_width_nm, 0.0)
+
+
+def mode_probes(layout: Layout, frame: Frame, resolution_nm: float) -> list[tuple[str, tuple, str]]:
+    """(label, (x, y, z) nm, our axis) of every Harminv probe.
+
+    Inside the rod near its top and its base (off axis, so odd modes are not on a node),
+    in the gap at the metal surface beside the rod, above the metal half-way to the next
+    rod; each with the vertical and one lateral component. z = 0 is the top of the layers;
+    surface probes sit one grid cell above it.
+    """
+    rod = central_rod(layout)
+    above = resolution_nm
+    out = []
+    if rod is not None:
+        r, h = rod.half_width_nm, rod.height_nm
+        inset = min(max(2 * resolution_nm, 0.1 * h), 0.3 * h)
+        gap = _gap_nm(layout, rod)
+        y_off = 0.27 * r if frame.dims == 3 else 0.0
+        spots = [
+            ("rod top", (rod.x_nm + 0.41 * r, rod.y_nm + y_off, rod.z_hi_nm - inset)),
+            ("rod base", (rod.x_nm - 0.37 * r, rod.y_nm - y_off, rod.z_lo_nm + inset)),
+        ]
+        if gap > 0:
+            step = min(max(resolution_nm, 0.1 * gap), 0.5 * gap)
+            spots.append(("gap at metal", (rod.x_nm + r + step, rod.y_nm + 0.5 * y_off, above)))
+            spots.append(("between rods", (rod.x_nm + r + 0.5 * gap, rod.y_nm + 0.83 * y_off + 0.13 * gap
+                                           * (frame.dims == 3), above)))
+    else:
+        spots = [("above surface", (0.0, 0.0, above))]
+    for label, pos in spots:
+        for axis in ("z", "x"):
+            out.append((label, pos, axis))
+    return out
+
+
+def mode_source_runs(layout: Layout, frame: Frame, f_cen: float, f_width: float, *,
+                     use_symmetry: bool, k_x: float = 0.0) -> list[dict]:
+    """The dipole sets: one run without symmetry, or one run per dipole orientation with it.
+
+    Each entry: {"label", "sources" (Meep), "symmetries" (Meep), "dipoles" (JSON-able)}.
+    Without symmetry: off-axis dipoles of every orientation with unrelated phases inside the
+    rod, and a vertical one in the gap at the metal. With symmetry: per orientation, dipoles
+    on the rod axis (on every mirror plane) at two heights, and only the mirrors whose plane
+    holds them; an orientation with no usable mirror is still run, without symmetry.
+    """
+    rod = central_rod(layout)
+    axes = ("x", "y", "z") if frame.dims == 3 else ("x", "z", "y")
+    src = lambda: mp.GaussianSource(f_cen, fwidth=f_width)  # noqa: E731
+    res_nm = 1000.0 / frame.resolution
+    if rod is None:
+        h0 = 2 * res_nm
+        spots = [((0.0, 0.0, h0), a) for a in axes]
+        offaxis = [((0.13 * res_nm * 7, 0.0, h0), a) for a in axes]
+    else:
+        r, h = rod.half_width_nm, rod.height_nm
+        z1, z2 = rod.z_lo_nm + 0.3 * h, rod.z_lo_nm + 0.72 * h
+        spots = [((rod.x_nm, rod.y_nm, z1), a) for a in axes] + [((rod.x_nm, rod.y_nm, z2), a) for a in axes]
+        yo = 0.21 * r if frame.dims == 3 else 0.0
+        offaxis = [((rod.x_nm + 0.31 * r, rod.y_nm + yo, z1), "x"),
+                   ((rod.x_nm - 0.23 * r, rod.y_nm + 1.4 * yo, z2), "z"),
+                   ((rod.x_nm + 0.17 * r, rod.y_nm - yo, rod.z_lo_nm + 0.5 * h), "y")]
+        gap = _gap_nm(layout, rod)
+        if gap > 2 * res_nm:
+            offaxis.append(((rod.x_nm + r + min(max(res_nm, 0.1 * gap), 0.5 * gap), rod.y_nm + yo,
+                             res_nm), "z"))
+    if not use_symmetry:
+        phases = [1.0, complex(math.cos(1.1), math.sin(1.1)), complex(math.cos(2.3), math.sin(2.3)),
+                  complex(math.cos(4.0), math.sin(4.0))]
+        sources, dipoles = [], []
+        for i, (pos, axis) in enumerate(offaxis):
+            amp = phases[i % len(phases)] * (1.0 - 0.15 * i)
+            sources.append(mp.Source(src(), component=meep_component(frame, axis),
+                                     center=meep_point(frame, pos), amplitude=amp))
+            dipoles.append({"position_nm": [round(v, 3) for v in pos], "axis": axis,
+                            "amplitude": [amp.real, amp.imag] if isinstance(amp, complex) else [amp, 0.0]})
+        return [{"label": "all orientations, off axis, no symmetry", "sources": sources,
+                 "symmetries": [], "dipoles": dipoles}]
+    runs = []
+    for axis in axes:
+        comp = meep_component(frame, axis)
+        placed = [pos for pos, a in spots if a == axis]
+        syms = mirror_symmetries(layout, frame, comp, k_x)
+        for pos in placed:
+            syms = mirrors_through(syms, frame, pos)
+        sources = [mp.Source(src(), component=comp, center=meep_point(frame, pos), amplitude=1.0 - 0.3 * i)
+                   for i, pos in enumerate(placed)]
+        runs.append({"label": f"{axis} dipoles on the rod axis",
+                     "sources": sources, "symmetries": syms,
+                     "dipoles": [{"position_nm": [round(v, 3) for v in pos], "axis": axis,
+                                  "amplitude": [1.0 - 0.3 * i, 0.0]} for i, pos in enumerate(placed)]})
+    return runs
+
+
+def search_band(study: StudySpec) -> tuple[float, float, float, float]:
+    """(f_min, f_max) of the Harminv search and (f_lo, f_hi) of the study band, Meep units."""
+    f_cen, f_width, f_lo = band_frequencies(study)
+    f_hi = f_lo + f_width
+    return f_lo - BAND_MARGIN * f_width, f_hi + BAND_MARGIN * f_width, f_lo, f_hi
+
+
+def zone_edge_per_um(layout: Layout) -> float | None:
+    """Bloch k (cycles/µm, Meep units) at the first Brillouin-zone edge along +x, or None
+    when the cell is not periodic along x: min over reciprocal vectors G with G_x > 0 of
+    |G|^2 / (2 G_x) (the edge is the bisector plane of the nearest G)."""
+    if not layout.periodic[0] or not layout.lattice_vectors_nm:
+        return None
+    a = np.array(layout.lattice_vectors_nm, dtype=float) / 1000.0  # µm
+    if layout.dims == 2 or a.shape[0] == 1:
+        return 0.5 / float(a[0][0])
+    b = np.linalg.inv(a).T  # rows: reciprocal vectors in cycles/µm (a_i . b_j = delta_ij)
+    best = math.inf
+    for i in range(-2, 3):
+        for j in range(-2, 3):
+            g = i * b[0] + j * b[1]
+            if g[0] > 1e-12:
+                best = min(best, float(g @ g) / (2 * g[0]))
+    return best
+
+
+# ---------------------------------------------------------------------------------------------
+# The run
+
+
+def run_modes(study: StudySpec, writer, *, layout: Layout | None = None, log=print) -> dict:
+    """The modes run: Harminv at k = 0 (and a Bloch-k sweep when the study asks).
+
+    Writes ``modes/`` (docs/runfile.md) and returns root facts (symmetries, courant,
+    stepping_time_s, meep_time_fs) for the run file.
+    """
+    layout = layout or build(study.structure)
+    sim_spec = study.simulation
+    frame = make_frame(study, layout)
+    f_min, f_max, f_lo, f_hi = search_band(study)
+    t_cap = max_meep_time(study)
+    probe_spec = mode_probes(layout, frame, sim_spec.resolution_nm)
+    probes = [(meep_component(frame, axis), meep_point(frame, pos)) for _, pos, axis in probe_spec]
+    runs = mode_source_runs(layout, frame, (f_min + f_max) / 2, f_max - f_min,
+                            use_symmetry=sim_spec.symmetry)
+    all_modes, n_candidates, n_filtered, stepping, t_meep, stops = [], 0, 0, 0.0, 0.0, []
+    for i, run in enumerate(runs):
+        sim, frame, layout = make_simulation(study, sources=run["sources"], symmetries=run["symmetries"],
+                                             layout=layout)
+        label = f"modes run {i + 1}/{len(runs)}"
+        log(f"[{label}] {run['label']}; symmetries {[symmetry_label(s) for s in run['symmetries']]}")
+        res = find_modes(sim, probes, f_min, f_max, q_min=sim_spec.mode_q_min, band=(f_lo, f_hi),
+                         decay_by=sim_spec.decay_by, t_cap=t_cap, run=i,
+                         step_funcs=(progress_step(label, t_cap, log),))
+        sim.reset_meep()
+        all_modes += res.modes
+        n_candidates += res.n_candidates
+        n_filtered += res.n_filtered
+        stepping += res.stepping_time_s
+        t_meep = max(t_meep, res.meep_time)
+        stops.append({"run": i, "stop": res.stop_reason, "decay_ratio": res.decay_ratio,
+                      "meep_time_fs": res.meep_time * MEEP_TIME_S * 1e15})
+        log(f"[{label}] {len(res.modes)} modes kept of {res.n_candidates} candidates; stopped on "
+            f"{res.stop_reason} at {res.meep_time * MEEP_TIME_S * 1e15:.0f} fs")
+    modes = merge_modes(all_modes)
+    _write_modes(writer, modes, probe_spec, f_lo, f_hi, f_min, f_max, sim_spec.mode_q_min,
+                 n_candidates, n_filtered + len(all_modes) - len(modes), runs, stops)
+    if sim_spec.bloch_k_points > 0:
+        stepping += _bloch_sweep(study, writer, layout, frame, probes, f_min, f_max, f_lo, f_hi,
+                                 t_cap, log)
+    symmetries = sorted({f"{run['label']}: {symmetry_label(s)}" for run in runs for s in run["symmetries"]})
+    return {"symmetries": symmetries, "courant": frame.courant, "stepping_time_s": stepping,
+            "meep_time_fs": t_meep * MEEP_TIME_S * 1e15}
+
+
+def _write_modes(writer, modes: list[Mode], probe_spec, f_lo, f_hi, f_min, f_max, q_min,
+                 n_candidates, n_filtered, runs, stops) -> None:
+    m = len(modes)
+    freq = np.array([x.frequency for x in modes], dtype=float)
+    writer.dataset("modes/wavelength_nm", meep_freq_to_nm(freq) if m else np.zeros(0), "nm",
+                   "mode vacuum wavelength")
+    writer.dataset("modes/Q", np.array([x.q for x in modes], dtype=float), "1", "quality factor (Harminv)")
+    writer.dataset("modes/amplitude", np.array([x.amplitude for x in modes], dtype=complex), "arb.",
+                   "Harminv complex amplitude")
+    writer.dataset("modes/error", np.array([x.error for x in modes], dtype=float), "1",
+                   "Harminv relative error")
+    writer.dataset("modes/probe", np.array([x.probe for x in modes], dtype=np.int64), "1",
+                   "index into probes_nm of the probe that found the mode")
+    writer.dataset("modes/n_probes", np.array([x.n_probes for x in modes], dtype=np.int64), "1",
+                   "number of probes that found the mode")
+    writer.dataset("modes/run", np.array([x.run for x in modes], dtype=np.int64), "1",
+                   "index into the runs attribute (source set / parity class) that found the mode")
+    writer.dataset("modes/k_bloch", np.zeros((m, 2)), "1/nm",
+                   "Bloch wave vector (kx, ky)/(2 pi) the mode was found at")
+    writer.dataset("modes/probes_nm", np.array([pos for _, pos, _ in probe_spec], dtype=float).reshape(-1, 3),
+                   "nm", "probe positions (x, y, z), z = 0 at the top of the layers")
+    writer.attrs("modes", q_min=float(q_min), q_max=float(Q_MAX), err_max=float(ERR_MAX),
+                 band_nm=[float(meep_freq_to_nm(f_hi)), float(meep_freq_to_nm(f_lo))],
+                 search_band_nm=[float(meep_freq_to_nm(f_max)), float(meep_freq_to_nm(f_min))],
+                 n_candidates=int(n_candidates), n_filtered=int(n_filtered),
+                 probe_labels=[label for label, _, _ in probe_spec],
+                 probe_components=[axis for _, _, axis in probe_spec],
+                 runs=[{"label": r["label"], "dipoles": r["dipoles"],
+                        "symmetries": [symmetry_label(s) for s in r["symmetries"]]} for r in runs],
+                 stops=stops)
+
+
+def _bloch_sweep(study: StudySpec, writer, layout: Layout, frame: Frame, probes, f_min, f_max,
+                 f_lo, f_hi, t_cap, log) -> float:
+    """Modes at Bloch k along x from 0 to the zone edge; writes modes/dispersion/."""
+    edge = zone_edge_per_um(layout)
+    if edge is None:
+        log("[modes] Bloch-k sweep skipped: the cell is not periodic along x")
+        writer.attrs("modes/dispersion", skipped="the cell is not periodic along x")
+        return 0.0
+    sim_spec = study.simulation
+    ks = np.linspace(0.0, edge, sim_spec.bloch_k_points)
+    rows, stepping = [], 0.0
+    for ik, kx in enumerate(ks):
+        k_point = frame.vec(float(kx), 0.0, 0.0)
+        run = mode_source_runs(layout, frame, (f_min + f_max) / 2, f_max - f_min,
+                               use_symmetry=False)[0]
+        sim, _, _ = make_simulation(study, sources=run["sources"], k_point=k_point, layout=layout)
+        res = find_modes(sim, probes, f_min, f_max, q_min=sim_spec.mode_q_min, band=(f_min, f_max),
+                         decay_by=sim_spec.decay_by, t_cap=t_cap)
+        sim.reset_meep()
+        stepping += res.stepping_time_s
+        for m in merge_modes(res.modes):
+            rows.append((ik, m.frequency, m.q))
+        log(f"[modes k {ik + 1}/{len(ks)}] kx = {kx / 1000:.5f} 1/nm: {len(res.modes)} modes")
+    n_sup = float(np.real(np.sqrt(material_model(study, layout.background).eps(
+        float(meep_freq_to_nm((f_lo + f_hi) / 2))))))
+    k_nm = ks / 1000.0
+    with np.errstate(divide="ignore"):
+        light = np.where(k_nm > 0, n_sup / np.where(k_nm > 0, k_nm, 1.0), np.inf)
+    idx = np.array([r[0] for r in rows], dtype=np.int64)
+    writer.dataset("modes/dispersion/k_x", k_nm, "1/nm", "Bloch kx/(2 pi) of each sweep point")
+    writer.dataset("modes/dispersion/k_index", idx, "1", "index into k_x of each mode")
+    writer.dataset("modes/dispersion/k_bloch", np.stack([k_nm[idx], np.zeros(len(idx))], axis=-1)
+                   if len(idx) else np.zeros((0, 2)), "1/nm", "Bloch wave vector (kx, ky)/(2 pi) of each mode")
+    writer.dataset("modes/dispersion/wavelength_nm",
+                   meep_freq_to_nm(np.array([r[1] for r in rows])) if rows else np.zeros(0), "nm",
+                   "mode vacuum wavelength")
+    writer.dataset("modes/dispersion/Q", np.array([r[2] for r in rows], dtype=float), "1", "quality factor")
+    writer.dataset("modes/dispersion/light_line_wavelength_nm", light, "nm",
+                   "light line of the superstrate, lambda = n / k (inf at k = 0)", index=n_sup)
+    writer.attrs("modes/dispersion", zone_edge_per_nm=edge / 1000.0, n_k=len(ks),
+                 superstrate_index=n_sup)
+    return stepping
