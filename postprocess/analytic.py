@@ -16,6 +16,7 @@ __all__ = [
     "stack_rt",
     "spp_wavevector_per_nm",
     "spp_propagation_length_nm",
+    "spp_is_bound",
     "spp_frequency_for_k",
     "ldos_ratio_dipole_above_mirror",
     "ldos_homogeneous_ratio",
@@ -163,6 +164,25 @@ def spp_propagation_length_nm(k_spp_per_nm) -> np.ndarray:
     im = np.asarray(k_spp_per_nm, dtype=complex).imag
     with np.errstate(divide="ignore"):
         return 1.0 / (2.0 * im)
+
+
+def spp_is_bound(eps_metal, eps_dielectric):
+    """Whether a flat interface carries a bound SPP: Re ε_m < −Re ε_d (and Re ε_m < 0).
+
+    Example (physics.md §9): Au under CsPbBr3 at 532 nm, ε_Au = −4.68 + 2.43i (J&C),
+    ε_d = 5.25: not bound; Ag (−11.75 + 0.37i) is.
+    Citation: design/physics.md §9; Raether, Surface Plasmons (Springer 1988), §2.1.
+
+    Args:
+        eps_metal: complex metal permittivity.
+        eps_dielectric: dielectric permittivity.
+
+    Returns:
+        Boolean array.
+    """
+    em = np.real(np.asarray(eps_metal, dtype=complex))
+    ed = np.real(np.asarray(eps_dielectric, dtype=complex))
+    return (em < 0) & (em < -ed)
 
 
 def spp_frequency_for_k(

@@ -15,6 +15,7 @@ from postprocess.analytic import (
     ldos_ratio_dipole_above_mirror,
     quasistatic_sphere_polarizability,
     spp_frequency_for_k,
+    spp_is_bound,
     spp_propagation_length_nm,
     spp_wavevector_per_nm,
     stack_rt,
@@ -154,6 +155,28 @@ def test_spp_ag_under_cspbbr3_matches_physics_md():
     _close(n_eff.real, 3.08, 5e-3, what="Re n_eff Ag/CsPbBr3")
     _close(n_eff.imag, 0.037, 0.10, what="Im n_eff Ag/CsPbBr3")
     _close(spp_propagation_length_nm(k), 1160.0, 0.10, what="L_prop nm")
+
+
+def test_kretschmann_dip_sits_at_the_spp_wavevector():
+    """50 nm Ag (J&C at 633 nm, -18.29+0.48i) on a n = 1.5 prism, air below: the p reflectance
+    minimum is where n_prism sin(theta) = Re n_spp(Ag/air) = 1.0285, i.e. 43.29 deg. The
+    radiative (prism) coupling shifts the dip by ~0.05 deg; tolerance 0.2 deg."""
+    eps_ag = -18.29 + 0.48j
+    n_spp = spp_wavevector_per_nm(633.0, eps_ag, 1.0) * 633.0 / (2 * np.pi)
+    expected = np.rad2deg(np.arcsin(n_spp.real / 1.5))
+    angles = np.linspace(40.0, 47.0, 1401)
+    r = np.array([stack_rt(633.0, [eps_ag], [50.0], 1.5**2, 1.0, a, "p")[0] for a in angles])
+    got = angles[np.argmin(r)]
+    assert abs(got - expected) < 0.2, f"dip at {got:.3f} deg, expected {expected:.3f} deg"
+    assert r.min() < 0.1 and r.max() > 0.6, f"dip depth: min R {r.min():.3f}, max R {r.max():.3f}"
+    r_s = stack_rt(633.0, [eps_ag], [50.0], 1.5**2, 1.0, got, "s")[0]
+    assert r_s > 0.9, f"s-polarisation has no dip: R_s = {r_s:.3f}"
+
+
+def test_spp_bound_condition_physics_md_examples():
+    assert spp_is_bound(EPS_AG_532, EPS_CSPBBR3_532)
+    assert not spp_is_bound(-4.68 + 2.43j, 5.25)  # Au under CsPbBr3 at 532 nm (physics.md §9)
+    assert not spp_is_bound(2.25, 1.0)
 
 
 def test_spp_hand_value_and_perfect_metal_limit():
