@@ -201,7 +201,9 @@ class SlurmCluster:
         self._wait(self.munge_socket.exists, 15, "munged socket")
 
     def stop(self) -> None:
-        """Stop the daemons this object started (by pid), newest first; remove its directory."""
+        """Cancel this cluster's jobs, stop the daemons this object started (by pid), newest
+        first, and remove its directory."""
+        self._cancel_all_jobs()
         for name in reversed(list(self.procs)):
             proc = self.procs.pop(name)
             if proc.poll() is None:
@@ -213,6 +215,20 @@ class SlurmCluster:
                     proc.wait(timeout=5)
         if self._own_root and os.environ.get("HOTLASE_KEEP_SLURM_DIR") is None:
             shutil.rmtree(self.root, ignore_errors=True)
+
+    def _cancel_all_jobs(self, timeout_s: float = 30.0) -> None:
+        """scancel every job of this cluster (SLURM_CONF points at it) and wait for the queue
+        to empty, so no job step outlives the daemons."""
+        ctld = self.procs.get("slurmctld")
+        if ctld is None or ctld.poll() is not None or "SLURM_CONF" not in self.env:
+            return
+        self.run(["scancel", "--full", "--partition=debug"], check=False, timeout=20)
+        end = time.monotonic() + timeout_s
+        while time.monotonic() < end:
+            q = self.run(["squeue", "-h", "-o", "%i"], check=False, timeout=20)
+            if q.returncode != 0 or not q.stdout.strip():
+                return
+            time.sleep(0.5)
 
     # -- helpers -----------------------------------------------------------------------------
     def _spawn(self, name: str, cmd: list[str]) -> None:

@@ -8,13 +8,19 @@ refuses to start) every test here skips with the reason.
 
 from __future__ import annotations
 
+import csv
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from slurm_cluster import SlurmCluster, SlurmUnavailable
 
 pytestmark = pytest.mark.integration
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_STUDY = REPO / "examples" / "default.toml"
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +57,130 @@ def test_job_array_runs_every_task(cluster, tmp_path):
     _wait_gone(cluster, job, 60)
     got = sorted(p.read_text().strip() for p in tmp_path.glob(f"{job}_*.out"))
     assert got == ["task 0", "task 1", "task 2"], f"measured {got}, expected 3 task logs"
+
+
+# -- the real sweep: 3 points, 2 MPI ranks each, one cancelled and resumed ---------------------
+RADII_NM = (40, 50, 60)
+
+
+def _sweep_file(tmp_path: Path) -> Path:
+    """3 rod radii on the default study at a coarse grid, spectrum only, one point at a time."""
+    f = tmp_path / "radius.toml"
+    f.write_text(f"""\
+[sweep]
+study = "{DEFAULT_STUDY}"
+mode = "product"
+[sweep.parameters]
+"structure.rod.radius_nm" = {list(RADII_NM)}
+[sweep.fixed]
+"study.run_kinds" = ["spectrum"]
+"study.compare_no_metal" = false
+"simulation.n_wavelengths" = 11
+"simulation.padding_nm" = 150
+"simulation.pml_nm" = 250
+"simulation.decay_by" = 1e-3
+"simulation.max_time_fs" = 60
+[run]
+np = 2
+resolution_nm = 25
+[slurm]
+time = "00:20:00"
+mem = "1500M"
+ntasks = 2
+array_max_concurrent = 1
+""")
+    return f
+
+
+def _hotlase(cluster: SlurmCluster, *args: str, timeout_s: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "jobs.cli", *args], env=cluster.env, text=True,
+                          capture_output=True, timeout=timeout_s, cwd=REPO)
+
+
+def _wait_for(pred, timeout_s: float, what: str, poll_s: float = 0.5) -> float:
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout_s:
+        if pred():
+            return time.monotonic() - t0
+        time.sleep(poll_s)
+    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+
+
+@pytest.mark.slow
+def test_sweep_cancel_resume_collect(cluster, tmp_path, monkeypatch):
+    """Submit 3 points; scancel the first one mid-run; --resume resubmits only it; collect 3 rows.
+
+    Prints the measured times (submission, each phase, per point) for the report.
+    """
+    from jobs.slurm import queue_states
+    from jobs.state import read_json
+
+    monkeypatch.setenv("SLURM_CONF", cluster.env["SLURM_CONF"])  # queue_states in this process
+    out = tmp_path / "sweep"
+    times: dict[str, float] = {}
+    t0 = time.monotonic()
+    r = _hotlase(cluster, "sweep", str(_sweep_file(tmp_path)), "--out", str(out),
+                 "--scheduler", "slurm")
+    assert r.returncode == 0, f"sweep submission failed: {r.stderr}\n{r.stdout}"
+    times["submit_s"] = time.monotonic() - t0
+    jobs = read_json(out / "jobs.json")
+    job = jobs["submissions"][0]["job_id"]
+    assert len(jobs["points"]) == 3, f"measured {len(jobs['points'])} submitted points, expected 3"
+    script = Path(jobs["submissions"][0]["script"]).read_text()
+    assert "#SBATCH --array=0-2%1" in script and "#SBATCH --ntasks=2" in script, script
+
+    # cancel task 0 once its simulation has really started (a run file is being written)
+    victim = jobs["submissions"][0]["points"][0]
+    vdir = out / "points" / victim
+    times["to_running_s"] = _wait_for(
+        lambda: queue_states([job]).get(f"{job}_0") == "RUNNING", 120, f"{job}_0 RUNNING")
+    _wait_for(lambda: any((vdir / "runs").glob("*.h5*")), 180, "a run file of the first point")
+    time.sleep(2.0)
+    assert not (vdir / "summary.json").exists(), "first point finished before it could be cancelled"
+    assert cluster.run(["scancel", f"{job}_0"], check=False).returncode == 0
+    t1 = time.monotonic()
+    _wait_gone(cluster, job, 900)
+    times["first_array_s"] = time.monotonic() - t1
+
+    st = _hotlase(cluster, "status", str(out))
+    assert st.returncode == 1, f"status should report incomplete points:\n{st.stdout}"
+    lines = {ln.split()[0]: ln for ln in st.stdout.splitlines()[1:-1]}
+    assert " failed " in lines[victim], st.stdout
+    others = [h for h in jobs["points"] if h != victim]
+    assert all(" complete " in lines[h] for h in others), st.stdout
+    assert f"logs/{job}_0.out" in lines[victim], st.stdout
+
+    t2 = time.monotonic()
+    r = _hotlase(cluster, "sweep", str(_sweep_file(tmp_path)), "--out", str(out),
+                 "--scheduler", "slurm", "--resume")
+    assert r.returncode == 0, f"resume failed: {r.stderr}\n{r.stdout}"
+    jobs = read_json(out / "jobs.json")
+    assert len(jobs["submissions"]) == 2 and jobs["submissions"][1]["points"] == [victim], jobs
+    _wait_gone(cluster, jobs["submissions"][1]["job_id"], 900)
+    times["resume_s"] = time.monotonic() - t2
+
+    st = _hotlase(cluster, "status", str(out))
+    assert st.returncode == 0, f"not every point complete after --resume:\n{st.stdout}"
+    assert "3 points: 3 complete" in st.stdout, st.stdout
+
+    r = _hotlase(cluster, "collect", str(out))
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader((out / "collect" / "sweep.csv").open()))
+    assert len(rows) == 3, f"measured {len(rows)} collected rows, expected 3"
+    got = sorted(float(row["structure.rod.radius_nm"]) for row in rows)
+    assert got == [float(x) for x in RADII_NM], f"measured radii {got}, expected {RADII_NM}"
+    times["total_s"] = time.monotonic() - t0
+    walls = [float(x) for x in _run_walls(out)]
+    print(f"\nslurm sweep timings: cluster start {cluster.startup_s:.1f} s, "
+          + ", ".join(f"{k} {v:.1f}" for k, v in times.items())
+          + f", run wall times per point (s): {walls}")
+
+
+def _run_walls(out: Path) -> list[str]:
+    import h5py
+
+    walls = []
+    for f in sorted(out.glob("points/*/runs/*.h5")):
+        with h5py.File(f, "r") as h:
+            walls.append(f"{float(h.attrs.get('wall_time_s', float('nan'))):.1f}")
+    return walls
