@@ -115,6 +115,49 @@ def test_thick_metal_blocks_and_reflects_like_half_space():
     _close(r_half, abs((1 - n) / (1 + n)) ** 2, 1e-12, what="Fresnel metal R")
 
 
+def _abeles_rt(wl, eps_layers, d_nm, eps_in, eps_out, angle_deg, pol):
+    """Independent reference: Abeles characteristic matrices with tilted admittances
+    (Macleod, Thin-Film Optical Filters, ch. 2): eta_s = kz/k0, eta_p = eps k0/kz."""
+    k0 = 2 * np.pi / wl
+    kx = np.sqrt(eps_in) * k0 * np.sin(np.deg2rad(angle_deg))
+
+    def kz(eps):
+        q = np.sqrt(complex(eps) * k0**2 - kx**2)
+        return -q if q.imag < 0 else q
+
+    def eta(eps):
+        return kz(eps) / k0 if pol == "s" else eps * k0 / kz(eps)
+
+    m = np.eye(2, dtype=complex)
+    for eps, d in zip(eps_layers, d_nm):
+        delta = kz(eps) * d
+        m = m @ np.array([[np.cos(delta), -1j * np.sin(delta) / eta(eps)],
+                          [-1j * eta(eps) * np.sin(delta), np.cos(delta)]])
+    b, c = m @ np.array([1.0, eta(eps_out)])
+    e0 = eta(eps_in)
+    r = (e0 * b - c) / (e0 * b + c)
+    return abs(r) ** 2, 4 * e0.real * eta(eps_out).real / abs(e0 * b + c) ** 2
+
+
+@pytest.mark.parametrize("pol", ["s", "p"])
+@pytest.mark.parametrize("angle", [0.0, 35.0, 65.0])
+def test_lossy_stack_matches_independent_characteristic_matrix(pol, angle):
+    layers = [4.80 + 1.08j, 1.45**2, -11.75 + 0.37j, 2.0 + 0.01j]
+    d_nm = [80.0, 5.0, 25.0, 40.0]
+    for wl in (405.0, 532.0, 700.0):
+        for eps_out in (1.5**2, -3.0 + 0.5j):
+            r, t = stack_rt(wl, layers, d_nm, 1.2**2, eps_out, angle, pol)
+            r_ref, t_ref = _abeles_rt(wl, layers, d_nm, 1.2**2, eps_out, angle, pol)
+            _close([r, t], [r_ref, t_ref], 1e-10, what=f"R, T vs Abeles ({pol}, {angle} deg)")
+
+
+def test_single_interface_into_lossy_metal_conserves_flux():
+    for pol in ("s", "p"):
+        for angle in (0.0, 30.0, 60.0, 85.0):
+            r, t = stack_rt([400.0, 532.0, 700.0], [], [], 2.25, -11.75 + 0.37j, angle, pol)
+            _close(r + t, np.ones(3), 1e-12, what=f"R + T into metal ({pol}, {angle} deg)")
+
+
 def test_lossy_film_absorbs_and_per_wavelength_eps_broadcasts():
     wl = np.array([405.0, 532.0])
     eps_film = np.array([4.80 + 1.08j, 2.292**2 + 0.078j])
