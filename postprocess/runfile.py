@@ -1,0 +1,328 @@
+"""Read run files (docs/runfile.md): attributes, the study, and bounded-memory field slabs.
+
+A ``Run`` holds only the path, the root attributes and the study; every dataset is read on
+demand from a freshly opened file, so nothing large stays in memory. Field datasets
+(3, nx, ny, nz) are walked in z-slabs (``iter_field_slabs``) so a 1e8-voxel field is
+processed with a few hundred MB, whatever its size. No meep here (architecture.md).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import h5py
+import numpy as np
+
+from geometry.settings import RUN_KINDS
+from geometry.study import StudySpec, study_from_dict
+
+VARIANTS = ("main", "no_metal")
+#: Voxels per z-slab: E (complex128, 3 components) of one slab is 48 B/voxel * this = 96 MB.
+DEFAULT_SLAB_VOXELS = 2_000_000
+_JSON_ATTRS = ("symmetries", "materials", "metal_materials")
+
+
+class RunFileError(ValueError):
+    """A run file that cannot be analysed; the message names the file and the reason."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run file, opened lazily.
+
+    Attributes:
+        path: the ``.h5`` file.
+        attrs: root attributes (JSON-list attributes decoded), read-only.
+        study: the validated study of this variant (from ``spec_json``).
+    """
+
+    path: Path
+    attrs: Mapping[str, Any]
+    study: StudySpec
+
+    @property
+    def variant(self) -> str:
+        """``main`` or ``no_metal``."""
+        return str(self.attrs["variant"])
+
+    @property
+    def kind(self) -> str:
+        """``spectrum``, ``modes``, ``fields`` or ``emitter``."""
+        return str(self.attrs["run_kind"])
+
+    @property
+    def resolution_nm(self) -> float:
+        """Grid spacing (nm)."""
+        return float(self.attrs["resolution_nm"])
+
+    def open(self) -> h5py.File:
+        """The HDF5 file, read-only (use as a context manager)."""
+        return h5py.File(self.path, "r")
+
+    def has(self, name: str) -> bool:
+        """True if the group or dataset ``name`` exists in the file."""
+        with self.open() as f:
+            return name in f
+
+    def read(self, name: str) -> np.ndarray:
+        """Read one (small) dataset whole, e.g. ``spectrum/R``."""
+        with self.open() as f:
+            if name not in f:
+                raise RunFileError(f"{self.path}: no dataset {name!r} (run kind {self.kind!r})")
+            return f[name][()]
+
+    def group_attrs(self, name: str) -> dict[str, Any]:
+        """Decoded attributes of a group or dataset."""
+        with self.open() as f:
+            return _decode_attrs(f[name].attrs)
+
+    def field_tags(self) -> tuple[str, ...]:
+        """Tags under ``fields/`` (``pump``, ``emission``, ``mode_0``, ...), empty if none."""
+        with self.open() as f:
+            return tuple(f["fields"].keys()) if "fields" in f else ()
+
+
+@dataclass(frozen=True)
+class FieldGrid:
+    """Everything about ``fields/<tag>`` except the big arrays.
+
+    Attributes:
+        tag: the tag name.
+        wavelength_nm: vacuum wavelength of the DFT fields (nm).
+        intensity_w_m2: plane-wave intensity the fields are scaled to (W/m^2).
+        incident_field_v_m: |E0| of that plane wave in the superstrate (V/m).
+        materials: material names indexed by ``material_id``.
+        metal_materials: the names among them that are metals.
+        voxel_volume_nm3: voxel volume (nm^3; area x 1 nm in 2D runs).
+        x_nm, y_nm, z_nm: voxel centres (nm); z = 0 at the metal (or substrate) top.
+        has_h: the tag stores H as well as E.
+    """
+
+    tag: str
+    wavelength_nm: float
+    intensity_w_m2: float
+    incident_field_v_m: float
+    materials: tuple[str, ...]
+    metal_materials: tuple[str, ...]
+    voxel_volume_nm3: float
+    x_nm: np.ndarray = field(repr=False)
+    y_nm: np.ndarray = field(repr=False)
+    z_nm: np.ndarray = field(repr=False)
+    has_h: bool = False
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """(nx, ny, nz)."""
+        return (len(self.x_nm), len(self.y_nm), len(self.z_nm))
+
+    @property
+    def voxel_volume_m3(self) -> float:
+        """Voxel volume in m^3."""
+        return self.voxel_volume_nm3 * 1e-27
+
+    @property
+    def spacing_nm(self) -> tuple[float, float, float]:
+        """Grid spacing (dx, dy, dz) in nm; a collapsed axis (n = 1) gets 1 nm (per unit length)."""
+        out = []
+        for c in (self.x_nm, self.y_nm, self.z_nm):
+            out.append(float(np.mean(np.diff(c))) if len(c) > 1 else 1.0)
+        return tuple(out)
+
+    def metal_ids(self) -> tuple[int, ...]:
+        """material_id values that are metals."""
+        return tuple(i for i, n in enumerate(self.materials) if n in self.metal_materials)
+
+
+@dataclass(frozen=True)
+class Slab:
+    """A z-slab of a field tag: planes ``k0:k1`` plus up to ``halo`` planes either side.
+
+    Attributes:
+        k0, k1: the slab's own planes (global z indices, k1 exclusive).
+        lo, hi: global z range actually read (``lo <= k0``, ``hi >= k1``; the halo).
+        data: {dataset name: array over z range lo:hi}; E and H are (3, nx, ny, hi - lo).
+    """
+
+    k0: int
+    k1: int
+    lo: int
+    hi: int
+    data: dict[str, np.ndarray]
+
+    def own(self, name: str) -> np.ndarray:
+        """The dataset restricted to the slab's own planes (halo dropped)."""
+        a = self.data[name]
+        return a[..., self.k0 - self.lo: self.k1 - self.lo]
+
+
+def read_run(path: str | Path) -> Run:
+    """Open a run file and check it can be analysed.
+
+    Raises:
+        FileNotFoundError: no such file.
+        RunFileError: not a run file, or its ``status`` is not ``complete`` (the message says
+            the status and the run's own failure message).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"run file {path} does not exist")
+    try:
+        with h5py.File(path, "r") as f:
+            attrs = _decode_attrs(f.attrs)
+    except OSError as err:
+        raise RunFileError(f"{path}: not a readable HDF5 run file ({err})") from None
+    for key in ("status", "spec_json", "run_kind", "variant"):
+        if key not in attrs:
+            raise RunFileError(f"{path}: root attribute {key!r} missing (docs/runfile.md)")
+    if attrs["status"] != "complete":
+        why = attrs.get("message") or "no message"
+        raise RunFileError(f"{path}: status = {attrs['status']!r} ({why}); only runs with "
+                           f"status 'complete' can be analysed; re-run it")
+    with warnings.catch_warnings():  # accuracy warnings were shown when the run was made
+        warnings.simplefilter("ignore")
+        study = study_from_dict(json.loads(attrs["spec_json"]))
+    return Run(path=path, attrs=MappingProxyType(attrs), study=study)
+
+
+def find_runs(directory: str | Path) -> dict[tuple[str, str], Path]:
+    """{(variant, kind): path} of every ``DIR/runs/<variant>_<kind>.h5`` (temp files skipped)."""
+    out: dict[tuple[str, str], Path] = {}
+    runs = Path(directory) / "runs"
+    for path in sorted(runs.glob("*.h5")):
+        variant, _, kind = path.stem.rpartition("_")
+        if variant in VARIANTS and kind in RUN_KINDS:
+            out[(variant, kind)] = path
+    return out
+
+
+def field_grid(run: Run, tag: str) -> FieldGrid:
+    """The metadata and coordinates of ``fields/<tag>``."""
+    with run.open() as f:
+        name = f"fields/{tag}"
+        if name not in f:
+            raise RunFileError(f"{run.path}: no group {name!r}; tags present: "
+                               f"{list(f['fields']) if 'fields' in f else []}")
+        g = f[name]
+        a = _decode_attrs(g.attrs)
+        return FieldGrid(
+            tag=tag,
+            wavelength_nm=float(a["wavelength_nm"]),
+            intensity_w_m2=float(a["intensity_w_m2"]),
+            incident_field_v_m=float(a["incident_field_v_m"]),
+            materials=tuple(a["materials"]),
+            metal_materials=tuple(a.get("metal_materials", ())),
+            voxel_volume_nm3=float(a["voxel_volume_nm3"]),
+            x_nm=g["x_nm"][()].astype(float),
+            y_nm=g["y_nm"][()].astype(float),
+            z_nm=g["z_nm"][()].astype(float),
+            has_h="H" in g,
+        )
+
+
+def iter_field_slabs(run: Run, tag: str, names: tuple[str, ...] = ("E", "eps", "material_id"),
+                     halo: int = 0, slab_voxels: int = DEFAULT_SLAB_VOXELS) -> Iterator[Slab]:
+    """Walk ``fields/<tag>`` in z-slabs of about ``slab_voxels`` voxels (bounded memory).
+
+    Args:
+        run: the run.
+        tag: field tag.
+        names: datasets to read (any of E, H, eps, material_id).
+        halo: extra planes read on each side (for neighbour stencils), clipped at the ends.
+        slab_voxels: target voxels per slab (at least one z-plane is always read).
+    """
+    with run.open() as f:
+        g = f[f"fields/{tag}"]
+        nz = g["z_nm"].shape[0]
+        nxy = g["x_nm"].shape[0] * g["y_nm"].shape[0]
+        step = max(1, int(slab_voxels) // max(1, nxy))
+        for k0 in range(0, nz, step):
+            k1 = min(nz, k0 + step)
+            lo, hi = max(0, k0 - halo), min(nz, k1 + halo)
+            data = {}
+            for name in names:
+                ds = g[name]
+                data[name] = ds[..., lo:hi] if ds.ndim == 4 else ds[:, :, lo:hi]
+            yield Slab(k0, k1, lo, hi, data)
+
+
+@dataclass(frozen=True)
+class Spectrum:
+    """``spectrum/`` of a run: R, T, flux-box A and A by material on one wavelength grid.
+
+    Attributes:
+        wavelength_nm: vacuum wavelengths (nm), ascending.
+        R, T, A: reflectance, transmittance, flux-box absorptance (1).
+        A_by_material: {material name: volume-integral absorptance (1)}.
+        energy_balance_max_error: max |R + T + sum A_by_material - 1| (the file's attribute).
+    """
+
+    wavelength_nm: np.ndarray
+    R: np.ndarray
+    T: np.ndarray
+    A: np.ndarray
+    A_by_material: dict[str, np.ndarray]
+    energy_balance_max_error: float
+
+    def nearest(self, wavelength_nm: float) -> int:
+        """Index of the grid wavelength nearest to ``wavelength_nm``."""
+        return int(np.argmin(np.abs(self.wavelength_nm - wavelength_nm)))
+
+
+def read_spectrum(run: Run) -> Spectrum:
+    """Read ``spectrum/`` (small 1D datasets) whole."""
+    with run.open() as f:
+        g = f["spectrum"]
+        by = {k: g["A_by_material"][k][()].astype(float) for k in g.get("A_by_material", {})}
+        return Spectrum(
+            wavelength_nm=g["wavelength_nm"][()].astype(float),
+            R=g["R"][()].astype(float), T=g["T"][()].astype(float), A=g["A"][()].astype(float),
+            A_by_material=by,
+            energy_balance_max_error=float(g.attrs.get("energy_balance_max_error", np.nan)))
+
+
+def read_group_arrays(run: Run, group: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """All datasets of a small group (``modes``, ``emitter``) and its decoded attributes."""
+    with run.open() as f:
+        if group not in f:
+            raise RunFileError(f"{run.path}: no group {group!r} (run kind {run.kind!r})")
+        g = f[group]
+        data = {k: g[k][()] for k in g if isinstance(g[k], h5py.Dataset)}
+        return data, _decode_attrs(g.attrs)
+
+
+def read_field_range(run: Run, tag: str, names: tuple[str, ...], lo: int, hi: int) -> dict[str, np.ndarray]:
+    """Datasets of ``fields/<tag>`` over z planes ``lo:hi`` only."""
+    with run.open() as f:
+        g = f[f"fields/{tag}"]
+        return {n: (g[n][..., lo:hi] if g[n].ndim == 4 else g[n][:, :, lo:hi]) for n in names}
+
+
+def read_field_plane(run: Run, tag: str, name: str, axis: str, index: int) -> np.ndarray:
+    """One plane of a field dataset (axis 'x', 'y' or 'z' fixed at ``index``), read alone."""
+    ax = "xyz".index(axis)
+    with run.open() as f:
+        ds = f[f"fields/{tag}/{name}"]
+        sel = [slice(None)] * 3
+        sel[ax] = index
+        return ds[(slice(None), *sel)] if ds.ndim == 4 else ds[tuple(sel)]
+
+
+def _decode_attrs(attrs) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in attrs.items():
+        if isinstance(value, bytes):
+            value = value.decode()
+        elif isinstance(value, np.ndarray) and value.dtype.kind in "SO":
+            value = [v.decode() if isinstance(v, bytes) else v for v in value.tolist()]
+        elif isinstance(value, np.generic):
+            value = value.item()
+        if key in _JSON_ATTRS and isinstance(value, str):
+            value = json.loads(value)
+        out[key] = value
+    return out

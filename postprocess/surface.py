@@ -1,0 +1,421 @@
+"""The metal surface on the voxel grid and the hot electrons made there (design/physics.md §5).
+
+Surface voxels are metal voxels with a non-metal face neighbour. The outward normal is minus
+the gradient of the metal indicator after a 5-point binomial smoothing (so a staircased
+cylinder gets near-radial normals, a flat film exactly ±z). The area a surface voxel stands
+for is sum_a (exposed faces along a) x (face area) x |n_a|, exact for a staircased plane of
+any orientation. E_normal is n . E at the surface voxel's centre, i.e. half a cell inside the
+metal; as a check, D-continuity from the first outside voxel (eps_out / eps_metal) n . E_out
+is integrated too. Rates and efficiencies come from the formula modules
+(``postprocess.hot_electrons``, ``postprocess.electronic``); nothing here is a new formula.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.ndimage import correlate1d
+
+from geometry.build import build
+from geometry.materials.electronic import metal_electronic, semiconductor_electronic
+from geometry.study import StudySpec, material_model, structure_materials
+from geometry.units import nm_to_ev
+from postprocess import electronic, hot_electrons, optics
+from postprocess.absorption import TagAbsorption, gain_material
+from postprocess.runfile import (
+    DEFAULT_SLAB_VOXELS,
+    Run,
+    Spectrum,
+    field_grid,
+    iter_field_slabs,
+    read_field_range,
+)
+
+_SMOOTH = np.array([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0
+HALO = 3  # planes: 2 for the smoothing, 1 for the central difference
+
+
+@dataclass(frozen=True)
+class SurfaceVoxels:
+    """Surface voxels of a metal indicator array (own planes only).
+
+    Attributes:
+        index: (i, j, k) integer arrays of the surface voxels, k relative to the first own plane.
+        normal: (3, n) outward unit normals.
+        area_nm2: (n,) area each voxel stands for (nm^2; per nm of length in 2D).
+        outside_step: (3, n) integer step to the non-metal face neighbour along the normal's
+            dominant axis (all zero when that neighbour is metal).
+    """
+
+    index: tuple[np.ndarray, np.ndarray, np.ndarray]
+    normal: np.ndarray
+    area_nm2: np.ndarray
+    outside_step: np.ndarray
+
+    @property
+    def count(self) -> int:
+        """Number of surface voxels."""
+        return int(self.index[0].size)
+
+
+def _shifted(a: np.ndarray, axis: int, step: int, wrap: bool) -> np.ndarray:
+    """a[i + step] along ``axis``: periodic wrap, or the edge value repeated (no surface there)."""
+    if wrap:
+        return np.roll(a, -step, axis=axis)
+    n = a.shape[axis]
+    idx = np.clip(np.arange(n) + step, 0, n - 1)
+    return np.take(a, idx, axis=axis)
+
+
+def surface_voxels(is_metal: np.ndarray, spacing_nm: tuple[float, float, float],
+                   periodic_xy: tuple[bool, bool] = (False, False),
+                   own: tuple[int, int] | None = None) -> SurfaceVoxels:
+    """Find metal surface voxels, their outward normals and area elements.
+
+    Args:
+        is_metal: bool (nx, ny, nz) indicator (a z-slab with halo planes is fine).
+        spacing_nm: (dx, dy, dz) in nm (1 for a collapsed axis).
+        periodic_xy: wrap x and y neighbours (periodic unit cell).
+        own: (k0, k1) planes of ``is_metal`` whose surface voxels are returned (the rest is
+            halo); default all planes. z is never wrapped.
+    """
+    chi = is_metal.astype(float)
+    wrap = (periodic_xy[0], periodic_xy[1], False)
+    active = [ax for ax in range(3) if chi.shape[ax] > 1]
+    faces = np.zeros((3, *chi.shape))
+    direction = np.zeros((3, *chi.shape))
+    for ax in active:
+        plus = is_metal & ~_shifted(is_metal, ax, +1, wrap[ax])
+        minus = is_metal & ~_shifted(is_metal, ax, -1, wrap[ax])
+        faces[ax] = plus.astype(float) + minus
+        direction[ax] = plus.astype(float) - minus
+    smooth = chi
+    for ax in active:
+        smooth = correlate1d(smooth, _SMOOTH, axis=ax, mode="wrap" if wrap[ax] else "nearest")
+    grad = np.zeros((3, *chi.shape))
+    for ax in active:
+        grad[ax] = correlate1d(smooth, [-0.5, 0.0, 0.5], axis=ax,
+                               mode="wrap" if wrap[ax] else "nearest") / spacing_nm[ax]
+    k0, k1 = own if own is not None else (0, chi.shape[2])
+    surf = (faces.sum(axis=0) > 0)
+    surf[:, :, :k0] = False
+    surf[:, :, k1:] = False
+    idx = np.nonzero(surf)
+    g = -grad[(slice(None), *idx)]
+    norm = np.linalg.norm(g, axis=0)
+    fallback = direction[(slice(None), *idx)]
+    use_fb = norm < 1e-9 * max(1.0, float(norm.max(initial=0.0)))
+    g[:, use_fb] = fallback[:, use_fb]
+    still = np.linalg.norm(g, axis=0) == 0
+    if still.any():  # a one-voxel sheet exposed on both sides: pick its first exposed axis
+        f = faces[(slice(None), *idx)][:, still]
+        g[:, still] = (f == f.max(axis=0)) & (f > 0)
+    normal = g / np.linalg.norm(g, axis=0)
+    d = spacing_nm
+    face_area = np.array([d[1] * d[2], d[0] * d[2], d[0] * d[1]])
+    area = np.sum(faces[(slice(None), *idx)] * face_area[:, None] * np.abs(normal), axis=0)
+    dominant = np.argmax(np.abs(normal), axis=0)
+    step = np.zeros((3, normal.shape[1]), dtype=int)
+    cols = np.arange(normal.shape[1])
+    step[dominant, cols] = np.sign(normal[dominant, cols]).astype(int)
+    outward_free = direction[(slice(None), *idx)][dominant, cols] * step[dominant, cols] > 0
+    step[:, ~outward_free] = 0
+    return SurfaceVoxels((idx[0], idx[1], idx[2] - k0), normal, area, step)
+
+
+# --------------------------------------------------------------------------------------
+# Electronic inputs: cited defaults from geometry/materials/electronic.py, study overrides win
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ElectronicInputs:
+    """What the hot-electron chain needs, with where each number came from.
+
+    Attributes:
+        metal: metal material name; semiconductor: perovskite material name.
+        fermi_energy_ev, work_function_ev, electron_affinity_ev, barrier_ev: eV.
+        eps_static: static relative permittivity of the semiconductor (Schottky lowering).
+        sources: {quantity: citation or "study analysis override"}.
+    """
+
+    metal: str
+    semiconductor: str | None
+    fermi_energy_ev: float
+    work_function_ev: float | None
+    electron_affinity_ev: float | None
+    barrier_ev: float
+    eps_static: float | None
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+def primary_metal(study: StudySpec) -> str | None:
+    """The structure's metal (the metal layer first, then any metal material), or None."""
+    s = study.structure
+    layer = getattr(s, "metal", None)
+    if layer is not None and material_model(study, layer.material).is_metal:
+        return layer.material
+    for name in structure_materials(s).values():
+        if material_model(study, name).is_metal:
+            return name
+    return None
+
+
+def electronic_inputs(study: StudySpec) -> ElectronicInputs | None:
+    """Fermi energy, barrier and permittivity for the study's metal / perovskite pair.
+
+    ``study.analysis`` overrides win (``barrier_ev`` over work function - electron affinity).
+    Returns None when the structure has no metal.
+
+    Raises:
+        KeyError: a needed constant is neither tabulated nor given in [analysis].
+    """
+    metal = primary_metal(study)
+    if metal is None:
+        return None
+    a = study.analysis
+    semi = gain_material(study)
+    src: dict[str, str] = {}
+    m = None
+    try:
+        m = metal_electronic(metal)
+    except KeyError:
+        if a.fermi_energy_ev is None or (a.barrier_ev is None and a.work_function_ev is None):
+            raise
+    s = None
+    if semi is not None:
+        try:
+            s = semiconductor_electronic(semi)
+        except KeyError:
+            if a.barrier_ev is None and a.electron_affinity_ev is None:
+                raise
+    override = "study [analysis] override"
+    fermi = a.fermi_energy_ev if a.fermi_energy_ev is not None else m.fermi_energy_ev
+    src["fermi_energy_ev"] = override if a.fermi_energy_ev is not None else m.sources[0]
+    work = a.work_function_ev if a.work_function_ev is not None else (m.work_function_ev if m else None)
+    src["work_function_ev"] = override if a.work_function_ev is not None else (m.sources[1] if m else "")
+    chi = a.electron_affinity_ev if a.electron_affinity_ev is not None else (
+        s.electron_affinity_ev if s else None)
+    src["electron_affinity_ev"] = override if a.electron_affinity_ev is not None else (
+        s.sources[0] if s else "")
+    if a.barrier_ev is not None:
+        barrier = a.barrier_ev
+        src["barrier_ev"] = override
+    else:
+        if chi is None:
+            raise KeyError(f"no electron affinity for {semi!r}: set analysis.electron_affinity_ev "
+                           "or analysis.barrier_ev")
+        barrier = float(electronic.schottky_barrier_ev(work, chi))
+        src["barrier_ev"] = "work function - electron affinity (Schottky-Mott)"
+    eps_s = s.static_permittivity if s else None
+    src["eps_static"] = s.sources[1] if s else "not tabulated: no barrier lowering"
+    return ElectronicInputs(metal, semi, float(fermi), work, chi, float(barrier), eps_s, src)
+
+
+# --------------------------------------------------------------------------------------
+# The surface pass
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SurfaceResult:
+    """Metal-surface quantities of one field tag.
+
+    Attributes:
+        tag, wavelength_nm: field tag and wavelength (nm).
+        n_voxels: surface voxels found; area_m2: total surface area (m^2).
+        e_normal_sq_integral_v2: sum |E_n|^2 dS with E_n at the surface voxel (V^2).
+        e_normal_sq_integral_dcont_v2: the same with E_n from D-continuity of the first outside
+            voxel (V^2), a check of how well the grid resolves the jump.
+        enhancement_peak, enhancement_mean: max and area-weighted mean |E|/|E0| on the surface.
+        barrier_ev, fermi_energy_ev: what the rate was computed with.
+        rate_s: surface hot-electron rate over the barrier (1/s, per nm of length in 2D).
+        rate_map_m2_s: (nx, ny) rate per unit projected xy area (1/(s m^2)).
+        x_nm, y_nm: coordinates of the map.
+    """
+
+    tag: str
+    wavelength_nm: float
+    n_voxels: int
+    area_m2: float
+    e_normal_sq_integral_v2: float
+    e_normal_sq_integral_dcont_v2: float
+    enhancement_peak: float
+    enhancement_mean: float
+    barrier_ev: float
+    fermi_energy_ev: float
+    rate_s: float
+    rate_map_m2_s: np.ndarray = field(repr=False)
+    x_nm: np.ndarray = field(repr=False)
+    y_nm: np.ndarray = field(repr=False)
+
+    @property
+    def e_normal_rms_v_m(self) -> float:
+        """sqrt(sum |E_n|^2 dS / area): the uniform E_n with the same surface integral (V/m)."""
+        return float(np.sqrt(self.e_normal_sq_integral_v2 / self.area_m2)) if self.area_m2 else 0.0
+
+
+def analyze_surface(run: Run, tag: str, inputs: ElectronicInputs | None,
+                    slab_voxels: int = DEFAULT_SLAB_VOXELS) -> SurfaceResult | None:
+    """Surface voxels, E_normal inside the metal and the surface hot-electron rate of a tag.
+
+    material_id is read first (with halo planes); E and eps only for slabs holding surface
+    voxels. Returns None when the grid holds no metal. With ``inputs`` None only the
+    geometry, E_n and enhancement are computed (rate NaN).
+    """
+    grid = field_grid(run, tag)
+    metal_ids = np.array(grid.metal_ids())
+    if metal_ids.size == 0:
+        return None
+    periodic = build(run.study.structure).periodic
+    spacing = grid.spacing_nm
+    nx, ny, _ = grid.shape
+    rate_map = np.zeros((nx, ny))
+    area_total = e2 = e2_d = rate = enh_peak = enh_area = 0.0
+    count = 0
+    for slab in iter_field_slabs(run, tag, ("material_id",), halo=HALO, slab_voxels=slab_voxels):
+        is_metal = np.isin(slab.data["material_id"], metal_ids)
+        sv = surface_voxels(is_metal, spacing, periodic, own=(slab.k0 - slab.lo, slab.k1 - slab.lo))
+        if sv.count == 0:
+            continue
+        data = read_field_range(run, tag, ("E", "eps"), slab.lo, slab.hi)
+        i, j, k = sv.index[0], sv.index[1], sv.index[2] + (slab.k0 - slab.lo)
+        e_vec = data["E"][:, i, j, k]
+        e_n = np.sum(sv.normal * e_vec, axis=0)
+        area_m2 = sv.area_nm2 * 1e-18
+        # D-continuity check: eps_out E_n,out = eps_metal E_n,in across the face
+        oi, oj, ok = _neighbour(sv, i, j, k, is_metal.shape, periodic)
+        has_out = np.any(sv.outside_step != 0, axis=0)
+        e_out_n = np.sum(sv.normal * data["E"][:, oi, oj, ok], axis=0)
+        e_n_dcont = np.where(has_out, data["eps"][oi, oj, ok] / data["eps"][i, j, k] * e_out_n, e_n)
+        if inputs is not None:
+            density = hot_electrons.surface_generation_rate_density_m2_s(
+                e_n, grid.wavelength_nm, inputs.barrier_ev, inputs.fermi_energy_ev)
+            rate += float(hot_electrons.hot_electron_rate_surface_s(density, area_m2))
+            np.add.at(rate_map, (i, j), np.asarray(density) * area_m2)
+        enh = np.asarray(optics.field_enhancement(e_vec, grid.incident_field_v_m))
+        enh_peak = max(enh_peak, float(enh.max()))
+        enh_area += float(np.sum(enh * area_m2))
+        e2 += float(np.sum(np.abs(e_n) ** 2 * area_m2))
+        e2_d += float(np.sum(np.abs(e_n_dcont) ** 2 * area_m2))
+        area_total += float(area_m2.sum())
+        count += sv.count
+    rate_map /= spacing[0] * spacing[1] * 1e-18
+    return SurfaceResult(
+        tag=tag, wavelength_nm=grid.wavelength_nm, n_voxels=count, area_m2=area_total,
+        e_normal_sq_integral_v2=e2, e_normal_sq_integral_dcont_v2=e2_d,
+        enhancement_peak=enh_peak if count else float("nan"),
+        enhancement_mean=enh_area / area_total if area_total else float("nan"),
+        barrier_ev=inputs.barrier_ev if inputs else float("nan"),
+        fermi_energy_ev=inputs.fermi_energy_ev if inputs else float("nan"),
+        rate_s=rate if inputs else float("nan"),
+        rate_map_m2_s=rate_map, x_nm=grid.x_nm, y_nm=grid.y_nm)
+
+
+def _neighbour(sv: SurfaceVoxels, i, j, k, shape, periodic):
+    """Indices of the outside face neighbour (wrapped laterally, clipped in z)."""
+    oi, oj, ok = i + sv.outside_step[0], j + sv.outside_step[1], k + sv.outside_step[2]
+    oi = oi % shape[0] if periodic[0] else np.clip(oi, 0, shape[0] - 1)
+    oj = oj % shape[1] if periodic[1] else np.clip(oj, 0, shape[1] - 1)
+    return oi, oj, np.clip(ok, 0, shape[2] - 1)
+
+
+# --------------------------------------------------------------------------------------
+# The chain: absorbed power -> bound, surface and injected rates, QE_HEG, QE_HET, QE_PI-HEG
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BiasPoint:
+    """The chain at one applied (EPL) field.
+
+    Attributes:
+        bias_field_v_m: applied field (V/m); barrier_ev: barrier after Schottky lowering (eV).
+        rate_surface_s: surface rate over the lowered barrier (1/s).
+        qe_heg, qe_het, qe_pi_heg: efficiencies (1).
+    """
+
+    bias_field_v_m: float
+    barrier_ev: float
+    rate_surface_s: float
+    qe_heg: float
+    qe_het: float
+    qe_pi_heg: float
+
+
+@dataclass(frozen=True)
+class HotElectronChain:
+    """Hot-electron rates and efficiencies at one wavelength (design/physics.md §5).
+
+    Attributes:
+        wavelength_nm, photon_ev: pump wavelength (nm) and photon energy (eV).
+        absorbed_metal_w: power absorbed in the metal (W).
+        rate_upper_s: upper bound, one carrier per absorbed photon (1/s).
+        rate_surface_s: surface (Landau-damping) generation over the barrier (1/s).
+        injected_rate_s: rate_surface_s x QE_HET, carriers crossing into the perovskite (1/s).
+        qe_heg, qe_het, qe_pi_heg: efficiencies at zero bias (1).
+        biased: the chain at each applied field of study.analysis.bias_field_v_m.
+    """
+
+    wavelength_nm: float
+    photon_ev: float
+    absorbed_metal_w: float
+    rate_upper_s: float
+    rate_surface_s: float
+    injected_rate_s: float
+    qe_heg: float
+    qe_het: float
+    qe_pi_heg: float
+    biased: tuple[BiasPoint, ...]
+
+
+def _lowered_barrier(inputs: ElectronicInputs, field_v_m: float) -> float:
+    if field_v_m == 0 or inputs.eps_static is None:
+        return inputs.barrier_ev
+    lowered = inputs.barrier_ev - electronic.schottky_lowering_ev(field_v_m, inputs.eps_static)
+    return float(max(lowered, 0.0))  # a barrier lowered below 0 lets every hot electron over
+
+
+def hot_electron_chain(absorption: TagAbsorption, surface: SurfaceResult, inputs: ElectronicInputs,
+                       metal_names: tuple[str, ...], bias_fields_v_m: tuple[float, ...]) -> HotElectronChain:
+    """Rates and efficiencies from a pump tag's absorption and surface results.
+
+    The surface rate at a lowered barrier reuses the surface integral: the rate density is
+    linear in |E_n|^2, so evaluating it at the rms E_n times the area is exact.
+    """
+    wl = absorption.wavelength_nm
+    photon = float(nm_to_ev(wl))
+    p_metal = float(sum(absorption.power_by_material_w.get(n, 0.0) for n in metal_names))
+    upper = float(hot_electrons.hot_electron_rate_upper_s(p_metal, wl))
+
+    def point(field_v_m: float) -> BiasPoint:
+        barrier = _lowered_barrier(inputs, field_v_m)
+        density = hot_electrons.surface_generation_rate_density_m2_s(
+            surface.e_normal_rms_v_m, wl, barrier, inputs.fermi_energy_ev)
+        rate = float(hot_electrons.hot_electron_rate_surface_s(density, surface.area_m2))
+        heg = float(hot_electrons.qe_heg(rate, p_metal, wl)) if p_metal > 0 else float("nan")
+        het = float(electronic.qe_het(photon, inputs.barrier_ev, inputs.fermi_energy_ev,
+                                      field_v_m=field_v_m if inputs.eps_static else 0.0,
+                                      eps_static=inputs.eps_static))
+        return BiasPoint(field_v_m, barrier, rate, heg, het, float(hot_electrons.qe_pi_heg(heg, het)))
+
+    zero = point(0.0)
+    return HotElectronChain(
+        wavelength_nm=wl, photon_ev=photon, absorbed_metal_w=p_metal, rate_upper_s=upper,
+        rate_surface_s=surface.rate_s, injected_rate_s=surface.rate_s * zero.qe_het,
+        qe_heg=zero.qe_heg, qe_het=zero.qe_het, qe_pi_heg=zero.qe_pi_heg,
+        biased=tuple(point(float(f)) for f in bias_fields_v_m))
+
+
+def upper_bound_vs_wavelength(spectrum: Spectrum, metal_names: tuple[str, ...], intensity_w_m2: float,
+                              area_m2: float, inputs: ElectronicInputs) -> dict[str, np.ndarray]:
+    """The bound rate and QE_HET across the spectrum (metal absorption from A_by_material).
+
+    Returns {wavelength_nm, absorbed_metal_fraction, rate_upper_s, qe_het, injected_upper_s}.
+    """
+    wl = spectrum.wavelength_nm
+    a_metal = np.zeros_like(wl)
+    for name in metal_names:
+        if name in spectrum.A_by_material:
+            a_metal = a_metal + spectrum.A_by_material[name]
+    upper = np.asarray(hot_electrons.hot_electron_rate_upper_s(a_metal * intensity_w_m2 * area_m2, wl),
+                       dtype=float)
+    het = np.asarray(electronic.qe_het(nm_to_ev(wl), inputs.barrier_ev, inputs.fermi_energy_ev),
+                     dtype=float)
+    return {"wavelength_nm": wl, "absorbed_metal_fraction": a_metal, "rate_upper_s": upper,
+            "qe_het": het, "injected_upper_s": upper * het}
