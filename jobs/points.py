@@ -44,6 +44,8 @@ class SlurmSpec:
         ntasks: MPI ranks per point (default: ``[run] np``).
         array_max_concurrent: most points running at once (``--array=0-K%C``); 0 = no limit.
         launcher: "mpirun" or "srun" (how the MPI ranks are started inside the job).
+        srun_mpi: the ``srun --mpi`` plugin for launcher "srun" ("pmix" suits Open MPI 4 and
+            5; "" leaves the cluster's MpiDefault).
         modules: environment modules loaded before the run (``module load NAME``).
         setup: shell lines run before the run (``source venv/bin/activate``, exports).
         sbatch_options: extra ``#SBATCH`` options, e.g. ``["--qos=short"]``.
@@ -56,6 +58,7 @@ class SlurmSpec:
     ntasks: int | None = None
     array_max_concurrent: int = 0
     launcher: str = "mpirun"
+    srun_mpi: str = "pmix"
     modules: tuple[str, ...] = ()
     setup: tuple[str, ...] = ()
     sbatch_options: tuple[str, ...] = ()
@@ -264,9 +267,9 @@ def _slurm_spec(table: Any) -> SlurmSpec:
     names = [f for f in SlurmSpec.__dataclass_fields__]
     check_keys("slurm", table, names)
     kw: dict[str, Any] = {}
-    for key in ("partition", "account", "time", "mem"):
+    for key in ("partition", "account", "time", "mem", "srun_mpi"):
         if key in table:
-            if not isinstance(table[key], str) or not re.fullmatch(r"[A-Za-z0-9_.:,+-]+",
+            if not isinstance(table[key], str) or not re.fullmatch(r"[A-Za-z0-9_.:,+-]*",
                                                                     table[key]):
                 raise SpecError(f"slurm.{key}", table[key], "must be a plain Slurm value string")
             kw[key] = table[key]

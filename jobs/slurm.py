@@ -33,7 +33,7 @@ class ArrayJob:
 
 
 def point_command(point_dir: str, ntasks: str | int, launcher: str,
-                  python: str = sys.executable) -> list[str]:
+                  python: str = sys.executable, srun_mpi: str = "pmix") -> list[str]:
     """Shell lines that run and analyse one point with ``ntasks`` MPI ranks.
 
     The ranks are started explicitly by ``launcher`` ("mpirun", with ``--allow-run-as-root``
@@ -46,7 +46,8 @@ def point_command(point_dir: str, ntasks: str | int, launcher: str,
     worker = " ".join(shlex.quote(c) for c in solver).replace(
         "@STUDY@", f'"{point_dir}/study.toml"').replace("@OUT@", f'"{point_dir}"')
     if launcher == "srun":
-        run = f"srun --ntasks={ntasks} {worker}"
+        mpi = f" --mpi={srun_mpi}" if srun_mpi else ""
+        run = f"srun{mpi} --ntasks={ntasks} {worker}"
     else:
         run = f"mpirun $MPIRUN_ROOT -np {ntasks} --oversubscribe {worker}"
     hot = f"{shlex.quote(python)} -m jobs.cli"
@@ -75,7 +76,8 @@ def array_script(name: str, points_dir: Path, logs_dir: Path, points: Sequence[s
     if spec.account:
         sb.append(f"--account={spec.account}")
     sb.extend(spec.sbatch_options)
-    run, analyze = point_command("$POINT", "$SLURM_NTASKS", spec.launcher, python)
+    run, analyze = point_command("$POINT", "$SLURM_NTASKS", spec.launcher, python,
+                                 spec.srun_mpi)
     lines = [
         "#!/bin/bash",
         f"# hotlase sweep {name!r}: {len(points)} point(s), one array task each, "

@@ -25,7 +25,7 @@ from pathlib import Path
 
 DAEMONS = ("munged", "slurmctld", "slurmd")
 CLIENTS = ("sbatch", "squeue", "sinfo", "scancel", "srun")
-APT_PACKAGES = ("slurm-wlm", "munge")
+APT_PACKAGES = ("slurm-wlm", "munge", "libpmix-dev")  # libpmix.so: srun --mpi=pmix
 
 
 class SlurmUnavailable(RuntimeError):
@@ -44,6 +44,8 @@ def ensure_installed() -> None:
         SlurmUnavailable: not root, no apt-get, or the install failed.
     """
     missing = [n for n in DAEMONS + CLIENTS + ("mungekey",) if _which(n) is None]
+    if not _has_libpmix():
+        missing.append("libpmix.so")
     if not missing:
         return
     if os.geteuid() != 0:
@@ -62,6 +64,13 @@ def ensure_installed() -> None:
     still = [n for n in DAEMONS + CLIENTS if _which(n) is None]
     if still:
         raise SlurmUnavailable(f"after install still missing: {', '.join(still)}")
+
+
+def _has_libpmix() -> bool:
+    """Slurm's mpi/pmix plugin dlopens the unversioned libpmix.so (Debian's libpmix-dev)."""
+    import glob
+
+    return bool(glob.glob("/usr/lib/*/libpmix.so") + glob.glob("/usr/lib/*/pmix2/lib/libpmix.so"))
 
 
 def _free_ports(n: int) -> list[int]:

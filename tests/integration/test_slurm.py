@@ -63,9 +63,9 @@ def test_job_array_runs_every_task(cluster, tmp_path):
 RADII_NM = (40, 50, 60)
 
 
-def _sweep_file(tmp_path: Path) -> Path:
+def _sweep_file(tmp_path: Path, launcher: str = "mpirun") -> Path:
     """3 rod radii on the default study at a coarse grid, spectrum only, one point at a time."""
-    f = tmp_path / "radius.toml"
+    f = tmp_path / f"radius-{launcher}.toml"
     f.write_text(f"""\
 [sweep]
 study = "{DEFAULT_STUDY}"
@@ -88,6 +88,7 @@ time = "00:20:00"
 mem = "1500M"
 ntasks = 2
 array_max_concurrent = 1
+launcher = "{launcher}"
 """)
     return f
 
@@ -109,6 +110,9 @@ def _wait_for(pred, timeout_s: float, what: str, poll_s: float = 0.5) -> float:
 @pytest.mark.slow
 def test_sweep_cancel_resume_collect(cluster, tmp_path, monkeypatch):
     """Submit 3 points; scancel the first one mid-run; --resume resubmits only it; collect 3 rows.
+
+    The first submission starts the ranks with mpirun, the resumed one with srun --mpi=pmix
+    (the launcher is not part of a point's study, so the points are the same).
 
     Prints the measured times (submission, each phase, per point) for the report.
     """
@@ -151,11 +155,12 @@ def test_sweep_cancel_resume_collect(cluster, tmp_path, monkeypatch):
     assert f"logs/{job}_0.out" in lines[victim], st.stdout
 
     t2 = time.monotonic()
-    r = _hotlase(cluster, "sweep", str(_sweep_file(tmp_path)), "--out", str(out),
+    r = _hotlase(cluster, "sweep", str(_sweep_file(tmp_path, "srun")), "--out", str(out),
                  "--scheduler", "slurm", "--resume")
     assert r.returncode == 0, f"resume failed: {r.stderr}\n{r.stdout}"
     jobs = read_json(out / "jobs.json")
     assert len(jobs["submissions"]) == 2 and jobs["submissions"][1]["points"] == [victim], jobs
+    assert "\nsrun --mpi=pmix --ntasks=$SLURM_NTASKS" in Path(jobs["submissions"][1]["script"]).read_text()
     _wait_gone(cluster, jobs["submissions"][1]["job_id"], 900)
     times["resume_s"] = time.monotonic() - t2
 
@@ -170,17 +175,19 @@ def test_sweep_cancel_resume_collect(cluster, tmp_path, monkeypatch):
     got = sorted(float(row["structure.rod.radius_nm"]) for row in rows)
     assert got == [float(x) for x in RADII_NM], f"measured radii {got}, expected {RADII_NM}"
     times["total_s"] = time.monotonic() - t0
-    walls = [float(x) for x in _run_walls(out)]
+    ranks = _run_attrs(out, "mpi_processes")
+    assert ranks == [2, 2, 2], f"measured MPI ranks per point {ranks}, expected 2 each"
+    walls = [round(float(x), 1) for x in _run_attrs(out, "wall_time_s")]
     print(f"\nslurm sweep timings: cluster start {cluster.startup_s:.1f} s, "
           + ", ".join(f"{k} {v:.1f}" for k, v in times.items())
           + f", run wall times per point (s): {walls}")
 
 
-def _run_walls(out: Path) -> list[str]:
+def _run_attrs(out: Path, name: str) -> list:
     import h5py
 
-    walls = []
+    values = []
     for f in sorted(out.glob("points/*/runs/*.h5")):
         with h5py.File(f, "r") as h:
-            walls.append(f"{float(h.attrs.get('wall_time_s', float('nan'))):.1f}")
-    return walls
+            values.append(h.attrs.get(name).item() if name in h.attrs else None)
+    return values

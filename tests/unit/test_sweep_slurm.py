@@ -45,7 +45,8 @@ def test_sbatch_script_has_array_ranks_limits_and_logs():
 def test_sbatch_script_is_valid_bash_and_maps_task_to_point(tmp_path):
     text = _script(launcher="srun")
     assert "--partition" not in text and "--account" not in text
-    assert "\nsrun --ntasks=$SLURM_NTASKS " in text
+    assert "\nsrun --mpi=pmix --ntasks=$SLURM_NTASKS " in text
+    assert "\nsrun --ntasks=1 " in _script(launcher="srun", srun_mpi="").replace("$SLURM_NTASKS", "1")
     assert "#SBATCH --array=0-2%2" in text
     assert subprocess.run(["bash", "-n"], input=text, text=True).returncode == 0
     # run the preamble up to the point selection with task 1: it must pick the second hash
