@@ -1,0 +1,319 @@
+"""Fit Drude-Lorentz models to measured n, k, and read the measured tables.
+
+The fitter minimises the relative complex error (ε_model − ε)/|ε| with
+``scipy.optimize.least_squares`` from several starting points, then re-weights the points
+with the largest error (Lawson's iteration) so the worst-band error, the number we report,
+is driven down rather than only the mean. Pole energies are bounded to a physical range so
+the fitted model stays stable in Meep (design/physics.md §3, "Stability").
+
+The tables are the refractiveindex.info YAML files in ``../shared/data/optical-constants``
+(CC0; read in place, never copied into the project; see that folder's README).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from geometry.materials.model import MaterialModel, Pole, eps_drude_lorentz
+from geometry.units import HC_EV_NM, nk_to_eps, nm_to_ev
+
+#: Where the measured tables live: ``<repo>/../shared/data/optical-constants`` unless the
+#: environment variable ``HOTLASE_OPTICAL_DATA`` names another folder.
+DATA_DIR = Path(os.environ.get(
+    "HOTLASE_OPTICAL_DATA",
+    Path(__file__).resolve().parents[3] / "shared" / "data" / "optical-constants"))
+
+
+@dataclass(frozen=True)
+class MeasuredTable:
+    """A measured optical-constant table.
+
+    Attributes:
+        wavelength_nm: vacuum wavelengths, nm, increasing.
+        n, k: refractive index and extinction coefficient at those wavelengths.
+        reference: the file's REFERENCES text (the measurement's citation).
+        file: the file name it was read from.
+    """
+
+    wavelength_nm: np.ndarray
+    n: np.ndarray
+    k: np.ndarray
+    reference: str
+    file: str
+
+    @property
+    def eps(self) -> np.ndarray:
+        """Complex ε = (n + ik)² at the tabulated wavelengths."""
+        return nk_to_eps(self.n, self.k)
+
+    def window(self, lo_nm: float, hi_nm: float) -> tuple[np.ndarray, np.ndarray]:
+        """(wavelength_nm, ε) of the tabulated points with lo_nm <= λ <= hi_nm."""
+        keep = (self.wavelength_nm >= lo_nm) & (self.wavelength_nm <= hi_nm)
+        return self.wavelength_nm[keep], self.eps[keep]
+
+    def eps_at(self, wavelength_nm) -> np.ndarray:
+        """ε from n and k interpolated linearly in wavelength (inside the table only).
+
+        Raises:
+            ValueError: a wavelength outside the tabulated range.
+        """
+        wl = np.asarray(wavelength_nm, dtype=float)
+        lo, hi = self.wavelength_nm[0], self.wavelength_nm[-1]
+        if np.any(wl < lo) or np.any(wl > hi):
+            raise ValueError(f"wavelength {wavelength_nm} nm outside the table {self.file} "
+                             f"({lo:g}-{hi:g} nm)")
+        n = np.interp(wl, self.wavelength_nm, self.n)
+        k = np.interp(wl, self.wavelength_nm, self.k)
+        return nk_to_eps(n, k)
+
+
+def read_refractiveindex_yaml(file: str | Path) -> MeasuredTable:
+    """Read a refractiveindex.info ``tabulated nk`` file (wavelengths in µm there).
+
+    Args:
+        file: a path, or a bare file name looked up in ``DATA_DIR``.
+
+    Raises:
+        FileNotFoundError: the file is missing (the shared data folder is not beside the repo).
+        ValueError: the file holds no ``tabulated nk`` block (e.g. a formula or n2 table).
+    """
+    path = Path(file)
+    if not path.is_absolute() and not path.exists():
+        path = DATA_DIR / path
+    doc = _load_yaml(path.read_text())
+    for block in doc.get("DATA", []):
+        if block.get("type") == "tabulated nk":
+            rows = np.array([[float(v) for v in line.split()]
+                             for line in block["data"].strip().splitlines() if line.strip()])
+            order = np.argsort(rows[:, 0])
+            rows = rows[order]
+            return MeasuredTable(rows[:, 0] * 1000.0, rows[:, 1], rows[:, 2],
+                                 " ".join(str(doc.get("REFERENCES", "")).split()), path.name)
+    raise ValueError(f"{path.name}: no 'tabulated nk' data block")
+
+
+def _load_yaml(text: str) -> dict:
+    """PyYAML when present (Debian python3-yaml), else a parser for the simple layout used."""
+    try:
+        import yaml
+    except ImportError:  # the files use one fixed layout: top keys, `|` blocks, a DATA list
+        return _parse_simple_yaml(text)
+    return yaml.safe_load(text)
+
+
+def _parse_simple_yaml(text: str) -> dict:
+    doc: dict = {"DATA": []}
+    key, block, target = None, None, doc
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        if not line or line.lstrip().startswith("#"):
+            continue
+        indent = len(line) - len(line.lstrip())
+        stripped = line.strip()
+        if block is not None and indent > block[0]:
+            target[key] += stripped + "\n"
+            continue
+        block = None
+        if indent == 0:
+            target = doc
+        if stripped.startswith("- "):
+            target = {}
+            doc["DATA"].append(target)
+            stripped, indent = stripped[2:], indent + 2
+        name, _, value = stripped.partition(":")
+        value = value.strip()
+        if value == "|":
+            target[name], key, block = "", name, (indent,)
+        elif name != "DATA":
+            target[name] = value
+    return doc
+
+
+def fit_drude_lorentz(wavelength_nm, eps_measured, n_drude: int, n_lorentz: int,
+                      window_nm: tuple[float, float], *, name: str = "fit", source: str = "",
+                      is_metal: bool | None = None, lorentz_ev: tuple[float, float] = (0.5, 12.0),
+                      gamma_max_ev: float = 5.0, lossless: bool = False,
+                      bands: tuple[tuple[float, float], ...] | None = None,
+                      starts: int = 24, seed: int = 0, minimax_iters: int = 30) -> MaterialModel:
+    """Fit ε∞ + n_drude Drude + n_lorentz Lorentz poles to measured ε over a window.
+
+    Args:
+        wavelength_nm: measured vacuum wavelengths, nm.
+        eps_measured: measured complex ε (e^{-iωt}, Im ε > 0 is loss) at those wavelengths.
+        n_drude: number of Drude poles (0 or 1 for the materials here).
+        n_lorentz: number of Lorentz poles.
+        window_nm: (lo, hi) nm; only points inside are fitted; becomes ``valid_nm``.
+        name, source: stored on the returned model.
+        is_metal: stored on the model (default: True when there is a Drude pole).
+        lorentz_ev: bounds on Lorentz resonance energies, eV (physical poles keep Meep stable).
+        gamma_max_ev: upper bound on every damping energy, eV.
+        lossless: fix every Lorentz damping to 0 (transparent dielectrics).
+        bands: bands for ``fit_error`` (default: the whole window).
+        starts: number of random starting points (the best worst-band error wins).
+        seed: random seed for the starts (fits are reproducible).
+        minimax_iters: Lawson re-weighting iterations after the least-squares fit.
+
+    Returns:
+        The fitted MaterialModel with ``fit_error`` filled per band.
+    """
+    from scipy.optimize import least_squares
+
+    wl = np.asarray(wavelength_nm, dtype=float)
+    eps = np.asarray(eps_measured, dtype=complex)
+    keep = (wl >= window_nm[0]) & (wl <= window_nm[1])
+    if keep.sum() < 2 + n_drude * 2 + n_lorentz * 3:
+        raise ValueError(f"{name}: {keep.sum()} data points in {window_nm} nm is too few for "
+                         f"{n_drude} Drude + {n_lorentz} Lorentz poles")
+    wl, eps = wl[keep], eps[keep]
+    energy = nm_to_ev(wl)
+    scale = np.abs(eps)
+
+    layout = _Layout(n_drude, n_lorentz, lossless)
+
+    def residual(params, weights):
+        diff = (layout.eps(params, energy) - eps) / scale * weights
+        return np.concatenate([diff.real, diff.imag])
+
+    lo, hi = layout.bounds(lorentz_ev, gamma_max_ev)
+    rng = np.random.default_rng(seed)
+    best, best_err = None, math.inf
+    ones = np.ones_like(energy)
+    for start in range(starts):
+        x0 = layout.initial(rng, lorentz_ev, energy, start)
+        x0 = np.clip(x0, lo + 1e-9, hi - 1e-9)
+        try:
+            sol = least_squares(residual, x0, bounds=(lo, hi), args=(ones,), x_scale="jac",
+                                max_nfev=4000)
+        except ValueError:
+            continue
+        params = _lawson(residual, sol.x, lo, hi, energy.size, minimax_iters)
+        err = np.abs((layout.eps(params, energy) - eps) / scale).max()
+        if err < best_err:
+            best, best_err = params, err
+    model = MaterialModel(
+        name=name, eps_inf=float(best[0]), poles=layout.poles(best),
+        valid_nm=(float(window_nm[0]), float(window_nm[1])), source=source,
+        is_metal=bool(n_drude) if is_metal is None else is_metal)
+    bands = bands or (tuple(window_nm),)
+    return _with_error(model, fit_error_by_band(model, wavelength_nm, eps_measured, bands))
+
+
+def _lawson(residual, x, lo, hi, n_points, iters):
+    """Lawson's iteration: re-weight toward the worst points so the max error falls."""
+    from scipy.optimize import least_squares
+
+    weights = np.ones(n_points)
+    best_x, best_err = x, _max_err(residual, x, n_points)
+    for _ in range(iters):
+        err = _point_err(residual, x, n_points)
+        weights = weights * np.sqrt(err / err.max() + 1e-3)
+        weights = weights / weights.mean()
+        sol = least_squares(residual, x, bounds=(lo, hi), args=(weights,), x_scale="jac",
+                            max_nfev=2000)
+        x = sol.x
+        e = _max_err(residual, x, n_points)
+        if e < best_err:
+            best_x, best_err = x, e
+    return best_x
+
+
+def _point_err(residual, x, n_points):
+    r = residual(x, np.ones(n_points))
+    return np.hypot(r[:n_points], r[n_points:])
+
+
+def _max_err(residual, x, n_points):
+    return _point_err(residual, x, n_points).max()
+
+
+class _Layout:
+    """Parameter vector ↔ poles: [ε∞, (E_p, Γ) per Drude, (E_n, Γ_n, σ_n) per Lorentz]."""
+
+    def __init__(self, n_drude: int, n_lorentz: int, lossless: bool):
+        self.n_drude, self.n_lorentz, self.lossless = n_drude, n_lorentz, lossless
+
+    def poles(self, p) -> tuple[Pole, ...]:
+        out, i = [], 1
+        for _ in range(self.n_drude):
+            out.append(Pole("drude", float(p[i]), float(p[i + 1]), 1.0))
+            i += 2
+        for _ in range(self.n_lorentz):
+            gamma = 0.0 if self.lossless else float(p[i + 1])
+            out.append(Pole("lorentz", float(p[i]), gamma, float(p[i + 2])))
+            i += 3
+        return tuple(sorted(out, key=lambda q: (q.kind != "drude", q.frequency_ev)))
+
+    def eps(self, p, energy):
+        return eps_drude_lorentz(MaterialModel("fit", float(p[0]), self.poles(p)), energy)
+
+    def bounds(self, lorentz_ev, gamma_max_ev):
+        lo, hi = [1.0], [30.0]
+        for _ in range(self.n_drude):
+            lo += [0.5, 0.0]
+            hi += [30.0, gamma_max_ev]
+        for _ in range(self.n_lorentz):
+            lo += [lorentz_ev[0], 0.0, 0.0]
+            hi += [lorentz_ev[1], 1e-12 if self.lossless else gamma_max_ev, 200.0]
+        return np.array(lo), np.array(hi)
+
+    def initial(self, rng, lorentz_ev, energy, start):
+        x = [rng.uniform(1.0, 6.0)]
+        for _ in range(self.n_drude):
+            x += [rng.uniform(4.0, 12.0), rng.uniform(0.01, 0.3)]
+        e_lo, e_hi = lorentz_ev
+        for j in range(self.n_lorentz):
+            # spread the resonances over the range, log-uniformly, different per start
+            centre = math.exp(rng.uniform(math.log(e_lo), math.log(e_hi)))
+            x += [centre, rng.uniform(0.05, 1.5), rng.uniform(0.05, 5.0)]
+        return np.array(x)
+
+
+def fit_error_by_band(model: MaterialModel, wavelength_nm, eps_measured,
+                      bands) -> tuple[tuple[float, float, float], ...]:
+    """Max |ε_model − ε_measured| / |ε_measured| over the measured points in each band.
+
+    Args:
+        model: the model to check.
+        wavelength_nm, eps_measured: the measured table (nm, complex ε).
+        bands: ((lo_nm, hi_nm), ...).
+
+    Returns:
+        ((lo_nm, hi_nm, max relative error), ...); NaN for a band with no measured point.
+    """
+    wl = np.asarray(wavelength_nm, dtype=float)
+    eps = np.asarray(eps_measured, dtype=complex)
+    rel = np.abs(model.eps(wl) - eps) / np.abs(eps)
+    out = []
+    for lo, hi in bands:
+        keep = (wl >= lo) & (wl <= hi)
+        out.append((float(lo), float(hi), float(rel[keep].max()) if keep.any() else math.nan))
+    return tuple(out)
+
+
+def _with_error(model: MaterialModel, fit_error) -> MaterialModel:
+    import dataclasses
+
+    return dataclasses.replace(model, fit_error=fit_error)
+
+
+def sellmeier_poles(coefficients: tuple[float, ...]) -> tuple[float, tuple[Pole, ...]]:
+    """Sellmeier n² = 1 + A + Σ B_i λ²/(λ² − C_i²) (λ, C_i in µm) as lossless Lorentz poles.
+
+    Each term B λ²/(λ² − C²) equals B E_i²/(E_i² − E²) with E_i = hc/C_i, i.e. a Lorentz
+    pole with σ = B and zero damping (refractiveindex.info "formula 1"; design/physics.md §3).
+
+    Args:
+        coefficients: (A, B_1, C_1, B_2, C_2, ...) as in refractiveindex.info formula 1.
+
+    Returns:
+        (ε∞ = 1 + A, poles).
+    """
+    a, rest = coefficients[0], coefficients[1:]
+    poles = tuple(Pole("lorentz", float(HC_EV_NM / (c_um * 1000.0)), 0.0, float(b))
+                  for b, c_um in zip(rest[0::2], rest[1::2]))
+    return 1.0 + float(a), poles
