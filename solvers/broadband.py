@@ -20,7 +20,7 @@ from solvers.cell import (band_frequencies, make_frame, make_simulation, mirror_
                           plane_wave_source)
 from solvers.fields import add_field_monitor, write_fields
 from solvers.progress import max_meep_time, progress_step, until_decayed
-from solvers.spectrum import (add_spectrum_monitors, collect_spectrum, lossy_materials,
+from solvers.spectrum import (add_spectrum_monitors, collect_spectrum, eps_table, lossy_materials,
                               spectrum_wavelengths_nm, write_spectrum)
 
 
@@ -71,7 +71,8 @@ def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fie
     # 2. the structure: flux planes, absorption volumes and field maps in one run
     sim, frame, layout = make_simulation(study, sources=sources, symmetries=symmetries,
                                          k_point=k_point, layout=layout)
-    mon = add_spectrum_monitors(sim, study, frame, layout, lossy_materials(study, layout))
+    lossy = lossy_materials(study, layout)
+    mon = add_spectrum_monitors(sim, study, frame, layout, lossy)
     sim.load_minus_flux_data(mon.refl, refl_data)
     dft = add_field_monitor(sim, frame, list(targets)) if fields_writer is not None and targets else None
     t0 = time.perf_counter()
@@ -81,7 +82,8 @@ def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fie
     facts["stepping_time_s"] = stepping
     facts["meep_time_fs"] = sim.meep_time() * MEEP_TIME_S * 1e15
     if spectrum_writer is not None:
-        result = collect_spectrum(sim, mon, incident, frame.dims)
+        result = collect_spectrum(sim, mon, incident, frame.dims,
+                                  eps_table(study, layout, wavelengths), lossy)
         write_spectrum(spectrum_writer, result, wavelengths, incident)
         facts["energy_balance_max_error"] = result["energy_balance_max_error"]
     if dft is not None:
