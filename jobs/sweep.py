@@ -132,10 +132,10 @@ def run_local(sweep: Sweep, out: Path, np_: int, dry_run: bool = False) -> int:
         print(f"{label}: running with {np_} rank(s)", flush=True)
         t0 = time.monotonic()
         try:
-            rc = subprocess.run(cmds[0]).returncode
+            rc = _run_child(cmds[0])
             if rc == 0:
                 with open(d / "analyze.log", "w") as log:
-                    rc = subprocess.run(cmds[1], stdout=log).returncode
+                    rc = _run_child(cmds[1], stdout=log)
         except KeyboardInterrupt:
             print(f"\n{label}: interrupted; `hotlase sweep ... --out {out}` resumes it",
                   file=sys.stderr)
@@ -151,6 +151,25 @@ def run_local(sweep: Sweep, out: Path, np_: int, dry_run: bool = False) -> int:
     print(f"{n - len(failed)} of {n} points complete" + (f"; failed: {', '.join(failed)}"
                                                          if failed else ""))
     return 1 if failed else 0
+
+
+def _run_child(cmd: list[str], stdout=None) -> int:
+    """Run a command; on Ctrl-C let it stop (it got the same SIGINT), terminate it if it does
+    not, and reap it before re-raising, so no MPI rank outlives the sweep."""
+    proc = subprocess.Popen(cmd, stdout=stdout)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        raise
 
 
 # -- slurm -------------------------------------------------------------------------------------
