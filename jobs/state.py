@@ -59,8 +59,10 @@ def point_files(point_dir: str | Path) -> PointFiles:
     statuses = {p.name: run_status(p) for p in runs}
     n_complete = sum(s == "complete" for s in statuses.values())
     has_summary = (point_dir / "summary.json").is_file()
+    interrupted = sorted(p.name for p in (point_dir / "runs").glob("*.h5.tmp"))
     if not runs:
-        problem = "no run files"
+        problem = "no run files" + (f" ({interrupted[0]} left by an interrupted run)"
+                                    if interrupted else "")
     elif n_complete < len(runs):
         bad = [f"{n}: {s}" for n, s in statuses.items() if s != "complete"]
         problem = "runs not complete (" + ", ".join(bad) + ")"

@@ -79,7 +79,7 @@ def sweep_status(out_dir: str | Path) -> list[PointStatus]:
         elif final and job in final:
             sstate = final[job]
         else:
-            sstate = "?" if live is None else "gone"  # left the queue; accounting unknown
+            sstate = "?" if live is None else "ended"  # left the queue; no accounting
         log = str(out_dir / LOGS_DIR / f"{job}.out") if job else ""
         state = point_state(files.complete, files.n_runs > 0 or files.has_summary, job, sstate)
         rows.append(PointStatus(h, index["points"][h], state, sstate, job, log, files.problem))

@@ -117,3 +117,31 @@ def test_example_sweep_file_expands(tmp_path):
     assert len(sw.points) == 9, f"measured {len(sw.points)} points, expected 3 x 3"
     assert sw.slurm.array_max_concurrent == 4 and sw.slurm.ntasks == 2
     assert len({p.hash for p in sw.points}) == 9
+
+
+def test_write_points_index_and_study_files(tmp_path):
+    import json
+
+    from geometry.study import load_study
+    from jobs.sweep import write_points
+
+    sw = sweep_from_dict(sweep_dict({"structure.rod.radius_nm": [40, 50]}), base_dir=DEFAULT.parent)
+    write_points(sw, tmp_path)
+    index = json.loads((tmp_path / "sweep.json").read_text())
+    assert index["parameters"] == ["structure.rod.radius_nm"]
+    assert index["points"] == {p.hash: p.values for p in sw.points}
+    for p in sw.points:
+        f = tmp_path / "points" / p.hash / "study.toml"
+        assert study_hash(load_study(f)) == p.hash, f"{f} does not re-load to point {p.hash}"
+    stamp = {p.hash: (tmp_path / "points" / p.hash / "study.toml").stat().st_mtime_ns
+             for p in sw.points}
+    more = sweep_from_dict(sweep_dict({"structure.rod.radius_nm": [60, 50, 40]}),
+                           base_dir=DEFAULT.parent)
+    write_points(more, tmp_path)  # same points again plus one: old files untouched
+    index = json.loads((tmp_path / "sweep.json").read_text())
+    assert index["order"][:2] == [p.hash for p in sw.points] and len(index["order"]) == 3
+    for h, t in stamp.items():
+        assert (tmp_path / "points" / h / "study.toml").stat().st_mtime_ns == t
+    other = sweep_from_dict(sweep_dict({"structure.rod.height_nm": [100]}), base_dir=DEFAULT.parent)
+    with pytest.raises(SpecError, match="already holds a sweep over"):
+        write_points(other, tmp_path)

@@ -83,7 +83,7 @@ def test_parse_sacct_keeps_the_first_word_of_the_state():
     (False, True, "41_0", "RUNNING", "running"),
     (False, False, "41_0", "PENDING", "pending"),
     (False, True, "41_0", "CANCELLED", "failed"),
-    (False, False, "41_0", "gone", "failed"),
+    (False, False, "41_0", "ended", "failed"),
     (False, True, "", "", "failed"),
     (False, False, "", "", "missing"),
 ])
@@ -116,7 +116,7 @@ def test_status_reads_files_and_queue(tmp_path, monkeypatch):
     monkeypatch.setattr(slurm, "accounting_states", lambda ids: None)  # no slurmdbd
     rows = sweep_status(tmp_path)
     got = [(r.state, r.slurm_state, r.job) for r in rows]
-    assert got == [("complete", "gone", "41_0"), ("failed", "gone", "41_1"),
+    assert got == [("complete", "ended", "41_0"), ("failed", "ended", "41_1"),
                    ("pending", "PENDING", "41_2")], got
     assert rows[1].log == str(tmp_path / "logs" / "41_1.out")
     assert "runs not complete (main_spectrum.h5: failed)" in rows[1].detail
