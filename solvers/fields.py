@@ -55,6 +55,9 @@ def add_field_monitor(sim: mp.Simulation, frame: Frame, targets: list[tuple[str,
 def _ours(frame: Frame, arrays: list[np.ndarray]) -> np.ndarray:
     """Meep component arrays (x, y, z order, Meep axes) -> our (3, nx, ny, nz)."""
     a = [np.asarray(x) for x in arrays]
+    shape = max((x.shape for x in a), key=lambda sh: int(np.prod(sh)) if sh else 0)
+    # components a cell does not have (Ez in 1D) come back empty: they are zero
+    a = [x if x.shape == shape else np.zeros(shape, complex) for x in a]
     if frame.dims == 1:
         return np.stack([x.reshape(1, 1, -1) for x in a])
     if frame.dims == 2:  # Meep (x, y) is our (x, z); Meep z is our y
