@@ -2,9 +2,10 @@
 
 Writes ``DIR/collect/sweep.csv`` and ``DIR/collect/sweep.h5`` (one row per complete point:
 the point hash, the swept parameters, then every numeric scalar of summary.json flattened to
-dotted names, e.g. ``main.modes[0].Q``) and ``DIR/collect/<parameter>.png``: the main figures
-of merit (first mode wavelength and Q, qe_pi_heg, enhancement ratios) against each swept
-numeric parameter, one line per combination of the other parameters.
+dotted names, e.g. ``modes[0].Q``, ``enhancement.<metric>``) and
+``DIR/collect/<parameter>.png``: the main figures of merit (first and best mode wavelength
+and Q, qe_pi_heg, metal/no-metal enhancement ratios) against each swept numeric parameter,
+one line per combination of the other parameters.
 """
 
 from __future__ import annotations
@@ -22,25 +23,37 @@ from jobs.state import POINTS_DIR, SWEEP_INDEX, point_files, read_json, write_te
 
 OUT_DIR = "collect"
 MAX_PLOTTED = 12
-# figures of merit, by flattened summary name (case-insensitive), in plotting order
+MAX_LIST_SCALARS = 8  # longer lists of numbers are spectra, not figures: left out of the table
+MAX_LIST_TABLES = 3  # the first modes (strongest first) are kept, the rest left out
+# figures of merit by flattened summary.json name (postprocess.report.analyze), plot order
 FOM_PATTERNS = (
-    r"(^|\.)modes?\[0\]\.wavelength_nm$",
-    r"(^|\.)modes?\[0\]\.q$",
-    r"qe_pi_heg",
-    r"(ratio|enhancement)",
+    r"^modes\[0\]\.wavelength_nm$",
+    r"^modes\[0\]\.Q$",
+    r"^best_mode\.wavelength_nm$",
+    r"^best_mode\.Q$",
+    r"^qe_pi_heg$",
+    r"^enhancement\.",
+    r"^purcell_main_over_no_metal$",
 )
 _UNITS = (("_nm3", "nm^3"), ("_nm", "nm"), ("_ev", "eV"), ("_w_m2", "W/m^2"), ("_v_m", "V/m"),
           ("_per_s", "1/s"), ("_s", "s"), ("_fs", "fs"))
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
-    """Numeric and string scalars of nested JSON as {dotted.name[i]: value}."""
+    """Numeric and string scalars of nested JSON as {dotted.name[i]: value}.
+
+    Lists of more than MAX_LIST_SCALARS numbers (spectra) are left out, and of lists of
+    tables only the first MAX_LIST_TABLES items are kept.
+    """
     out: dict[str, Any] = {}
     if isinstance(data, dict):
         for k, v in data.items():
             out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
     elif isinstance(data, list):
-        for i, v in enumerate(data):
+        tables = any(isinstance(v, (dict, list)) for v in data)
+        if not tables and len(data) > MAX_LIST_SCALARS:
+            return out
+        for i, v in enumerate(data[:MAX_LIST_TABLES] if tables else data):
             out.update(flatten(v, f"{prefix}[{i}]"))
     elif isinstance(data, bool):
         out[prefix] = int(data)

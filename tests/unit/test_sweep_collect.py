@@ -26,10 +26,17 @@ def _point(root, h, summary, status="complete"):
 
 
 def _summary(r, t):
-    return {"main": {"modes": [{"wavelength_nm": 500 + r, "Q": 10 + t / 10}, {"wavelength_nm": 1, "Q": 2}],
-                     "qe_pi_heg": r / 1000, "absorbed_fraction": {"Ag": 0.1}},
-            "comparison": {"pump_absorption_ratio": t / r, "purcell_ratio": None},
-            "study": {"name": "default"}}
+    """The shape of postprocess.report.analyze's summary.json, with made-up numbers."""
+    modes = [{"wavelength_nm": 500 + r, "Q": 10 + t / 10, "k_bloch": [0.0, 0.0]},
+             {"wavelength_nm": 450.0, "Q": 3.0, "k_bloch": [0.0, 0.0]}]
+    return {"modes": modes, "best_mode": modes[0], "mode_count": 2,
+            "qe_pi_heg": r / 1000, "qe_pi_heg_biased": [{"bias_field_v_m": 0, "qe_pi_heg": r}],
+            "spectrum": {"pump": {"wavelength_nm": 405.0, "A": 0.4}},
+            "hot_electrons_vs_wavelength": {"wavelength_nm": list(range(400, 421))},
+            "no_metal": {"modes": [], "qe_pi_heg": None},
+            "enhancement": {"pump absorption in perovskite": t / r, "Purcell factor": 1.5},
+            "purcell_main_over_no_metal": None,
+            "inputs": {"study_name": "default"}}
 
 
 @pytest.fixture
@@ -58,14 +65,15 @@ def test_collect_writes_one_row_per_complete_point(sweep_dir, capsys):
     assert list(rows[0])[:3] == ["point", *PARAMS]
     for row in rows:
         r, t = float(row[PARAMS[0]]), float(row[PARAMS[1]])
-        assert float(row["main.modes[0].wavelength_nm"]) == 500 + r
-        assert float(row["comparison.pump_absorption_ratio"]) == pytest.approx(t / r, rel=1e-15)
-        assert math.isnan(float(row["comparison.purcell_ratio"]))
-        assert row["study.name"] == "default"
+        assert float(row["modes[0].wavelength_nm"]) == 500 + r
+        assert float(row["enhancement.pump absorption in perovskite"]) == pytest.approx(t / r, rel=1e-15)
+        assert math.isnan(float(row["purcell_main_over_no_metal"]))
+        assert row["inputs.study_name"] == "default"
+        assert not any(k.startswith("hot_electrons_vs_wavelength") for k in row), "spectra left out"
     with h5py.File(sweep_dir / "collect" / "sweep.h5") as f:
-        q = f["main.modes[0].Q"][:]
+        q = f["modes[0].Q"][:]
         assert q.tolist() == [15.0, 15.0, 20.0, 20.0], q
-        assert f["main.modes[0].wavelength_nm"].attrs["units"] == "nm"
+        assert f["modes[0].wavelength_nm"].attrs["units"] == "nm"
         assert [s.decode() for s in f["point"][:]] == [f"{i:010x}" for i in range(4)]
     for p in PARAMS:
         png = sweep_dir / "collect" / f"{p}.png"
@@ -75,8 +83,9 @@ def test_collect_writes_one_row_per_complete_point(sweep_dir, capsys):
 def test_figures_of_merit_pick_first_mode_qe_and_ratios():
     cols = list(flatten(_summary(40, 50)))
     got = figures_of_merit(cols)
-    assert got == ["main.modes[0].wavelength_nm", "main.modes[0].Q", "main.qe_pi_heg",
-                   "comparison.pump_absorption_ratio", "comparison.purcell_ratio"], got
+    assert got == ["modes[0].wavelength_nm", "modes[0].Q", "best_mode.wavelength_nm",
+                   "best_mode.Q", "qe_pi_heg", "enhancement.pump absorption in perovskite",
+                   "enhancement.Purcell factor", "purcell_main_over_no_metal"], got
 
 
 def test_units_from_names():
