@@ -93,7 +93,7 @@ def _real_memory_mb() -> int:
 
 
 def slurm_conf_text(root: Path, node: str, cpus: int, memory_mb: int, ports: list[int],
-                    munge_socket: Path) -> str:
+                    munge_socket: Path, max_array_size: int = 1001) -> str:
     """The slurm.conf of a one-node cluster with all files under ``root``."""
     ctld_port, slurmd_port = ports
     return f"""\
@@ -127,7 +127,7 @@ SchedulerParameters=sched_interval=2
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/none
-MaxArraySize=1001
+MaxArraySize={max_array_size}
 KillWait=5
 MinJobAge=600
 InactiveLimit=0
@@ -144,10 +144,13 @@ class SlurmCluster:
     Args:
         cpus: CPUs the node advertises (the config overrides the hardware count).
         root: directory for config, state, spool, pids and logs (temporary if None).
+        max_array_size: the cluster's MaxArraySize (array indices 0..max_array_size-1).
     """
 
-    def __init__(self, cpus: int = 2, root: str | Path | None = None):
+    def __init__(self, cpus: int = 2, root: str | Path | None = None,
+                 max_array_size: int = 1001):
         self.cpus = cpus
+        self.max_array_size = max_array_size
         self._own_root = root is None
         self.root = Path(tempfile.mkdtemp(prefix="hotlase-slurm-")) if root is None else Path(root)
         self.node = socket.gethostname().split(".")[0]
@@ -183,7 +186,8 @@ class SlurmCluster:
         self._start_munge()
         conf = self.root / "slurm.conf"
         conf.write_text(slurm_conf_text(self.root, self.node, self.cpus, _real_memory_mb(),
-                                        _free_ports(2), self.munge_socket))
+                                        _free_ports(2), self.munge_socket,
+                                        self.max_array_size))
         self.env["SLURM_CONF"] = str(conf)
         self._spawn("slurmctld", [_which("slurmctld"), "-D", "-i", "-f", str(conf)])
         self._wait(lambda: self._ok(["scontrol", "ping"], "UP"), 30, "slurmctld answering ping")

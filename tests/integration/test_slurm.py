@@ -25,8 +25,9 @@ DEFAULT_STUDY = REPO / "examples" / "default.toml"
 
 @pytest.fixture(scope="module")
 def cluster():
-    """One cluster for the module; stops only the daemons it started."""
-    c = SlurmCluster(cpus=2)
+    """One cluster for the module; stops only the daemons it started. MaxArraySize = 2, so a
+    3-point sweep must be split into two job arrays."""
+    c = SlurmCluster(cpus=2, max_array_size=2)
     try:
         c.start()
     except SlurmUnavailable as err:
@@ -47,16 +48,23 @@ def _wait_gone(cluster: SlurmCluster, job: str, timeout_s: float) -> float:
     raise AssertionError(f"job {job} still queued after {timeout_s} s")
 
 
-def test_job_array_runs_every_task(cluster, tmp_path):
-    """A 3-task array with at most 2 at once writes one log per task, each with its index."""
+def test_job_array_runs_every_task(cluster, tmp_path, monkeypatch):
+    """A 2-task array, one at a time, writes one log per task, each with its index; an array
+    beyond MaxArraySize is refused (which the sweep must avoid by splitting)."""
     script = tmp_path / "array.sh"
-    script.write_text("#!/bin/bash\n#SBATCH --array=0-2%2\n#SBATCH --ntasks=1\n"
+    script.write_text("#!/bin/bash\n#SBATCH --array=0-1%1\n#SBATCH --ntasks=1\n"
                       f"#SBATCH --output={tmp_path}/%A_%a.out\n"
                       "echo task $SLURM_ARRAY_TASK_ID\n")
     job = cluster.run(["sbatch", "--parsable", str(script)]).stdout.strip()
     _wait_gone(cluster, job, 60)
     got = sorted(p.read_text().strip() for p in tmp_path.glob(f"{job}_*.out"))
-    assert got == ["task 0", "task 1", "task 2"], f"measured {got}, expected 3 task logs"
+    assert got == ["task 0", "task 1"], f"measured {got}, expected 2 task logs"
+    too_big = cluster.run(["sbatch", "--parsable", "--array=0-2", str(script)], check=False)
+    assert too_big.returncode != 0, "sbatch accepted an array beyond MaxArraySize = 2"
+    from jobs.slurm import max_array_size
+
+    monkeypatch.setenv("SLURM_CONF", cluster.env["SLURM_CONF"])
+    assert max_array_size() == 2, f"measured MaxArraySize {max_array_size()}, expected 2"
 
 
 # -- the real sweep: 3 points, 2 MPI ranks each, one cancelled and resumed ---------------------
@@ -130,8 +138,12 @@ def test_sweep_cancel_resume_collect(cluster, tmp_path, monkeypatch):
     jobs = read_json(out / "jobs.json")
     job = jobs["submissions"][0]["job_id"]
     assert len(jobs["points"]) == 3, f"measured {len(jobs['points'])} submitted points, expected 3"
-    script = Path(jobs["submissions"][0]["script"]).read_text()
-    assert "#SBATCH --array=0-2%1" in script and "#SBATCH --ntasks=2" in script, script
+    # MaxArraySize = 2: the 3 points go in two arrays of 2 and 1
+    sizes = [len(s["points"]) for s in jobs["submissions"]]
+    assert sizes == [2, 1], f"measured array sizes {sizes}, expected [2, 1]"
+    scripts = [Path(s["script"]).read_text() for s in jobs["submissions"]]
+    assert "#SBATCH --array=0-1%1" in scripts[0] and "#SBATCH --array=0-0%1" in scripts[1]
+    assert all("#SBATCH --ntasks=2" in s for s in scripts), scripts[0]
 
     # cancel task 0 once its simulation has really started (a run file is being written)
     victim = jobs["submissions"][0]["points"][0]
@@ -143,7 +155,8 @@ def test_sweep_cancel_resume_collect(cluster, tmp_path, monkeypatch):
     assert not (vdir / "summary.json").exists(), "first point finished before it could be cancelled"
     assert cluster.run(["scancel", f"{job}_0"], check=False).returncode == 0
     t1 = time.monotonic()
-    _wait_gone(cluster, job, 900)
+    for sub in jobs["submissions"]:
+        _wait_gone(cluster, sub["job_id"], 900)
     times["first_array_s"] = time.monotonic() - t1
 
     st = _hotlase(cluster, "status", str(out))
@@ -159,9 +172,9 @@ def test_sweep_cancel_resume_collect(cluster, tmp_path, monkeypatch):
                  "--scheduler", "slurm", "--resume")
     assert r.returncode == 0, f"resume failed: {r.stderr}\n{r.stdout}"
     jobs = read_json(out / "jobs.json")
-    assert len(jobs["submissions"]) == 2 and jobs["submissions"][1]["points"] == [victim], jobs
-    assert "\nsrun --mpi=pmix --ntasks=$SLURM_NTASKS" in Path(jobs["submissions"][1]["script"]).read_text()
-    _wait_gone(cluster, jobs["submissions"][1]["job_id"], 900)
+    assert len(jobs["submissions"]) == 3 and jobs["submissions"][2]["points"] == [victim], jobs
+    assert "\nsrun --mpi=pmix --ntasks=$SLURM_NTASKS" in Path(jobs["submissions"][2]["script"]).read_text()
+    _wait_gone(cluster, jobs["submissions"][2]["job_id"], 900)
     times["resume_s"] = time.monotonic() - t2
 
     st = _hotlase(cluster, "status", str(out))
