@@ -141,7 +141,8 @@ def submit(script: Path) -> str:
     if done is None:
         raise RuntimeError("sbatch not found (is Slurm installed and on PATH?)")
     if done.returncode != 0:
-        raise RuntimeError(f"sbatch {script} failed: {done.stderr.strip() or done.stdout.strip()}")
+        lines = (done.stderr.strip() or done.stdout.strip()).splitlines() or ["no message"]
+        raise RuntimeError(f"sbatch {script} failed: {lines[-1].strip()}")
     return done.stdout.strip().split(";")[0]  # "<id>" or "<id>;<cluster>"
 
 

@@ -208,7 +208,11 @@ def submit_sweep(sweep: Sweep, out: Path, ntasks: int, resume: bool = False,
             print(f"dry run: {len(chunk)} point(s) in {script}; submit with sbatch {script}")
             jobs["submissions"].append({"script": str(script), "dry_run": True})
             continue
-        job_id = slurm.submit(script)
+        try:
+            job_id = slurm.submit(script)
+        except RuntimeError as err:  # sbatch missing or refused: say so in one line
+            print(f"error: {err}", file=sys.stderr)
+            return 1
         now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         jobs["submissions"].append({"job_id": job_id, "script": str(script),
                                     "points": list(chunk), "submitted_utc": now})
