@@ -187,7 +187,7 @@ def find_modes(sim: mp.Simulation, probes: list[tuple], f_min: float, f_max: flo
         for m in h.modes:
             if lo <= m.freq <= hi and q_min < m.Q <= q_max and m.decay < 0:
                 kept.append(Mode(float(m.freq), float(m.decay), float(m.Q), complex(m.amp),
-                                 float(m.err), i, 1, run))
+                                 float(abs(m.err)), i, 1, run))
     n_kept = len(kept)
     return HarminvResult(tuple(kept), n_candidates, max(n_candidates - n_kept, 0), stop.reason,
                          stop.ratio, sim.meep_time(), stepping)
@@ -225,13 +225,14 @@ def merge_modes(modes: tuple[Mode, ...] | list[Mode]) -> list[Mode]:
 
 @dataclass(frozen=True)
 class RodBox:
-    """Lateral centre (nm), lateral half-width along x (nm), bottom and top (nm) of a rod."""
+    """Lateral centre (nm), lateral half-width along x (nm), bottom and top (nm), material."""
 
     x_nm: float
     y_nm: float
     half_width_nm: float
     z_lo_nm: float
     z_hi_nm: float
+    material: str = ""
 
     @property
     def height_nm(self) -> float:
@@ -247,11 +248,11 @@ def rod_boxes(layout: Layout) -> list[RodBox]:
                 continue
             if prim.axis == "z" and abs(prim.center_nm[1] - y) < 1e-6:
                 zc, h = prim.center_nm[2], prim.height_nm
-                out.append(RodBox(x, y, prim.radius_nm, zc - h / 2, zc + h / 2))
+                out.append(RodBox(x, y, prim.radius_nm, zc - h / 2, zc + h / 2, prim.material))
                 break
             if prim.axis == "y":
                 zc, r = prim.center_nm[2], prim.radius_nm
-                out.append(RodBox(x, y, r, zc - r, zc + r))
+                out.append(RodBox(x, y, r, zc - r, zc + r, prim.material))
                 break
     return out
 

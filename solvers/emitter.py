@@ -1,0 +1,171 @@
+"""Emitter run: LDOS of a dipole inside a rod, and in the bulk rod medium (physics.md §6).
+
+An electric dipole at the centre of the rod (mid-height) radiates a pulse covering the study
+band, once per orientation x, y, z; Meep's ``dft_ldos`` gives the LDOS spectrum (power
+delivered by the prescribed current, normalised by its spectrum). The same dipoles in a
+homogeneous cell of the rod medium on the same grid, with the same Courant number and PML
+on every side, give ``ldos_bulk``, so Purcell = ldos / ldos_bulk compares like with like
+(the grid-dependent near-field self-term of a point dipole in a lossy medium cancels).
+LDOS is undefined inside a lossy metal, so the dipole is only ever placed in the rod.
+
+Mirror symmetry is used for an orientation only where the mirror plane contains the dipole
+(docs "Exploiting Symmetry": E along the normal is odd, the others even).
+In a periodic cell the dipole is repeated in every cell with the same phase (k = 0): that is
+the LDOS of a coherent array, recorded in the attribute ``emitters``; a finite array in a
+PML-bounded cell gives the single-emitter LDOS.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import meep as mp
+import numpy as np
+
+from geometry.build import build
+from geometry.primitives import Layout
+from geometry.study import StudySpec, material_model
+from geometry.units import MEEP_TIME_S, nm_to_meep_freq
+from solvers.cell import Frame, band_frequencies, make_frame, make_simulation, mirror_symmetries
+from solvers.materials import to_meep_medium
+from solvers.modes import (DecayStop, central_rod, meep_component, meep_point, mirrors_through,
+                           symmetry_label)
+from solvers.progress import max_meep_time, progress_step
+
+SOURCE_WIDTH_FACTOR = 1.5   # pulse bandwidth / band width: the band edges keep > 0.9 of the peak
+DECAY_CHECK_PERIODS = 10    # decay windows: this many periods of the lowest band frequency
+ORIENTATIONS = ("x", "y", "z")
+
+
+def dipole_ldos(sim: mp.Simulation, point: mp.Vector3, component, freqs, *, decay_by: float,
+                t_cap: float, check_dt: float, step_funcs: tuple = ()) -> tuple[np.ndarray, dict]:
+    """Run ``sim`` (its only source: the dipole at ``point``) and return its LDOS spectrum.
+
+    Args:
+        sim: Meep simulation holding exactly one point source, at ``point``.
+        point: dipole position (Meep coordinates); component: its Meep E component.
+        freqs: Meep frequencies (1/µm) of the spectrum.
+        decay_by: stop when |E|^2 at the dipole has fallen by this factor from its peak.
+        t_cap: hard cap on simulated time (Meep units); check_dt: decay window (Meep units).
+        step_funcs: extra Meep step functions (progress).
+
+    Returns:
+        (ldos (n,) in Meep's arbitrary units, facts: stop reason, decay ratio, times).
+    """
+    stop = DecayStop([(component, point)], check_dt, decay_by, t_cap)
+    t0 = time.perf_counter()
+    sim.run(mp.dft_ldos(list(map(float, freqs))), *step_funcs, until=stop)
+    facts = {"stop": stop.reason, "decay_ratio": stop.ratio,
+             "meep_time_fs": sim.meep_time() * MEEP_TIME_S * 1e15,
+             "stepping_time_s": time.perf_counter() - t0}
+    return np.asarray(sim.ldos_data, dtype=float), facts
+
+
+def bulk_simulation(medium: mp.Medium, frame: Frame, source: mp.Source, *,
+                    use_symmetry: bool) -> mp.Simulation:
+    """The dipole at the centre of a homogeneous cell of ``medium``: the structure cell's size
+    (widened by the PML where it was periodic), the same grid and Courant number, PML on
+    every side; mirrors through the dipole in every direction when ``use_symmetry``."""
+    size = frame.cell_size
+    dirs = [mp.X, mp.Y, mp.Z][: frame.dims]  # rods exist only in 2D and 3D cells
+    grow = {mp.X: frame.periodic[0], mp.Y: frame.dims == 3 and frame.periodic[1], mp.Z: False}
+    lengths = {mp.X: size.x, mp.Y: size.y, mp.Z: size.z}
+    for d in dirs:
+        if grow[d]:
+            lengths[d] += 2 * frame.pml
+    cell = mp.Vector3(lengths[mp.X], lengths[mp.Y], lengths[mp.Z])
+    symmetries = []
+    if use_symmetry:
+        along = {mp.Ex: mp.X, mp.Ey: mp.Y, mp.Ez: mp.Z}[source.component]
+        symmetries = [mp.Mirror(d, phase=-1 if d == along else 1) for d in dirs]
+    return mp.Simulation(cell_size=cell, resolution=frame.resolution, default_material=medium,
+                         sources=[source], boundary_layers=[mp.PML(frame.pml)],
+                         symmetries=symmetries, Courant=frame.courant, dimensions=frame.dims,
+                         k_point=False)
+
+
+def emitter_frequencies(study: StudySpec) -> tuple[np.ndarray, np.ndarray]:
+    """(wavelength_nm ascending, Meep frequencies) of the LDOS spectrum: n_wavelengths
+    points evenly spaced in wavelength over the study band."""
+    sim = study.simulation
+    wl = np.linspace(sim.wavelength_min_nm, sim.wavelength_max_nm, sim.n_wavelengths)
+    return wl, np.asarray(nm_to_meep_freq(wl), dtype=float)
+
+
+def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=print) -> dict:
+    """The emitter run: LDOS of x, y, z dipoles at the rod centre, and in the bulk rod medium.
+
+    Writes ``emitter/`` (docs/runfile.md) and returns root facts (symmetries, courant,
+    stepping_time_s) for the run file.
+
+    Raises:
+        ValueError: when the structure has no rod or wire to hold the dipole.
+    """
+    layout = layout or build(study.structure)
+    spec = study.simulation
+    frame = make_frame(study, layout)
+    rod = central_rod(layout)
+    if rod is None:
+        raise ValueError(f"structure.kind = {study.structure.kind!r}: the emitter run needs a rod "
+                         "or wire to hold the dipole (LDOS is undefined inside the metal)")
+    position = (rod.x_nm, rod.y_nm, (rod.z_lo_nm + rod.z_hi_nm) / 2)
+    medium_name = rod.material
+    medium = to_meep_medium(material_model(study, medium_name))
+    wl, freqs = emitter_frequencies(study)
+    f_cen, f_width, f_min = band_frequencies(study)
+    t_cap = max_meep_time(study)
+    check_dt = DECAY_CHECK_PERIODS / f_min
+    point = meep_point(frame, position)
+    ldos, bulk, facts_by_axis, symmetries, stepping = [], [], {}, {}, 0.0
+    for axis in ORIENTATIONS:
+        comp = meep_component(frame, axis)
+        source = mp.Source(mp.GaussianSource(f_cen, fwidth=SOURCE_WIDTH_FACTOR * f_width),
+                           component=comp, center=point)
+        syms = (mirrors_through(mirror_symmetries(layout, frame, comp), frame, position)
+                if spec.symmetry else [])
+        symmetries[axis] = [symmetry_label(s) for s in syms]
+        sim, frame, layout = make_simulation(study, sources=[source], symmetries=syms, layout=layout)
+        label = f"emitter {axis}"
+        log(f"[{label}] dipole at {position} nm in {medium_name}; symmetries {symmetries[axis]}")
+        values, facts = dipole_ldos(sim, point, comp, freqs, decay_by=spec.decay_by, t_cap=t_cap,
+                                    check_dt=check_dt, step_funcs=(progress_step(label, t_cap, log),))
+        sim.reset_meep()
+        ldos.append(values)
+        bulk_source = mp.Source(mp.GaussianSource(f_cen, fwidth=SOURCE_WIDTH_FACTOR * f_width),
+                                component=comp, center=mp.Vector3())
+        bsim = bulk_simulation(medium, frame, bulk_source, use_symmetry=spec.symmetry)
+        bvalues, bfacts = dipole_ldos(bsim, mp.Vector3(), comp, freqs, decay_by=spec.decay_by,
+                                      t_cap=t_cap, check_dt=check_dt,
+                                      step_funcs=(progress_step(f"{label} bulk", t_cap, log),))
+        bsim.reset_meep()
+        bulk.append(bvalues)
+        stepping += facts["stepping_time_s"] + bfacts["stepping_time_s"]
+        facts_by_axis[axis] = {"structure": facts, "bulk": bfacts}
+        log(f"[{label}] stopped on {facts['stop']} ({facts['meep_time_fs']:.0f} fs), bulk on "
+            f"{bfacts['stop']} ({bfacts['meep_time_fs']:.0f} fs)")
+    ldos_axes, bulk_axes = np.array(ldos), np.array(bulk)
+    _write_emitter(writer, wl, ldos_axes, bulk_axes, position, medium_name, frame, symmetries,
+                   facts_by_axis)
+    return {"symmetries": sorted({f"{a} dipole: {s}" for a, ss in symmetries.items() for s in ss}),
+            "courant": frame.courant, "stepping_time_s": stepping}
+
+
+def _write_emitter(writer, wl, ldos_axes, bulk_axes, position, medium_name, frame, symmetries,
+                   facts) -> None:
+    writer.dataset("emitter/wavelength_nm", wl, "nm", "vacuum wavelength")
+    writer.dataset("emitter/ldos", ldos_axes.mean(axis=0), "arb.",
+                   "orientation-averaged LDOS at the dipole (Meep dft_ldos)")
+    writer.dataset("emitter/ldos_bulk", bulk_axes.mean(axis=0), "arb.",
+                   "orientation-averaged LDOS of the same dipoles in the homogeneous rod medium")
+    writer.dataset("emitter/ldos_by_orientation", ldos_axes, "arb.",
+                   "LDOS per dipole orientation (rows: orientations attribute)")
+    writer.dataset("emitter/ldos_bulk_by_orientation", bulk_axes, "arb.",
+                   "bulk LDOS per dipole orientation (rows: orientations attribute)")
+    periodic = any(frame.periodic[: (2 if frame.dims == 3 else 1)])
+    writer.attrs("emitter", position_nm=[float(v) for v in position], medium=medium_name,
+                 orientations=list(ORIENTATIONS), symmetries=symmetries, runs=facts,
+                 emitters=("one dipole per unit cell, all in phase (Bloch k = 0)" if periodic
+                           else "a single dipole"))
+    if not math.isfinite(float(np.sum(ldos_axes))) or not math.isfinite(float(np.sum(bulk_axes))):
+        raise RuntimeError("LDOS is NaN or Inf: the fields diverged (see the NaN hint)")
