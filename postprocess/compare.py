@@ -1,0 +1,176 @@
+"""Metal vs no-metal, side by side (design/physics.md §7), plus the Purcell and threshold inputs.
+
+Works on the per-variant summary dicts ``report.py`` builds (JSON-ready), so the comparison can
+also be redone from a ``summary.json``. Ratios are metal / no-metal and are given only when
+both values are finite and the no-metal value is non-zero (hot-electron rates are zero
+without metal by construction, so they get no ratio).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from geometry.study import StudySpec, material_model
+from geometry.units import eps_to_nk
+from postprocess import lasing
+
+
+def interpolate(wavelength_nm: np.ndarray, values: np.ndarray, at_nm: float) -> float:
+    """Linear interpolation at ``at_nm`` (NaN outside the sampled range)."""
+    wl = np.asarray(wavelength_nm, float)
+    if not wl.size or at_nm < wl.min() or at_nm > wl.max():
+        return float("nan")
+    order = np.argsort(wl)
+    return float(np.interp(at_nm, wl[order], np.asarray(values, float)[order]))
+
+
+def purcell_at(emitter: dict[str, np.ndarray], at_nm: float) -> float:
+    """Purcell factor ldos / ldos_bulk of one emitter run, interpolated at ``at_nm``.
+
+    The factor is formed on the run's own wavelengths, then interpolated (NaN outside its band).
+    """
+    factor = lasing.purcell_factor(emitter["ldos"], emitter["ldos_bulk"])
+    return interpolate(emitter["wavelength_nm"], factor, at_nm)
+
+
+def purcell_main_over_no_metal(main: dict[str, np.ndarray], no_metal: dict[str, np.ndarray],
+                               at_nm: float) -> float:
+    """ldos(main) / ldos(no_metal) at ``at_nm`` (docs/runfile.md, emitter/).
+
+    On a shared wavelength grid the ratio is formed there and interpolated; otherwise each
+    LDOS is interpolated first.
+    """
+    wa, wb = np.asarray(main["wavelength_nm"], float), np.asarray(no_metal["wavelength_nm"], float)
+    if wa.shape == wb.shape and np.allclose(wa, wb):
+        return interpolate(wa, lasing.purcell_factor(main["ldos"], no_metal["ldos"]), at_nm)
+    a = interpolate(wa, main["ldos"], at_nm)
+    b = interpolate(wb, no_metal["ldos"], at_nm)
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return float("nan")
+    return float(lasing.purcell_factor(a, b))
+
+
+def group_index(study: StudySpec, name: str, wavelength_nm: float, rel_step: float = 1e-4) -> float:
+    """Material group index n_g = n - λ dn/dλ from the material model (central difference).
+
+    Used as the modal group index of the passive threshold estimate: an approximation for
+    hybrid plasmonic modes, whose modal n_g the FDTD run does not measure.
+    """
+    model = material_model(study, name)
+    h = wavelength_nm * rel_step
+    n = lambda w: float(eps_to_nk(model.eps(w)).real)  # noqa: E731
+    return n(wavelength_nm) - wavelength_nm * (n(wavelength_nm + h) - n(wavelength_nm - h)) / (2 * h)
+
+
+def threshold_gain_per_cm(study: StudySpec, gain_name: str | None, wavelength_nm: float, q: float):
+    """(n_g, Γ g_th in 1/cm) of a mode from its Q (design/physics.md §8, passive estimate)."""
+    if gain_name is None or not q > 0:
+        return float("nan"), float("nan")
+    ng = group_index(study, gain_name, wavelength_nm)
+    return ng, float(lasing.threshold_gain_per_m(ng, wavelength_nm, q)) / 100.0
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the comparison: metric, unit, metal value, no-metal value, ratio."""
+
+    metric: str
+    unit: str
+    main: float | None
+    no_metal: float | None
+    ratio: float | None
+
+
+def _finite(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def _get(d: dict | None, path: str) -> Any:
+    cur: Any = d
+    for key in path.split("."):
+        if not isinstance(cur, dict) or key not in cur:
+            return None
+        cur = cur[key]
+    return cur
+
+
+def best_mode(modes: list[dict] | None) -> dict | None:
+    """The highest-Q mode of a variant's table (None if there are none)."""
+    modes = [m for m in (modes or []) if _finite(m.get("Q")) is not None]
+    return max(modes, key=lambda m: m["Q"]) if modes else None
+
+
+def comparison_rows(main: dict | None, no_metal: dict | None, gain_name: str | None) -> list[Row]:
+    """Every metric present in both variants' summaries, with metal / no-metal ratios.
+
+    Args:
+        main, no_metal: per-variant summary dicts (None when that variant is missing).
+        gain_name: perovskite material name (absorbed fraction in it is reported first).
+    """
+    specs: list[tuple[str, str, str]] = []
+    if gain_name:
+        specs.append((f"pump absorption in {gain_name}", "1", f"absorbed_fraction.{gain_name}"))
+    specs += [
+        ("pump absorption, all materials", "1", "absorbed_fraction_total"),
+        ("emission absorption, all materials", "1", "absorbed_fraction_emission_total"),
+        ("mean |E|^2/|E0|^2 in the perovskite (pump)", "1", "field_enhancement.gain_intensity_mean"),
+        ("peak |E|/|E0| in the perovskite (pump)", "1", "field_enhancement.gain_field_peak"),
+        ("mean |E|/|E0| just above z = 0 (pump)", "1", "field_enhancement.above_surface_mean"),
+        ("peak |E|/|E0| just above z = 0 (pump)", "1", "field_enhancement.above_surface_peak"),
+        ("Purcell factor ldos/ldos_bulk at emission", "1", "purcell_factor"),
+        ("modes found (after merging)", "1", "mode_count"),
+        ("best mode wavelength", "nm", "best_mode.wavelength_nm"),
+        ("best mode Q", "1", "best_mode.Q"),
+        ("best mode threshold gain", "1/cm", "best_mode.threshold_gain_per_cm"),
+        ("hot-electron rate, upper bound", "1/s", "hot_electron_rate_upper_s"),
+        ("hot-electron rate, surface", "1/s", "hot_electron_rate_surface_s"),
+        ("hot electrons injected", "1/s", "hot_electron_rate_injected_s"),
+    ]
+    rows = []
+    for label, unit, path in specs:
+        a, b = _finite(_get(main, path)), _finite(_get(no_metal, path))
+        if a is None and b is None:
+            continue
+        ratio = None if path in _NO_RATIO else _ratio(a, b)
+        rows.append(Row(label, unit, a, b, ratio))
+    return rows
+
+
+_NO_RATIO = ("mode_count", "best_mode.wavelength_nm")  # counts and positions: compare, don't divide
+
+
+def enhancement_ratios(rows: list[Row]) -> dict[str, float]:
+    """{metric: metal / no-metal} for rows that have a ratio."""
+    return {r.metric: r.ratio for r in rows if r.ratio is not None}
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return "-"
+    if x == 0:
+        return "0"
+    return f"{x:.4g}" if 1e-3 <= abs(x) < 1e5 else f"{x:.3e}"
+
+
+def format_rows(rows: list[Row]) -> str:
+    """A fixed-width plain-text table of the rows."""
+    head = ("metric", "unit", "metal", "no metal", "metal/no-metal")
+    body = [(r.metric, r.unit, _fmt(r.main), _fmt(r.no_metal), _fmt(r.ratio)) for r in rows]
+    widths = [max(len(line[i]) for line in [head, *body]) for i in range(5)]
+    fmt = lambda line: "  ".join(c.ljust(w) if i < 2 else c.rjust(w)  # noqa: E731
+                                 for i, (c, w) in enumerate(zip(line, widths)))
+    return "\n".join([fmt(head), "  ".join("-" * w for w in widths), *map(fmt, body)])

@@ -1,0 +1,166 @@
+"""Report figures (matplotlib Agg, PNG): spectra with modes, field and power maps, QE vs bias, bars.
+
+Every function takes already-computed results, writes one PNG and returns its path; axes carry
+units, maps carry colour bars, every figure has a title. No data is read here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.colors import LogNorm  # noqa: E402
+
+from postprocess.absorption import FieldMaps  # noqa: E402
+from postprocess.compare import Row  # noqa: E402
+from postprocess.runfile import Spectrum  # noqa: E402
+
+_DPI = 110
+
+
+def _save(fig, path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path, dpi=_DPI)
+    plt.close(fig)
+    return path
+
+
+def plot_spectra(spectra: dict[str, Spectrum], mode_wavelengths: dict[str, list[float]],
+                 path: Path, title: str = "") -> Path:
+    """R, T, A (and A by material) vs wavelength per variant, modes as vertical lines."""
+    fig, axes = plt.subplots(1, len(spectra), figsize=(6 * len(spectra), 4), squeeze=False)
+    for ax, (variant, s) in zip(axes[0], spectra.items()):
+        ax.plot(s.wavelength_nm, s.R, label="R", color="C0")
+        ax.plot(s.wavelength_nm, s.T, label="T", color="C1")
+        ax.plot(s.wavelength_nm, s.A, label="A (flux box)", color="C2")
+        for i, (name, a) in enumerate(s.A_by_material.items()):
+            ax.plot(s.wavelength_nm, a, ls="--", color=f"C{i + 3}", label=f"A in {name}")
+        for j, w in enumerate(mode_wavelengths.get(variant, [])):
+            ax.axvline(w, color="k", lw=0.8, ls=":", label="modes" if j == 0 else None)
+        ax.set_xlabel("vacuum wavelength (nm)")
+        ax.set_ylabel("fraction of incident power (1)")
+        ax.set_title(f"{title} {variant}: R, T, A".strip())
+        top = max(1.02, float(np.nanmax([s.R.max(), s.T.max(), s.A.max()])) + 0.02)
+        bottom = min(-0.02, float(np.nanmin([s.R.min(), s.T.min(), s.A.min()])) - 0.02)
+        ax.set_ylim(bottom, top)
+        ax.legend(fontsize=7)
+    return _save(fig, path)
+
+
+def _outline(ax, maps: FieldMaps, x, z):
+    mat = maps.material_xz.astype(float)
+    if np.ptp(mat) > 0 and len(x) > 1 and len(z) > 1:
+        ax.contour(x, z, mat.T, levels=np.unique(mat)[:-1] + 0.5, colors="w", linewidths=0.6)
+
+
+def plot_enhancement_xz(maps: FieldMaps, path: Path, title: str) -> Path:
+    """|E|/|E0| on the xz plane through a rod axis, material outlines in white."""
+    fig, ax = plt.subplots(figsize=(6, 5))
+    x, z = maps.x_nm, maps.z_nm
+    if len(x) > 1:
+        im = ax.pcolormesh(x, z, maps.enhancement_xz.T, shading="auto", cmap="inferno")
+        _outline(ax, maps, x, z)
+        ax.set_xlabel("x (nm)")
+    else:  # 1D stack: a profile
+        ax.plot(maps.enhancement_xz[0], z)
+        im = None
+        ax.set_xlabel("|E|/|E0| (1)")
+    ax.set_ylabel("z (nm)")
+    ax.set_title(f"{title}\n|E|/|E0|, xz plane at y = {maps.y_cut_nm:.0f} nm")
+    if im is not None:
+        fig.colorbar(im, ax=ax, label="|E|/|E0| (1)")
+    return _save(fig, path)
+
+
+def plot_enhancement_xy(maps: FieldMaps, path: Path, title: str) -> Path | None:
+    """|E|/|E0| on the first grid plane above z = 0 (None if there is no such plane or it is 1D)."""
+    if maps.enhancement_xy is None or maps.enhancement_xy.shape[1] < 2:
+        return None
+    fig, ax = plt.subplots(figsize=(6, 5))
+    im = ax.pcolormesh(maps.x_nm, maps.y_nm, maps.enhancement_xy.T, shading="auto", cmap="inferno")
+    ax.set_aspect("equal")
+    ax.set_xlabel("x (nm)")
+    ax.set_ylabel("y (nm)")
+    ax.set_title(f"{title}\n|E|/|E0| at z = {maps.z_cut_nm:.1f} nm (just above the surface)")
+    fig.colorbar(im, ax=ax, label="|E|/|E0| (1)")
+    return _save(fig, path)
+
+
+def plot_absorbed_power_xz(maps: FieldMaps, path: Path, title: str) -> Path:
+    """Absorbed power density p (W/m^3, log colour scale) on the xz plane through a rod axis."""
+    fig, ax = plt.subplots(figsize=(6, 5))
+    p = np.where(maps.power_xz_w_m3 > 0, maps.power_xz_w_m3, np.nan)
+    finite = p[np.isfinite(p)]
+    x, z = maps.x_nm, maps.z_nm
+    if finite.size and len(x) > 1:
+        vmax = float(finite.max())
+        im = ax.pcolormesh(x, z, p.T, shading="auto", cmap="viridis",
+                           norm=LogNorm(vmin=max(float(finite.min()), vmax * 1e-6), vmax=vmax))
+        _outline(ax, maps, x, z)
+        fig.colorbar(im, ax=ax, label="absorbed power density (W/m^3)")
+        ax.set_xlabel("x (nm)")
+    else:
+        ax.plot(maps.power_xz_w_m3[0] if len(x) == 1 else np.zeros_like(z), z)
+        ax.set_xlabel("absorbed power density (W/m^3)")
+    ax.set_ylabel("z (nm)")
+    ax.set_title(f"{title}\nabsorbed power density, xz plane at y = {maps.y_cut_nm:.0f} nm")
+    return _save(fig, path)
+
+
+def plot_surface_rate(rate_map_m2_s: np.ndarray, x_nm, y_nm, path: Path, title: str) -> Path:
+    """Surface hot-electron generation per projected area (1/(s m^2)) over the xy plane."""
+    fig, ax = plt.subplots(figsize=(6, 5))
+    if rate_map_m2_s.shape[1] > 1 and rate_map_m2_s.shape[0] > 1:
+        im = ax.pcolormesh(x_nm, y_nm, rate_map_m2_s.T, shading="auto", cmap="magma")
+        ax.set_aspect("equal")
+        ax.set_ylabel("y (nm)")
+        fig.colorbar(im, ax=ax, label="hot-electron generation (1/(s m^2))")
+    else:
+        ax.plot(np.asarray(x_nm), rate_map_m2_s.ravel())
+        ax.set_ylabel("hot-electron generation (1/(s m^2))")
+    ax.set_xlabel("x (nm)")
+    ax.set_title(f"{title}\nsurface hot-electron generation (summed over the surface along z)")
+    return _save(fig, path)
+
+
+def plot_qe_vs_bias(bias_v_m, qe_het, qe_heg, qe_pi_heg, path: Path, title: str) -> Path:
+    """QE_HET, QE_HEG and QE_PI-HEG vs applied field (V/m); zero field drawn at the left edge."""
+    f = np.asarray(bias_v_m, float)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    shown = np.where(f > 0, f, np.nan)
+    pos = f[f > 0]
+    left = pos.min() / 10 if pos.size else 1.0
+    shown = np.where(f > 0, f, left)
+    for values, label, style in ((qe_het, "QE_HET", "o-"), (qe_heg, "QE_HEG", "s-"),
+                                 (qe_pi_heg, "QE_PI-HEG", "^-")):
+        ax.plot(shown, np.asarray(values, float), style, label=label)
+    ax.set_xscale("log")
+    ax.set_xlabel(f"applied field (V/m); 0 V/m drawn at {left:.0e}")
+    ax.set_ylabel("efficiency (1)")
+    ax.set_title(f"{title}\nquantum efficiencies vs bias field")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="best", fontsize=8)
+    return _save(fig, path)
+
+
+def plot_comparison_bars(rows: list[Row], path: Path, title: str) -> Path | None:
+    """Metal / no-metal ratios (log axis) of every metric that has one."""
+    rows = [r for r in rows if r.ratio is not None and r.ratio > 0]
+    if not rows:
+        return None
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1.5))
+    y = np.arange(len(rows))
+    ratios = np.array([r.ratio for r in rows])
+    ax.barh(y, ratios - 1.0, left=1.0, color=["C3" if r >= 1 else "C0" for r in ratios])
+    ax.axvline(1.0, color="k", lw=0.8)
+    ax.set_yticks(y, [r.metric for r in rows], fontsize=7)
+    ax.set_xscale("log")
+    ax.set_xlabel("metal / no-metal (1)")
+    ax.set_title(f"{title}: metal vs no metal")
+    return _save(fig, path)

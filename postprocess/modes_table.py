@@ -1,0 +1,222 @@
+"""The plasmon-mode table: Harminv modes, deduplicated, with their field figures of merit.
+
+From ``modes/`` (design/physics.md §6): wavelength, Q, linewidth (nm and meV). Modes seen by
+several probes are one mode: two modes at the same Bloch k whose wavelengths differ by less
+than half the larger linewidth are merged, keeping the one with the smallest Harminv error.
+Where a ``fields/mode_i`` map exists (matched by wavelength, within half a linewidth) the
+table adds the confinement factor in the perovskite, the mode volume with the dispersive
+energy density (``postprocess.optics``), and the peak and mean |E|/|E0| on the metal surface.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from geometry.study import StudySpec, material_model
+from geometry.units import nm_to_ev
+from postprocess import optics
+from postprocess.absorption import gain_material
+from postprocess.runfile import DEFAULT_SLAB_VOXELS, Run, field_grid, iter_field_slabs, read_group_arrays
+from postprocess.surface import ElectronicInputs, analyze_surface
+
+
+def linewidth_nm(wavelength_nm, q):
+    """Full width at half maximum in wavelength, Δλ = λ / Q (design/physics.md §6, Q = ω/Δω)."""
+    return np.asarray(wavelength_nm, float) / np.asarray(q, float)
+
+
+def linewidth_mev(wavelength_nm, q):
+    """Full width at half maximum in energy, ΔE = ħω / Q in meV (design/physics.md §6)."""
+    return 1e3 * nm_to_ev(wavelength_nm) / np.asarray(q, float)
+
+
+@dataclass(frozen=True)
+class Mode:
+    """One plasmon (or photonic) mode.
+
+    Attributes:
+        wavelength_nm, q: vacuum wavelength (nm) and quality factor.
+        linewidth_nm, linewidth_mev: FWHM in nm and meV.
+        error: Harminv relative error; probe: index of the probe that found it.
+        k_bloch: (kx, ky)/(2 pi) in 1/nm; amplitude_abs: |Harminv amplitude| (arb.).
+        merged: how many raw Harminv modes this entry stands for.
+        field_tag: the ``fields/`` tag mapping this mode, if any.
+        confinement_factor: electric energy fraction in the perovskite (1), NaN without a map.
+        mode_volume_nm3: mode volume with the dispersive energy density (nm^3), NaN without a map.
+        surface_enhancement_peak, surface_enhancement_mean: |E|/|E0| on the metal surface.
+    """
+
+    wavelength_nm: float
+    q: float
+    linewidth_nm: float
+    linewidth_mev: float
+    error: float
+    probe: int
+    k_bloch: tuple[float, float]
+    amplitude_abs: float
+    merged: int = 1
+    field_tag: str | None = None
+    confinement_factor: float = float("nan")
+    mode_volume_nm3: float = float("nan")
+    surface_enhancement_peak: float = float("nan")
+    surface_enhancement_mean: float = float("nan")
+
+
+@dataclass(frozen=True)
+class ModeTable:
+    """Deduplicated modes of one variant and what Harminv was told.
+
+    Attributes:
+        modes: modes sorted by wavelength.
+        n_raw: rows in ``modes/`` before merging; n_filtered: candidates Harminv dropped.
+        q_min, q_max: Harminv Q limits; band_nm: (min, max) searched.
+        probes_nm: (p, 3) probe positions.
+    """
+
+    modes: tuple[Mode, ...]
+    n_raw: int
+    n_filtered: int
+    q_min: float
+    q_max: float
+    band_nm: tuple[float, float]
+    probes_nm: np.ndarray = field(repr=False)
+
+
+def raw_modes(run: Run) -> tuple[list[Mode], dict]:
+    """Every row of ``modes/`` as a Mode, plus the group's attributes."""
+    data, attrs = read_group_arrays(run, "modes")
+    wl = np.atleast_1d(data["wavelength_nm"]).astype(float)
+    q = np.atleast_1d(data["Q"]).astype(float)
+    m = len(wl)
+    err = np.atleast_1d(data.get("error", np.zeros(m))).astype(float)
+    probe = np.atleast_1d(data.get("probe", np.zeros(m, int))).astype(int)
+    kb = np.asarray(data.get("k_bloch", np.zeros((m, 2))), float).reshape(m, 2) if m else np.zeros((0, 2))
+    amp = np.abs(np.atleast_1d(data.get("amplitude", np.ones(m))))
+    modes = [Mode(float(wl[i]), float(q[i]), float(linewidth_nm(wl[i], q[i])),
+                  float(linewidth_mev(wl[i], q[i])), float(err[i]), int(probe[i]),
+                  (float(kb[i, 0]), float(kb[i, 1])), float(amp[i])) for i in range(m)]
+    attrs["probes_nm"] = np.asarray(data.get("probes_nm", np.zeros((0, 3))), float)
+    return modes, attrs
+
+
+def dedupe_modes(modes: list[Mode]) -> list[Mode]:
+    """Merge modes at the same Bloch k closer than half the larger linewidth; keep the smallest error."""
+    kept: list[Mode] = []
+    for mode in sorted(modes, key=lambda m: (m.error, -m.q)):
+        for n, other in enumerate(kept):
+            same_k = np.allclose(mode.k_bloch, other.k_bloch, atol=1e-9)
+            tol = 0.5 * max(mode.linewidth_nm, other.linewidth_nm)
+            if same_k and abs(mode.wavelength_nm - other.wavelength_nm) < tol:
+                kept[n] = replace(other, merged=other.merged + 1)
+                break
+        else:
+            kept.append(mode)
+    return sorted(kept, key=lambda m: (m.k_bloch, m.wavelength_nm))
+
+
+def _energy_model(study: StudySpec, names: tuple[str, ...], wavelength_nm: float):
+    """Per material: d(ω Re ε)/dω (Brillouin) and, for Drude metals, ħγ of the Drude pole.
+
+    Lossy Drude metals use the Loudon/Ruppin form (design/physics.md §6); everything else the
+    Brillouin form. Returns (factor array, gamma_ev array with NaN where Brillouin applies).
+    """
+    factor, gamma = [], []
+    for name in names:
+        model = material_model(study, name)
+        factor.append(float(optics.d_omega_re_eps_d_omega(model, wavelength_nm)))
+        drude = [p.gamma_ev for p in model.poles if p.kind == "drude" and p.gamma_ev > 0]
+        gamma.append(drude[0] if model.is_metal and drude else np.nan)
+    return np.array(factor), np.array(gamma)
+
+
+@dataclass(frozen=True)
+class ModeFieldMetrics:
+    """Field figures of merit of one mode map (see Mode)."""
+
+    confinement_factor: float
+    mode_volume_nm3: float
+    surface_enhancement_peak: float
+    surface_enhancement_mean: float
+
+
+def mode_field_metrics(run: Run, tag: str, inputs: ElectronicInputs | None = None,
+                       slab_voxels: int = DEFAULT_SLAB_VOXELS) -> ModeFieldMetrics:
+    """Confinement factor, mode volume and surface enhancement of ``fields/<tag>``.
+
+    Energy density per voxel from ``postprocess.optics``: Brillouin (each material's
+    d(ω Re ε)/dω) in dielectrics, Loudon/Ruppin in Drude metals, plus the magnetic part when
+    H is stored. Slab by slab, bounded memory.
+    """
+    grid = field_grid(run, tag)
+    factor, gamma = _energy_model(run.study, grid.materials, grid.wavelength_nm)
+    drude = ~np.isnan(gamma)
+    gain = gain_material(run.study)
+    gain_id = grid.materials.index(gain) if gain in grid.materials else None
+    names = ("E", "eps", "material_id") + (("H",) if grid.has_h else ())
+    dv = grid.voxel_volume_m3
+    energy_j = gain_energy_j = u_max = 0.0
+    for slab in iter_field_slabs(run, tag, names, slab_voxels=slab_voxels):
+        e, mid = slab.data["E"], slab.data["material_id"]
+        u_e = np.asarray(optics.electric_energy_density_j_m3(e, factor[mid]), dtype=float)
+        if drude[mid].any():
+            loudon = optics.electric_energy_density_drude_j_m3(
+                e, slab.data["eps"], grid.wavelength_nm, np.where(drude, gamma, 1.0)[mid])
+            u_e = np.where(drude[mid], loudon, u_e)
+        u = u_e + (np.asarray(optics.magnetic_energy_density_j_m3(slab.data["H"]), dtype=float)
+                   if grid.has_h else 0.0)
+        slab_energy = float(np.sum(u)) * dv
+        if not slab_energy > 0:
+            continue
+        # the formulas act on whole arrays; per slab they give V_s = E_s / max_s and
+        # Γ_s = E_gain,s / E_s, which recombine exactly into the totals
+        slab_max = float(np.max(u))
+        energy_j += optics.mode_volume_m3(u, dv) * slab_max
+        u_max = max(u_max, slab_max)
+        if gain_id is not None:
+            gain_energy_j += optics.confinement_factor(u_e, mid == gain_id, u, dv) * slab_energy
+    volume_m3 = energy_j / u_max if u_max > 0 else float("nan")
+    gamma_conf = gain_energy_j / energy_j if gain_id is not None and energy_j > 0 else float("nan")
+    surf = analyze_surface(run, tag, inputs, slab_voxels=slab_voxels) if grid.metal_ids() else None
+    return ModeFieldMetrics(
+        confinement_factor=gamma_conf, mode_volume_nm3=volume_m3 * 1e27,
+        surface_enhancement_peak=surf.enhancement_peak if surf else float("nan"),
+        surface_enhancement_mean=surf.enhancement_mean if surf else float("nan"))
+
+
+def mode_table(modes_run: Run, field_runs: tuple[Run, ...] = (),
+               inputs: ElectronicInputs | None = None,
+               slab_voxels: int = DEFAULT_SLAB_VOXELS) -> ModeTable:
+    """The deduplicated mode table of one variant, with field metrics where maps exist.
+
+    Args:
+        modes_run: the variant's ``modes`` run.
+        field_runs: runs that may hold ``fields/mode_i`` maps (the modes and fields runs).
+        inputs: electronic inputs (only the surface-enhancement pass uses the metal ids).
+        slab_voxels: slab size for the field passes.
+    """
+    raw, attrs = raw_modes(modes_run)
+    modes = dedupe_modes(raw)
+    maps = []  # (wavelength, run, tag)
+    for run in field_runs:
+        for tag in run.field_tags():
+            if tag.startswith("mode"):
+                maps.append((field_grid(run, tag).wavelength_nm, run, tag))
+    out = []
+    for mode in modes:
+        near = [(abs(w - mode.wavelength_nm), run, tag) for w, run, tag in maps
+                if abs(w - mode.wavelength_nm) <= 0.5 * mode.linewidth_nm]
+        if near:
+            _, run, tag = min(near, key=lambda t: t[0])
+            m = mode_field_metrics(run, tag, inputs, slab_voxels)
+            mode = replace(mode, field_tag=tag, confinement_factor=m.confinement_factor,
+                           mode_volume_nm3=m.mode_volume_nm3,
+                           surface_enhancement_peak=m.surface_enhancement_peak,
+                           surface_enhancement_mean=m.surface_enhancement_mean)
+        out.append(mode)
+    band = attrs.get("band_nm", (np.nan, np.nan))
+    return ModeTable(
+        modes=tuple(out), n_raw=len(raw), n_filtered=int(attrs.get("n_filtered", 0)),
+        q_min=float(attrs.get("q_min", np.nan)), q_max=float(attrs.get("q_max", np.nan)),
+        band_nm=(float(band[0]), float(band[1])), probes_nm=attrs["probes_nm"])

@@ -1,0 +1,545 @@
+"""``analyze(DIR)``: run files in DIR/runs -> DIR/report.md, DIR/summary.json, DIR/figures/*.png.
+
+Reads whatever complete runs exist (missing or failed runs are listed in the report, never a
+crash), computes per variant the mode table, absorption at the pump and emission lines, the
+metal-surface hot-electron chain and the Purcell factor, then the metal vs no-metal
+comparison. Never imports meep (architecture.md: postprocess works on a laptop).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from geometry.settings import RUN_KINDS
+from geometry.study import StudySpec, material_model, structure_materials
+from postprocess import figures, hot_electrons
+from postprocess.absorption import (
+    SpectrumCheck,
+    TagAbsorption,
+    analyze_absorption,
+    cell_area_m2,
+    check_against_spectrum,
+    gain_material,
+)
+from postprocess.compare import (
+    Row,
+    best_mode,
+    comparison_rows,
+    enhancement_ratios,
+    format_rows,
+    purcell_at,
+    purcell_main_over_no_metal,
+    threshold_gain_per_cm,
+)
+from postprocess.modes_table import ModeTable, mode_table
+from postprocess.runfile import (
+    DEFAULT_SLAB_VOXELS,
+    VARIANTS,
+    Run,
+    RunFileError,
+    Spectrum,
+    find_runs,
+    read_group_arrays,
+    read_run,
+    read_spectrum,
+)
+from postprocess.surface import (
+    ElectronicInputs,
+    HotElectronChain,
+    SurfaceResult,
+    analyze_surface,
+    electronic_inputs,
+    hot_electron_chain,
+    upper_bound_vs_wavelength,
+)
+
+DEBATE_NOTE = (
+    "Three hot-electron rates are reported, not one. The upper bound counts one carrier per "
+    "photon absorbed in the metal; the surface rate counts only carriers made by surface "
+    "(Landau) damping with enough energy to cross the barrier (Govorov et al. 2013; Besteiro et "
+    "al. 2017); the injected rate multiplies that by the internal-photoemission yield QE_HET. "
+    "Most of the absorbed power may end as heat rather than as useful hot carriers, and "
+    "photothermal effects can masquerade as hot-electron effects (Dubi & Sivan, arXiv "
+    "1810.00565): treat the upper bound as a bound, not a prediction.")
+
+
+@dataclass
+class VariantResult:
+    """Everything computed for one variant (main or no_metal); None where the run is missing."""
+
+    variant: str
+    study: StudySpec | None = None
+    runs: dict[str, Run] = field(default_factory=dict)
+    inputs: ElectronicInputs | None = None
+    spectrum: Spectrum | None = None
+    modes: ModeTable | None = None
+    absorption: dict[str, TagAbsorption] = field(default_factory=dict)
+    checks: dict[str, SpectrumCheck] = field(default_factory=dict)
+    surface: SurfaceResult | None = None
+    chain: HotElectronChain | None = None
+    vs_wavelength: dict[str, np.ndarray] | None = None
+    emitter: dict[str, np.ndarray] | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def analyze(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS) -> tuple[Path, dict]:
+    """Analyse every complete run in ``DIR/runs``; write the report, summary and figures.
+
+    Args:
+        directory: the run directory (the ``--out`` of ``hotlase run``).
+        slab_voxels: voxels per z-slab when walking field maps (bounds memory).
+
+    Returns:
+        (path of DIR/report.md, the summary dict also written to DIR/summary.json).
+    """
+    directory = Path(directory)
+    found = find_runs(directory)
+    runs: dict[tuple[str, str], Run] = {}
+    problems: list[str] = []
+    for key, path in sorted(found.items()):
+        try:
+            runs[key] = read_run(path)
+        except (RunFileError, OSError, ValueError) as err:
+            problems.append(f"{path.name}: {err}")
+    missing = [f"{v}_{k}" for v in VARIANTS for k in RUN_KINDS if (v, k) not in found]
+    results = {v: _analyze_variant(v, {k: r for (vv, k), r in runs.items() if vv == v}, slab_voxels)
+               for v in VARIANTS}
+    main, twin = results["main"], results["no_metal"]
+    study = main.study or twin.study
+    emission = study.simulation.emission_wavelength_nm if study else float("nan")
+    gain = gain_material(study) if study else None
+    rows = comparison_rows(main.summary if main.study else None,
+                           twin.summary if twin.study else None, gain)
+    purcell_ratio = (purcell_main_over_no_metal(main.emitter, twin.emitter, emission)
+                     if main.emitter is not None and twin.emitter is not None else None)
+    summary = dict(main.summary)
+    summary.update({
+        "no_metal": twin.summary,
+        "enhancement": enhancement_ratios(rows),
+        "purcell_main_over_no_metal": purcell_ratio,
+        "comparison": [asdict(r) for r in rows],
+        "inputs": _inputs(main, twin),
+        "runs_missing": missing,
+        "runs_unreadable": problems,
+        "notes": {"main": main.notes, "no_metal": twin.notes},
+    })
+    for key in _SUMMARY_KEYS:
+        summary.setdefault(key, None)
+    summary = _jsonable(summary)
+    figure_paths = _figures(directory / "figures", results, rows)
+    (directory / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n")
+    report = directory / "report.md"
+    report.write_text(_markdown(directory, summary, results, rows, figure_paths))
+    return report, summary
+
+
+_SUMMARY_KEYS = ("modes", "absorbed_fraction", "hot_electron_rate_upper_s",
+                 "hot_electron_rate_surface_s", "hot_electron_rate_injected_s", "qe_heg", "qe_het",
+                 "qe_pi_heg", "qe_pi_heg_biased", "purcell_factor")
+
+
+def comparison_table(summary: dict) -> str:
+    """Plain-text metal vs no-metal table (what ``hotlase demo`` prints) from a summary dict."""
+    rows = [Row(**r) for r in summary.get("comparison", [])]
+    lines = [format_rows(rows) if rows else "(no metric present in both variants)"]
+    he = [("QE_HEG (zero bias)", summary.get("qe_heg")), ("QE_HET (zero bias)", summary.get("qe_het")),
+          ("QE_PI-HEG (zero bias)", summary.get("qe_pi_heg")),
+          ("Purcell main / no-metal at emission", summary.get("purcell_main_over_no_metal"))]
+    lines += [f"{label}: {_fmt(v)}" for label, v in he]
+    for point in summary.get("qe_pi_heg_biased") or []:
+        lines.append(f"QE_PI-HEG at {point['bias_field_v_m']:.3g} V/m: {_fmt(point['qe_pi_heg'])}")
+    missing = summary.get("runs_missing") or []
+    if missing:
+        lines.append("missing runs: " + ", ".join(missing))
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------
+# Per variant
+# --------------------------------------------------------------------------------------
+def _analyze_variant(variant: str, runs: dict[str, Run], slab_voxels: int) -> VariantResult:
+    res = VariantResult(variant=variant, runs=runs)
+    if not runs:
+        res.notes.append(f"no complete {variant} runs")
+        return res
+    res.study = next(iter(runs.values())).study
+    study = res.study
+    try:
+        res.inputs = electronic_inputs(study)
+    except KeyError as err:
+        res.notes.append(f"hot-electron inputs unavailable: {err}")
+    metals = tuple(n for n in set(structure_materials(study.structure).values())
+                   if material_model(study, n).is_metal)
+    s: dict[str, Any] = {"variant": variant, "study_name": study.name,
+                         "runs": {k: str(r.path) for k, r in runs.items()}}
+    _step(res, "spectrum", lambda: _spectrum(res, s))
+    _step(res, "fields", lambda: _fields(res, s, metals, slab_voxels))
+    _step(res, "modes", lambda: _modes(res, s, slab_voxels))
+    _step(res, "emitter", lambda: _emitter(res, s))
+    res.summary = s
+    return res
+
+
+def _step(res: VariantResult, kind: str, fn) -> None:
+    """Run one analysis step; a missing run or a failure becomes a note, not a crash."""
+    if kind not in res.runs:
+        res.notes.append(f"{res.variant}_{kind} run missing: its results are absent")
+        return
+    try:
+        fn()
+    except Exception as err:  # noqa: BLE001 - the report must still be written
+        res.notes.append(f"{res.variant}_{kind} analysis failed: {type(err).__name__}: {err}")
+        res.notes.append(traceback.format_exc(limit=3).strip().splitlines()[-1])
+
+
+def _spectrum(res: VariantResult, s: dict) -> None:
+    sp = res.spectrum = read_spectrum(res.runs["spectrum"])
+    sim = res.study.simulation
+    out = {"energy_balance_max_error": sp.energy_balance_max_error}
+    for label, wl in (("pump", sim.pump_wavelength_nm), ("emission", sim.emission_wavelength_nm)):
+        i = sp.nearest(wl)
+        out[label] = {"wavelength_nm": float(sp.wavelength_nm[i]), "R": float(sp.R[i]),
+                      "T": float(sp.T[i]), "A": float(sp.A[i]),
+                      "A_by_material": {k: float(v[i]) for k, v in sp.A_by_material.items()}}
+    s["spectrum"] = out
+
+
+def _fields(res: VariantResult, s: dict, metals: tuple[str, ...], slab_voxels: int) -> None:
+    run = res.runs["fields"]
+    tags = run.field_tags()
+    for tag in ("pump", "emission"):
+        if tag not in tags:
+            res.notes.append(f"{res.variant}_fields has no fields/{tag}")
+            continue
+        res.absorption[tag] = analyze_absorption(run, tag, slab_voxels)
+        if res.spectrum is not None:
+            res.checks[tag] = check_against_spectrum(res.absorption[tag], res.spectrum)
+    pump = res.absorption.get("pump")
+    emis = res.absorption.get("emission")
+    if pump:
+        s["absorbed_fraction"] = pump.fraction_by_material
+        s["absorbed_fraction_total"] = pump.total_fraction
+        s["incident_power_w"] = pump.incident_power_w
+        grid_vs_cell = pump.grid_area_m2 / pump.cell_area_m2
+        if abs(grid_vs_cell - 1) > 0.02:
+            res.notes.append(f"field grid covers {grid_vs_cell:.3f} of the cell area: absorbed "
+                             "fractions count only the mapped part")
+        s["field_enhancement"] = {
+            "gain_intensity_mean": pump.gain_intensity_enhancement_mean,
+            "gain_field_peak": pump.gain_field_enhancement_peak,
+            "above_surface_mean": pump.above_surface_enhancement_mean,
+            "above_surface_peak": pump.above_surface_enhancement_peak}
+        p_metal = sum(pump.power_by_material_w.get(m, 0.0) for m in metals)
+        s["absorbed_power_metal_w"] = p_metal
+        s["hot_electron_rate_upper_s"] = float(hot_electrons.hot_electron_rate_upper_s(
+            p_metal, pump.wavelength_nm))
+    if emis:
+        s["absorbed_fraction_emission"] = emis.fraction_by_material
+        s["absorbed_fraction_emission_total"] = emis.total_fraction
+    s["absorption_check"] = {
+        tag: {"spectrum_wavelength_nm": c.spectrum_wavelength_nm, "fields": c.fields_fraction,
+              "spectrum": c.spectrum_fraction, "mismatch": c.mismatch,
+              "max_abs_mismatch": c.max_abs_mismatch} for tag, c in res.checks.items()}
+    if not metals:
+        s["hot_electron_rate_surface_s"] = 0.0  # no metal: zero by construction (physics.md §7)
+        s["hot_electron_rate_injected_s"] = 0.0
+        return
+    if pump is None or res.inputs is None:
+        return
+    res.surface = analyze_surface(run, "pump", res.inputs, slab_voxels)
+    if res.surface is None:
+        res.notes.append("the pump map holds no metal voxels: no surface rate")
+        return
+    sf = res.surface
+    s["metal_surface"] = {
+        "n_voxels": sf.n_voxels, "area_m2": sf.area_m2, "e_normal_rms_v_m": sf.e_normal_rms_v_m,
+        "enhancement_peak": sf.enhancement_peak, "enhancement_mean": sf.enhancement_mean,
+        "dcontinuity_over_direct": (sf.e_normal_sq_integral_dcont_v2 / sf.e_normal_sq_integral_v2
+                                    if sf.e_normal_sq_integral_v2 > 0 else None)}
+    s["field_enhancement"]["metal_surface_peak"] = sf.enhancement_peak
+    s["field_enhancement"]["metal_surface_mean"] = sf.enhancement_mean
+    ch = res.chain = hot_electron_chain(pump, sf, res.inputs, metals,
+                                        res.study.analysis.bias_field_v_m)
+    s.update({
+        "hot_electron_rate_upper_s": ch.rate_upper_s,
+        "hot_electron_rate_surface_s": ch.rate_surface_s,
+        "hot_electron_rate_injected_s": ch.injected_rate_s,
+        "qe_heg": ch.qe_heg, "qe_het": ch.qe_het, "qe_pi_heg": ch.qe_pi_heg,
+        "qe_pi_heg_biased": [asdict(b) for b in ch.biased],
+    })
+    if ch.qe_heg >= 1.0:
+        res.notes.append("QE_HEG reached its clip at 1: the surface rate x photon energy exceeds "
+                         "the power absorbed in the metal (grid too coarse for the surface field?)")
+    if res.spectrum is not None:
+        res.vs_wavelength = upper_bound_vs_wavelength(
+            res.spectrum, metals, pump.intensity_w_m2, cell_area_m2(res.study), res.inputs)
+        s["hot_electrons_vs_wavelength"] = res.vs_wavelength
+
+
+def _modes(res: VariantResult, s: dict, slab_voxels: int) -> None:
+    field_runs = tuple(r for k, r in res.runs.items() if k in ("modes", "fields"))
+    table = res.modes = mode_table(res.runs["modes"], field_runs, res.inputs, slab_voxels)
+    gain = gain_material(res.study)
+    modes = []
+    for m in table.modes:
+        ng, gth = threshold_gain_per_cm(res.study, gain, m.wavelength_nm, m.q)
+        modes.append({"wavelength_nm": m.wavelength_nm, "Q": m.q, "linewidth_nm": m.linewidth_nm,
+                      "linewidth_mev": m.linewidth_mev, "error": m.error, "merged": m.merged,
+                      "k_bloch": list(m.k_bloch), "field_tag": m.field_tag,
+                      "confinement_factor": m.confinement_factor,
+                      "mode_volume_nm3": m.mode_volume_nm3,
+                      "surface_enhancement_peak": m.surface_enhancement_peak,
+                      "surface_enhancement_mean": m.surface_enhancement_mean,
+                      "group_index": ng, "threshold_gain_per_cm": gth})
+    s["modes"] = modes
+    s["mode_count"] = len(modes)
+    s["best_mode"] = best_mode(modes)
+    s["modes_search"] = {"n_raw": table.n_raw, "n_filtered": table.n_filtered,
+                         "q_min": table.q_min, "q_max": table.q_max, "band_nm": list(table.band_nm)}
+
+
+def _emitter(res: VariantResult, s: dict) -> None:
+    data, attrs = read_group_arrays(res.runs["emitter"], "emitter")
+    res.emitter = {k: np.asarray(data[k], float) for k in ("wavelength_nm", "ldos", "ldos_bulk")}
+    s["purcell_factor"] = purcell_at(res.emitter, res.study.simulation.emission_wavelength_nm)
+    s["emitter"] = {"position_nm": attrs.get("position_nm"), "medium": attrs.get("medium")}
+
+
+def _inputs(main: VariantResult, twin: VariantResult) -> dict:
+    study = main.study or twin.study
+    if study is None:
+        return {}
+    sim = study.simulation
+    out: dict[str, Any] = {
+        "study_name": study.name,
+        "pump_wavelength_nm": sim.pump_wavelength_nm,
+        "emission_wavelength_nm": sim.emission_wavelength_nm,
+        "intensity_w_m2": sim.pump_intensity_w_m2,
+        "bias_field_v_m": list(study.analysis.bias_field_v_m),
+        "resolution_nm": sim.resolution_nm,
+        "cell_area_m2": cell_area_m2(study),
+    }
+    inp = main.inputs
+    out.update({"barrier_ev": inp.barrier_ev if inp else None,
+                "fermi_energy_ev": inp.fermi_energy_ev if inp else None,
+                "work_function_ev": inp.work_function_ev if inp else None,
+                "electron_affinity_ev": inp.electron_affinity_ev if inp else None,
+                "eps_static": inp.eps_static if inp else None,
+                "metal": inp.metal if inp else None,
+                "semiconductor": inp.semiconductor if inp else None,
+                "electronic_sources": dict(inp.sources) if inp else {}})
+    models = {}
+    for res in (main, twin):
+        if res.study is None:
+            continue
+        for path, name in structure_materials(res.study.structure).items():
+            m = material_model(res.study, name)
+            models[name] = {"model": m.name, "source": m.source, "valid_nm": list(m.valid_nm),
+                            "is_metal": m.is_metal, "used_as": path}
+    out["materials"] = models
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Figures and Markdown
+# --------------------------------------------------------------------------------------
+def _figures(figdir: Path, results: dict[str, VariantResult], rows: list[Row]) -> dict[str, Path]:
+    paths: dict[str, Path] = {}
+
+    def add(key: str, fn) -> None:
+        try:
+            p = fn()
+        except Exception as err:  # noqa: BLE001 - a failed figure must not lose the report
+            results["main"].notes.append(f"figure {key} failed: {type(err).__name__}: {err}")
+            return
+        if p is not None:
+            paths[key] = p
+
+    spectra = {v: r.spectrum for v, r in results.items() if r.spectrum is not None}
+    if spectra:
+        modes = {v: [m.wavelength_nm for m in r.modes.modes] for v, r in results.items() if r.modes}
+        add("spectra", lambda: figures.plot_spectra(spectra, modes, figdir / "spectra.png"))
+    for v, r in results.items():
+        for tag, a in r.absorption.items():
+            title = f"{v}, {tag} ({a.wavelength_nm:.0f} nm)"
+            add(f"{v}_{tag}_enhancement_xz", lambda a=a, t=title, v=v, tag=tag: figures.plot_enhancement_xz(
+                a.maps, figdir / f"{v}_{tag}_enhancement_xz.png", t))
+            add(f"{v}_{tag}_enhancement_xy", lambda a=a, t=title, v=v, tag=tag: figures.plot_enhancement_xy(
+                a.maps, figdir / f"{v}_{tag}_enhancement_xy.png", t))
+            if tag == "pump":
+                add(f"{v}_pump_absorbed_power", lambda a=a, t=title, v=v: figures.plot_absorbed_power_xz(
+                    a.maps, figdir / f"{v}_pump_absorbed_power_xz.png", t))
+        if r.surface is not None and r.inputs is not None:
+            sf = r.surface
+            add(f"{v}_surface_rate", lambda sf=sf, v=v: figures.plot_surface_rate(
+                sf.rate_map_m2_s, sf.x_nm, sf.y_nm, figdir / f"{v}_surface_rate.png",
+                f"{v}, pump ({sf.wavelength_nm:.0f} nm)"))
+        if r.chain is not None:
+            b = r.chain.biased
+            add(f"{v}_qe_vs_bias", lambda b=b, v=v: figures.plot_qe_vs_bias(
+                [p.bias_field_v_m for p in b], [p.qe_het for p in b], [p.qe_heg for p in b],
+                [p.qe_pi_heg for p in b], figdir / f"{v}_qe_vs_bias.png", f"{v}"))
+    add("comparison", lambda: figures.plot_comparison_bars(rows, figdir / "comparison.png", "hotlase"))
+    return paths
+
+
+def _fmt(x: Any) -> str:
+    if x is None:
+        return "-"
+    if isinstance(x, str):
+        return x
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    if not math.isfinite(v):
+        return "-"
+    if v == 0:
+        return "0"
+    return f"{v:.4g}" if 1e-3 <= abs(v) < 1e5 else f"{v:.3e}"
+
+
+def _table(head: list[str], body: list[list[Any]]) -> str:
+    cell = lambda c: _fmt(c).replace("|", "\\|")  # noqa: E731 - a bare | would split the cell
+    lines = ["| " + " | ".join(h.replace("|", "\\|") for h in head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in body]
+    return "\n".join(lines)
+
+
+def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult], rows: list[Row],
+              figure_paths: dict[str, Path]) -> str:
+    inp = summary.get("inputs") or {}
+    out = [f"# hotlase report: {inp.get('study_name', directory.name)}", ""]
+    out += ["## Inputs", "", _table(["quantity", "value"], [
+        ["pump wavelength (nm)", inp.get("pump_wavelength_nm")],
+        ["emission wavelength (nm)", inp.get("emission_wavelength_nm")],
+        ["pump intensity (W/m^2)", inp.get("intensity_w_m2")],
+        ["grid spacing (nm)", inp.get("resolution_nm")],
+        ["cell area (m^2)", inp.get("cell_area_m2")],
+        ["bias fields (V/m)", ", ".join(_fmt(f) for f in inp.get("bias_field_v_m", []))],
+        ["metal / semiconductor", f"{inp.get('metal')} / {inp.get('semiconductor')}"],
+        ["Schottky barrier (eV)", inp.get("barrier_ev")],
+        ["Fermi energy (eV)", inp.get("fermi_energy_ev")],
+        ["static permittivity (1)", inp.get("eps_static")]]), ""]
+    if inp.get("electronic_sources"):
+        out += ["Electronic constants: " + "; ".join(
+            f"{k}: {v}" for k, v in inp["electronic_sources"].items()), ""]
+    if inp.get("materials"):
+        out += ["Material models:", "", _table(["material", "model", "valid (nm)", "source"], [
+            [n, m["model"], f"{_fmt(m['valid_nm'][0])}-{_fmt(m['valid_nm'][1]) if m['valid_nm'][1] else 'inf'}",
+             m["source"]]
+            for n, m in inp["materials"].items()]), ""]
+    out += ["## Run files", ""]
+    for v, r in results.items():
+        out.append(f"- {v}: " + (", ".join(sorted(r.runs)) if r.runs else "none"))
+    if summary.get("runs_missing"):
+        out.append("- missing: " + ", ".join(summary["runs_missing"]))
+    for p in summary.get("runs_unreadable") or []:
+        out.append(f"- not analysed: {p}")
+    out.append("")
+    for v, r in results.items():
+        if r.notes:
+            out += [f"Notes ({v}):", ""] + [f"- {n}" for n in r.notes] + [""]
+
+    out += ["## Plasmon modes", ""]
+    for v, r in results.items():
+        modes = r.summary.get("modes")
+        if not modes:
+            out += [f"{v}: no mode table (modes run missing or empty).", ""]
+            continue
+        ms = r.summary["modes_search"]
+        out += [f"**{v}**: {len(modes)} modes after merging {ms['n_raw']} Harminv rows "
+                f"(Q in [{_fmt(ms['q_min'])}, {_fmt(ms['q_max'])}], band {_fmt(ms['band_nm'][0])}-"
+                f"{_fmt(ms['band_nm'][1])} nm, {ms['n_filtered']} candidates filtered).", ""]
+        out += [_table(["λ (nm)", "Q", "Δλ (nm)", "ΔE (meV)", "merged", "Γ perovskite", "V (nm^3)",
+                        "surface |E|/|E0| peak", "mean", "n_g", "Γg_th (1/cm)"],
+                       [[m["wavelength_nm"], m["Q"], m["linewidth_nm"], m["linewidth_mev"],
+                         m["merged"], m["confinement_factor"], m["mode_volume_nm3"],
+                         m["surface_enhancement_peak"], m["surface_enhancement_mean"],
+                         m["group_index"], m["threshold_gain_per_cm"]] for m in modes]), ""]
+    out += ["Threshold gain is the passive estimate Γg_th = 2π n_g/(λQ) with the perovskite's "
+            "material group index standing in for the modal one.", ""]
+
+    out += ["## Absorption", ""]
+    for v, r in results.items():
+        for tag, a in r.absorption.items():
+            out += [f"**{v}, {tag} ({a.wavelength_nm:.1f} nm)**: incident power "
+                    f"{_fmt(a.incident_power_w)} W on {_fmt(a.cell_area_m2)} m^2.", ""]
+            check = r.checks.get(tag)
+            body = [[k, a.power_by_material_w[k], a.fraction_by_material[k],
+                     check.spectrum_fraction.get(k) if check else None,
+                     check.mismatch.get(k) if check else None] for k in a.fraction_by_material]
+            out += [_table(["material", "P_abs (W)", "fraction (fields)",
+                            f"A_by_material (spectrum at {_fmt(check.spectrum_wavelength_nm) if check else '-'} nm)",
+                            "mismatch"], body), ""]
+    out += ["## Field enhancement (pump)", ""]
+    fe = [(v, r.summary.get("field_enhancement") or {}) for v, r in results.items()]
+    keys = sorted({k for _, d in fe for k in d})
+    if keys:
+        out += [_table(["quantity"] + [v for v, _ in fe], [[k] + [d.get(k) for _, d in fe] for k in keys]), ""]
+
+    out += ["## Hot electrons (pump)", "", DEBATE_NOTE, ""]
+    s = summary
+    out += [_table(["quantity", "value"], [
+        ["power absorbed in the metal (W)", s.get("absorbed_power_metal_w")],
+        ["rate, upper bound (1/s)", s.get("hot_electron_rate_upper_s")],
+        ["rate, surface generation over the barrier (1/s)", s.get("hot_electron_rate_surface_s")],
+        ["rate, injected into the perovskite (1/s)", s.get("hot_electron_rate_injected_s")],
+        ["QE_HEG", s.get("qe_heg")], ["QE_HET", s.get("qe_het")], ["QE_PI-HEG", s.get("qe_pi_heg")],
+        ["metal surface area in the cell (m^2)", (s.get("metal_surface") or {}).get("area_m2")],
+        ["E_n,rms inside the metal (V/m)", (s.get("metal_surface") or {}).get("e_normal_rms_v_m")],
+        ["∮|E_n|² from D-continuity / direct", (s.get("metal_surface") or {}).get("dcontinuity_over_direct")],
+    ]), ""]
+    if s.get("qe_pi_heg_biased"):
+        out += ["With an applied field (Schottky lowering of the barrier):", "",
+                _table(["field (V/m)", "barrier (eV)", "surface rate (1/s)", "QE_HEG", "QE_HET",
+                        "QE_PI-HEG"], [[p["bias_field_v_m"], p["barrier_ev"], p["rate_surface_s"],
+                                        p["qe_heg"], p["qe_het"], p["qe_pi_heg"]]
+                                       for p in s["qe_pi_heg_biased"]]), ""]
+    vw = s.get("hot_electrons_vs_wavelength")
+    if vw:
+        idx = np.unique(np.linspace(0, len(vw["wavelength_nm"]) - 1, min(12, len(vw["wavelength_nm"]))).astype(int))
+        out += ["Versus pump wavelength (metal absorption from the spectrum run's A_by_material; "
+                "the surface rate needs a field map and is given at the pump only):", "",
+                _table(["λ (nm)", "A metal", "upper bound (1/s)", "QE_HET", "upper x QE_HET (1/s)"],
+                       [[vw[k][i] for k in ("wavelength_nm", "absorbed_metal_fraction", "rate_upper_s",
+                                            "qe_het", "injected_upper_s")] for i in idx]), ""]
+    out += ["## Metal vs no metal", ""]
+    if rows:
+        out += [_table(["metric", "unit", "metal", "no metal", "metal/no-metal"],
+                       [[r.metric, r.unit, r.main, r.no_metal, r.ratio] for r in rows]), ""]
+    else:
+        out += ["No metric is present for both variants.", ""]
+    out += [f"Purcell factor main / no-metal at the emission wavelength (ldos ratio): "
+            f"{_fmt(s.get('purcell_main_over_no_metal'))}", ""]
+    if figure_paths:
+        out += ["## Figures", ""]
+        for key, p in figure_paths.items():
+            out.append(f"![{key}]({Path(p).relative_to(directory).as_posix()})")
+        out.append("")
+    return "\n".join(out)
+
+
+def _jsonable(x: Any) -> Any:
+    """numpy -> Python, NaN/inf -> None, tuples -> lists (strict JSON)."""
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return _jsonable(x.tolist())
+    if isinstance(x, (np.generic,)):
+        return _jsonable(x.item())
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if isinstance(x, complex):
+        return {"re": _jsonable(x.real), "im": _jsonable(x.imag)}
+    return x

@@ -1,0 +1,142 @@
+"""Absorbed power and surface integrals on synthetic runs whose fields are known in closed form.
+
+Setup (tests/unit/synthetic_runs.py): p-polarised plane wave at 30 deg on a 150 nm Ag film
+(grid 5 nm), the exact half-space solution; CsPbBr3 rods present in eps but not in the field.
+References:
+- metal fraction (1 - |r|^2)(1 - exp(-2 Im kz2 d)) (Poynting). The voxel-centre sum of
+  exp(2 b z) differs from the integral by the factor (b dz)/sinh(b dz) ~ 1 - (b dz)^2/6
+  (0.5 % at 405 nm), so the tolerance is that bound plus 1e-3.
+- rod fraction: closed-form z integral of |E|^2 x the rod's voxel cross-section; midpoint
+  error ~ (2 k dz)^2/24 ~ 1e-3 (tolerance 3e-3).
+- surface: sum |E_n|^2 dS = |E_z(-dz/2)|^2 x cell area exactly (flat film, E_n at the voxel
+  centre half a cell inside the metal); rate = Govorov density at that field x area; the
+  D-continuity variant uses eps_out E_z(+dz/2) / eps_metal (eps_out = eps_rod under the rods).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import synthetic_runs as syn
+from postprocess import hot_electrons
+from postprocess.absorption import analyze_absorption, cell_area_m2, check_against_spectrum
+from postprocess.runfile import read_run, read_spectrum
+from postprocess.surface import analyze_surface, electronic_inputs, hot_electron_chain
+
+
+@pytest.fixture(scope="module")
+def study():
+    return syn.make_study()
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory, study):
+    out = syn.make_run_dir(tmp_path_factory.mktemp("abs"), kinds=("spectrum", "fields"))
+    return {(v, k): read_run(out / "runs" / f"{v}_{k}.h5")
+            for v in ("main", "no_metal") for k in ("spectrum", "fields")}
+
+
+def _rel(m, e):
+    return abs(m - e) / abs(e)
+
+
+def test_cell_area_is_the_unit_cell(study):
+    assert cell_area_m2(study) == pytest.approx((200e-9) ** 2, rel=1e-12)
+
+
+@pytest.mark.parametrize("tag,wl", [("pump", 405.0), ("emission", 532.0)])
+def test_metal_and_rod_fractions_match_closed_form(runs, study, tag, wl):
+    a = analyze_absorption(runs[("main", "fields")], tag)
+    expected = syn.expected_fractions(study, wl)
+    wave = syn.wave_for(study, wl)
+    bdz = wave.kz2.imag * syn.DX_NM * 1e-9
+    tol_metal = bdz**2 / 6 + 1e-3
+    m, e = a.fraction_by_material["Ag"], expected["Ag"]
+    assert _rel(m, e) < tol_metal, f"Ag fraction: measured {m:.6f}, expected {e:.6f}, rel {_rel(m, e):.2e}"
+    m, e = a.fraction_by_material["CsPbBr3"], expected["CsPbBr3"]
+    assert _rel(m, e) < 3e-3, f"rod fraction: measured {m:.6f}, expected {e:.6f}, rel {_rel(m, e):.2e}"
+    assert a.fraction_by_material["vacuum"] == 0.0
+    assert a.incident_power_w == pytest.approx(5e7 * 4e-14)
+    assert a.grid_area_m2 == pytest.approx(a.cell_area_m2)
+
+
+def test_slab_size_does_not_change_totals(runs):
+    whole = analyze_absorption(runs[("main", "fields")], "pump", slab_voxels=10**9)
+    plane = analyze_absorption(runs[("main", "fields")], "pump", slab_voxels=1)
+    for k, v in whole.power_by_material_w.items():
+        assert plane.power_by_material_w[k] == pytest.approx(v, rel=1e-12, abs=1e-30)
+    np.testing.assert_allclose(plane.maps.power_xz_w_m3, whole.maps.power_xz_w_m3, rtol=1e-12)
+
+
+def test_enhancement_statistics_match_the_wave(runs, study):
+    a = analyze_absorption(runs[("main", "fields")], "pump")
+    wave = syn.wave_for(study, 405.0)
+    x, _, z = syn.grid_nm(study)
+    k = int(np.nonzero(z > 0)[0][0])
+    e, _ = wave.fields(x, z)
+    expected = np.sqrt(np.sum(np.abs(e[:, :, k]) ** 2, axis=0)) / wave.e0
+    assert a.maps.z_cut_nm == pytest.approx(z[k])
+    assert a.above_surface_enhancement_mean == pytest.approx(expected.mean(), rel=1e-6)
+    assert a.gain_intensity_enhancement_mean > 0 and a.gain_field_enhancement_peak > 0
+
+
+def test_spectrum_check_reports_small_mismatch(runs):
+    a = analyze_absorption(runs[("main", "fields")], "pump")
+    check = check_against_spectrum(a, read_spectrum(runs[("main", "spectrum")]))
+    assert check.spectrum_wavelength_nm == 405.0
+    assert set(check.mismatch) == {"Ag", "CsPbBr3"}
+    assert check.max_abs_mismatch < 5e-3, f"mismatch {check.mismatch}"
+
+
+def test_no_metal_twin_has_no_metal_absorption_or_surface(runs):
+    run = runs[("no_metal", "fields")]
+    a = analyze_absorption(run, "pump")
+    assert "Ag" not in a.fraction_by_material
+    assert electronic_inputs(run.study) is None
+    assert analyze_surface(run, "pump", None) is None
+
+
+def test_flat_surface_integral_and_rate_match_closed_form(runs, study):
+    run = runs[("main", "fields")]
+    inputs = electronic_inputs(study)
+    assert inputs.metal == "Ag" and inputs.barrier_ev == pytest.approx(4.26 - 3.6)
+    sf = analyze_surface(run, "pump", inputs)
+    wave = syn.wave_for(study, 405.0)
+    area = cell_area_m2(study)
+    n_cells = (200 / syn.DX_NM) ** 2
+    assert sf.n_voxels == n_cells, f"surface voxels {sf.n_voxels}, expected {n_cells} (top plane)"
+    assert sf.area_m2 == pytest.approx(area, rel=1e-12)
+    e2 = wave.e_normal_inside_sq(syn.DX_NM / 2)
+    assert _rel(sf.e_normal_sq_integral_v2, e2 * area) < 1e-9
+    rate = hot_electrons.surface_generation_rate_density_m2_s(
+        np.sqrt(e2), 405.0, inputs.barrier_ev, inputs.fermi_energy_ev) * area
+    assert _rel(sf.rate_s, rate) < 1e-9, f"rate {sf.rate_s:.4e} vs {rate:.4e}"
+    # D-continuity from the first voxel above (z = +dz/2): eps_out E_z(+dz/2) / eps_metal, with
+    # eps_out = 1 in vacuum and eps_rod under the rod (the synthetic field ignores the rod)
+    x, _, _ = syn.grid_nm(study)
+    e_up, _ = wave.fields(x[:1], [syn.DX_NM / 2])
+    eps_m = wave.eps2
+    eps_rod = complex(syn.material_model(study, "CsPbBr3").eps(405.0))
+    f_rod = syn.rod_voxel_area_nm2(study) / 200.0**2
+    expected_d = area * abs(e_up[2, 0, 0]) ** 2 / abs(eps_m) ** 2 * ((1 - f_rod) + f_rod * abs(eps_rod) ** 2)
+    m = sf.e_normal_sq_integral_dcont_v2
+    assert _rel(m, expected_d) < 1e-9, f"D-continuity integral {m:.4e} vs {expected_d:.4e}"
+
+
+def test_chain_is_consistent(runs, study):
+    run = runs[("main", "fields")]
+    inputs = electronic_inputs(study)
+    a = analyze_absorption(run, "pump")
+    sf = analyze_surface(run, "pump", inputs)
+    ch = hot_electron_chain(a, sf, inputs, ("Ag",), (0.0, 1e7, 1e8))
+    assert ch.rate_upper_s == pytest.approx(
+        float(hot_electrons.hot_electron_rate_upper_s(a.power_by_material_w["Ag"], 405.0)))
+    assert ch.biased[0].rate_surface_s == pytest.approx(sf.rate_s, rel=1e-9)
+    for q in (ch.qe_heg, ch.qe_het, ch.qe_pi_heg, *(p.qe_pi_heg for p in ch.biased)):
+        assert 0.0 <= q <= 1.0
+    assert ch.rate_surface_s <= ch.rate_upper_s
+    barriers = [p.barrier_ev for p in ch.biased]
+    assert barriers[0] > barriers[1] > barriers[2], f"barrier must fall with field: {barriers}"
+    assert ch.biased[2].qe_het > ch.biased[0].qe_het
+    assert ch.injected_rate_s == pytest.approx(ch.rate_surface_s * ch.qe_het)
