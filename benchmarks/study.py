@@ -1,0 +1,122 @@
+"""Worker: the default study's spectrum + field maps through hotlase's own solver code.
+
+``python -m benchmarks.study --worker --out DIR [--no-symmetry] [--rakic-ag]`` runs exactly
+what ``python -m solvers.run examples/default.toml --kinds spectrum fields --variants main``
+runs (``solvers.run.run_variant``), with two switches the benchmarks compare:
+
+- ``--no-symmetry``: ``simulation.symmetry = false`` (dataclasses.replace), everything else equal;
+- ``--rakic-ag``: the metal is meep.materials.Ag (Rakic 1998, 6 poles) entered as a study-file
+  material, so hotlase and the tutorial-style script can be compared on the same material.
+
+It also records Meep's own time accounting (``Simulation.get_timing_data``) of every
+simulation before it is reset, so the benchmarks can say where stepping time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import tomllib
+from pathlib import Path
+
+DEFAULT_STUDY = Path(__file__).resolve().parent.parent / "examples" / "default.toml"
+KINDS = ("spectrum", "fields")
+#: Meep time sinks (Simulation.mean_time_spent_on docs) summarised in the worker's result.
+SINKS = {0: "stepping", 1: "connecting", 2: "boundaries", 3: "mpi_all", 4: "mpi_one",
+         6: "fourier", 21: "other"}
+
+
+def rakic_ag_table() -> dict:
+    """meep.materials.Ag (Rakic et al., Appl. Opt. 37, 5271 (1998)) as a [materials.NAME] table.
+
+    Meep writes the Drude term as a Lorentzian with frequency 1e-10 and
+    sigma = f0 wp^2 / 1e-20; a Drude pole with frequency wp and sigma f0 is the same eps.
+    Energies in eV (meep.materials uses eV / 1.23984193 per um).
+    """
+    wp = 9.01
+    lorentz = ((0.065, 0.816, 3.886), (0.124, 4.481, 0.452), (0.011, 8.185, 0.065),
+               (0.840, 9.083, 0.916), (5.646, 20.29, 2.419))
+    poles = [{"kind": "drude", "frequency_ev": wp, "gamma_ev": 0.048, "sigma": 0.845}]
+    poles += [{"kind": "lorentz", "frequency_ev": w, "gamma_ev": g, "sigma": f * wp**2 / w**2}
+              for f, w, g in lorentz]
+    return {"eps_inf": 1.0, "poles": poles, "valid_nm": [247.97, 12398.0], "metal": True,
+            "source": "meep.materials.Ag: Rakic et al., Appl. Opt. 37, 5271 (1998), LD model"}
+
+
+def load_variant(no_symmetry: bool = False, rakic_ag: bool = False):
+    """The default study, optionally without symmetry and/or with Rakic Ag as its metal."""
+    import dataclasses
+
+    from geometry.study import study_from_dict
+
+    raw = tomllib.loads(DEFAULT_STUDY.read_text())
+    if rakic_ag:
+        raw["structure"]["metal"]["material"] = "Ag_Rakic"
+        raw.setdefault("materials", {})["Ag_Rakic"] = rakic_ag_table()
+    study = study_from_dict(raw)
+    if no_symmetry:
+        study = dataclasses.replace(study, simulation=dataclasses.replace(study.simulation, symmetry=False))
+    return study
+
+
+def _record_timings(store: list) -> None:
+    """Keep Meep's time accounting of every Simulation just before it is reset."""
+    import meep as mp
+
+    original = mp.Simulation.reset_meep
+
+    def reset_meep(self):
+        if self.fields is not None:
+            data = self.get_timing_data()
+            cells = int(round(self.cell_size.x * self.resolution) or 1) * int(
+                round(self.cell_size.y * self.resolution) or 1) * int(round(self.cell_size.z * self.resolution) or 1)
+            store.append({"cells": cells, "steps": int(self.fields.t),
+                          **{name: float(max(data.get(k, [0.0]))) for k, name in SINKS.items()}})
+        original(self)
+
+    mp.Simulation.reset_meep = reset_meep
+
+
+def worker(argv: list[str]) -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--out", required=True)
+    p.add_argument("--no-symmetry", action="store_true")
+    p.add_argument("--rakic-ag", action="store_true")
+    p.add_argument("--kinds", nargs="+", default=list(KINDS))
+    a = p.parse_args(argv)
+    t0 = time.perf_counter()
+    import h5py
+    import meep as mp
+
+    from solvers.run import run_variant
+
+    from benchmarks.common import emit
+
+    mp.verbosity(0)
+    timings: list = []
+    _record_timings(timings)
+    study = load_variant(a.no_symmetry, a.rakic_ag)
+    out = Path(a.out)
+    t_run = time.perf_counter()
+    ok = run_variant(study, "main", out, tuple(a.kinds), resume=False)
+    t_end = time.perf_counter()
+    if not mp.am_master():
+        return
+    kind = a.kinds[0]
+    with h5py.File(out / "runs" / f"main_{kind}.h5", "r") as f:
+        attrs = {k: f.attrs[k] for k in ("wall_time_s", "stepping_time_s", "meep_time_fs", "courant")
+                 if k in f.attrs}
+    big = [t for t in timings if t["cells"] > 4096]  # the Courant probes are 8^3 cells
+    emit({"ok": bool(ok), "run_s": t_end - t_run, "worker_s": t_end - t0,
+          **{k: float(v) for k, v in attrs.items()},
+          "meep_sinks_s": {name: sum(t[name] for t in big) for name in SINKS.values()},
+          "probe_sims": len(timings) - len(big),
+          "probe_stepping_s": sum(t["stepping"] for t in timings if t["cells"] <= 4096),
+          "steps": [t["steps"] for t in big], "cells": [t["cells"] for t in big]})
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("--worker", action="store_true")
+    args, rest = p.parse_known_args()
+    worker(rest)
