@@ -19,6 +19,21 @@ SWEEP_INDEX = "sweep.json"
 JOBS_INDEX = "jobs.json"
 POINTS_DIR = "points"
 LOGS_DIR = "logs"
+LOCAL_MARKER = "local.json"  # {"pid", "point", "started_utc"} while the local runner runs a point
+
+
+def local_running_point(out_dir: str | Path) -> str | None:
+    """Hash of the point a live local runner is running now (None if no runner is alive)."""
+    marker = read_json(Path(out_dir) / LOCAL_MARKER)
+    if not marker:
+        return None
+    try:
+        os.kill(int(marker["pid"]), 0)
+    except (ProcessLookupError, ValueError, KeyError):
+        return None  # the runner died (or was killed) without removing its marker
+    except PermissionError:
+        pass  # alive, another user's
+    return marker.get("point")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """``hotlase status DIR``: the state of every point of a sweep directory.
 
 States: ``complete`` (files say so, whatever Slurm says), ``running`` and ``pending`` (from
-squeue), ``failed`` (submitted or run but gone without completing), ``missing`` (never run).
+squeue, or the local runner's marker DIR/local.json), ``failed`` (submitted or run but gone without completing), ``missing`` (never run).
 The Slurm state comes from squeue while a task is queued, then from sacct when accounting
 is available; without slurmdbd a task that left the queue is judged by its files alone.
 """
@@ -13,7 +13,15 @@ from pathlib import Path
 
 from jobs import slurm
 from jobs.points import format_value
-from jobs.state import JOBS_INDEX, LOGS_DIR, POINTS_DIR, SWEEP_INDEX, point_files, read_json
+from jobs.state import (
+    JOBS_INDEX,
+    LOGS_DIR,
+    POINTS_DIR,
+    SWEEP_INDEX,
+    local_running_point,
+    point_files,
+    read_json,
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,7 @@ def sweep_status(out_dir: str | Path) -> list[PointStatus]:
     job_ids = sorted({j["job_id"] for j in jobs.values()}, key=int)
     live = slurm.queue_states(job_ids) if job_ids else {}
     final = slurm.accounting_states(job_ids) if job_ids else {}
+    local = local_running_point(out_dir)
     rows = []
     for h in index["order"]:
         files = point_files(out_dir / POINTS_DIR / h)
@@ -81,7 +90,11 @@ def sweep_status(out_dir: str | Path) -> list[PointStatus]:
         else:
             sstate = "?" if live is None else "ended"  # left the queue; no accounting
         log = str(out_dir / LOGS_DIR / f"{job}.out") if job else ""
-        state = point_state(files.complete, files.n_runs > 0 or files.has_summary, job, sstate)
+        if h == local and not files.complete:  # the local runner is on it right now
+            state, sstate = "running", "local"
+        else:
+            state = point_state(files.complete, files.n_runs > 0 or files.has_summary, job,
+                                sstate)
         rows.append(PointStatus(h, index["points"][h], state, sstate, job, log, files.problem))
     return rows
 

@@ -15,6 +15,7 @@ ones are redone (``hotlase run --resume`` keeps their complete run files).
 from __future__ import annotations
 
 import dataclasses
+import os
 import subprocess
 import sys
 import time
@@ -28,6 +29,7 @@ from jobs import slurm
 from jobs.points import Point, Sweep, format_value, load_sweep, point_study_dict
 from jobs.state import (
     JOBS_INDEX,
+    LOCAL_MARKER,
     LOGS_DIR,
     POINTS_DIR,
     SWEEP_INDEX,
@@ -131,6 +133,8 @@ def run_local(sweep: Sweep, out: Path, np_: int, dry_run: bool = False) -> int:
             continue
         print(f"{label}: running with {np_} rank(s)", flush=True)
         t0 = time.monotonic()
+        write_json_atomic(out / LOCAL_MARKER, {"pid": os.getpid(), "point": point.hash,
+                                               "started_utc": _utc_now()})
         try:
             rc = _run_child(cmds[0])
             if rc == 0:
@@ -140,6 +144,8 @@ def run_local(sweep: Sweep, out: Path, np_: int, dry_run: bool = False) -> int:
             print(f"\n{label}: interrupted; `hotlase sweep ... --out {out}` resumes it",
                   file=sys.stderr)
             return 130
+        finally:
+            (out / LOCAL_MARKER).unlink(missing_ok=True)
         files = point_files(d)
         if rc != 0 or not files.complete:
             failed.append(point.hash)
@@ -151,6 +157,10 @@ def run_local(sweep: Sweep, out: Path, np_: int, dry_run: bool = False) -> int:
     print(f"{n - len(failed)} of {n} points complete" + (f"; failed: {', '.join(failed)}"
                                                          if failed else ""))
     return 1 if failed else 0
+
+
+def _utc_now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _run_child(cmd: list[str], stdout=None) -> int:
@@ -213,9 +223,8 @@ def submit_sweep(sweep: Sweep, out: Path, ntasks: int, resume: bool = False,
         except RuntimeError as err:  # sbatch missing or refused: say so in one line
             print(f"error: {err}", file=sys.stderr)
             return 1
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         jobs["submissions"].append({"job_id": job_id, "script": str(script),
-                                    "points": list(chunk), "submitted_utc": now})
+                                    "points": list(chunk), "submitted_utc": _utc_now()})
         for task, h in enumerate(chunk):
             jobs["points"][h] = {"job_id": job_id, "task": task}
         write_json_atomic(out / JOBS_INDEX, jobs)  # after each sbatch: ids are never lost

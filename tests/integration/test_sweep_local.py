@@ -76,7 +76,10 @@ def test_local_sweep_interrupt_rerun_skip(tmp_path):
     else:
         proc.kill()
         raise AssertionError("no run file of the first point after 180 s")
-    time.sleep(1.0)
+    st = subprocess.run([sys.executable, "-m", "jobs.cli", "status", str(out)], cwd=REPO, text=True,
+                        capture_output=True, timeout=60)
+    row = next(ln for ln in st.stdout.splitlines() if ln.startswith(index["order"][0]))
+    assert " running " in row and " local " in row, f"status while running:\n{st.stdout}"
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
     text, _ = proc.communicate(timeout=60)
     assert proc.returncode != 0, f"interrupted sweep exited 0:\n{text}"

@@ -123,3 +123,18 @@ def test_status_reads_files_and_queue(tmp_path, monkeypatch):
     table = format_table(rows)
     assert "3 points: 1 complete, 1 pending, 1 failed" in table, table
     assert "radius_nm" in table.splitlines()[0]
+
+
+def test_status_shows_the_point_a_live_local_runner_is_on(tmp_path, monkeypatch):
+    import os
+
+    write_json_atomic(tmp_path / "sweep.json", {
+        "parameters": ["p"], "order": list(HASHES[:2]), "points": {h: {"p": 1} for h in HASHES[:2]}})
+    write_json_atomic(tmp_path / "local.json", {"pid": os.getpid(), "point": HASHES[1]})
+    rows = sweep_status(tmp_path)
+    assert [(r.state, r.slurm_state) for r in rows] == [("missing", ""), ("running", "local")]
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    write_json_atomic(tmp_path / "local.json", {"pid": dead.pid, "point": HASHES[1]})
+    rows = sweep_status(tmp_path)  # a runner that died leaves its marker: not running
+    assert [r.state for r in rows] == ["missing", "missing"], rows
