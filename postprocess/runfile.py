@@ -241,6 +241,13 @@ def iter_field_slabs(run: Run, tag: str, names: tuple[str, ...] = ("E", "eps", "
         nz = g["z_nm"].shape[0]
         nxy = g["x_nm"].shape[0] * g["y_nm"].shape[0]
         step = max(1, int(slab_voxels) // max(1, nxy))
+        chunks = g["E"].chunks if "E" in g else None
+        if chunks and chunks[-1] > 1:  # whole chunks per slab: each is decompressed once
+            cz = chunks[-1]
+            if step >= cz:
+                step -= step % cz
+            elif cz * nxy <= 4 * slab_voxels:
+                step = cz
         for k0 in range(0, nz, step):
             k1 = min(nz, k0 + step)
             lo, hi = max(0, k0 - halo), min(nz, k1 + halo)

@@ -68,10 +68,21 @@ def _shifted(a: np.ndarray, axis: int, step: int, wrap: bool) -> np.ndarray:
     return np.take(a, idx, axis=axis)
 
 
+def _at(a: np.ndarray, idx: tuple[np.ndarray, ...], axis: int, step: int, wrap: bool) -> np.ndarray:
+    """a at the voxels ``idx`` shifted by ``step`` along ``axis`` (wrapped, or clipped at edges)."""
+    moved = list(idx)
+    n = a.shape[axis]
+    moved[axis] = (idx[axis] + step) % n if wrap else np.clip(idx[axis] + step, 0, n - 1)
+    return a[tuple(moved)]
+
+
 def surface_voxels(is_metal: np.ndarray, spacing_nm: tuple[float, float, float],
                    periodic_xy: tuple[bool, bool] = (False, False),
                    own: tuple[int, int] | None = None) -> SurfaceVoxels:
     """Find metal surface voxels, their outward normals and area elements.
+
+    Memory: a few bytes per voxel of ``is_metal`` (bool masks, one float32 smoothed copy);
+    everything else is per surface voxel.
 
     Args:
         is_metal: bool (nx, ny, nz) indicator (a z-slab with halo planes is fine).
@@ -80,47 +91,52 @@ def surface_voxels(is_metal: np.ndarray, spacing_nm: tuple[float, float, float],
         own: (k0, k1) planes of ``is_metal`` whose surface voxels are returned (the rest is
             halo); default all planes. z is never wrapped.
     """
-    chi = is_metal.astype(float)
+    is_metal = np.asarray(is_metal, dtype=bool)
     wrap = (periodic_xy[0], periodic_xy[1], False)
-    active = [ax for ax in range(3) if chi.shape[ax] > 1]
-    faces = np.zeros((3, *chi.shape))
-    direction = np.zeros((3, *chi.shape))
+    active = [ax for ax in range(3) if is_metal.shape[ax] > 1]
+    k0, k1 = own if own is not None else (0, is_metal.shape[2])
+    surf = np.zeros(is_metal.shape, dtype=bool)
     for ax in active:
-        plus = is_metal & ~_shifted(is_metal, ax, +1, wrap[ax])
-        minus = is_metal & ~_shifted(is_metal, ax, -1, wrap[ax])
-        faces[ax] = plus.astype(float) + minus
-        direction[ax] = plus.astype(float) - minus
-    smooth = chi
-    for ax in active:
-        smooth = correlate1d(smooth, _SMOOTH, axis=ax, mode="wrap" if wrap[ax] else "nearest")
-    grad = np.zeros((3, *chi.shape))
-    for ax in active:
-        grad[ax] = correlate1d(smooth, [-0.5, 0.0, 0.5], axis=ax,
-                               mode="wrap" if wrap[ax] else "nearest") / spacing_nm[ax]
-    k0, k1 = own if own is not None else (0, chi.shape[2])
-    surf = (faces.sum(axis=0) > 0)
+        for step in (+1, -1):
+            surf |= is_metal & ~_shifted(is_metal, ax, step, wrap[ax])
     surf[:, :, :k0] = False
     surf[:, :, k1:] = False
     idx = np.nonzero(surf)
-    g = -grad[(slice(None), *idx)]
+    del surf
+    n = idx[0].size
+    plus = np.zeros((3, n), dtype=bool)  # the +axis face neighbour is not metal
+    minus = np.zeros((3, n), dtype=bool)
+    for ax in active:
+        plus[ax] = ~_at(is_metal, idx, ax, +1, wrap[ax])
+        minus[ax] = ~_at(is_metal, idx, ax, -1, wrap[ax])
+    faces = plus.astype(float) + minus
+    direction = plus.astype(float) - minus
+    smooth = is_metal.astype(np.float32)
+    for ax in active:
+        smooth = correlate1d(smooth, _SMOOTH.astype(np.float32), axis=ax,
+                             mode="wrap" if wrap[ax] else "nearest")
+    g = np.zeros((3, n))
+    for ax in active:  # minus the central-difference gradient, only where it is needed
+        g[ax] = -(_at(smooth, idx, ax, +1, wrap[ax]).astype(float)
+                  - _at(smooth, idx, ax, -1, wrap[ax])) / (2.0 * spacing_nm[ax])
+    del smooth
     norm = np.linalg.norm(g, axis=0)
-    fallback = direction[(slice(None), *idx)]
-    use_fb = norm < 1e-9 * max(1.0, float(norm.max(initial=0.0)))
-    g[:, use_fb] = fallback[:, use_fb]
+    use_fb = norm < 1e-6 * max(1e-30, float(norm.max(initial=0.0)))
+    g[:, use_fb] = direction[:, use_fb]
     still = np.linalg.norm(g, axis=0) == 0
     if still.any():  # a one-voxel sheet exposed on both sides: pick its first exposed axis
-        f = faces[(slice(None), *idx)][:, still]
+        f = faces[:, still]
         g[:, still] = (f == f.max(axis=0)) & (f > 0)
     normal = g / np.linalg.norm(g, axis=0)
     d = spacing_nm
     face_area = np.array([d[1] * d[2], d[0] * d[2], d[0] * d[1]])
-    area = np.sum(faces[(slice(None), *idx)] * face_area[:, None] * np.abs(normal), axis=0)
+    area = np.sum(faces * face_area[:, None] * np.abs(normal), axis=0)
+    cols = np.arange(n)
     dominant = np.argmax(np.abs(normal), axis=0)
-    step = np.zeros((3, normal.shape[1]), dtype=int)
-    cols = np.arange(normal.shape[1])
-    step[dominant, cols] = np.sign(normal[dominant, cols]).astype(int)
-    outward_free = direction[(slice(None), *idx)][dominant, cols] * step[dominant, cols] > 0
-    step[:, ~outward_free] = 0
+    sign = np.sign(normal[dominant, cols]).astype(int)
+    free = np.where(sign > 0, plus[dominant, cols], minus[dominant, cols])
+    step = np.zeros((3, n), dtype=int)
+    step[dominant, cols] = np.where(free, sign, 0)
     return SurfaceVoxels((idx[0], idx[1], idx[2] - k0), normal, area, step)
 
 
@@ -275,13 +291,14 @@ def analyze_surface(run: Run, tag: str, inputs: ElectronicInputs | None,
         sv = surface_voxels(is_metal, spacing, periodic, own=(slab.k0 - slab.lo, slab.k1 - slab.lo))
         if sv.count == 0:
             continue
-        data = read_field_range(run, tag, ("E", "eps"), slab.lo, slab.hi)
-        i, j, k = sv.index[0], sv.index[1], sv.index[2] + (slab.k0 - slab.lo)
+        lo, hi = max(0, slab.k0 - 1), min(grid.shape[2], slab.k1 + 1)  # own planes + 1 each side
+        data = read_field_range(run, tag, ("E", "eps"), lo, hi)
+        i, j, k = sv.index[0], sv.index[1], sv.index[2] + (slab.k0 - lo)
         e_vec = data["E"][:, i, j, k]
         e_n = np.sum(sv.normal * e_vec, axis=0)
         area_m2 = sv.area_nm2 * 1e-18
         # D-continuity check: eps_out E_n,out = eps_metal E_n,in across the face
-        oi, oj, ok = _neighbour(sv, i, j, k, is_metal.shape, periodic)
+        oi, oj, ok = _neighbour(sv, i, j, k, data["eps"].shape, periodic)
         has_out = np.any(sv.outside_step != 0, axis=0)
         e_out_n = np.sum(sv.normal * data["E"][:, oi, oj, ok], axis=0)
         e_n_dcont = np.where(has_out, data["eps"][oi, oj, ok] / data["eps"][i, j, k] * e_out_n, e_n)

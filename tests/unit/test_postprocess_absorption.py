@@ -140,3 +140,19 @@ def test_chain_is_consistent(runs, study):
     assert barriers[0] > barriers[1] > barriers[2], f"barrier must fall with field: {barriers}"
     assert ch.biased[2].qe_het > ch.biased[0].qe_het
     assert ch.injected_rate_s == pytest.approx(ch.rate_surface_s * ch.qe_het)
+
+
+def test_field_passes_hold_only_a_slab_in_memory(runs, study):
+    """Absorption and surface passes one z-plane at a time: peak allocation << the E dataset."""
+    import tracemalloc
+
+    run = runs[("main", "fields")]
+    nx, ny, nz = syn.grid_nm_shape(study)
+    e_bytes = 3 * nx * ny * nz * 16
+    inputs = electronic_inputs(study)
+    tracemalloc.start()
+    analyze_absorption(run, "pump", slab_voxels=nx * ny)
+    analyze_surface(run, "pump", inputs, slab_voxels=nx * ny)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 0.25 * e_bytes, f"peak {peak / 1e6:.1f} MB vs E {e_bytes / 1e6:.1f} MB, expected < 25 %"
