@@ -4,7 +4,7 @@ Writes ``DIR/collect/sweep.csv`` and ``DIR/collect/sweep.h5`` (one row per compl
 the point hash, the swept parameters, then every numeric scalar of summary.json flattened to
 dotted names, e.g. ``modes[0].Q``, ``enhancement.<metric>``) and
 ``DIR/collect/<parameter>.png``: the main figures of merit (first and best mode wavelength
-and Q, qe_pi_heg, metal/no-metal enhancement ratios) against each swept numeric parameter,
+and Q, qe_pi_heg, metal/no-metal enhancement ratios, pump absorption) against each swept numeric parameter,
 one line per combination of the other parameters.
 """
 
@@ -34,6 +34,8 @@ FOM_PATTERNS = (
     r"^qe_pi_heg$",
     r"^enhancement\.",
     r"^purcell_main_over_no_metal$",
+    r"^spectrum\.pump\.A$",
+    r"^spectrum\.pump\.A_by_material\.",
 )
 _UNITS = (("_nm3", "nm^3"), ("_nm", "nm"), ("_ev", "eV"), ("_w_m2", "W/m^2"), ("_v_m", "V/m"),
           ("_per_s", "1/s"), ("_s", "s"), ("_fs", "fs"))
@@ -192,7 +194,7 @@ def collect(out_dir: str | Path) -> Path:
     names = ["point", *params, *columns]
     write_csv(dest / "sweep.csv", names, rows)
     write_h5(dest / "sweep.h5", names, rows)
-    foms = figures_of_merit(columns)
+    foms = figures_of_merit([c for c in columns if _has_numbers(c, rows)])
     plots = [p for p in params
              if rows and plot_parameter(dest / f"{_file_name(p)}.png", p, params, foms, rows)]
     print(f"{len(rows)} complete point(s) collected into {dest / 'sweep.csv'} and sweep.h5"
@@ -200,6 +202,11 @@ def collect(out_dir: str | Path) -> Path:
     if plots:
         print(f"plots of {len(foms)} figure(s) of merit vs " + ", ".join(plots) + f" in {dest}")
     return dest / "sweep.csv"
+
+
+def _has_numbers(column: str, rows: list[dict[str, Any]]) -> bool:
+    """True if some row has a finite number in ``column`` (all-NaN columns are not plotted)."""
+    return any(isinstance(v := r.get(column), (int, float)) and math.isfinite(v) for r in rows)
 
 
 def _file_name(param: str) -> str:

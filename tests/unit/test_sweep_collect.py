@@ -85,9 +85,20 @@ def test_figures_of_merit_pick_first_mode_qe_and_ratios():
     got = figures_of_merit(cols)
     assert got == ["modes[0].wavelength_nm", "modes[0].Q", "best_mode.wavelength_nm",
                    "best_mode.Q", "qe_pi_heg", "enhancement.pump absorption in perovskite",
-                   "enhancement.Purcell factor", "purcell_main_over_no_metal"], got
+                   "enhancement.Purcell factor", "purcell_main_over_no_metal",
+                   "spectrum.pump.A"], got
 
 
 def test_units_from_names():
     assert [units_of(n) for n in ("a.wavelength_nm", "b[0].energy_ev", "x.Q", "pump_w_m2")] == \
         ["nm", "eV", "", "W/m^2"]
+
+
+def test_all_nan_figures_are_not_plotted(sweep_dir, monkeypatch):
+    import jobs.collect as jc
+
+    seen = []
+    monkeypatch.setattr(jc, "plot_parameter", lambda path, p, ps, foms, rows: seen.append(foms))
+    jc.collect(sweep_dir)
+    assert seen and all("purcell_main_over_no_metal" not in f for f in seen), seen
+    assert all("modes[0].Q" in f for f in seen), seen
