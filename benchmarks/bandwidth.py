@@ -57,23 +57,17 @@ def worker(argv: list[str]) -> None:
         emit({"gb_s": gb / best, "processes": comm.Get_size(), "seconds": best})
 
 
-def run(results: dict, rounds: int = 3, log=print) -> None:
+def run(results: dict, ctx) -> None:
     """bandwidth.gb_s_1proc, bandwidth.gb_s_2proc and their ratio (mpi.bandwidth_speedup)."""
     runs = alternate({"1proc": lambda: run_worker("bandwidth", [], ranks=1),
-                      "2proc": lambda: run_worker("bandwidth", [], ranks=2)}, rounds, log)
+                      "2proc": lambda: run_worker("bandwidth", [], ranks=2)}, ctx.rounds, ctx.log)
     one, two = median_of(runs["1proc"], "gb_s"), median_of(runs["2proc"], "gb_s")
     results["bandwidth.gb_s_1proc"] = one
     results["bandwidth.gb_s_2proc"] = two
     results["mpi.bandwidth_speedup"] = two / one
 
 
-if __name__ == "__main__":
-    p = argparse.ArgumentParser()
-    p.add_argument("--worker", action="store_true")
-    args, rest = p.parse_known_args()
-    if args.worker:
-        worker(rest)
-    else:
-        out: dict = {}
-        run(out)
-        print(out)
+if __name__ == "__main__":  # a worker; the benchmark itself runs via benchmarks.run
+    import sys
+
+    worker([a for a in sys.argv[1:] if a != "--worker"])

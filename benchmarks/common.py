@@ -36,7 +36,7 @@ def worker_command(module: str, args: list[str], ranks: int = 1) -> list[str]:
 
 
 def run_worker(module: str, args: list[str], ranks: int = 1, timeout_s: float = 1800) -> dict:
-    """Run a worker and return the dict it printed after ``BENCH_JSON``.
+    """Run a worker and return the dict it printed after ``BENCH_JSON``, plus ``process_s``.
 
     Raises:
         WorkerError: non-zero exit or no result line (stderr tail in the message).
@@ -44,12 +44,16 @@ def run_worker(module: str, args: list[str], ranks: int = 1, timeout_s: float = 
     cmd = worker_command(module, args, ranks)
     env = dict(os.environ, OMPI_MCA_rmaps_base_oversubscribe="1", PYTHONUNBUFFERED="1")
     env.setdefault("OMP_NUM_THREADS", "1")
+    t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout_s)
+    process_s = time.perf_counter() - t0
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(TAG)]
     if proc.returncode != 0 or not lines:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
         raise WorkerError(f"{' '.join(cmd)} exited {proc.returncode}:\n{tail}")
-    return json.loads(lines[-1][len(TAG):])
+    result = json.loads(lines[-1][len(TAG):])
+    result["process_s"] = process_s  # the whole command: interpreter, imports, MPI start
+    return result
 
 
 def emit(result: dict) -> None:
@@ -122,3 +126,15 @@ def time_steps(sim, steps: int, warmup: int = 10) -> float:
         sim.fields.step()
     barrier()
     return mpi_max(time.perf_counter() - t0)
+
+
+class Context:
+    """What every benchmark's ``run(results, ctx)`` gets: rounds, log, a work directory and a
+    cache shared between benchmarks (e.g. the default-study runs that symmetry, end-to-end
+    and overhead all use, so each is run once per ``make bench``)."""
+
+    def __init__(self, workdir: Path, rounds: int = 3, log=print):
+        self.workdir = Path(workdir)
+        self.rounds = rounds
+        self.log = log
+        self.shared: dict = {}

@@ -21,9 +21,10 @@ from pathlib import Path
 
 DEFAULT_STUDY = Path(__file__).resolve().parent.parent / "examples" / "default.toml"
 KINDS = ("spectrum", "fields")
-#: Meep time sinks (Simulation.mean_time_spent_on docs) summarised in the worker's result.
-SINKS = {0: "stepping", 1: "connecting", 2: "boundaries", 3: "mpi_all", 4: "mpi_one",
-         6: "fourier", 21: "other"}
+#: Meep time sinks (meep constants of the same names) summarised in the worker's result.
+SINKS = {"Stepping": "stepping", "Connecting": "connecting", "Boundaries": "boundaries",
+         "MpiAllTime": "mpi_all", "MpiOneTime": "mpi_one", "FourierTransforming": "fourier",
+         "Other": "other"}
 
 
 def rakic_ag_table() -> dict:
@@ -43,8 +44,13 @@ def rakic_ag_table() -> dict:
             "source": "meep.materials.Ag: Rakic et al., Appl. Opt. 37, 5271 (1998), LD model"}
 
 
-def load_variant(no_symmetry: bool = False, rakic_ag: bool = False):
-    """The default study, optionally without symmetry and/or with Rakic Ag as its metal."""
+def load_variant(no_symmetry: bool = False, rakic_ag: bool = False, const_dielectrics: bool = False):
+    """The default study, optionally without symmetry and/or with Rakic Ag as its metal.
+
+    ``const_dielectrics`` (timing diagnostics only) replaces the rod's CsPbBr3 (3 Lorentz poles)
+    and the SiO2 substrate (1 pole) by constant indices 2.2 and 1.46, leaving Ag the only
+    dispersive material, to measure what the dielectrics' poles cost per step.
+    """
     import dataclasses
 
     from geometry.study import study_from_dict
@@ -53,6 +59,11 @@ def load_variant(no_symmetry: bool = False, rakic_ag: bool = False):
     if rakic_ag:
         raw["structure"]["metal"]["material"] = "Ag_Rakic"
         raw.setdefault("materials", {})["Ag_Rakic"] = rakic_ag_table()
+    if const_dielectrics:
+        raw["structure"]["rod"]["material"] = "rod_const"
+        raw["structure"]["substrate"]["material"] = "substrate_const"
+        raw.setdefault("materials", {}).update({"rod_const": {"n": 2.2},
+                                                "substrate_const": {"n": 1.46}})
     study = study_from_dict(raw)
     if no_symmetry:
         study = dataclasses.replace(study, simulation=dataclasses.replace(study.simulation, symmetry=False))
@@ -71,7 +82,7 @@ def _record_timings(store: list) -> None:
             cells = int(round(self.cell_size.x * self.resolution) or 1) * int(
                 round(self.cell_size.y * self.resolution) or 1) * int(round(self.cell_size.z * self.resolution) or 1)
             store.append({"cells": cells, "steps": int(self.fields.t),
-                          **{name: float(max(data.get(k, [0.0]))) for k, name in SINKS.items()}})
+                          **{name: float(max(data.get(getattr(mp, k), [0.0]))) for k, name in SINKS.items()}})
         original(self)
 
     mp.Simulation.reset_meep = reset_meep
@@ -115,8 +126,47 @@ def worker(argv: list[str]) -> None:
           "steps": [t["steps"] for t in big], "cells": [t["cells"] for t in big]})
 
 
-if __name__ == "__main__":
-    p = argparse.ArgumentParser()
-    p.add_argument("--worker", action="store_true")
-    args, rest = p.parse_known_args()
-    worker(rest)
+
+
+# ---- orchestrator side (no meep imported here) -------------------------------------------
+#: MPI ranks of the default-study runs (make demo runs the study on 2 ranks).
+STUDY_RANKS = 2
+
+
+def study_run(ctx, name: str, args: list[str] = (), ranks: int = STUDY_RANKS) -> tuple[dict, Path]:
+    """Run the default study once (cached in ``ctx.shared`` by name): (worker result, out dir)."""
+    key = f"study:{name}:{ranks}"
+    if key not in ctx.shared:
+        from benchmarks.common import run_worker
+
+        out = ctx.workdir / f"study_{name}_{ranks}rank"
+        ctx.log(f"    default study [{name}] on {ranks} ranks ...")
+        res = run_worker("study", ["--out", str(out), *args], ranks=ranks, timeout_s=3600)
+        ctx.log(f"    default study [{name}]: {res['process_s']:.0f} s (stepping "
+                f"{res.get('stepping_time_s', float('nan')):.0f} s, {res.get('meep_time_fs', 0):.0f} fs)")
+        ctx.shared[key] = (res, out)
+    return ctx.shared[key]
+
+
+def read_r(out: Path) -> tuple:
+    """(wavelength_nm, R) of the main spectrum run in ``out``."""
+    import h5py
+
+    with h5py.File(out / "runs" / "main_spectrum.h5", "r") as f:
+        return f["spectrum/wavelength_nm"][()], f["spectrum/R"][()]
+
+
+def read_pump_enhancement(out: Path):
+    """|E| / |E0| of the pump field map in ``out`` (nx, ny, nz)."""
+    import h5py
+    import numpy as np
+
+    with h5py.File(out / "runs" / "main_fields.h5", "r") as f:
+        g = f["fields/pump"]
+        return np.sqrt(np.sum(np.abs(g["E"][()].astype(complex)) ** 2, axis=0)) / float(g.attrs["incident_field_v_m"])
+
+
+if __name__ == "__main__":  # a worker; the benchmarks that use it run via benchmarks.run
+    import sys
+
+    worker([a for a in sys.argv[1:] if a != "--worker"])

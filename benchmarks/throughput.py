@@ -72,14 +72,14 @@ def worker(argv: list[str]) -> None:
               "cells": cells, "ranks": mp.count_processors()})
 
 
-def run(results: dict, rounds: int = 3, log=print) -> None:
+def run(results: dict, ctx) -> None:
     """throughput.* (1 and 2 ranks) and the raw per-medium numbers benchmarks.metal uses."""
     variants = {}
     for ranks in (1, 2):
         for name in MEDIA:
             variants[f"{name}_{ranks}rank"] = (
                 lambda n=name, r=ranks: run_worker("throughput", ["--medium", n], ranks=r))
-    runs = alternate(variants, rounds, log)
+    runs = alternate(variants, ctx.rounds, ctx.log)
     for ranks, suffix in ((1, ""), (2, "_2rank")):
         for name, key in (("vacuum", "vacuum"), ("ag", "metal"), ("meep_ag", "meep_ag")):
             results[f"throughput.{key}_mcells_s{suffix}"] = median_of(runs[f"{name}_{ranks}rank"], "mcells_s")
@@ -89,13 +89,7 @@ def run(results: dict, rounds: int = 3, log=print) -> None:
                                                  / results["throughput.metal_mcells_s"])
 
 
-if __name__ == "__main__":
-    p = argparse.ArgumentParser()
-    p.add_argument("--worker", action="store_true")
-    args, rest = p.parse_known_args()
-    if args.worker:
-        worker(rest)
-    else:
-        out: dict = {}
-        run(out, rounds=1)
-        print(out)
+if __name__ == "__main__":  # a worker; the benchmark itself runs via benchmarks.run
+    import sys
+
+    worker([a for a in sys.argv[1:] if a != "--worker"])

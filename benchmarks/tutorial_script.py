@@ -33,6 +33,7 @@ def main(argv=None):
     p.add_argument("--metal", choices=("rakic", "project"), default="rakic")
     p.add_argument("--courant", type=float, default=0.3)
     p.add_argument("--out", required=True, help=".npz with R and the pump map")
+    p.add_argument("--worker", action="store_true", help="(run by benchmarks.common.run_worker)")
     a = p.parse_args(argv)
     t_start = time.perf_counter()
 

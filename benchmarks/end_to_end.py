@@ -1,0 +1,61 @@
+"""End to end: the default study through hotlase vs a plain Meep script written as the tutorials teach.
+
+hotlase: ``benchmarks.study`` runs what ``python -m solvers.run examples/default.toml --kinds
+spectrum fields --variants main`` runs (R, T, A by material, pump and emission maps; mirror
+symmetry, decay-based stopping, the 2-pole J&C Ag fit, Courant 0.5).
+Tutorial-style (``benchmarks.tutorial_script``): same cell, grid and band; meep.materials.Ag
+(Rakic, 6 poles), which is unstable at 10 nm with Courant 0.5, so Courant 0.3; no symmetry;
+even chunks; both its runs last a fixed time equal to the simulated time hotlase's
+structure run needed to decay (``meep_time_fs`` of its run file); it computes only R and
+the pump map. The speedup is the ratio of the whole commands' wall times (interpreter,
+imports, MPI start included), on the same number of ranks.
+
+Rakic Ag and the J&C fit are different materials, so accuracy is checked on ONE material:
+hotlase run with Rakic Ag as a study-file material (benchmarks.study --rakic-ag) against the
+tutorial script's Rakic result: max |dR| over the 121 wavelengths and the relative L2
+difference of the pump |E|/|E0| maps. One round (the tutorial script is the longest run of
+``make bench``; the ratio is far above the machine's noise).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks.common import run_worker
+from benchmarks.study import STUDY_RANKS, read_pump_enhancement, read_r, study_run
+
+
+def map_difference(a: np.ndarray, b: np.ndarray) -> float:
+    """Relative L2 difference ||a - b|| / ||b|| of two maps, cropped to their common shape."""
+    shape = tuple(min(x, y) for x, y in zip(a.shape, b.shape))
+    a, b = a[tuple(slice(0, n) for n in shape)], b[tuple(slice(0, n) for n in shape)]
+    return float(np.linalg.norm(a - b) / np.linalg.norm(b))
+
+
+def run(results: dict, ctx) -> None:
+    """end_to_end.speedup and the same-material agreement."""
+    hot, hot_dir = study_run(ctx, "symmetry")
+    npz = ctx.workdir / "tutorial_rakic.npz"
+    ctx.log(f"    tutorial-style script (Rakic Ag, Courant 0.3, {hot['meep_time_fs']:.0f} fs per run) "
+            f"on {STUDY_RANKS} ranks ...")
+    tut = run_worker("tutorial_script", ["--until-fs", f"{hot['meep_time_fs']:.3f}", "--out", str(npz)],
+                     ranks=STUDY_RANKS, timeout_s=7200)
+    ctx.log(f"    tutorial-style script: {tut['process_s']:.0f} s (stepping {tut['stepping_s']:.0f} s)")
+    results["end_to_end.hotlase_s"] = hot["process_s"]
+    results["end_to_end.tutorial_s"] = tut["process_s"]
+    results["end_to_end.speedup"] = tut["process_s"] / hot["process_s"]
+    results["end_to_end.stepping_speedup"] = tut["stepping_s"] / hot["stepping_time_s"]
+    results["end_to_end.simulated_fs"] = hot["meep_time_fs"]
+
+    rak, rak_dir = study_run(ctx, "rakic_ag", ["--rakic-ag"])
+    ref = np.load(npz)
+    _, r_rak = read_r(rak_dir)
+    results["end_to_end.same_material_max_abs_dR"] = float(np.max(np.abs(r_rak - ref["R"])))
+    tut_map = np.sqrt(np.sum(np.abs(ref["E_over_E0"]) ** 2, axis=0))
+    results["end_to_end.same_material_pump_map_rel_l2"] = map_difference(read_pump_enhancement(rak_dir), tut_map)
+    results["end_to_end.pump_peak_enhancement_hotlase_rakic"] = float(read_pump_enhancement(rak_dir).max())
+    results["end_to_end.pump_peak_enhancement_tutorial"] = float(tut_map.max())
+    results["end_to_end.hotlase_rakic_courant"] = rak.get("courant", float("nan"))
+    results["end_to_end.hotlase_rakic_speedup"] = tut["process_s"] / rak["process_s"]
+    _, r_jc = read_r(hot_dir)  # different materials: how much the Ag model itself moves R
+    results["end_to_end.jc_fit_vs_rakic_max_abs_dR"] = float(np.max(np.abs(r_jc - ref["R"])))
