@@ -147,7 +147,9 @@ def fit_drude_lorentz(wavelength_nm, eps_measured, n_drude: int, n_lorentz: int,
         eps_measured: measured complex ε (e^{-iωt}, Im ε > 0 is loss) at those wavelengths.
         n_drude: number of Drude poles (0 or 1 for the materials here).
         n_lorentz: number of Lorentz poles.
-        window_nm: (lo, hi) nm; only points inside are fitted; becomes ``valid_nm``.
+        window_nm: (lo, hi) nm; becomes ``valid_nm``. The points inside are fitted, plus the
+            nearest measured point beyond each edge, so a sparse table (Johnson & Christy:
+            ~15 nm spacing) still constrains the model right up to the window's edges.
         name, source: stored on the returned model.
         is_metal: stored on the model (default: True when there is a Drude pole).
         lorentz_ev: bounds on Lorentz resonance energies, eV (physical poles keep Meep stable).
@@ -165,7 +167,7 @@ def fit_drude_lorentz(wavelength_nm, eps_measured, n_drude: int, n_lorentz: int,
 
     wl = np.asarray(wavelength_nm, dtype=float)
     eps = np.asarray(eps_measured, dtype=complex)
-    keep = (wl >= window_nm[0]) & (wl <= window_nm[1])
+    keep = _bracketed(wl, window_nm)
     if keep.sum() < 2 + n_drude * 2 + n_lorentz * 3:
         raise ValueError(f"{name}: {keep.sum()} data points in {window_nm} nm is too few for "
                          f"{n_drude} Drude + {n_lorentz} Lorentz poles")
@@ -185,22 +187,35 @@ def fit_drude_lorentz(wavelength_nm, eps_measured, n_drude: int, n_lorentz: int,
     ones = np.ones_like(energy)
     for start in range(starts):
         x0 = layout.initial(rng, lorentz_ev, energy, start)
-        x0 = np.clip(x0, lo + 1e-9, hi - 1e-9)
+        x0 = lo + (hi - lo) * np.clip((x0 - lo) / (hi - lo), 1e-6, 1.0 - 1e-6)
         try:
             sol = least_squares(residual, x0, bounds=(lo, hi), args=(ones,), x_scale="jac",
                                 max_nfev=4000)
-        except ValueError:
+        except ValueError:  # a start where the model is singular; others remain
             continue
         params = _lawson(residual, sol.x, lo, hi, energy.size, minimax_iters)
         err = np.abs((layout.eps(params, energy) - eps) / scale).max()
         if err < best_err:
             best, best_err = params, err
+    if best is None:
+        raise ValueError(f"{name}: every start of the fit failed")
     model = MaterialModel(
         name=name, eps_inf=float(best[0]), poles=layout.poles(best),
         valid_nm=(float(window_nm[0]), float(window_nm[1])), source=source,
         is_metal=bool(n_drude) if is_metal is None else is_metal)
     bands = bands or (tuple(window_nm),)
     return _with_error(model, fit_error_by_band(model, wavelength_nm, eps_measured, bands))
+
+
+def _bracketed(wl: np.ndarray, window_nm) -> np.ndarray:
+    """Mask of the points inside the window plus the nearest one beyond each edge."""
+    keep = (wl >= window_nm[0]) & (wl <= window_nm[1])
+    below, above = np.flatnonzero(wl < window_nm[0]), np.flatnonzero(wl > window_nm[1])
+    if below.size:
+        keep[below[np.argmax(wl[below])]] = True
+    if above.size:
+        keep[above[np.argmin(wl[above])]] = True
+    return keep
 
 
 def _lawson(residual, x, lo, hi, n_points, iters):
