@@ -4,6 +4,7 @@
     .venv/bin/python scripts/fit_materials.py --write    # also rewrite the generated blocks
     .venv/bin/python scripts/fit_materials.py Ag_JC      # only the named recipes
     .venv/bin/python scripts/fit_materials.py --write SiO2 Al2O3 MgF2 LiF  # one whole block
+    .venv/bin/python scripts/fit_materials.py --table    # markdown table of the stored models
 
 Reads ../shared/data/optical-constants (never copied into the repository). The printed
 models are what geometry/materials/{metals,perovskites,dielectrics}.py keep between their
@@ -140,11 +141,37 @@ def write_block(group: str, models: list[MaterialModel]) -> Path:
     return path
 
 
+def markdown_table() -> str:
+    """Markdown table of every built-in model: name, poles, window, worst band error, source."""
+    from geometry.materials.registry import get_material, list_materials
+
+    lines = ["| name | model | poles | valid nm | max fit error | data |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for name in list_materials():
+        model = get_material(name)
+        worst = max(err for _, _, err in model.fit_error)
+        lines.append(f"| {name} | {model.name} | {len(model.poles)} | {model.valid_nm[0]:g}-"
+                     f"{model.valid_nm[1]:g} | {100 * worst:.2f} % | {_citation(model.source)} |")
+    return "\n".join(lines)
+
+
+def _citation(source: str) -> str:
+    """The measurement's citation from a model's source text (without the fit details)."""
+    head = source.split(";")[0]
+    return re.sub(r" \((refractiveindex\.info|Sellmeier|the Sellmeier)[^()]*(\([^()]*\)[^()]*)*\)",
+                  "", head).strip()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="recipes to run (default: all)")
     parser.add_argument("--write", action="store_true", help="rewrite the generated blocks")
+    parser.add_argument("--table", action="store_true",
+                        help="print a markdown table of the stored models and exit (no fitting)")
     args = parser.parse_args(argv)
+    if args.table:
+        print(markdown_table())
+        return 0
     chosen = [r for r in RECIPES if not args.names or r.name in args.names]
     groups = {r.group for r in chosen}
     if args.write and any(r.group in groups and r not in chosen for r in RECIPES):

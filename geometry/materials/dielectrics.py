@@ -24,7 +24,7 @@ SELLMEIER = {
               "(Sellmeier, via refractiveindex.info Al2O3_Malitson)", "Malitson"),
     "MgF2": ((0.0, 0.48755108, 0.04338408, 0.39875031, 0.09461442, 2.3120353, 23.793604),
              (200.0, 7000.0),
-             "M. J. Dodge, Appl. Opt. 23, 1980 (1984), MgF2 ordinary ray (Sellmeier; the shared "
+             "M. J. Dodge, Appl. Opt. 23, 1980 (1984), MgF2 ordinary ray (Sellmeier, the shared "
              "MgF2_Patwardhan file holds only the nonlinear index n2, not n)", "Dodge"),
     "LiF": ((0.0, 0.92549, 0.07376, 6.96747, 32.790),
             (100.0, 11000.0),
@@ -73,7 +73,7 @@ FITTED_DIELECTRICS: tuple[MaterialModel, ...] = (
             Pole('lorentz', 16.43935748446472, 0.0, 0.8821530567680548),
         ),
         valid_nm=(300, 1100),
-        source='M. J. Dodge, Appl. Opt. 23, 1980 (1984), MgF2 ordinary ray (Sellmeier; the shared MgF2_Patwardhan file holds only the nonlinear index n2, not n) (the Sellmeier formula (MgF2_Dodge)); hotlase fit: eps_inf + 1 lossless Lorentz over 300-1100 nm (scripts/fit_materials.py)',
+        source='M. J. Dodge, Appl. Opt. 23, 1980 (1984), MgF2 ordinary ray (Sellmeier, the shared MgF2_Patwardhan file holds only the nonlinear index n2, not n) (the Sellmeier formula (MgF2_Dodge)); hotlase fit: eps_inf + 1 lossless Lorentz over 300-1100 nm (scripts/fit_materials.py)',
         fit_error=((300, 400, 0.0006579), (400, 700, 0.0006572), (700, 1100, 0.0006571),),
         is_metal=False,
     ),

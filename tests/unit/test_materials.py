@@ -164,7 +164,7 @@ def test_mgf2_index_matches_dodge():
 def test_yaml_reader_without_pyyaml_agrees(shared_data):
     from geometry.materials.fit import _parse_simple_yaml
 
-    import yaml
+    yaml = pytest.importorskip("yaml")
 
     for file in ("Ag_Johnson.yml", "CsPbBr3_Brennan.yml", "SiO2_Malitson.yml"):
         text = (shared_data / file).read_text()
