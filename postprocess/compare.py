@@ -76,13 +76,15 @@ def threshold_gain_per_cm(study: StudySpec, gain_name: str | None, wavelength_nm
 
 @dataclass(frozen=True)
 class Row:
-    """One line of the comparison: metric, unit, metal value, no-metal value, ratio."""
+    """One line of the comparison: metric, unit, metal value, no-metal value, ratio, and the
+    snake-case ``key`` it has in ``summary["enhancement"]`` (the summary path, dots as _)."""
 
     metric: str
     unit: str
     main: float | None
     no_metal: float | None
     ratio: float | None
+    key: str = ""
 
 
 def _finite(x: Any) -> float | None:
@@ -146,7 +148,7 @@ def comparison_rows(main: dict | None, no_metal: dict | None, gain_name: str | N
         if a is None and b is None:
             continue
         ratio = None if path in _NO_RATIO else _ratio(a, b)
-        rows.append(Row(label, unit, a, b, ratio))
+        rows.append(Row(label, unit, a, b, ratio, path.replace(".", "_")))
     return rows
 
 
@@ -154,8 +156,8 @@ _NO_RATIO = ("mode_count", "best_mode.wavelength_nm")  # counts and positions: c
 
 
 def enhancement_ratios(rows: list[Row]) -> dict[str, float]:
-    """{metric: metal / no-metal} for rows that have a ratio."""
-    return {r.metric: r.ratio for r in rows if r.ratio is not None}
+    """{key: metal / no-metal} for rows that have a ratio (keys like ``purcell_factor``)."""
+    return {r.key: r.ratio for r in rows if r.ratio is not None}
 
 
 def _fmt(x: float | None) -> str:

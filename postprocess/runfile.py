@@ -19,6 +19,7 @@ from typing import Any
 import h5py
 import numpy as np
 
+from geometry.build import build
 from geometry.settings import RUN_KINDS
 from geometry.study import StudySpec, study_from_dict
 
@@ -102,6 +103,10 @@ class FieldGrid:
         voxel_volume_nm3: voxel volume (nm^3; area x 1 nm in 2D runs).
         x_nm, y_nm, z_nm: voxel centres (nm); z = 0 at the metal (or substrate) top.
         has_h: the tag stores H as well as E.
+        window: (x slice, y slice) of the stored arrays that these coordinates cover: one
+            period of a periodic cell (Meep's maps can carry periodic images at the edges,
+            which would count those voxels twice); the whole axis otherwise.
+        stored_shape: (nx, ny, nz) as stored, before the window.
     """
 
     tag: str
@@ -115,6 +120,8 @@ class FieldGrid:
     y_nm: np.ndarray = field(repr=False)
     z_nm: np.ndarray = field(repr=False)
     has_h: bool = False
+    window: tuple[slice, slice] = (slice(None), slice(None))
+    stored_shape: tuple[int, int, int] = (0, 0, 0)
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -210,19 +217,45 @@ def field_grid(run: Run, tag: str) -> FieldGrid:
                                f"{list(f['fields']) if 'fields' in f else []}")
         g = f[name]
         a = _decode_attrs(g.attrs)
-        return FieldGrid(
-            tag=tag,
-            wavelength_nm=float(a["wavelength_nm"]),
-            intensity_w_m2=float(a["intensity_w_m2"]),
-            incident_field_v_m=float(a["incident_field_v_m"]),
-            materials=tuple(a["materials"]),
-            metal_materials=tuple(a.get("metal_materials", ())),
-            voxel_volume_nm3=float(a["voxel_volume_nm3"]),
-            x_nm=g["x_nm"][()].astype(float),
-            y_nm=g["y_nm"][()].astype(float),
-            z_nm=g["z_nm"][()].astype(float),
-            has_h="H" in g,
-        )
+        x, y, z = (g[c][()].astype(float) for c in ("x_nm", "y_nm", "z_nm"))
+        has_h = "H" in g
+    layout = build(run.study.structure)
+    sx, sy = _period_window(x, layout.cell_xy_nm[0], layout.periodic[0]), _period_window(
+        y, layout.cell_xy_nm[1], layout.periodic[1])
+    return FieldGrid(
+        tag=tag,
+        wavelength_nm=float(a["wavelength_nm"]),
+        intensity_w_m2=float(a["intensity_w_m2"]),
+        incident_field_v_m=float(a["incident_field_v_m"]),
+        materials=tuple(a["materials"]),
+        metal_materials=tuple(a.get("metal_materials", ())),
+        voxel_volume_nm3=float(a["voxel_volume_nm3"]),
+        x_nm=x[sx], y_nm=y[sy], z_nm=z,
+        has_h=has_h,
+        window=(sx, sy),
+        stored_shape=(len(x), len(y), len(z)),
+    )
+
+
+def _period_window(coord: np.ndarray, period_nm: float, periodic: bool) -> slice:
+    """The contiguous index range of ``coord`` covering one period [-P/2, P/2) exactly once.
+
+    Voxel centres outside that window are periodic images of centres inside it (Meep's
+    interpolated DFT arrays include the cell edges on both sides). Non-periodic axes, and
+    grids that do not span a whole period, are kept whole.
+    """
+    n = len(coord)
+    if not periodic or period_nm <= 0 or n < 2:
+        return slice(None)
+    d = float(np.mean(np.diff(coord)))
+    tol = 1e-6 * d
+    inside = np.nonzero((coord >= -period_nm / 2 - tol) & (coord < period_nm / 2 - tol))[0]
+    if inside.size == 0 or inside.size == n:
+        return slice(None)
+    i0, i1 = int(inside[0]), int(inside[-1]) + 1
+    if abs((i1 - i0) * d - period_nm) > 0.5 * d:  # not one whole period: leave it alone
+        return slice(None)
+    return slice(i0, i1)
 
 
 def iter_field_slabs(run: Run, tag: str, names: tuple[str, ...] = ("E", "eps", "material_id"),
@@ -236,10 +269,12 @@ def iter_field_slabs(run: Run, tag: str, names: tuple[str, ...] = ("E", "eps", "
         halo: extra planes read on each side (for neighbour stencils), clipped at the ends.
         slab_voxels: target voxels per slab (at least one z-plane is always read).
     """
+    grid = field_grid(run, tag)
+    wx, wy = grid.window
     with run.open() as f:
         g = f[f"fields/{tag}"]
-        nz = g["z_nm"].shape[0]
-        nxy = g["x_nm"].shape[0] * g["y_nm"].shape[0]
+        nx, ny, nz = grid.shape
+        nxy = nx * ny
         step = max(1, int(slab_voxels) // max(1, nxy))
         chunks = g["E"].chunks if "E" in g else None
         if chunks and chunks[-1] > 1:  # whole chunks per slab: each is decompressed once
@@ -251,11 +286,13 @@ def iter_field_slabs(run: Run, tag: str, names: tuple[str, ...] = ("E", "eps", "
         for k0 in range(0, nz, step):
             k1 = min(nz, k0 + step)
             lo, hi = max(0, k0 - halo), min(nz, k1 + halo)
-            data = {}
-            for name in names:
-                ds = g[name]
-                data[name] = ds[..., lo:hi] if ds.ndim == 4 else ds[:, :, lo:hi]
+            data = {name: _read_window(g[name], wx, wy, lo, hi) for name in names}
             yield Slab(k0, k1, lo, hi, data)
+
+
+def _read_window(ds, wx: slice, wy: slice, lo: int, hi: int) -> np.ndarray:
+    """ds over the lateral window and z planes lo:hi; (3, ...) vector datasets keep axis 0."""
+    return ds[:, wx, wy, lo:hi] if ds.ndim == 4 else ds[wx, wy, lo:hi]
 
 
 @dataclass(frozen=True)
@@ -304,20 +341,11 @@ def read_group_arrays(run: Run, group: str) -> tuple[dict[str, np.ndarray], dict
 
 
 def read_field_range(run: Run, tag: str, names: tuple[str, ...], lo: int, hi: int) -> dict[str, np.ndarray]:
-    """Datasets of ``fields/<tag>`` over z planes ``lo:hi`` only."""
+    """Datasets of ``fields/<tag>`` over z planes ``lo:hi`` only (lateral window applied)."""
+    wx, wy = field_grid(run, tag).window
     with run.open() as f:
         g = f[f"fields/{tag}"]
-        return {n: (g[n][..., lo:hi] if g[n].ndim == 4 else g[n][:, :, lo:hi]) for n in names}
-
-
-def read_field_plane(run: Run, tag: str, name: str, axis: str, index: int) -> np.ndarray:
-    """One plane of a field dataset (axis 'x', 'y' or 'z' fixed at ``index``), read alone."""
-    ax = "xyz".index(axis)
-    with run.open() as f:
-        ds = f[f"fields/{tag}/{name}"]
-        sel = [slice(None)] * 3
-        sel[ax] = index
-        return ds[(slice(None), *sel)] if ds.ndim == 4 else ds[tuple(sel)]
+        return {n: _read_window(g[n], wx, wy, lo, hi) for n in names}
 
 
 def _decode_attrs(attrs) -> dict[str, Any]:

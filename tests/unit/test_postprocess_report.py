@@ -65,9 +65,11 @@ def test_summary_values(full):
     assert 0 < s["hot_electron_rate_surface_s"] <= s["hot_electron_rate_upper_s"]
     assert s["no_metal"]["hot_electron_rate_upper_s"] == 0.0
     assert s["no_metal"]["hot_electron_rate_surface_s"] == 0.0
-    assert s["enhancement"]["Purcell factor ldos/ldos_bulk at emission"] == pytest.approx(
+    assert s["enhancement"]["purcell_factor"] == pytest.approx(
         s["purcell_factor"] / s["no_metal"]["purcell_factor"])
     assert s["absorption_check"]["pump"]["max_abs_mismatch"] < 5e-3
+    assert s["enhancement"]["absorbed_fraction_CsPbBr3"] == pytest.approx(
+        s["absorbed_fraction"]["CsPbBr3"] / s["no_metal"]["absorbed_fraction"]["CsPbBr3"])
     vw = s["hot_electrons_vs_wavelength"]
     assert len(vw["wavelength_nm"]) == len(vw["rate_upper_s"]) > 10
 
