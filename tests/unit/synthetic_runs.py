@@ -159,10 +159,13 @@ class HalfSpaceWave:
         return float(abs(ez0) ** 2 * np.exp(-2 * self.kz2.imag * depth_nm * 1e-9))
 
 
-def grid_nm(study: StudySpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Voxel centres: the whole 200 nm cell in x, y; the metal film and 250 nm above in z."""
+def grid_nm(study: StudySpec, images: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Voxel centres: the whole 200 nm cell in x, y; the metal film and 250 nm above in z.
+
+    ``images`` extra columns on each lateral side are periodic images (as Meep's DFT maps have).
+    """
     p = study.structure.period_nm
-    x = -p / 2 + DX_NM * (np.arange(int(round(p / DX_NM))) + 0.5)
+    x = -p / 2 + DX_NM * (np.arange(-images, int(round(p / DX_NM)) + images) + 0.5)
     z = -METAL_NM + DX_NM * (np.arange(int(round((METAL_NM + Z_TOP_NM) / DX_NM))) + 0.5)
     return x, x.copy(), z
 
@@ -226,12 +229,13 @@ def _root(f, study: StudySpec, kind: str, variant: str, status: str, message: st
 
 def write_field_tag(f, study: StudySpec, tag: str, wavelength_nm: float,
                     e: np.ndarray | None = None, h: np.ndarray | None = None,
-                    uniform_material: str | None = None) -> None:
+                    uniform_material: str | None = None, images: int = 0) -> None:
     """``fields/<tag>``: the analytic half-space field (or the given E, H) on the grid.
 
-    ``uniform_material`` fills the whole grid with one material (for closed-form mode volumes).
+    ``uniform_material`` fills the whole grid with one material (for closed-form mode volumes);
+    ``images`` adds periodic-image columns at the lateral edges (see ``grid_nm``).
     """
-    x, y, z = grid_nm(study)
+    x, y, z = grid_nm(study, images)
     if uniform_material is None:
         names, ids = material_grid(build(study.structure), x, y, z)
     else:

@@ -156,3 +156,21 @@ def test_field_passes_hold_only_a_slab_in_memory(runs, study):
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak < 0.25 * e_bytes, f"peak {peak / 1e6:.1f} MB vs E {e_bytes / 1e6:.1f} MB, expected < 25 %"
+
+
+def test_periodic_edge_images_are_not_counted_twice(tmp_path, study):
+    """Meep's maps of a periodic cell include the edge images; totals must equal one period's."""
+    import h5py
+
+    path = syn.write_run(tmp_path / "runs" / "main_fields.h5", study, "fields", "main")
+    with h5py.File(path, "a") as f:
+        syn.write_field_tag(f, study, "padded", 405.0, images=1)
+    run = read_run(path)
+    plain = analyze_absorption(run, "pump")
+    padded = analyze_absorption(run, "padded")
+    assert padded.maps.x_nm.shape == plain.maps.x_nm.shape
+    for k, v in plain.power_by_material_w.items():
+        assert padded.power_by_material_w[k] == pytest.approx(v, rel=1e-9, abs=1e-30), k
+    inputs = electronic_inputs(study)
+    s_plain, s_pad = analyze_surface(run, "pump", inputs), analyze_surface(run, "padded", inputs)
+    assert s_pad.n_voxels == s_plain.n_voxels and s_pad.rate_s == pytest.approx(s_plain.rate_s, rel=1e-9)
