@@ -114,14 +114,22 @@ def model_code(model: MaterialModel, indent: str = "    ") -> str:
     """Python source of a MaterialModel literal (what the generated blocks hold)."""
     poles = "".join(f"{indent}        Pole({p.kind!r}, {p.frequency_ev!r}, {p.gamma_ev!r}, "
                     f"{p.sigma!r}),\n" for p in model.poles)
-    errors = ", ".join(f"({lo:g}, {hi:g}, {err:.4g})" for lo, hi, err in model.fit_error)
+    errors = "".join(f"{indent}        ({lo:g}, {hi:g}, {err:.4g}),\n"
+                     for lo, hi, err in model.fit_error)
+    words, lines = model.source.split(" "), [""]
+    for word in words:  # wrap the citation into string pieces of <= 76 characters
+        if lines[-1] and len(lines[-1]) + len(word) > 75:
+            lines.append("")
+        lines[-1] += word + " "
+    lines[-1] = lines[-1][:-1]
+    source = "".join(f"{indent}        {piece!r}\n" for piece in lines)
     return (f"{indent}MaterialModel(\n"
             f"{indent}    name={model.name!r},\n"
             f"{indent}    eps_inf={model.eps_inf!r},\n"
             f"{indent}    poles=(\n{poles}{indent}    ),\n"
             f"{indent}    valid_nm=({model.valid_nm[0]:g}, {model.valid_nm[1]:g}),\n"
-            f"{indent}    source={model.source!r},\n"
-            f"{indent}    fit_error=({errors},),\n"
+            f"{indent}    source=(\n{source}{indent}    ),\n"
+            f"{indent}    fit_error=(\n{errors}{indent}    ),\n"
             f"{indent}    is_metal={model.is_metal!r},\n"
             f"{indent}),\n")
 

@@ -51,8 +51,17 @@ FITTED_DIELECTRICS: tuple[MaterialModel, ...] = (
             Pole('lorentz', 13.066717170988426, 0.0, 1.0948724248999455),
         ),
         valid_nm=(300, 1100),
-        source='I. H. Malitson, J. Opt. Soc. Am. 55, 1205 (1965), fused silica 20 °C (Sellmeier, via refractiveindex.info SiO2_Malitson) (the Sellmeier formula (SiO2_Malitson)); hotlase fit: eps_inf + 1 lossless Lorentz over 300-1100 nm (scripts/fit_materials.py)',
-        fit_error=((300, 400, 0.001376), (400, 700, 0.001376), (700, 1100, 0.001376),),
+        source=(
+            'I. H. Malitson, J. Opt. Soc. Am. 55, 1205 (1965), fused silica 20 °C '
+            '(Sellmeier, via refractiveindex.info SiO2_Malitson) (the Sellmeier formula '
+            '(SiO2_Malitson)); hotlase fit: eps_inf + 1 lossless Lorentz over 300-1100 '
+            'nm (scripts/fit_materials.py)'
+        ),
+        fit_error=(
+            (300, 400, 0.001376),
+            (400, 700, 0.001376),
+            (700, 1100, 0.001376),
+        ),
         is_metal=False,
     ),
     MaterialModel(
@@ -62,8 +71,17 @@ FITTED_DIELECTRICS: tuple[MaterialModel, ...] = (
             Pole('lorentz', 13.003752904000846, 0.0, 2.0656021707935768),
         ),
         valid_nm=(300, 1100),
-        source='I. H. Malitson, J. Opt. Soc. Am. 52, 1377 (1962), sapphire ordinary ray 24 °C (Sellmeier, via refractiveindex.info Al2O3_Malitson) (the Sellmeier formula (Al2O3_Malitson)); hotlase fit: eps_inf + 1 lossless Lorentz over 300-1100 nm (scripts/fit_materials.py)',
-        fit_error=((300, 400, 0.001659), (400, 700, 0.001659), (700, 1100, 0.001659),),
+        source=(
+            'I. H. Malitson, J. Opt. Soc. Am. 52, 1377 (1962), sapphire ordinary ray 24 '
+            '°C (Sellmeier, via refractiveindex.info Al2O3_Malitson) (the Sellmeier '
+            'formula (Al2O3_Malitson)); hotlase fit: eps_inf + 1 lossless Lorentz over '
+            '300-1100 nm (scripts/fit_materials.py)'
+        ),
+        fit_error=(
+            (300, 400, 0.001659),
+            (400, 700, 0.001659),
+            (700, 1100, 0.001659),
+        ),
         is_metal=False,
     ),
     MaterialModel(
@@ -73,8 +91,17 @@ FITTED_DIELECTRICS: tuple[MaterialModel, ...] = (
             Pole('lorentz', 16.43935748446472, 0.0, 0.8821530567680548),
         ),
         valid_nm=(300, 1100),
-        source='M. J. Dodge, Appl. Opt. 23, 1980 (1984), MgF2 ordinary ray (Sellmeier, the shared MgF2_Patwardhan file holds only the nonlinear index n2, not n) (the Sellmeier formula (MgF2_Dodge)); hotlase fit: eps_inf + 1 lossless Lorentz over 300-1100 nm (scripts/fit_materials.py)',
-        fit_error=((300, 400, 0.0006579), (400, 700, 0.0006572), (700, 1100, 0.0006571),),
+        source=(
+            'M. J. Dodge, Appl. Opt. 23, 1980 (1984), MgF2 ordinary ray (Sellmeier, the '
+            'shared MgF2_Patwardhan file holds only the nonlinear index n2, not n) (the '
+            'Sellmeier formula (MgF2_Dodge)); hotlase fit: eps_inf + 1 lossless Lorentz '
+            'over 300-1100 nm (scripts/fit_materials.py)'
+        ),
+        fit_error=(
+            (300, 400, 0.0006579),
+            (400, 700, 0.0006572),
+            (700, 1100, 0.0006571),
+        ),
         is_metal=False,
     ),
     MaterialModel(
@@ -84,8 +111,16 @@ FITTED_DIELECTRICS: tuple[MaterialModel, ...] = (
             Pole('lorentz', 15.813588948296868, 0.0, 0.9192631113481878),
         ),
         valid_nm=(300, 1100),
-        source='H. H. Li, J. Phys. Chem. Ref. Data 5, 329 (1976) (Sellmeier, via refractiveindex.info LiF_Li) (the Sellmeier formula (LiF_Li)); hotlase fit: eps_inf + 1 lossless Lorentz over 300-1100 nm (scripts/fit_materials.py)',
-        fit_error=((300, 400, 0.001109), (400, 700, 0.001111), (700, 1100, 0.001112),),
+        source=(
+            'H. H. Li, J. Phys. Chem. Ref. Data 5, 329 (1976) (Sellmeier, via '
+            'refractiveindex.info LiF_Li) (the Sellmeier formula (LiF_Li)); hotlase fit: '
+            'eps_inf + 1 lossless Lorentz over 300-1100 nm (scripts/fit_materials.py)'
+        ),
+        fit_error=(
+            (300, 400, 0.001109),
+            (400, 700, 0.001111),
+            (700, 1100, 0.001112),
+        ),
         is_metal=False,
     ),
 )

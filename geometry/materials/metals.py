@@ -26,8 +26,17 @@ FITTED_METALS: tuple[MaterialModel, ...] = (
             Pole('lorentz', 4.98525483331026, 0.20188243872195266, 1.9920897216388487),
         ),
         valid_nm=(400, 700),
-        source='P. B. Johnson & R. W. Christy, Phys. Rev. B 6, 4370 (1972) (refractiveindex.info Ag_Johnson.yml); hotlase fit: eps_inf + 1 Drude + 1 Lorentz over 400-700 nm (scripts/fit_materials.py)',
-        fit_error=((400, 450, 0.011), (450, 500, 0.011), (500, 550, 0.011), (550, 700, 0.005325),),
+        source=(
+            'P. B. Johnson & R. W. Christy, Phys. Rev. B 6, 4370 (1972) '
+            '(refractiveindex.info Ag_Johnson.yml); hotlase fit: eps_inf + 1 Drude + 1 '
+            'Lorentz over 400-700 nm (scripts/fit_materials.py)'
+        ),
+        fit_error=(
+            (400, 450, 0.011),
+            (450, 500, 0.011),
+            (500, 550, 0.011),
+            (550, 700, 0.005325),
+        ),
         is_metal=True,
     ),
     MaterialModel(
@@ -39,8 +48,18 @@ FITTED_METALS: tuple[MaterialModel, ...] = (
             Pole('lorentz', 4.495613815873765, 0.23442623609597593, 0.8236876330158462),
         ),
         valid_nm=(350, 1000),
-        source='P. B. Johnson & R. W. Christy, Phys. Rev. B 6, 4370 (1972) (refractiveindex.info Ag_Johnson.yml); hotlase fit: eps_inf + 1 Drude + 2 Lorentz over 350-1000 nm (scripts/fit_materials.py)',
-        fit_error=((350, 400, 0.00839), (400, 500, 0.009194), (500, 600, 0.009246), (600, 700, 0.006868), (700, 1000, 0.009146),),
+        source=(
+            'P. B. Johnson & R. W. Christy, Phys. Rev. B 6, 4370 (1972) '
+            '(refractiveindex.info Ag_Johnson.yml); hotlase fit: eps_inf + 1 Drude + 2 '
+            'Lorentz over 350-1000 nm (scripts/fit_materials.py)'
+        ),
+        fit_error=(
+            (350, 400, 0.00839),
+            (400, 500, 0.009194),
+            (500, 600, 0.009246),
+            (600, 700, 0.006868),
+            (700, 1000, 0.009146),
+        ),
         is_metal=True,
     ),
     MaterialModel(
@@ -51,8 +70,17 @@ FITTED_METALS: tuple[MaterialModel, ...] = (
             Pole('lorentz', 5.429624865947975, 0.2686890693335085, 1.8177293053281103),
         ),
         valid_nm=(400, 1000),
-        source='K. M. McPeak et al., ACS Photonics 2, 326 (2015) (refractiveindex.info Ag_McPeak.yml); hotlase fit: eps_inf + 1 Drude + 1 Lorentz over 400-1000 nm (scripts/fit_materials.py)',
-        fit_error=((400, 500, 0.002992), (500, 600, 0.002858), (600, 700, 0.003018), (700, 1000, 0.00295),),
+        source=(
+            'K. M. McPeak et al., ACS Photonics 2, 326 (2015) (refractiveindex.info '
+            'Ag_McPeak.yml); hotlase fit: eps_inf + 1 Drude + 1 Lorentz over 400-1000 nm '
+            '(scripts/fit_materials.py)'
+        ),
+        fit_error=(
+            (400, 500, 0.002992),
+            (500, 600, 0.002858),
+            (600, 700, 0.003018),
+            (700, 1000, 0.00295),
+        ),
         is_metal=True,
     ),
     MaterialModel(
@@ -65,8 +93,17 @@ FITTED_METALS: tuple[MaterialModel, ...] = (
             Pole('lorentz', 5.061155821925541, 5.7649744096629724e-11, 3.6945088106494373),
         ),
         valid_nm=(400, 1000),
-        source='P. B. Johnson & R. W. Christy, Phys. Rev. B 6, 4370 (1972) (refractiveindex.info Au_Johnson.yml); hotlase fit: eps_inf + 1 Drude + 3 Lorentz over 400-1000 nm (scripts/fit_materials.py)',
-        fit_error=((400, 500, 0.03032), (500, 600, 0.03028), (600, 700, 0.02089), (700, 1000, 0.02904),),
+        source=(
+            'P. B. Johnson & R. W. Christy, Phys. Rev. B 6, 4370 (1972) '
+            '(refractiveindex.info Au_Johnson.yml); hotlase fit: eps_inf + 1 Drude + 3 '
+            'Lorentz over 400-1000 nm (scripts/fit_materials.py)'
+        ),
+        fit_error=(
+            (400, 500, 0.03032),
+            (500, 600, 0.03028),
+            (600, 700, 0.02089),
+            (700, 1000, 0.02904),
+        ),
         is_metal=True,
     ),
     MaterialModel(
@@ -79,8 +116,17 @@ FITTED_METALS: tuple[MaterialModel, ...] = (
             Pole('lorentz', 3.5899756421668045, 0.6995427056367982, 1.5543595627478304),
         ),
         valid_nm=(400, 1000),
-        source='K. M. McPeak et al., ACS Photonics 2, 326 (2015) (refractiveindex.info Au_McPeak.yml); hotlase fit: eps_inf + 1 Drude + 3 Lorentz over 400-1000 nm (scripts/fit_materials.py)',
-        fit_error=((400, 500, 0.0182), (500, 600, 0.01821), (600, 700, 0.005897), (700, 1000, 0.01693),),
+        source=(
+            'K. M. McPeak et al., ACS Photonics 2, 326 (2015) (refractiveindex.info '
+            'Au_McPeak.yml); hotlase fit: eps_inf + 1 Drude + 3 Lorentz over 400-1000 nm '
+            '(scripts/fit_materials.py)'
+        ),
+        fit_error=(
+            (400, 500, 0.0182),
+            (500, 600, 0.01821),
+            (600, 700, 0.005897),
+            (700, 1000, 0.01693),
+        ),
         is_metal=True,
     ),
     MaterialModel(
@@ -93,8 +139,17 @@ FITTED_METALS: tuple[MaterialModel, ...] = (
             Pole('lorentz', 3.398569909819171, 0.8723046062022545, 1.5574449409357682),
         ),
         valid_nm=(400, 1000),
-        source='P. B. Johnson & R. W. Christy, Phys. Rev. B 6, 4370 (1972) (refractiveindex.info Cu_Johnson.yml); hotlase fit: eps_inf + 1 Drude + 3 Lorentz over 400-1000 nm (scripts/fit_materials.py)',
-        fit_error=((400, 500, 0.05634), (500, 600, 0.05616), (600, 700, 0.05627), (700, 1000, 0.05367),),
+        source=(
+            'P. B. Johnson & R. W. Christy, Phys. Rev. B 6, 4370 (1972) '
+            '(refractiveindex.info Cu_Johnson.yml); hotlase fit: eps_inf + 1 Drude + 3 '
+            'Lorentz over 400-1000 nm (scripts/fit_materials.py)'
+        ),
+        fit_error=(
+            (400, 500, 0.05634),
+            (500, 600, 0.05616),
+            (600, 700, 0.05627),
+            (700, 1000, 0.05367),
+        ),
         is_metal=True,
     ),
     MaterialModel(
@@ -106,8 +161,18 @@ FITTED_METALS: tuple[MaterialModel, ...] = (
             Pole('lorentz', 1.8941050673172584, 1.51507525450256, 8.305032675899582),
         ),
         valid_nm=(300, 1000),
-        source='K. M. McPeak et al., ACS Photonics 2, 326 (2015) (refractiveindex.info Al_McPeak.yml); hotlase fit: eps_inf + 1 Drude + 2 Lorentz over 300-1000 nm (scripts/fit_materials.py)',
-        fit_error=((300, 400, 0.01634), (400, 500, 0.01646), (500, 600, 0.01637), (600, 700, 0.01638), (700, 1000, 0.0164),),
+        source=(
+            'K. M. McPeak et al., ACS Photonics 2, 326 (2015) (refractiveindex.info '
+            'Al_McPeak.yml); hotlase fit: eps_inf + 1 Drude + 2 Lorentz over 300-1000 nm '
+            '(scripts/fit_materials.py)'
+        ),
+        fit_error=(
+            (300, 400, 0.01634),
+            (400, 500, 0.01646),
+            (500, 600, 0.01637),
+            (600, 700, 0.01638),
+            (700, 1000, 0.0164),
+        ),
         is_metal=True,
     ),
 )

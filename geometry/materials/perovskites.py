@@ -35,8 +35,17 @@ FITTED_PEROVSKITES: tuple[MaterialModel, ...] = (
             Pole('lorentz', 3.353198551576378, 0.4205629260359947, 0.3434996032097006),
         ),
         valid_nm=(400, 700),
-        source='M. C. Brennan et al., MRS Commun. (2024), melt-grown crystal (refractiveindex.info CsPbBr3_Brennan.yml); hotlase fit: eps_inf + 3 Lorentz over 400-700 nm (scripts/fit_materials.py)',
-        fit_error=((400, 450, 0.05664), (450, 500, 0.05568), (500, 550, 0.06265), (550, 700, 0.06085),),
+        source=(
+            'M. C. Brennan et al., MRS Commun. (2024), melt-grown crystal '
+            '(refractiveindex.info CsPbBr3_Brennan.yml); hotlase fit: eps_inf + 3 '
+            'Lorentz over 400-700 nm (scripts/fit_materials.py)'
+        ),
+        fit_error=(
+            (400, 450, 0.05664),
+            (450, 500, 0.05568),
+            (500, 550, 0.06265),
+            (550, 700, 0.06085),
+        ),
         is_metal=False,
     ),
     MaterialModel(
@@ -48,8 +57,17 @@ FITTED_PEROVSKITES: tuple[MaterialModel, ...] = (
             Pole('lorentz', 6.98710389288238, 1.6687762809079282e-23, 1.8910373200860562),
         ),
         valid_nm=(300, 800),
-        source='X. Zhang et al., Adv. Funct. Mater. 2310945 (2023), vapour-deposited film (refractiveindex.info CsPbCl3_Zhang.yml); hotlase fit: eps_inf + 3 Lorentz over 300-800 nm (scripts/fit_materials.py)',
-        fit_error=((300, 400, 0.0877), (400, 450, 0.08671), (450, 550, 0.08099), (550, 800, 0.08099),),
+        source=(
+            'X. Zhang et al., Adv. Funct. Mater. 2310945 (2023), vapour-deposited film '
+            '(refractiveindex.info CsPbCl3_Zhang.yml); hotlase fit: eps_inf + 3 Lorentz '
+            'over 300-800 nm (scripts/fit_materials.py)'
+        ),
+        fit_error=(
+            (300, 400, 0.0877),
+            (400, 450, 0.08671),
+            (450, 550, 0.08099),
+            (550, 800, 0.08099),
+        ),
         is_metal=False,
     ),
     MaterialModel(
@@ -61,8 +79,16 @@ FITTED_PEROVSKITES: tuple[MaterialModel, ...] = (
             Pole('lorentz', 3.1398931443825218, 0.07102326996349828, 0.0319361840083947),
         ),
         valid_nm=(400, 800),
-        source='G. Ermolaev et al., Nano Lett. 23, 2570 (2023), crystal, ordinary ray (refractiveindex.info CsPbCl3_Ermolaev-o.yml); hotlase fit: eps_inf + 3 Lorentz over 400-800 nm (scripts/fit_materials.py)',
-        fit_error=((400, 450, 0.05936), (450, 550, 0.04891), (550, 800, 0.05778),),
+        source=(
+            'G. Ermolaev et al., Nano Lett. 23, 2570 (2023), crystal, ordinary ray '
+            '(refractiveindex.info CsPbCl3_Ermolaev-o.yml); hotlase fit: eps_inf + 3 '
+            'Lorentz over 400-800 nm (scripts/fit_materials.py)'
+        ),
+        fit_error=(
+            (400, 450, 0.05936),
+            (450, 550, 0.04891),
+            (550, 800, 0.05778),
+        ),
         is_metal=False,
     ),
     MaterialModel(
@@ -74,8 +100,17 @@ FITTED_PEROVSKITES: tuple[MaterialModel, ...] = (
             Pole('lorentz', 5.3934758734853645, 3.9373316714748457e-13, 2.1164579929028964),
         ),
         valid_nm=(400, 1000),
-        source='O. Aftenieva et al., ACS Nano (2023), nanocrystal film (refractiveindex.info CsPbI3_Aftenieva.yml); hotlase fit: eps_inf + 3 Lorentz over 400-1000 nm (scripts/fit_materials.py)',
-        fit_error=((400, 500, 0.02484), (500, 600, 0.02492), (600, 750, 0.02461), (750, 1000, 0.02475),),
+        source=(
+            'O. Aftenieva et al., ACS Nano (2023), nanocrystal film '
+            '(refractiveindex.info CsPbI3_Aftenieva.yml); hotlase fit: eps_inf + 3 '
+            'Lorentz over 400-1000 nm (scripts/fit_materials.py)'
+        ),
+        fit_error=(
+            (400, 500, 0.02484),
+            (500, 600, 0.02492),
+            (600, 750, 0.02461),
+            (750, 1000, 0.02475),
+        ),
         is_metal=False,
     ),
 )
@@ -240,8 +275,8 @@ def exact_model(model_or_name: MaterialModel | str, wavelength_nm: float,
                                                  (-b + math.sqrt(disc)) / (2 * a)]
     roots = [s for s in roots if s >= 0.0]
     if not roots:
-        raise ValueError(f"{model.name}: no eps_inf > 0, sigma_D >= 0 make eps({wavelength_nm:g} nm)"
-                         f" = {eps:.4g} with this model's poles")
+        raise ValueError(f"{model.name}: no eps_inf > 0, sigma_D >= 0 make "
+                         f"eps({wavelength_nm:g} nm) = {eps:.4g} with this model's poles")
     s = min(roots)
     eps_inf = (eps / (1.0 + 1j * s)).real - chi.real
     if eps_inf <= 0.0:

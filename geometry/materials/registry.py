@@ -216,7 +216,8 @@ def _valid_nm(path: str, value: Any) -> tuple[float, float]:
     if not isinstance(value, (list, tuple)) or len(value) != 2:
         raise SpecError(where, value, "must be [lo, hi] in nm")
     lo = check_number(f"{where}[0]", value[0], lo=0.0)
-    if isinstance(value[1], (int, float)) and not isinstance(value[1], bool) and value[1] == math.inf:
+    upper = value[1]
+    if isinstance(upper, (int, float)) and not isinstance(upper, bool) and upper == math.inf:
         return lo, math.inf
     hi = check_number(f"{where}[1]", value[1], lo=lo, lo_open=True)
     return lo, hi

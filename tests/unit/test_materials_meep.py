@@ -58,7 +58,8 @@ def test_meep_medium_eps_equals_model_eps(name):
         expected = complex(model.eps(wl))
         measured = complex(medium.epsilon(float(nm_to_meep_freq(wl)))[0, 0])
         rel = abs(measured - expected) / abs(expected)
-        assert rel < 1e-9, f"{name} at {wl:g} nm: Meep {measured:.6f}, model {expected:.6f}, rel {rel:.1e}"
+        assert rel < 1e-9, (f"{name} at {wl:g} nm: Meep {measured:.6f}, model {expected:.6f}, "
+                            f"rel {rel:.1e}")
 
 
 def test_exact_model_in_meep_has_the_measured_eps():
@@ -95,7 +96,8 @@ def test_default_ag_and_cspbbr3_stay_finite_for_2000_steps():
             sim.fields.step()
         ex = sim.get_array(component=mp.Ex, center=mp.Vector3(), size=cell)
         energies.append(float(np.sum(np.abs(ex) ** 2)))
-        assert np.all(np.isfinite(ex)), f"NaN/inf after {len(energies) * 100} steps (Courant {courant})"
+        assert np.all(np.isfinite(ex)), \
+            f"NaN/inf after {len(energies) * 100} steps (Courant {courant})"
     e_mid, e_end = energies[9], energies[-1]
     assert e_end <= 1.01 * e_mid, (f"field energy grew from {e_mid:.3e} (step 1000) to {e_end:.3e} "
                                    f"(step 2000) at Courant {courant}: unstable")

@@ -38,7 +38,8 @@ def test_exact_model_reproduces_measured_eps(shared_data, name, wavelength_nm):
     model = exact_model(name, wavelength_nm)
     measured = complex(model.eps(wavelength_nm))
     rel = abs(measured - expected) / abs(expected)
-    assert rel < 1e-9, f"{name} at {wavelength_nm:g} nm: exact model {measured}, table {expected}, rel {rel:.1e}"
+    assert rel < 1e-9, (f"{name} at {wavelength_nm:g} nm: exact model {measured}, "
+                        f"table {expected}, rel {rel:.1e}")
     assert model.eps_inf > 0 and model.d_conductivity_ev >= 0
     assert model.valid_nm == (wavelength_nm, wavelength_nm)
 
@@ -57,7 +58,8 @@ def test_exact_model_with_given_eps():
                                              ("Br-I", 1.0, "CsPbBr3"), ("Br-I", 0.0, "CsPbI3")])
 def test_composition_end_points_are_the_pure_compounds(pair, end, pure):
     mixed, ref = mixed_halide(end, pair), get_material(pure)
-    wl = np.linspace(max(mixed.valid_nm[0], ref.valid_nm[0]), min(mixed.valid_nm[1], ref.valid_nm[1]), 31)
+    wl = np.linspace(max(mixed.valid_nm[0], ref.valid_nm[0]),
+                     min(mixed.valid_nm[1], ref.valid_nm[1]), 31)
     np.testing.assert_allclose(mixed.eps(wl), ref.eps(wl), rtol=1e-12)
 
 
@@ -115,7 +117,8 @@ def test_bad_mixed_names_are_refused(name):
 def test_bad_composition_names_the_field(x, rule):
     with pytest.raises(SpecError) as info:
         mixed_halide(x, "Br-Cl", path="structure.rod.composition")
-    assert info.value.path == "structure.rod.composition" and rule in str(info.value), str(info.value)
+    assert info.value.path == "structure.rod.composition", str(info.value)
+    assert rule in str(info.value), str(info.value)
 
 
 def test_bad_pair_names_the_field():

@@ -47,10 +47,12 @@ def test_unknown_name_lists_known_and_suggests():
     assert "did you mean 'CsPbBr3'" in msg and "Ag_JC" in msg and "\n" not in msg
 
 
-@pytest.mark.parametrize("name, wavelength_nm, expected_nm", [("Ag", 532.0, 25.0), ("Au", 532.0, 38.0)])
+@pytest.mark.parametrize("name, wavelength_nm, expected_nm",
+                         [("Ag", 532.0, 25.0), ("Au", 532.0, 38.0)])
 def test_skin_depth_matches_physics_md(name, wavelength_nm, expected_nm):
     delta = float(skin_depth_nm(get_material(name), wavelength_nm))
-    assert abs(delta - expected_nm) / expected_nm < 0.1, f"{name}: {delta:.1f} nm vs ~{expected_nm} nm"
+    rel = abs(delta - expected_nm) / expected_nm
+    assert rel < 0.1, f"{name}: {delta:.1f} nm vs ~{expected_nm} nm (rel. error {rel:.1%})"
 
 
 def test_check_wavelengths():
@@ -64,7 +66,8 @@ def test_check_wavelengths():
 
 
 def test_constant_user_material_is_exact_at_its_wavelength():
-    model = parse_user_material("materials.film", "film", {"n": 2.0, "k": 0.1, "wavelength_nm": 532})
+    table = {"n": 2.0, "k": 0.1, "wavelength_nm": 532}
+    model = parse_user_material("materials.film", "film", table)
     assert complex(model.eps(532.0)) == pytest.approx((2.0 + 0.1j) ** 2, rel=1e-12)
     assert model.poles == () and model.name == "film" and not model.is_metal
     lossless = parse_user_material("materials.glass", "glass", {"n": 1.5})
@@ -108,7 +111,8 @@ BAD = [
     (_poles(eps_inf=0.5), "materials.x.eps_inf = 0.5", "must be in [1, 100]"),
     (_poles(eps_inf=None), "materials.x.eps_inf = None", "is required"),
     (_poles(poles="drude"), "materials.x.poles = 'drude'", "must be a list"),
-    (_poles(p0_kind="debye"), "materials.x.poles[0].kind = 'debye'", "must be one of 'lorentz', 'drude'"),
+    (_poles(p0_kind="debye"), "materials.x.poles[0].kind = 'debye'",
+     "must be one of 'lorentz', 'drude'"),
     (_poles(p0_frequency_ev=math.inf), "materials.x.poles[0].frequency_ev = inf", "must be finite"),
     (_poles(p0_frequency_ev=0), "materials.x.poles[0].frequency_ev = 0", "must be in (0, 50]"),
     (_poles(p0_gamma_ev=-0.1), "materials.x.poles[0].gamma_ev = -0.1", "must be in [0, 50]"),
