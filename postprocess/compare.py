@@ -63,7 +63,8 @@ def group_index(study: StudySpec, name: str, wavelength_nm: float, rel_step: flo
     model = material_model(study, name)
     h = wavelength_nm * rel_step
     n = lambda w: float(eps_to_nk(model.eps(w)).real)  # noqa: E731
-    return n(wavelength_nm) - wavelength_nm * (n(wavelength_nm + h) - n(wavelength_nm - h)) / (2 * h)
+    dn_dl = (n(wavelength_nm + h) - n(wavelength_nm - h)) / (2 * h)
+    return n(wavelength_nm) - wavelength_nm * dn_dl
 
 
 def threshold_gain_per_cm(study: StudySpec, gain_name: str | None, wavelength_nm: float, q: float):
@@ -129,7 +130,8 @@ def comparison_rows(main: dict | None, no_metal: dict | None, gain_name: str | N
     specs += [
         ("pump absorption, all materials", "1", "absorbed_fraction_total"),
         ("emission absorption, all materials", "1", "absorbed_fraction_emission_total"),
-        ("mean |E|^2/|E0|^2 in the perovskite (pump)", "1", "field_enhancement.gain_intensity_mean"),
+        ("mean |E|^2/|E0|^2 in the perovskite (pump)", "1",
+         "field_enhancement.gain_intensity_mean"),
         ("peak |E|/|E0| in the perovskite (pump)", "1", "field_enhancement.gain_field_peak"),
         ("mean |E|/|E0| just above z = 0 (pump)", "1", "field_enhancement.above_surface_mean"),
         ("peak |E|/|E0| just above z = 0 (pump)", "1", "field_enhancement.above_surface_peak"),

@@ -18,12 +18,18 @@ from geometry.study import StudySpec, material_model
 from geometry.units import nm_to_ev
 from postprocess import optics
 from postprocess.absorption import gain_material
-from postprocess.runfile import DEFAULT_SLAB_VOXELS, Run, field_grid, iter_field_slabs, read_group_arrays
+from postprocess.runfile import (
+    DEFAULT_SLAB_VOXELS,
+    Run,
+    field_grid,
+    iter_field_slabs,
+    read_group_arrays,
+)
 from postprocess.surface import ElectronicInputs, analyze_surface
 
 
 def linewidth_nm(wavelength_nm, q):
-    """Full width at half maximum in wavelength, Δλ = λ / Q (design/physics.md §6, Q = ω/Δω)."""
+    """FWHM in wavelength, Δλ = λ/Q (design/physics.md §6: Q = ω/Δω)."""
     return np.asarray(wavelength_nm, float) / np.asarray(q, float)
 
 
@@ -92,7 +98,7 @@ def raw_modes(run: Run) -> tuple[list[Mode], dict]:
     m = len(wl)
     err = np.atleast_1d(data.get("error", np.zeros(m))).astype(float)
     probe = np.atleast_1d(data.get("probe", np.zeros(m, int))).astype(int)
-    kb = np.asarray(data.get("k_bloch", np.zeros((m, 2))), float).reshape(m, 2) if m else np.zeros((0, 2))
+    kb = np.asarray(data.get("k_bloch", np.zeros((m, 2))), float).reshape(m, 2)
     amp = np.abs(np.atleast_1d(data.get("amplitude", np.ones(m))))
     modes = [Mode(float(wl[i]), float(q[i]), float(linewidth_nm(wl[i], q[i])),
                   float(linewidth_mev(wl[i], q[i])), float(err[i]), int(probe[i]),
@@ -102,7 +108,7 @@ def raw_modes(run: Run) -> tuple[list[Mode], dict]:
 
 
 def dedupe_modes(modes: list[Mode]) -> list[Mode]:
-    """Merge modes at the same Bloch k closer than half the larger linewidth; keep the smallest error."""
+    """Merge modes at one Bloch k closer than half the larger linewidth; keep the smallest error."""
     kept: list[Mode] = []
     for mode in sorted(modes, key=lambda m: (m.error, -m.q)):
         for n, other in enumerate(kept):

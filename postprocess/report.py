@@ -150,7 +150,8 @@ def comparison_table(summary: dict) -> str:
     """Plain-text metal vs no-metal table (what ``hotlase demo`` prints) from a summary dict."""
     rows = [Row(**r) for r in summary.get("comparison", [])]
     lines = [format_rows(rows) if rows else "(no metric present in both variants)"]
-    he = [("QE_HEG (zero bias)", summary.get("qe_heg")), ("QE_HET (zero bias)", summary.get("qe_het")),
+    he = [("QE_HEG (zero bias)", summary.get("qe_heg")),
+          ("QE_HET (zero bias)", summary.get("qe_het")),
           ("QE_PI-HEG (zero bias)", summary.get("qe_pi_heg")),
           ("Purcell main / no-metal at emission", summary.get("purcell_main_over_no_metal"))]
     lines += [f"{label}: {_fmt(v)}" for label, v in he]
@@ -272,7 +273,7 @@ def _fields(res: VariantResult, s: dict, metals: tuple[str, ...], slab_voxels: i
     s.update({
         # the rate is linear in the surface integral of |E_n|^2: the D-continuity estimate of
         # E_n (from the first outside voxel) gives the other end of the grid's uncertainty
-        "hot_electron_rate_surface_dcont_s": ch.rate_surface_s * ratio if ratio is not None else None,
+        "hot_electron_rate_surface_dcont_s": None if ratio is None else ch.rate_surface_s * ratio,
         "hot_electron_rate_upper_s": ch.rate_upper_s,
         "hot_electron_rate_surface_s": ch.rate_surface_s,
         "hot_electron_rate_injected_s": ch.injected_rate_s,
@@ -358,9 +359,9 @@ def _inputs(main: VariantResult, twin: VariantResult) -> dict:
 def _figures(figdir: Path, results: dict[str, VariantResult], rows: list[Row]) -> dict[str, Path]:
     paths: dict[str, Path] = {}
 
-    def add(key: str, fn) -> None:
+    def add(key: str, fn, *args) -> None:
         try:
-            p = fn()
+            p = fn(*args)
         except Exception as err:  # noqa: BLE001 - a failed figure must not lose the report
             results["main"].notes.append(f"figure {key} failed: {type(err).__name__}: {err}")
             return
@@ -370,28 +371,27 @@ def _figures(figdir: Path, results: dict[str, VariantResult], rows: list[Row]) -
     spectra = {v: r.spectrum for v, r in results.items() if r.spectrum is not None}
     if spectra:
         modes = {v: [m.wavelength_nm for m in r.modes.modes] for v, r in results.items() if r.modes}
-        add("spectra", lambda: figures.plot_spectra(spectra, modes, figdir / "spectra.png"))
+        add("spectra", figures.plot_spectra, spectra, modes, figdir / "spectra.png")
     for v, r in results.items():
         for tag, a in r.absorption.items():
             title = f"{v}, {tag} ({a.wavelength_nm:.0f} nm)"
-            add(f"{v}_{tag}_enhancement_xz", lambda a=a, t=title, v=v, tag=tag: figures.plot_enhancement_xz(
-                a.maps, figdir / f"{v}_{tag}_enhancement_xz.png", t))
-            add(f"{v}_{tag}_enhancement_xy", lambda a=a, t=title, v=v, tag=tag: figures.plot_enhancement_xy(
-                a.maps, figdir / f"{v}_{tag}_enhancement_xy.png", t))
+            cuts = (("xz", figures.plot_enhancement_xz), ("xy", figures.plot_enhancement_xy))
+            for cut, fn in cuts:
+                name = f"{v}_{tag}_enhancement_{cut}"
+                add(name, fn, a.maps, figdir / f"{name}.png", title)
             if tag == "pump":
-                add(f"{v}_pump_absorbed_power", lambda a=a, t=title, v=v: figures.plot_absorbed_power_xz(
-                    a.maps, figdir / f"{v}_pump_absorbed_power_xz.png", t))
+                add(f"{v}_pump_absorbed_power", figures.plot_absorbed_power_xz, a.maps,
+                    figdir / f"{v}_pump_absorbed_power_xz.png", title)
         if r.surface is not None and r.inputs is not None:
             sf = r.surface
-            add(f"{v}_surface_rate", lambda sf=sf, v=v: figures.plot_surface_rate(
-                sf.rate_map_m2_s, sf.x_nm, sf.y_nm, figdir / f"{v}_surface_rate.png",
-                f"{v}, pump ({sf.wavelength_nm:.0f} nm)"))
+            add(f"{v}_surface_rate", figures.plot_surface_rate, sf.rate_map_m2_s, sf.x_nm, sf.y_nm,
+                figdir / f"{v}_surface_rate.png", f"{v}, pump ({sf.wavelength_nm:.0f} nm)")
         if r.chain is not None:
             b = r.chain.biased
-            add(f"{v}_qe_vs_bias", lambda b=b, v=v: figures.plot_qe_vs_bias(
-                [p.bias_field_v_m for p in b], [p.qe_het for p in b], [p.qe_heg for p in b],
-                [p.qe_pi_heg for p in b], figdir / f"{v}_qe_vs_bias.png", f"{v}"))
-    add("comparison", lambda: figures.plot_comparison_bars(rows, figdir / "comparison.png", "hotlase"))
+            add(f"{v}_qe_vs_bias", figures.plot_qe_vs_bias, [p.bias_field_v_m for p in b],
+                [p.qe_het for p in b], [p.qe_heg for p in b], [p.qe_pi_heg for p in b],
+                figdir / f"{v}_qe_vs_bias.png", v)
+    add("comparison", figures.plot_comparison_bars, rows, figdir / "comparison.png", "hotlase")
     return paths
 
 
@@ -411,9 +411,15 @@ def _fmt(x: Any) -> str:
     return f"{v:.4g}" if 1e-3 <= abs(v) < 1e5 else f"{v:.3e}"
 
 
+def _valid_range(valid) -> str:
+    lo, hi = valid
+    return f"{_fmt(lo)}-{_fmt(hi) if hi is not None else 'inf'}"
+
+
 def _table(head: list[str], body: list[list[Any]]) -> str:
     cell = lambda c: _fmt(c).replace("|", "\\|")  # noqa: E731 - a bare | would split the cell
-    lines = ["| " + " | ".join(h.replace("|", "\\|") for h in head) + " |", "|" + "---|" * len(head)]
+    head_line = "| " + " | ".join(h.replace("|", "\\|") for h in head) + " |"
+    lines = [head_line, "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in body]
     return "\n".join(lines)
 
@@ -438,8 +444,7 @@ def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult],
             f"{k}: {v}" for k, v in inp["electronic_sources"].items()), ""]
     if inp.get("materials"):
         out += ["Material models:", "", _table(["material", "model", "valid (nm)", "source"], [
-            [n, m["model"], f"{_fmt(m['valid_nm'][0])}-{_fmt(m['valid_nm'][1]) if m['valid_nm'][1] else 'inf'}",
-             m["source"]]
+            [n, m["model"], _valid_range(m["valid_nm"]), m["source"]]
             for n, m in inp["materials"].items()]), ""]
     out += ["## Run files", ""]
     for v, r in results.items():
@@ -463,7 +468,8 @@ def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult],
         out += [f"**{v}**: {len(modes)} modes after merging {ms['n_raw']} Harminv rows "
                 f"(Q in [{_fmt(ms['q_min'])}, {_fmt(ms['q_max'])}], band {_fmt(ms['band_nm'][0])}-"
                 f"{_fmt(ms['band_nm'][1])} nm, {ms['n_filtered']} candidates filtered).", ""]
-        out += [_table(["λ (nm)", "Q", "Δλ (nm)", "ΔE (meV)", "merged", "Γ perovskite", "V (nm^3)",
+        out += [_table(["λ (nm)", "Q", "Δλ (nm)", "ΔE (meV)", "merged", "Γ perovskite",
+                        "V (nm^3)",
                         "surface |E|/|E0| peak", "mean", "n_g", "Γg_th (1/cm)"],
                        [[m["wavelength_nm"], m["Q"], m["linewidth_nm"], m["linewidth_mev"],
                          m["merged"], m["confinement_factor"], m["mode_volume_nm3"],
@@ -481,14 +487,15 @@ def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult],
             body = [[k, a.power_by_material_w[k], a.fraction_by_material[k],
                      check.spectrum_fraction.get(k) if check else None,
                      check.mismatch.get(k) if check else None] for k in a.fraction_by_material]
+            at = _fmt(check.spectrum_wavelength_nm) if check else "-"
             out += [_table(["material", "P_abs (W)", "fraction (fields)",
-                            f"A_by_material (spectrum at {_fmt(check.spectrum_wavelength_nm) if check else '-'} nm)",
-                            "mismatch"], body), ""]
+                            f"A_by_material (spectrum at {at} nm)", "mismatch"], body), ""]
     out += ["## Field enhancement (pump)", ""]
     fe = [(v, r.summary.get("field_enhancement") or {}) for v, r in results.items()]
     keys = sorted({k for _, d in fe for k in d})
     if keys:
-        out += [_table(["quantity"] + [v for v, _ in fe], [[k] + [d.get(k) for _, d in fe] for k in keys]), ""]
+        out += [_table(["quantity"] + [v for v, _ in fe],
+                       [[k] + [d.get(k) for _, d in fe] for k in keys]), ""]
 
     out += ["## Hot electrons (pump)", "", DEBATE_NOTE, ""]
     s = summary
@@ -502,7 +509,8 @@ def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult],
         ["QE_HEG", s.get("qe_heg")], ["QE_HET", s.get("qe_het")], ["QE_PI-HEG", s.get("qe_pi_heg")],
         ["metal surface area in the cell (m^2)", (s.get("metal_surface") or {}).get("area_m2")],
         ["E_n,rms inside the metal (V/m)", (s.get("metal_surface") or {}).get("e_normal_rms_v_m")],
-        ["∮|E_n|² from D-continuity / direct", (s.get("metal_surface") or {}).get("dcontinuity_over_direct")],
+        ["∮|E_n|² from D-continuity / direct",
+         (s.get("metal_surface") or {}).get("dcontinuity_over_direct")],
     ]), ""]
     if s.get("qe_pi_heg_biased"):
         out += ["With an applied field (Schottky lowering of the barrier):", "",
@@ -512,12 +520,15 @@ def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult],
                                        for p in s["qe_pi_heg_biased"]]), ""]
     vw = s.get("hot_electrons_vs_wavelength")
     if vw:
-        idx = np.unique(np.linspace(0, len(vw["wavelength_nm"]) - 1, min(12, len(vw["wavelength_nm"]))).astype(int))
+        n = len(vw["wavelength_nm"])
+        idx = np.unique(np.linspace(0, n - 1, min(12, n)).astype(int))
         out += ["Versus pump wavelength (metal absorption from the spectrum run's A_by_material; "
                 "the surface rate needs a field map and is given at the pump only):", "",
-                _table(["λ (nm)", "A metal", "upper bound (1/s)", "QE_HET", "upper x QE_HET (1/s)"],
-                       [[vw[k][i] for k in ("wavelength_nm", "absorbed_metal_fraction", "rate_upper_s",
-                                            "qe_het", "injected_upper_s")] for i in idx]), ""]
+                _table(["λ (nm)", "A metal", "upper bound (1/s)", "QE_HET",
+                        "upper x QE_HET (1/s)"],
+                       [[vw[k][i] for k in ("wavelength_nm", "absorbed_metal_fraction",
+                                            "rate_upper_s", "qe_het", "injected_upper_s")]
+                        for i in idx]), ""]
     out += ["E_n is taken at the centre of the metal surface voxel (half a cell inside). On a "
             "staggered grid without subpixel averaging in metals, the field interpolated there "
             "mixes values across the interface, so the surface rate is uncertain by the ratio of "

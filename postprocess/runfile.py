@@ -340,7 +340,8 @@ def read_group_arrays(run: Run, group: str) -> tuple[dict[str, np.ndarray], dict
         return data, _decode_attrs(g.attrs)
 
 
-def read_field_range(run: Run, tag: str, names: tuple[str, ...], lo: int, hi: int) -> dict[str, np.ndarray]:
+def read_field_range(run: Run, tag: str, names: tuple[str, ...], lo: int,
+                     hi: int) -> dict[str, np.ndarray]:
     """Datasets of ``fields/<tag>`` over z planes ``lo:hi`` only (lateral window applied)."""
     wx, wy = field_grid(run, tag).window
     with run.open() as f:

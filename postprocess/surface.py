@@ -207,8 +207,9 @@ def electronic_inputs(study: StudySpec) -> ElectronicInputs | None:
     override = "study [analysis] override"
     fermi = a.fermi_energy_ev if a.fermi_energy_ev is not None else m.fermi_energy_ev
     src["fermi_energy_ev"] = override if a.fermi_energy_ev is not None else m.sources[0]
-    work = a.work_function_ev if a.work_function_ev is not None else (m.work_function_ev if m else None)
-    src["work_function_ev"] = override if a.work_function_ev is not None else (m.sources[1] if m else "")
+    own_w = a.work_function_ev is not None
+    work = a.work_function_ev if own_w else (m.work_function_ev if m else None)
+    src["work_function_ev"] = override if own_w else (m.sources[1] if m else "")
     chi = a.electron_affinity_ev if a.electron_affinity_ev is not None else (
         s.electron_affinity_ev if s else None)
     src["electron_affinity_ev"] = override if a.electron_affinity_ev is not None else (
@@ -389,7 +390,8 @@ def _lowered_barrier(inputs: ElectronicInputs, field_v_m: float) -> float:
 
 
 def hot_electron_chain(absorption: TagAbsorption, surface: SurfaceResult, inputs: ElectronicInputs,
-                       metal_names: tuple[str, ...], bias_fields_v_m: tuple[float, ...]) -> HotElectronChain:
+                       metal_names: tuple[str, ...],
+                       bias_fields_v_m: tuple[float, ...]) -> HotElectronChain:
     """Rates and efficiencies from a pump tag's absorption and surface results.
 
     The surface rate at a lowered barrier reuses the surface integral: the rate density is
@@ -409,7 +411,8 @@ def hot_electron_chain(absorption: TagAbsorption, surface: SurfaceResult, inputs
         het = float(electronic.qe_het(photon, inputs.barrier_ev, inputs.fermi_energy_ev,
                                       field_v_m=field_v_m if inputs.eps_static else 0.0,
                                       eps_static=inputs.eps_static))
-        return BiasPoint(field_v_m, barrier, rate, heg, het, float(hot_electrons.qe_pi_heg(heg, het)))
+        pi_heg = float(hot_electrons.qe_pi_heg(heg, het))
+        return BiasPoint(field_v_m, barrier, rate, heg, het, pi_heg)
 
     zero = point(0.0)
     return HotElectronChain(
@@ -419,8 +422,9 @@ def hot_electron_chain(absorption: TagAbsorption, surface: SurfaceResult, inputs
         biased=tuple(point(float(f)) for f in bias_fields_v_m))
 
 
-def upper_bound_vs_wavelength(spectrum: Spectrum, metal_names: tuple[str, ...], intensity_w_m2: float,
-                              area_m2: float, inputs: ElectronicInputs) -> dict[str, np.ndarray]:
+def upper_bound_vs_wavelength(spectrum: Spectrum, metal_names: tuple[str, ...],
+                              intensity_w_m2: float, area_m2: float,
+                              inputs: ElectronicInputs) -> dict[str, np.ndarray]:
     """The bound rate and QE_HET across the spectrum (metal absorption from A_by_material).
 
     Returns {wavelength_nm, absorbed_metal_fraction, rate_upper_s, qe_het, injected_upper_s}.
@@ -430,8 +434,8 @@ def upper_bound_vs_wavelength(spectrum: Spectrum, metal_names: tuple[str, ...], 
     for name in metal_names:
         if name in spectrum.A_by_material:
             a_metal = a_metal + spectrum.A_by_material[name]
-    upper = np.asarray(hot_electrons.hot_electron_rate_upper_s(a_metal * intensity_w_m2 * area_m2, wl),
-                       dtype=float)
+    power_w = a_metal * intensity_w_m2 * area_m2
+    upper = np.asarray(hot_electrons.hot_electron_rate_upper_s(power_w, wl), dtype=float)
     het = np.asarray(electronic.qe_het(nm_to_ev(wl), inputs.barrier_ev, inputs.fermi_energy_ev),
                      dtype=float)
     return {"wavelength_nm": wl, "absorbed_metal_fraction": a_metal, "rate_upper_s": upper,
