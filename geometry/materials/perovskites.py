@@ -237,11 +237,13 @@ def exact_model(model_or_name: MaterialModel | str, wavelength_nm: float,
                 eps_measured: complex | None = None) -> MaterialModel:
     """A medium whose ε equals the measured complex ε exactly at one wavelength.
 
-    Uses Meep's conductivity form ε → ε (1 + i ħσ_D/E) (model.py; design/physics.md §3):
-    - Re ε > 0 (perovskites, dielectrics): non-dispersive, ε∞ = Re ε and ħσ_D = E Im ε / Re ε.
-    - Re ε <= 0 (metals; Meep needs ε∞ > 0): the model's poles are kept and ε∞, σ_D >= 0
-      solve (ε∞ + χ(E))(1 + i s) = ε with s = ħσ_D/E, i.e.
-      Im χ s² + Re ε s + (Im χ − Im ε) = 0 (smallest s >= 0).
+    design/physics.md §3 ("a medium with the exact complex eps at that wavelength"):
+    - Re ε > 0 (perovskites, dielectrics): non-dispersive with Meep's conductivity form
+      ε → ε (1 + i ħσ_D/E) (model.py): ε∞ = Re ε and ħσ_D = E Im ε / Re ε.
+    - Re ε <= 0 (metals; Meep needs ε∞ > 0, and a positive σ_D would lower Im ε): the
+      model's poles are kept, the Drude damping is re-solved for Im ε and ε∞ for Re ε,
+      so the metal stays dispersive and physical around λ (``_exact_metal``; a small σ_D
+      only when the fit is too lossy even without Drude damping).
 
     Args:
         model_or_name: a model or a registry name.
@@ -250,7 +252,8 @@ def exact_model(model_or_name: MaterialModel | str, wavelength_nm: float,
             (``registry.measured_table``), or the model's own ε(λ) if it has none.
 
     Raises:
-        ValueError: no physical solution (metal model whose poles cannot be corrected).
+        ValueError: no physical solution (a metal model without a Drude pole, or one whose
+            other poles alone exceed the measured loss).
     """
     from geometry.materials.registry import get_material, measured_table
 
@@ -267,22 +270,52 @@ def exact_model(model_or_name: MaterialModel | str, wavelength_nm: float,
     if eps.real > 0.0:
         return MaterialModel(name, eps.real, (), energy * eps.imag / eps.real,
                              (wavelength_nm, wavelength_nm), source, (), model.is_metal)
-    bare = dataclasses.replace(model, eps_inf=0.0, d_conductivity_ev=0.0)
-    chi = complex(bare.eps(wavelength_nm))
-    a, b, c = chi.imag, eps.real, chi.imag - eps.imag
-    disc = b * b - 4.0 * a * c
-    roots = [] if a == 0.0 or disc < 0.0 else [(-b - math.sqrt(disc)) / (2 * a),
-                                                 (-b + math.sqrt(disc)) / (2 * a)]
-    roots = [s for s in roots if s >= 0.0]
-    if not roots:
-        raise ValueError(f"{model.name}: no eps_inf > 0, sigma_D >= 0 make "
-                         f"eps({wavelength_nm:g} nm) = {eps:.4g} with this model's poles")
-    s = min(roots)
-    eps_inf = (eps / (1.0 + 1j * s)).real - chi.real
+    return _exact_metal(model, wavelength_nm, eps, name, source)
+
+
+def _exact_metal(model: MaterialModel, wavelength_nm: float, eps: complex, name: str,
+                 source: str) -> MaterialModel:
+    """Metal branch of ``exact_model``: re-solve the Drude damping and ε∞ (no conductivity).
+
+    For Re ε < 0 a positive D-conductivity lowers Im ε (Im[ε(1 + is)] = Im ε + s Re ε), so it
+    cannot add loss; the Drude damping can: Im χ_D(γ) = σ E_p² γ / (E (E² + γ²)) rises
+    monotonically for 0 <= γ <= E, so γ is found by bisection and ε∞ takes the real part.
+    Only when the other poles alone are already too lossy is a small σ_D > 0 used instead
+    (keeping the fitted poles): (ε∞ + χ)(1 + i s) = ε, s = ħσ_D/E, smallest root s > 0.
+    """
+    from scipy.optimize import brentq
+
+    index = next((i for i, p in enumerate(model.poles) if p.kind == "drude"), None)
+    if index is None:
+        raise ValueError(f"{model.name}: Re eps({wavelength_nm:g} nm) = {eps.real:.4g} <= 0 "
+                         f"needs a Drude pole to be made exact")
+    energy = float(nm_to_ev(wavelength_nm))
+
+    def with_gamma(gamma: float) -> MaterialModel:
+        poles = list(model.poles)
+        poles[index] = dataclasses.replace(poles[index], gamma_ev=gamma)
+        return dataclasses.replace(model, eps_inf=0.0, d_conductivity_ev=0.0, poles=tuple(poles))
+
+    def excess(gamma: float) -> float:
+        return complex(with_gamma(gamma).eps(wavelength_nm)).imag - eps.imag
+
+    if excess(energy) < 0.0:
+        raise ValueError(f"{model.name}: no Drude damping in [0, {energy:.3g}] eV gives "
+                         f"Im eps({wavelength_nm:g} nm) = {eps.imag:.4g}")
+    if excess(0.0) <= 0.0:
+        bare = with_gamma(brentq(excess, 0.0, energy, xtol=1e-15, rtol=1e-15))
+        s = 0.0
+    else:  # the other poles alone are too lossy: keep the fit and let σ_D > 0 remove loss
+        bare = dataclasses.replace(model, eps_inf=0.0, d_conductivity_ev=0.0)
+        chi = complex(bare.eps(wavelength_nm))
+        # (ε∞ + χ)(1 + i s) = ε  =>  Im χ s² + Re ε s + (Im χ − Im ε) = 0, smallest root s > 0
+        a, b, c = chi.imag, eps.real, chi.imag - eps.imag
+        s = (-b - math.sqrt(b * b - 4.0 * a * c)) / (2.0 * a)
+    eps_inf = (eps / (1.0 + 1j * s)).real - complex(bare.eps(wavelength_nm)).real
     if eps_inf <= 0.0:
         raise ValueError(f"{model.name}: exact eps at {wavelength_nm:g} nm needs eps_inf = "
                          f"{eps_inf:.3g} <= 0, which Meep cannot integrate")
-    return MaterialModel(name, eps_inf, model.poles, energy * s, (wavelength_nm, wavelength_nm),
+    return MaterialModel(name, eps_inf, bare.poles, energy * s, (wavelength_nm, wavelength_nm),
                          source, (), model.is_metal)
 
 
