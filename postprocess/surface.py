@@ -219,8 +219,9 @@ def electronic_inputs(study: StudySpec) -> ElectronicInputs | None:
         src["barrier_ev"] = override
     else:
         if chi is None:
-            raise KeyError(f"no electron affinity for {semi!r}: set analysis.electron_affinity_ev "
-                           "or analysis.barrier_ev")
+            what = (f"no electron affinity tabulated for {semi!r}" if semi else
+                    "the structure has no semiconductor to form a Schottky barrier with")
+            raise KeyError(f"{what}: set analysis.electron_affinity_ev or analysis.barrier_ev")
         barrier = float(electronic.schottky_barrier_ev(work, chi))
         src["barrier_ev"] = "work function - electron affinity (Schottky-Mott)"
     eps_s = s.static_permittivity if s else None

@@ -29,6 +29,7 @@ import numpy as np
 
 from geometry.build import build
 from geometry.raster import material_grid
+from geometry.specs import FilmStackSpec, RodArraySpec, WireOnMetalSpec
 from geometry.study import StudySpec, material_model, study_from_dict, study_json
 from geometry.twin import without_metal
 from geometry.units import EPS0_F_M, wavelength_nm_to_omega_rad_s
@@ -57,11 +58,37 @@ def study_dict(metal: str = "Ag", angle_deg: float = ANGLE_DEG) -> dict:
     }
 
 
+def film_study_dict(metal: str = "Ag") -> dict:
+    """A 1D film stack: one metal layer of METAL_NM on SiO2 (same simulation and analysis)."""
+    d = study_dict(metal)
+    d["structure"] = {"kind": "film_stack", "layers": [{"material": metal, "thickness_nm": METAL_NM}],
+                      "substrate": {"material": "SiO2"}}
+    d["study"]["name"] = "synthetic_film"
+    return d
+
+
+def wire_study_dict(metal: str = "Ag") -> dict:
+    """A 2D wire on metal (no spacer): CsPbBr3 wire r = 40 nm on METAL_NM of metal, 300 nm wide."""
+    d = study_dict(metal)
+    d["structure"] = {"kind": "wire_on_metal", "wire_material": "CsPbBr3", "radius_nm": 40.0,
+                      "spacer": {}, "metal": {"material": metal, "thickness_nm": METAL_NM},
+                      "substrate": {"material": "SiO2"}, "cell_width_nm": 300.0}
+    d["study"]["name"] = "synthetic_wire"
+    return d
+
+
 def make_study(metal: str = "Ag", angle_deg: float = ANGLE_DEG) -> StudySpec:
     """The synthetic study, validated (accuracy warnings silenced: the grid is deliberately coarse)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return study_from_dict(study_dict(metal, angle_deg))
+
+
+def study_of(data: dict) -> StudySpec:
+    """Validate a synthetic study dict (accuracy warnings silenced)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return study_from_dict(data)
 
 
 # --------------------------------------------------------------------------------------
@@ -164,15 +191,34 @@ def grid_nm(study: StudySpec, images: int = 0) -> tuple[np.ndarray, np.ndarray, 
 
     ``images`` extra columns on each lateral side are periodic images (as Meep's DFT maps have).
     """
-    p = study.structure.period_nm
-    x = -p / 2 + DX_NM * (np.arange(-images, int(round(p / DX_NM)) + images) + 0.5)
+    s = study.structure
+    zero = np.array([0.0])
     z = -METAL_NM + DX_NM * (np.arange(int(round((METAL_NM + Z_TOP_NM) / DX_NM))) + 0.5)
+    if isinstance(s, FilmStackSpec):  # 1D stack
+        return zero, zero.copy(), z
+    if isinstance(s, WireOnMetalSpec):  # 2D xz cross-section
+        w = s.cell_width_nm
+        return -w / 2 + DX_NM * (np.arange(int(round(w / DX_NM))) + 0.5), zero, z
+    p = s.period_nm
+    x = -p / 2 + DX_NM * (np.arange(-images, int(round(p / DX_NM)) + images) + 0.5)
     return x, x.copy(), z
+
+
+def metal_layer(study: StudySpec) -> str:
+    """Material of the layer just below z = 0 (the metal, or the twin's dielectric)."""
+    s = study.structure
+    return s.layers[0].material if isinstance(s, FilmStackSpec) else s.metal.material
+
+
+def voxel_volume_nm3(study: StudySpec) -> float:
+    """dx dy dz, with 1 nm for each collapsed axis (docs/runfile.md)."""
+    x, y, _ = grid_nm(study)
+    return DX_NM ** (1 + (len(x) > 1) + (len(y) > 1))
 
 
 def wave_for(study: StudySpec, wavelength_nm: float) -> HalfSpaceWave:
     """The analytic wave for this variant: half-space of its metal layer's material."""
-    eps2 = complex(material_model(study, study.structure.metal.material).eps(wavelength_nm))
+    eps2 = complex(material_model(study, metal_layer(study)).eps(wavelength_nm))
     return HalfSpaceWave(wavelength_nm, 1.0, eps2, study.simulation.angle_deg,
                          study.simulation.pump_intensity_w_m2)
 
@@ -185,15 +231,21 @@ def rod_voxel_area_nm2(study: StudySpec) -> float:
 
 
 def expected_fractions(study: StudySpec, wavelength_nm: float) -> dict[str, float]:
-    """Closed-form absorbed fractions {material: fraction} of the synthetic field."""
+    """Closed-form absorbed fractions {material: fraction} of the synthetic field.
+
+    The layer below z = 0 always; the rods of a rod array too (a wire's circular section has
+    no closed form on the grid, so it is left out).
+    """
     wave = wave_for(study, wavelength_nm)
-    rod = study.structure.rod
-    eps_rod = complex(material_model(study, rod.material).eps(wavelength_nm))
-    cell_m2 = (study.structure.period_nm * 1e-9) ** 2
-    p_rod = 0.5 * wave.omega * EPS0_F_M * eps_rod.imag * rod_voxel_area_nm2(study) * 1e-18 \
-        * wave.e2_above_integral_v2_m(rod.height_nm)
-    out = {rod.material: p_rod / (wave.intensity_w_m2 * cell_m2)}
-    layer = study.structure.metal.material  # the metal, or the twin's dielectric in its place
+    out: dict[str, float] = {}
+    if isinstance(study.structure, RodArraySpec):
+        rod = study.structure.rod
+        eps_rod = complex(material_model(study, rod.material).eps(wavelength_nm))
+        cell_m2 = (study.structure.period_nm * 1e-9) ** 2
+        p_rod = 0.5 * wave.omega * EPS0_F_M * eps_rod.imag * rod_voxel_area_nm2(study) * 1e-18 \
+            * wave.e2_above_integral_v2_m(rod.height_nm)
+        out[rod.material] = p_rod / (wave.intensity_w_m2 * cell_m2)
+    layer = metal_layer(study)  # the metal, or the twin's dielectric in its place
     out[layer] = out.get(layer, 0.0) + wave.metal_absorbed_fraction(METAL_NM)
     return out
 
@@ -261,7 +313,7 @@ def write_field_tag(f, study: StudySpec, tag: str, wavelength_nm: float,
     g.attrs["materials"] = json.dumps(list(names))
     g.attrs["metal_materials"] = json.dumps(
         [n for n in names if material_model(study, n).is_metal])
-    g.attrs["voxel_volume_nm3"] = DX_NM**3
+    g.attrs["voxel_volume_nm3"] = voxel_volume_nm3(study)
 
 
 def mode_field(study: StudySpec, width_nm: float = 30.0,
@@ -334,7 +386,9 @@ def _write_kind(f, study: StudySpec, kind: str, variant: str) -> None:
         _ds(g, "ldos", factor * bulk, "arb.", "LDOS at the dipole")
         _ds(g, "ldos_bulk", bulk, "arb.", "LDOS in the bulk rod medium")
         g.attrs["position_nm"] = np.array([0.0, 0.0, 50.0])
-        g.attrs["medium"] = study.structure.rod.material
+        s = study.structure
+        g.attrs["medium"] = s.rod.material if isinstance(s, RodArraySpec) else getattr(
+            s, "wire_material", "SiO2")
 
 
 def purcell_expected(variant: str, wavelength_nm) -> np.ndarray:
