@@ -57,7 +57,7 @@ from postprocess.surface import (
     analyze_surface,
     electronic_inputs,
     hot_electron_chain,
-    upper_bound_vs_wavelength,
+    chain_vs_wavelength,
 )
 
 DEBATE_NOTE = (
@@ -284,8 +284,9 @@ def _fields(res: VariantResult, s: dict, metals: tuple[str, ...], slab_voxels: i
         res.notes.append("QE_HEG reached its clip at 1: the surface rate x photon energy exceeds "
                          "the power absorbed in the metal (grid too coarse for the surface field?)")
     if res.spectrum is not None:
-        res.vs_wavelength = upper_bound_vs_wavelength(
-            res.spectrum, metals, pump.intensity_w_m2, cell_area_m2(res.study), res.inputs)
+        res.vs_wavelength = chain_vs_wavelength(
+            res.spectrum, metals, pump.intensity_w_m2, cell_area_m2(res.study), res.inputs,
+            ch, sf)
         s["hot_electrons_vs_wavelength"] = res.vs_wavelength
 
 
@@ -522,13 +523,16 @@ def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult],
     if vw:
         n = len(vw["wavelength_nm"])
         idx = np.unique(np.linspace(0, n - 1, min(12, n)).astype(int))
-        out += ["Versus pump wavelength (metal absorption from the spectrum run's A_by_material; "
-                "the surface rate needs a field map and is given at the pump only):", "",
-                _table(["λ (nm)", "A metal", "upper bound (1/s)", "QE_HET",
-                        "upper x QE_HET (1/s)"],
-                       [[vw[k][i] for k in ("wavelength_nm", "absorbed_metal_fraction",
-                                            "rate_upper_s", "qe_het", "injected_upper_s")]
-                        for i in idx]), ""]
+        cols = [("λ (nm)", "wavelength_nm"), ("A metal", "absorbed_metal_fraction"),
+                ("upper bound (1/s)", "rate_upper_s"), ("QE_HET", "qe_het"),
+                ("upper x QE_HET (1/s)", "injected_upper_s"),
+                ("QE_HEG (scaled)", "qe_heg_scaled"), ("QE_PI-HEG (scaled)", "qe_pi_heg_scaled")]
+        cols = [c for c in cols if c[1] in vw]
+        out += ["Versus pump wavelength. Metal absorption is the spectrum run's A_by_material, so "
+                "the upper bound and QE_HET are exact; the surface rate was mapped at the pump "
+                "only, so the 'scaled' columns assume the surface share of the metal absorption "
+                "stays as at the pump (an estimate, not valid across a plasmon resonance):", "",
+                _table([c[0] for c in cols], [[vw[k][i] for _, k in cols] for i in idx]), ""]
     out += ["E_n is taken at the centre of the metal surface voxel (half a cell inside). On a "
             "staggered grid without subpixel averaging in metals, the field interpolated there "
             "mixes values across the interface, so the surface rate is uncertain by the ratio of "

@@ -423,12 +423,20 @@ def hot_electron_chain(absorption: TagAbsorption, surface: SurfaceResult, inputs
         biased=tuple(point(float(f)) for f in bias_fields_v_m))
 
 
-def upper_bound_vs_wavelength(spectrum: Spectrum, metal_names: tuple[str, ...],
-                              intensity_w_m2: float, area_m2: float,
-                              inputs: ElectronicInputs) -> dict[str, np.ndarray]:
-    """The bound rate and QE_HET across the spectrum (metal absorption from A_by_material).
+def chain_vs_wavelength(spectrum: Spectrum, metal_names: tuple[str, ...], intensity_w_m2: float,
+                        area_m2: float, inputs: ElectronicInputs,
+                        pump: HotElectronChain | None = None,
+                        surface: SurfaceResult | None = None) -> dict[str, np.ndarray]:
+    """The chain across the spectrum, metal absorption from the spectrum's A_by_material.
 
-    Returns {wavelength_nm, absorbed_metal_fraction, rate_upper_s, qe_het, injected_upper_s}.
+    Exact at every wavelength: the upper bound (P_abs,metal / ħω) and QE_HET. With the pump's
+    chain and surface, also an estimate of QE_HEG and QE_PI-HEG: the surface integral of
+    |E_n|^2 is scaled with the metal absorption, i.e. the share of the absorption that happens
+    at the surface is assumed to stay what it is at the pump (true for a fixed field shape,
+    not across a plasmon resonance); the report labels it so.
+
+    Returns {wavelength_nm, absorbed_metal_fraction, rate_upper_s, qe_het, injected_upper_s}
+    plus {rate_surface_scaled_s, qe_heg_scaled, qe_pi_heg_scaled} when the pump is given.
     """
     wl = spectrum.wavelength_nm
     a_metal = np.zeros_like(wl)
@@ -439,5 +447,14 @@ def upper_bound_vs_wavelength(spectrum: Spectrum, metal_names: tuple[str, ...],
     upper = np.asarray(hot_electrons.hot_electron_rate_upper_s(power_w, wl), dtype=float)
     het = np.asarray(electronic.qe_het(nm_to_ev(wl), inputs.barrier_ev, inputs.fermi_energy_ev),
                      dtype=float)
-    return {"wavelength_nm": wl, "absorbed_metal_fraction": a_metal, "rate_upper_s": upper,
-            "qe_het": het, "injected_upper_s": upper * het}
+    out = {"wavelength_nm": wl, "absorbed_metal_fraction": a_metal, "rate_upper_s": upper,
+           "qe_het": het, "injected_upper_s": upper * het}
+    if pump is not None and surface is not None and pump.absorbed_metal_w > 0:
+        e_rms = surface.e_normal_rms_v_m * np.sqrt(power_w / pump.absorbed_metal_w)
+        density = hot_electrons.surface_generation_rate_density_m2_s(
+            e_rms, wl, inputs.barrier_ev, inputs.fermi_energy_ev)
+        rate = np.asarray(density, dtype=float) * surface.area_m2
+        heg = np.array([float(hot_electrons.qe_heg(r, p, w)) for r, p, w in zip(rate, power_w, wl)])
+        out.update({"rate_surface_scaled_s": rate, "qe_heg_scaled": heg,
+                    "qe_pi_heg_scaled": np.asarray(hot_electrons.qe_pi_heg(heg, het), dtype=float)})
+    return out
