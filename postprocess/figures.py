@@ -164,3 +164,29 @@ def plot_comparison_bars(rows: list[Row], path: Path, title: str) -> Path | None
     ax.set_xlabel("metal / no-metal (1)")
     ax.set_title(f"{title}: metal vs no metal")
     return _save(fig, path)
+
+
+def plot_dispersion(dispersion: dict[str, np.ndarray], path: Path, title: str) -> Path | None:
+    """Mode wavelength vs Bloch k (colour: Q, log scale) with the superstrate light line."""
+    if not len(dispersion["wavelength_nm"]):
+        return None
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    q = np.clip(dispersion["Q"], 1e-3, None)
+    sc = ax.scatter(dispersion["k_per_nm"], dispersion["wavelength_nm"], c=q, cmap="viridis",
+                    norm=LogNorm(vmin=q.min(), vmax=max(q.max(), q.min() * 1.01)), s=18)
+    kx, light = dispersion["k_x_per_nm"], dispersion["light_line_wavelength_nm"]
+    ok = np.isfinite(light) & (kx > 0)
+    lo, hi = np.min(dispersion["wavelength_nm"]), np.max(dispersion["wavelength_nm"])
+    pad = 0.05 * (hi - lo + 1)
+    if ok.any():  # λ = n / k on a dense k grid (n of the superstrate from the stored line)
+        n_sup = float(np.median(light[ok] * kx[ok]))
+        k = np.linspace(n_sup / (hi + pad), max(kx.max(), n_sup / (lo - pad)), 200)
+        ax.plot(k, n_sup / k, "k--", lw=1, label=f"light line (n = {n_sup:.2f})")
+    ax.set_ylim(lo - pad, hi + pad)
+    ax.set_xlim(0, kx.max() * 1.05 if kx.max() > 0 else 1)
+    ax.set_xlabel("Bloch k_x / 2π (1/nm)")
+    ax.set_ylabel("mode vacuum wavelength (nm)")
+    ax.set_title(f"{title}\nplasmon-mode dispersion")
+    fig.colorbar(sc, ax=ax, label="Q (1)")
+    ax.legend(fontsize=8)
+    return _save(fig, path)

@@ -226,3 +226,21 @@ def mode_table(modes_run: Run, field_runs: tuple[Run, ...] = (),
         modes=tuple(out), n_raw=len(raw), n_filtered=int(attrs.get("n_filtered", 0)),
         q_min=float(attrs.get("q_min", np.nan)), q_max=float(attrs.get("q_max", np.nan)),
         band_nm=(float(band[0]), float(band[1])), probes_nm=attrs["probes_nm"])
+
+
+def read_dispersion(run: Run) -> dict[str, np.ndarray] | None:
+    """``modes/dispersion`` (Bloch-k sweep) as arrays, or None when the run has none.
+
+    Returns {k_x_per_nm (k,), k_per_nm (m,), wavelength_nm (m,), Q (m,),
+    light_line_wavelength_nm (k,)}: one row per mode found at sweep point k_index.
+    """
+    if not run.has("modes/dispersion/wavelength_nm"):
+        return None
+    data, _ = read_group_arrays(run, "modes/dispersion")
+    kx = np.asarray(data["k_x"], float)
+    idx = np.asarray(data["k_index"], int)
+    return {"k_x_per_nm": kx, "k_per_nm": kx[idx] if idx.size else np.zeros(0),
+            "wavelength_nm": np.asarray(data["wavelength_nm"], float),
+            "Q": np.asarray(data["Q"], float),
+            "light_line_wavelength_nm": np.asarray(data.get("light_line_wavelength_nm",
+                                                            np.full(kx.shape, np.inf)), float)}

@@ -38,7 +38,7 @@ from postprocess.compare import (
     purcell_main_over_no_metal,
     threshold_gain_per_cm,
 )
-from postprocess.modes_table import ModeTable, mode_table
+from postprocess.modes_table import ModeTable, mode_table, read_dispersion
 from postprocess.runfile import (
     DEFAULT_SLAB_VOXELS,
     VARIANTS,
@@ -86,6 +86,7 @@ class VariantResult:
     chain: HotElectronChain | None = None
     vs_wavelength: dict[str, np.ndarray] | None = None
     emitter: dict[str, np.ndarray] | None = None
+    dispersion: dict[str, np.ndarray] | None = None
     summary: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -308,6 +309,10 @@ def _modes(res: VariantResult, s: dict, slab_voxels: int) -> None:
     s["modes"] = modes
     s["mode_count"] = len(modes)
     s["best_mode"] = best_mode(modes)
+    disp = read_dispersion(res.runs["modes"])
+    if disp is not None:
+        res.dispersion = disp
+        s["dispersion"] = {k: disp[k] for k in ("k_per_nm", "wavelength_nm", "Q")}
     s["modes_search"] = {"n_raw": table.n_raw, "n_filtered": table.n_filtered,
                          "q_min": table.q_min, "q_max": table.q_max, "band_nm": list(table.band_nm)}
 
@@ -315,7 +320,12 @@ def _modes(res: VariantResult, s: dict, slab_voxels: int) -> None:
 def _emitter(res: VariantResult, s: dict) -> None:
     data, attrs = read_group_arrays(res.runs["emitter"], "emitter")
     res.emitter = {k: np.asarray(data[k], float) for k in ("wavelength_nm", "ldos", "ldos_bulk")}
-    s["purcell_factor"] = purcell_at(res.emitter, res.study.simulation.emission_wavelength_nm)
+    emission = res.study.simulation.emission_wavelength_nm
+    s["purcell_factor"] = purcell_at(res.emitter, emission)
+    wl = res.emitter["wavelength_nm"]
+    if wl.size and not wl.min() <= emission <= wl.max():
+        res.notes.append(f"emitter band {wl.min():g}-{wl.max():g} nm misses the emission line "
+                         f"{emission:g} nm: no Purcell factor there")
     s["emitter"] = {"position_nm": attrs.get("position_nm"), "medium": attrs.get("medium")}
 
 
@@ -383,6 +393,9 @@ def _figures(figdir: Path, results: dict[str, VariantResult], rows: list[Row]) -
             if tag == "pump":
                 add(f"{v}_pump_absorbed_power", figures.plot_absorbed_power_xz, a.maps,
                     figdir / f"{v}_pump_absorbed_power_xz.png", title)
+        if r.dispersion is not None:
+            add(f"{v}_dispersion", figures.plot_dispersion, r.dispersion,
+                figdir / f"{v}_dispersion.png", v)
         if r.surface is not None and r.inputs is not None:
             sf = r.surface
             add(f"{v}_surface_rate", figures.plot_surface_rate, sf.rate_map_m2_s, sf.x_nm, sf.y_nm,

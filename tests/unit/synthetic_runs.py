@@ -371,6 +371,17 @@ def _write_kind(f, study: StudySpec, kind: str, variant: str) -> None:
         g.attrs["q_max"] = 1e4
         g.attrs["band_nm"] = np.array([sim.wavelength_min_nm, sim.wavelength_max_nm])
         g.attrs["n_filtered"] = 1
+        if variant == "main":  # a Bloch-k sweep: one band moving to the blue with k
+            kx = np.linspace(0.0, 0.0025, 5)
+            d = f.create_group("modes/dispersion")
+            _ds(d, "k_x", kx, "1/nm", "Bloch kx/(2 pi)")
+            _ds(d, "k_index", np.arange(5), "1", "index into k_x")
+            _ds(d, "k_bloch", np.stack([kx, 0 * kx], axis=-1), "1/nm", "Bloch wave vector")
+            _ds(d, "wavelength_nm", 600.0 - 20000.0 * kx, "nm", "mode wavelength")
+            _ds(d, "Q", np.full(5, 20.0), "1", "quality factor")
+            with np.errstate(divide="ignore"):
+                _ds(d, "light_line_wavelength_nm", np.where(kx > 0, 1.0 / np.where(kx > 0, kx, 1), np.inf),
+                    "nm", "light line")
         best = int(np.argmin(table["error"]))
         write_field_tag(f, study, f"mode_{best}", table["wavelength_nm"][best],
                         e=mode_field(study), h=np.zeros((3, *grid_nm_shape(study)), complex))

@@ -57,6 +57,8 @@ def test_summary_values(full):
     expected = syn.expected_fractions(study, 405.0)
     assert s["absorbed_fraction"]["Ag"] == pytest.approx(expected["Ag"], rel=1e-2)
     assert [m["wavelength_nm"] for m in s["modes"]] == [521.0, 560.0, 610.0]
+    assert s["dispersion"]["wavelength_nm"] == pytest.approx([600.0, 587.5, 575.0, 562.5, 550.0])
+    assert "dispersion" not in s["no_metal"]
     assert all(m["Q"] > 0 and m["threshold_gain_per_cm"] > 0 for m in s["modes"])
     assert s["purcell_factor"] == pytest.approx(float(syn.purcell_expected("main", 532.0)), rel=1e-9)
     assert s["no_metal"]["purcell_factor"] == pytest.approx(1.2, rel=1e-9)
@@ -86,7 +88,7 @@ def test_report_and_figures_exist(full):
                    "Ag_JC" if "Ag_JC" in text else "Ag"):
         assert needle in text, f"report lacks {needle!r}"
     pngs = sorted(p.name for p in (out / "figures").glob("*.png"))
-    for name in ("spectra.png", "main_pump_enhancement_xz.png", "main_pump_enhancement_xy.png",
+    for name in ("spectra.png", "main_dispersion.png", "main_pump_enhancement_xz.png", "main_pump_enhancement_xy.png",
                  "main_pump_absorbed_power_xz.png", "main_surface_rate.png", "main_qe_vs_bias.png",
                  "comparison.png"):
         assert name in pngs, f"figure {name} missing; have {pngs}"
