@@ -100,8 +100,13 @@ def analyze(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS) -> tu
 
     Returns:
         (path of DIR/report.md, the summary dict also written to DIR/summary.json).
+
+    Raises:
+        FileNotFoundError: ``directory`` does not exist.
     """
     directory = Path(directory)
+    if not directory.is_dir():
+        raise FileNotFoundError(f"run directory {directory} does not exist (expected DIR/runs/*.h5)")
     found = find_runs(directory)
     runs: dict[tuple[str, str], Run] = {}
     problems: list[str] = []

@@ -118,6 +118,11 @@ def test_missing_and_failed_runs_are_reported_not_fatal(tmp_path):
     assert "missing" in text and "Harminv found nothing" in text
 
 
+def test_missing_directory_is_one_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        analyze(tmp_path / "nope")
+
+
 def test_empty_directory_gives_a_report(tmp_path):
     report, summary = analyze(tmp_path)
     assert report.exists() and summary["inputs"] == {}
