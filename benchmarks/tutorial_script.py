@@ -79,8 +79,8 @@ def main(argv=None):
     sim.run(until=until)
     stepping = time.perf_counter() - t0
     straight_refl_data = sim.get_flux_data(refl)
-    incident = np.array(mp.get_fluxes(refl))
-    incident_pump_per_area = np.array(mp.get_fluxes(pump_flux))[0] / period**2
+    incident = np.array(mp.get_fluxes(refl))  # negative: the light travels down, the plane faces +z
+    incident_pump_per_area = -np.array(mp.get_fluxes(pump_flux))[0] / period**2
     sim.reset_meep()
 
     # the structure
