@@ -64,7 +64,10 @@ DEBATE_NOTE = (
     "Three hot-electron rates are reported, not one. The upper bound counts one carrier per "
     "photon absorbed in the metal; the surface rate counts only carriers made by surface "
     "(Landau) damping with enough energy to cross the barrier (Govorov et al. 2013; Besteiro et "
-    "al. 2017); the injected rate multiplies that by the internal-photoemission yield QE_HET. "
+    "al. 2017); the injected rate multiplies that by the internal-photoemission yield QE_HET "
+    "(QE_PI-HEG = QE_HEG x QE_HET, as in the seed). Only carriers made where the metal touches "
+    "the perovskite can cross without lateral transport; that part of the surface rate is "
+    "listed separately. "
     "Most of the absorbed power may end as heat rather than as useful hot carriers, and "
     "photothermal effects can masquerade as hot-electron effects (Dubi & Sivan, arXiv "
     "1810.00565): treat the upper bound as a bound, not a prediction.")
@@ -268,6 +271,7 @@ def _fields(res: VariantResult, s: dict, metals: tuple[str, ...], slab_voxels: i
     sf = res.surface
     s["metal_surface"] = {
         "n_voxels": sf.n_voxels, "area_m2": sf.area_m2, "e_normal_rms_v_m": sf.e_normal_rms_v_m,
+        "contact_area_m2": sf.contact_area_m2,
         "enhancement_peak": sf.enhancement_peak, "enhancement_mean": sf.enhancement_mean,
         "dcontinuity_over_direct": (sf.e_normal_sq_integral_dcont_v2 / sf.e_normal_sq_integral_v2
                                     if sf.e_normal_sq_integral_v2 > 0 else None)}
@@ -280,6 +284,7 @@ def _fields(res: VariantResult, s: dict, metals: tuple[str, ...], slab_voxels: i
         # the rate is linear in the surface integral of |E_n|^2: the D-continuity estimate of
         # E_n (from the first outside voxel) gives the other end of the grid's uncertainty
         "hot_electron_rate_surface_dcont_s": None if ratio is None else ch.rate_surface_s * ratio,
+        "hot_electron_rate_surface_contact_s": sf.rate_contact_s,
         "hot_electron_rate_upper_s": ch.rate_upper_s,
         "hot_electron_rate_surface_s": ch.rate_surface_s,
         "hot_electron_rate_injected_s": ch.injected_rate_s,
@@ -524,9 +529,13 @@ def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult],
         ["rate, surface generation over the barrier (1/s)", s.get("hot_electron_rate_surface_s")],
         ["same, E_n from D-continuity of the outside voxel (1/s)",
          s.get("hot_electron_rate_surface_dcont_s")],
+        ["of which on the metal/perovskite contact (1/s)",
+         s.get("hot_electron_rate_surface_contact_s")],
         ["rate, injected into the perovskite (1/s)", s.get("hot_electron_rate_injected_s")],
         ["QE_HEG", s.get("qe_heg")], ["QE_HET", s.get("qe_het")], ["QE_PI-HEG", s.get("qe_pi_heg")],
         ["metal surface area in the cell (m^2)", (s.get("metal_surface") or {}).get("area_m2")],
+        ["of which in contact with the perovskite (m^2)",
+         (s.get("metal_surface") or {}).get("contact_area_m2")],
         ["E_n,rms inside the metal (V/m)", (s.get("metal_surface") or {}).get("e_normal_rms_v_m")],
         ["∮|E_n|² from D-continuity / direct",
          (s.get("metal_surface") or {}).get("dcontinuity_over_direct")],

@@ -245,6 +245,9 @@ class SurfaceResult:
         enhancement_peak, enhancement_mean: max and area-weighted mean |E|/|E0| on the surface.
         barrier_ev, fermi_energy_ev: what the rate was computed with.
         rate_s: surface hot-electron rate over the barrier (1/s, per nm of length in 2D).
+        contact_area_m2: the part of the surface whose outside neighbour is the perovskite.
+        rate_contact_s: the part of ``rate_s`` made on that contact (where injection can happen
+            without lateral transport).
         rate_map_m2_s: (nx, ny) rate per unit projected xy area (1/(s m^2)).
         x_nm, y_nm: coordinates of the map.
     """
@@ -260,6 +263,8 @@ class SurfaceResult:
     barrier_ev: float
     fermi_energy_ev: float
     rate_s: float
+    contact_area_m2: float
+    rate_contact_s: float
     rate_map_m2_s: np.ndarray = field(repr=False)
     x_nm: np.ndarray = field(repr=False)
     y_nm: np.ndarray = field(repr=False)
@@ -286,7 +291,9 @@ def analyze_surface(run: Run, tag: str, inputs: ElectronicInputs | None,
     spacing = grid.spacing_nm
     nx, ny, _ = grid.shape
     rate_map = np.zeros((nx, ny))
-    area_total = e2 = e2_d = rate = enh_peak = enh_area = 0.0
+    gain = gain_material(run.study)
+    gain_id = grid.materials.index(gain) if gain in grid.materials else -1
+    area_total = e2 = e2_d = rate = enh_peak = enh_area = rate_contact = area_contact = 0.0
     count = 0
     for slab in iter_field_slabs(run, tag, ("material_id",), halo=HALO, slab_voxels=slab_voxels):
         is_metal = np.isin(slab.data["material_id"], metal_ids)
@@ -294,7 +301,7 @@ def analyze_surface(run: Run, tag: str, inputs: ElectronicInputs | None,
         if sv.count == 0:
             continue
         lo, hi = max(0, slab.k0 - 1), min(grid.shape[2], slab.k1 + 1)  # own planes + 1 each side
-        data = read_field_range(run, tag, ("E", "eps"), lo, hi)
+        data = read_field_range(run, tag, ("E", "eps", "material_id"), lo, hi)
         i, j, k = sv.index[0], sv.index[1], sv.index[2] + (slab.k0 - lo)
         e_vec = data["E"][:, i, j, k]
         e_n = np.sum(sv.normal * e_vec, axis=0)
@@ -304,10 +311,14 @@ def analyze_surface(run: Run, tag: str, inputs: ElectronicInputs | None,
         has_out = np.any(sv.outside_step != 0, axis=0)
         e_out_n = np.sum(sv.normal * data["E"][:, oi, oj, ok], axis=0)
         e_n_dcont = np.where(has_out, data["eps"][oi, oj, ok] / data["eps"][i, j, k] * e_out_n, e_n)
+        contact = has_out & (data["material_id"][oi, oj, ok] == gain_id)
+        area_contact += float(area_m2[contact].sum())
         if inputs is not None:
             density = hot_electrons.surface_generation_rate_density_m2_s(
                 e_n, grid.wavelength_nm, inputs.barrier_ev, inputs.fermi_energy_ev)
             rate += float(hot_electrons.hot_electron_rate_surface_s(density, area_m2))
+            rate_contact += float(hot_electrons.hot_electron_rate_surface_s(
+                np.asarray(density)[contact], area_m2[contact]))
             np.add.at(rate_map, (i, j), np.asarray(density) * area_m2)
         enh = np.asarray(optics.field_enhancement(e_vec, grid.incident_field_v_m))
         enh_peak = max(enh_peak, float(enh.max()))
@@ -325,6 +336,8 @@ def analyze_surface(run: Run, tag: str, inputs: ElectronicInputs | None,
         barrier_ev=inputs.barrier_ev if inputs else float("nan"),
         fermi_energy_ev=inputs.fermi_energy_ev if inputs else float("nan"),
         rate_s=rate if inputs else float("nan"),
+        contact_area_m2=area_contact,
+        rate_contact_s=rate_contact if inputs else float("nan"),
         rate_map_m2_s=rate_map, x_nm=grid.x_nm, y_nm=grid.y_nm)
 
 

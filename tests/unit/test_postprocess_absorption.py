@@ -106,6 +106,10 @@ def test_flat_surface_integral_and_rate_match_closed_form(runs, study):
     area = cell_area_m2(study)
     n_cells = (200 / syn.DX_NM) ** 2
     assert sf.n_voxels == n_cells, f"surface voxels {sf.n_voxels}, expected {n_cells} (top plane)"
+    # the rod footprint is the metal/perovskite contact; the field is uniform in |E_z| laterally
+    f_rod = syn.rod_voxel_area_nm2(study) / 200.0**2
+    assert sf.contact_area_m2 == pytest.approx(f_rod * area, rel=1e-12)
+    assert sf.rate_contact_s == pytest.approx(f_rod * sf.rate_s, rel=1e-9)
     assert sf.area_m2 == pytest.approx(area, rel=1e-12)
     e2 = wave.e_normal_inside_sq(syn.DX_NM / 2)
     assert _rel(sf.e_normal_sq_integral_v2, e2 * area) < 1e-9
