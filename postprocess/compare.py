@@ -68,10 +68,20 @@ def group_index(study: StudySpec, name: str, wavelength_nm: float, rel_step: flo
 
 
 def threshold_gain_per_cm(study: StudySpec, gain_name: str | None, wavelength_nm: float, q: float):
-    """(n_g, Γ g_th in 1/cm) of a mode from its Q (design/physics.md §8, passive estimate)."""
+    """(n_g, Γ g_th in 1/cm) of a mode from its Q (design/physics.md §8, passive estimate).
+
+    NaN gain where the estimate has no meaning: no gain medium, Q <= 0, the mode outside the
+    gain material's valid range, or n_g <= 0 (anomalous dispersion inside the absorption band).
+    """
+    nan = float("nan")
     if gain_name is None or not q > 0:
-        return float("nan"), float("nan")
+        return nan, nan
+    lo, hi = material_model(study, gain_name).valid_nm
+    if not lo <= wavelength_nm <= hi:
+        return nan, nan
     ng = group_index(study, gain_name, wavelength_nm)
+    if not ng > 0:
+        return ng, nan
     return ng, float(lasing.threshold_gain_per_m(ng, wavelength_nm, q)) / 100.0
 
 

@@ -2,7 +2,7 @@
 
 From ``modes/`` (design/physics.md §6): wavelength, Q, linewidth (nm and meV). Modes seen by
 several probes are one mode: two modes at the same Bloch k whose wavelengths differ by less
-than half the larger linewidth are merged, keeping the one with the smallest Harminv error.
+than half the narrower linewidth are merged, keeping the one with the smallest Harminv error.
 Where a ``fields/mode_i`` map exists (matched by wavelength, within half a linewidth) the
 table adds the confinement factor in the perovskite, the mode volume with the dispersive
 energy density (``postprocess.optics``), and the peak and mean |E|/|E0| on the metal surface.
@@ -108,12 +108,13 @@ def raw_modes(run: Run) -> tuple[list[Mode], dict]:
 
 
 def dedupe_modes(modes: list[Mode]) -> list[Mode]:
-    """Merge modes at one Bloch k closer than half the larger linewidth; keep the smallest error."""
+    """Merge modes at one Bloch k closer than half the narrower linewidth; keep the smallest error."""
     kept: list[Mode] = []
     for mode in sorted(modes, key=lambda m: (m.error, -m.q)):
         for n, other in enumerate(kept):
             same_k = np.allclose(mode.k_bloch, other.k_bloch, atol=1e-9)
-            tol = 0.5 * max(mode.linewidth_nm, other.linewidth_nm)
+            # the narrower line sets the tolerance: a sharp mode beside a broad one is two modes
+            tol = 0.5 * min(mode.linewidth_nm, other.linewidth_nm)
             if same_k and abs(mode.wavelength_nm - other.wavelength_nm) < tol:
                 kept[n] = replace(other, merged=other.merged + 1)
                 break

@@ -208,8 +208,11 @@ def _step(res: VariantResult, kind: str, fn) -> None:
     try:
         fn()
     except Exception as err:  # noqa: BLE001 - the report must still be written
-        res.notes.append(f"{res.variant}_{kind} analysis failed: {type(err).__name__}: {err}")
-        res.notes.append(traceback.format_exc(limit=3).strip().splitlines()[-1])
+        where = traceback.extract_tb(err.__traceback__)[-1]
+        text = " ".join(str(err).split())
+        text = text if len(text) < 300 else text[:300] + " ..."
+        res.notes.append(f"{res.variant}_{kind} analysis failed: {type(err).__name__}: {text} "
+                         f"(at {Path(where.filename).name}:{where.lineno})")
 
 
 def _spectrum(res: VariantResult, s: dict) -> None:
@@ -308,6 +311,12 @@ def _fields(res: VariantResult, s: dict, metals: tuple[str, ...], slab_voxels: i
             res.spectrum, metals, pump.intensity_w_m2, cell_area_m2(res.study), res.inputs,
             ch, sf)
         s["hot_electrons_vs_wavelength"] = res.vs_wavelength
+        negative = res.vs_wavelength["absorbed_metal_fraction"] < 0
+        if negative.any():
+            res.notes.append(
+                f"spectrum: metal A_by_material < 0 at {int(negative.sum())} wavelengths (min "
+                f"{res.vs_wavelength['absorbed_metal_fraction'].min():.3g}, numerical noise); "
+                "counted as 0 in the hot-electron rates")
 
 
 def _modes(res: VariantResult, s: dict, slab_voxels: int) -> None:
@@ -509,7 +518,11 @@ def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult],
                          m["surface_enhancement_peak"], m["surface_enhancement_mean"],
                          m["group_index"], m["threshold_gain_per_cm"]] for m in modes]), ""]
     out += ["Threshold gain is the passive estimate Γg_th = 2π n_g/(λQ) with the perovskite's "
-            "material group index standing in for the modal one.", ""]
+            "material group index standing in for the modal one (no value inside its "
+            "absorption band, where n_g <= 0, or outside its model's range). Γ, V and the "
+            "surface enhancement come from the field map at the mode wavelength, which is the "
+            "plane-wave-driven response there, not the eigenmode alone: read V as the volume of "
+            "the driven field's energy, an upper bound on the mode volume.", ""]
 
     out += ["## Absorption", ""]
     for v, r in results.items():

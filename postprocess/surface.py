@@ -450,13 +450,15 @@ def chain_vs_wavelength(spectrum: Spectrum, metal_names: tuple[str, ...], intens
 
     Returns {wavelength_nm, absorbed_metal_fraction, rate_upper_s, qe_het, injected_upper_s}
     plus {rate_surface_scaled_s, qe_heg_scaled, qe_pi_heg_scaled} when the pump is given.
+    ``absorbed_metal_fraction`` is as stored; negative values (noise) count as 0 in the rates.
     """
     wl = spectrum.wavelength_nm
     a_metal = np.zeros_like(wl)
     for name in metal_names:
         if name in spectrum.A_by_material:
             a_metal = a_metal + spectrum.A_by_material[name]
-    power_w = a_metal * intensity_w_m2 * area_m2
+    # a slightly negative volume integral is numerical noise of the run: no absorption there
+    power_w = np.maximum(a_metal, 0.0) * intensity_w_m2 * area_m2
     upper = np.asarray(hot_electrons.hot_electron_rate_upper_s(power_w, wl), dtype=float)
     het = np.asarray(electronic.qe_het(nm_to_ev(wl), inputs.barrier_ev, inputs.fermi_energy_ev),
                      dtype=float)

@@ -46,6 +46,8 @@ def test_dedupe_respects_half_linewidth_and_bloch_k():
     # 600 nm at Q = 100 has linewidth 6 nm: 2.9 nm apart merge, 3.5 nm apart do not
     assert len(dedupe_modes([_mode(600.0, 100.0, 1e-3), _mode(602.9, 100.0, 2e-3)])) == 1
     assert len(dedupe_modes([_mode(600.0, 100.0, 1e-3), _mode(603.5, 100.0, 2e-3)])) == 2
+    # a sharp line 5 nm from a broad one (Q 10, 60 nm wide) is a different mode
+    assert len(dedupe_modes([_mode(600.0, 10.0, 1e-3), _mode(605.0, 1000.0, 2e-3)])) == 2
     # same wavelength at different Bloch k are different points of the dispersion
     assert len(dedupe_modes([_mode(600.0, 100.0, 1e-3), _mode(600.0, 100.0, 1e-3, (0.5, 0.0))])) == 2
 
