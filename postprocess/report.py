@@ -27,6 +27,7 @@ from postprocess.absorption import (
     cell_area_m2,
     check_against_spectrum,
     gain_material,
+    write_absorbed_power_map,
 )
 from postprocess.compare import (
     Row,
@@ -96,12 +97,15 @@ class VariantResult:
     notes: list[str] = field(default_factory=list)
 
 
-def analyze(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS) -> tuple[Path, dict]:
+def analyze(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS,
+            write_maps: bool = False) -> tuple[Path, dict]:
     """Analyse every complete run in ``DIR/runs``; write the report, summary and figures.
 
     Args:
         directory: the run directory (the ``--out`` of ``hotlase run``).
         slab_voxels: voxels per z-slab when walking field maps (bounds memory).
+        write_maps: also write the full absorbed-power maps p(r) of every variant and field
+            tag to DIR/maps/<variant>_<tag>_absorbed_power.h5 (4 bytes per voxel each).
 
     Returns:
         (path of DIR/report.md, the summary dict also written to DIR/summary.json).
@@ -146,6 +150,10 @@ def analyze(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS) -> tu
         summary.setdefault(key, None)
     summary = _jsonable(summary)
     figure_paths = _figures(directory / "figures", results, rows)
+    if write_maps:
+        summary["maps"] = {f"{v}_{tag}": str(write_absorbed_power_map(
+            r.runs["fields"], tag, directory / "maps" / f"{v}_{tag}_absorbed_power.h5", slab_voxels))
+            for v, r in results.items() for tag in r.absorption}
     (directory / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n")
     report = directory / "report.md"
     report.write_text(_markdown(directory, summary, results, rows, figure_paths))

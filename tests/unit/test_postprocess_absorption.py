@@ -178,3 +178,20 @@ def test_periodic_edge_images_are_not_counted_twice(tmp_path, study):
     inputs = electronic_inputs(study)
     s_plain, s_pad = analyze_surface(run, "pump", inputs), analyze_surface(run, "padded", inputs)
     assert s_pad.n_voxels == s_plain.n_voxels and s_pad.rate_s == pytest.approx(s_plain.rate_s, rel=1e-9)
+
+
+def test_written_power_map_sums_to_the_totals(runs, tmp_path):
+    import h5py
+
+    from postprocess.absorption import write_absorbed_power_map
+
+    run = runs[("main", "fields")]
+    a = analyze_absorption(run, "pump")
+    path = write_absorbed_power_map(run, "pump", tmp_path / "p.h5", slab_voxels=1)
+    with h5py.File(path, "r") as f:
+        p, mid = f["p_w_m3"][()].astype(float), f["material_id"][()]
+        dv = f.attrs["voxel_volume_nm3"] * 1e-27
+        names = __import__("json").loads(f.attrs["materials"])
+    for i, name in enumerate(names):
+        total = float(p[mid == i].sum() * dv)
+        assert total == pytest.approx(a.power_by_material_w[name], rel=1e-5, abs=1e-20), name

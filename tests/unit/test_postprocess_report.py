@@ -118,6 +118,13 @@ def test_missing_and_failed_runs_are_reported_not_fatal(tmp_path):
     assert "missing" in text and "Harminv found nothing" in text
 
 
+def test_write_maps_option(tmp_path):
+    out = syn.make_run_dir(tmp_path, kinds=("fields",), variants=("main",))
+    _, summary = analyze(out, write_maps=True)
+    assert sorted(summary["maps"]) == ["main_emission", "main_pump"]
+    assert all(Path(p).exists() for p in summary["maps"].values())
+
+
 def test_missing_directory_is_one_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         analyze(tmp_path / "nope")
