@@ -231,7 +231,8 @@ def write_absorbed_power_map(run: Run, tag: str, path, slab_voxels: int = DEFAUL
         f.attrs.update(wavelength_nm=grid.wavelength_nm, tag=tag, source=str(run.path),
                        materials=json.dumps(list(grid.materials)),
                        voxel_volume_nm3=grid.voxel_volume_nm3)
-        for slab in iter_field_slabs(run, tag, ("E", "eps", "material_id"), slab_voxels=slab_voxels):
+        names = ("E", "eps", "material_id")
+        for slab in iter_field_slabs(run, tag, names, slab_voxels=slab_voxels):
             p = optics.absorbed_power_density_w_m3(slab.data["E"], slab.data["eps"],
                                                    grid.wavelength_nm)
             p_ds[:, :, slab.k0:slab.k1] = p.astype(np.float32)

@@ -115,7 +115,8 @@ def analyze(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS,
     """
     directory = Path(directory)
     if not directory.is_dir():
-        raise FileNotFoundError(f"run directory {directory} does not exist (expected DIR/runs/*.h5)")
+        raise FileNotFoundError(f"run directory {directory} does not exist "
+                                "(expected DIR/runs/*.h5)")
     found = find_runs(directory)
     runs: dict[tuple[str, str], Run] = {}
     problems: list[str] = []
@@ -151,9 +152,12 @@ def analyze(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS,
     summary = _jsonable(summary)
     figure_paths = _figures(directory / "figures", results, rows)
     if write_maps:
-        summary["maps"] = {f"{v}_{tag}": str(write_absorbed_power_map(
-            r.runs["fields"], tag, directory / "maps" / f"{v}_{tag}_absorbed_power.h5", slab_voxels))
-            for v, r in results.items() for tag in r.absorption}
+        summary["maps"] = {}
+        for v, r in results.items():
+            for tag in r.absorption:
+                path = directory / "maps" / f"{v}_{tag}_absorbed_power.h5"
+                write_absorbed_power_map(r.runs["fields"], tag, path, slab_voxels)
+                summary["maps"][f"{v}_{tag}"] = str(path)
     (directory / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n")
     report = directory / "report.md"
     report.write_text(_markdown(directory, summary, results, rows, figure_paths))
