@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from geometry.settings import RUN_KINDS
-from geometry.study import StudySpec, material_model, structure_materials
+from geometry.study import StudySpec, material_model, structure_materials, study_json
 from postprocess import figures, hot_electrons
 from postprocess.absorption import (
     SpectrumCheck,
@@ -196,6 +196,12 @@ def _analyze_variant(variant: str, runs: dict[str, Run], slab_voxels: int) -> Va
         return res
     res.study = next(iter(runs.values())).study
     study = res.study
+    specs = {k: study_json(r.study) for k, r in runs.items()}
+    if len(set(specs.values())) > 1:
+        first = next(iter(specs.values()))
+        odd = sorted(k for k, v in specs.items() if v != first)
+        res.notes.append(f"{variant} runs come from different studies (spec_json of {odd} differs "
+                         f"from {next(iter(specs))}): results may not belong together; re-run")
     try:
         res.inputs = electronic_inputs(study)
     except KeyError as err:

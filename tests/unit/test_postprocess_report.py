@@ -125,6 +125,15 @@ def test_write_maps_option(tmp_path):
     assert all(Path(p).exists() for p in summary["maps"].values())
 
 
+def test_runs_from_different_studies_are_flagged(tmp_path):
+    out = syn.make_run_dir(tmp_path, kinds=("spectrum",), variants=("main",))
+    other = syn.study_of({**syn.study_dict(), "simulation": {**syn.study_dict()["simulation"],
+                                                             "pump_intensity_w_m2": 1e8}})
+    syn.write_run(out / "runs" / "main_fields.h5", other, "fields", "main")
+    _, summary = analyze(out)
+    assert any("different studies" in n for n in summary["notes"]["main"])
+
+
 def test_missing_directory_is_one_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         analyze(tmp_path / "nope")
