@@ -83,6 +83,12 @@ def median_of(results: list[dict], key: str) -> float:
     return float(statistics.median(float(r[key]) for r in results))
 
 
+def median_ratio(top: list[dict], bottom: list[dict], key: str) -> float:
+    """Median over rounds of top[r][key] / bottom[r][key]: each ratio pairs two runs made
+    back to back, so a change of the machine's load between rounds cancels."""
+    return float(statistics.median(float(a[key]) / float(b[key]) for a, b in zip(top, bottom)))
+
+
 def short(res: dict) -> str:
     """A one-line summary of a worker result for the log."""
     items = [f"{k}={v:.4g}" for k, v in res.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]

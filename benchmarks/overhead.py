@@ -7,6 +7,8 @@ material, field maps, writing). Also over the whole command (interpreter and MPI
 imports, Courant probes included), and where stepping time goes by Meep's own accounting:
 Fourier transforms (flux planes, absorption volume, field maps), boundary copying, and the
 Python step functions (decay check, progress) = stepping_time_s minus Meep's in-step sinks.
+The solver functions outside stepping (absorption by material, field-map writing, setting
+up simulations, Courant probes) are timed by wrapping them in the worker (no solver change).
 Then the post-processing memory benchmark (benchmarks.postprocess_memory).
 """
 
@@ -30,4 +32,7 @@ def run(results: dict, ctx) -> None:
     # Python step functions' share is what the in-step sinks leave of the stepping time
     in_steps = sum(v for k, v in sinks.items() if k != "other")
     results["overhead.python_share_of_stepping"] = 1 - in_steps / stepping
+    wall = res["wall_time_s"]
+    for name, seconds in res.get("functions_s", {}).items():
+        results[f"overhead.{name.strip('_')}_share_of_wall"] = seconds / wall
     postprocess_memory.run(results, ctx)

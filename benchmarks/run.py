@@ -107,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         workdir.mkdir(parents=True, exist_ok=True)
         ctx = Context(workdir, args.rounds, log)
         for name in names:
-            log(f"== {name}")
+            meta.setdefault("load_avg_at_start", {})[name] = os.getloadavg()[0]
+            log(f"== {name} (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cpus)")
             t0 = time.perf_counter()
             try:
                 BENCHMARKS[name].run(results, ctx)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks.common import alternate, emit, is_rank0, median_of, run_worker, time_steps
+from benchmarks.common import alternate, emit, is_rank0, median_of, median_ratio, run_worker, time_steps
 
 SIZE_PX = 64
 RESOLUTION_NM = 10.0
@@ -80,13 +80,12 @@ def run(results: dict, ctx) -> None:
             variants[f"{name}_{ranks}rank"] = (
                 lambda n=name, r=ranks: run_worker("throughput", ["--medium", n], ranks=r))
     runs = alternate(variants, ctx.rounds, ctx.log)
+    ctx.shared["throughput_runs"] = runs  # benchmarks.metal pairs them round by round
     for ranks, suffix in ((1, ""), (2, "_2rank")):
         for name, key in (("vacuum", "vacuum"), ("ag", "metal"), ("meep_ag", "meep_ag")):
             results[f"throughput.{key}_mcells_s{suffix}"] = median_of(runs[f"{name}_{ranks}rank"], "mcells_s")
-    results["throughput.vacuum_2rank_speedup"] = (results["throughput.vacuum_mcells_s_2rank"]
-                                                  / results["throughput.vacuum_mcells_s"])
-    results["throughput.metal_2rank_speedup"] = (results["throughput.metal_mcells_s_2rank"]
-                                                 / results["throughput.metal_mcells_s"])
+    results["throughput.vacuum_2rank_speedup"] = median_ratio(runs["vacuum_2rank"], runs["vacuum_1rank"], "mcells_s")
+    results["throughput.metal_2rank_speedup"] = median_ratio(runs["ag_2rank"], runs["ag_1rank"], "mcells_s")
 
 
 if __name__ == "__main__":  # a worker; the benchmark itself runs via benchmarks.run
