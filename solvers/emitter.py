@@ -93,15 +93,59 @@ def emitter_frequencies(study: StudySpec) -> tuple[np.ndarray, np.ndarray]:
     return wl, np.asarray(nm_to_meep_freq(wl), dtype=float)
 
 
-def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=print) -> dict:
+def xy_equivalent(layout: Layout) -> bool:
+    """True when swapping x and y maps the structure onto itself (a square cell whose rods are
+    vertical cylinders placed symmetrically): x and y dipoles then give the same LDOS and
+    the same modes, and the y run is skipped."""
+    sx, sy = layout.cell_xy_nm
+    if sx != sy or layout.periodic[0] != layout.periodic[1] or layout.dims != 3:
+        return False
+    if any(getattr(p, "axis", "z") != "z" for p in layout.primitives):
+        return False
+    pts = sorted((round(x, 6), round(y, 6)) for x, y in layout.rod_centers_nm)
+    return pts == sorted((y, x) for x, y in pts)
+
+
+_BULK_CACHE: dict = {}
+
+
+def bulk_ldos(study: StudySpec, medium_name: str, frame: Frame, freqs, f_cen: float, f_width: float,
+              t_cap: float, check_dt: float, log) -> tuple[np.ndarray, dict]:
+    """LDOS of a dipole in the homogeneous rod medium on this grid. An isotropic medium on a
+    cubic grid gives the same LDOS for x, y and z dipoles, so one orientation is run, and the
+    result is reused for every variant with the same medium and grid (the no-metal twin)."""
+    model = material_model(study, medium_name)
+    key = (model, frame.resolution, frame.courant, frame.dims, frame.pml, tuple(frame.size_xy),
+           frame.z_max - frame.z_min, tuple(np.round(freqs, 12)), study.simulation.decay_by)
+    if key not in _BULK_CACHE:
+        comp = meep_component(frame, "x")
+        source = mp.Source(mp.GaussianSource(f_cen, fwidth=SOURCE_WIDTH_FACTOR * f_width),
+                           component=comp, center=mp.Vector3())
+        bsim = bulk_simulation(to_meep_medium(model), frame, source, use_symmetry=study.simulation.symmetry)
+        _BULK_CACHE[key] = dipole_ldos(bsim, mp.Vector3(), comp, freqs,
+                                       decay_by=study.simulation.decay_by, t_cap=t_cap, check_dt=check_dt,
+                                       step_funcs=(progress_step("emitter bulk", t_cap, log),))
+        bsim.reset_meep()
+        return _BULK_CACHE[key]
+    log("[emitter bulk] same medium and grid as an earlier run: reused")
+    values, facts = _BULK_CACHE[key]
+    return values, {**facts, "stepping_time_s": 0.0, "reused": True}
+
+
+def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=print,
+                modes_writer=None) -> dict:
     """The emitter run: LDOS of x, y, z dipoles at the rod centre, and in the bulk rod medium.
 
     Writes ``emitter/`` (docs/runfile.md) and returns root facts (symmetries, courant,
-    stepping_time_s) for the run file.
+    stepping_time_s) for the run file. With ``modes_writer``, the same dipole runs also
+    carry Harminv at the modes probes (solvers.modes) and write ``modes/`` there: one pulse
+    per orientation gives both the LDOS and the modes that dipole excites.
 
     Raises:
         ValueError: when the structure has no rod or wire to hold the dipole.
     """
+    from solvers.modes import (_write_modes, find_modes, merge_modes, mode_probes, search_band)
+
     layout = layout or build(study.structure)
     spec = study.simulation
     frame = make_frame(study, layout)
@@ -111,14 +155,21 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
                          "or wire to hold the dipole (LDOS is undefined inside the metal)")
     position = (rod.x_nm, rod.y_nm, (rod.z_lo_nm + rod.z_hi_nm) / 2)
     medium_name = rod.material
-    medium = to_meep_medium(material_model(study, medium_name))
     wl, freqs = emitter_frequencies(study)
     f_cen, f_width, f_min = band_frequencies(study)
     t_cap = max_meep_time(study)
     check_dt = DECAY_CHECK_PERIODS / f_min
     point = meep_point(frame, position)
-    ldos, bulk, facts_by_axis, symmetries, stepping = [], [], {}, {}, 0.0
-    for axis in ORIENTATIONS:
+    bulk_values, bulk_facts = bulk_ldos(study, medium_name, frame, freqs, f_cen, f_width, t_cap,
+                                        check_dt, log)
+    if modes_writer is not None:
+        h_min, h_max, f_lo, f_hi = search_band(study)
+        probe_spec = mode_probes(layout, frame, spec.resolution_nm)
+        probes = [(meep_component(frame, a), meep_point(frame, pos)) for _, pos, a in probe_spec]
+        all_modes, n_candidates, n_filtered, runs, stops = [], 0, 0, [], []
+    orientations = [a for a in ORIENTATIONS if not (a == "y" and xy_equivalent(layout))]
+    ldos, facts_by_axis, symmetries, stepping = {}, {}, {}, 0.0
+    for i, axis in enumerate(orientations):
         comp = meep_component(frame, axis)
         source = mp.Source(mp.GaussianSource(f_cen, fwidth=SOURCE_WIDTH_FACTOR * f_width),
                            component=comp, center=point)
@@ -128,25 +179,44 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
         sim, frame, layout = make_simulation(study, sources=[source], symmetries=syms, layout=layout)
         label = f"emitter {axis}"
         log(f"[{label}] dipole at {position} nm in {medium_name}; symmetries {symmetries[axis]}")
-        values, facts = dipole_ldos(sim, point, comp, freqs, decay_by=spec.decay_by, t_cap=t_cap,
-                                    check_dt=check_dt, step_funcs=(progress_step(label, t_cap, log),))
+        progress = progress_step(label, t_cap, log)
+        if modes_writer is None:
+            values, facts = dipole_ldos(sim, point, comp, freqs, decay_by=spec.decay_by, t_cap=t_cap,
+                                        check_dt=check_dt, step_funcs=(progress,))
+        else:
+            res = find_modes(sim, probes, h_min, h_max, q_min=spec.mode_q_min, band=(f_lo, f_hi),
+                             decay_by=spec.decay_by, t_cap=t_cap, run=i,
+                             step_funcs=(progress, mp.dft_ldos(list(map(float, freqs)))),
+                             stop_points=((comp, point),))
+            values = np.asarray(sim.ldos_data, dtype=float)
+            facts = {"stop": res.stop_reason, "decay_ratio": res.decay_ratio,
+                     "meep_time_fs": res.meep_time * MEEP_TIME_S * 1e15,
+                     "stepping_time_s": res.stepping_time_s}
+            all_modes += res.modes
+            n_candidates += res.n_candidates
+            n_filtered += res.n_filtered
+            runs.append({"label": f"{axis} dipole at the rod centre (emitter run)", "sources": [source],
+                         "symmetries": syms, "dipoles": [{"position_nm": list(position), "axis": axis,
+                                                          "amplitude": [1.0, 0.0]}]})
+            stops.append({"run": i, "stop": res.stop_reason, "decay_ratio": res.decay_ratio,
+                          "meep_time_fs": facts["meep_time_fs"]})
         sim.reset_meep()
-        ldos.append(values)
-        bulk_source = mp.Source(mp.GaussianSource(f_cen, fwidth=SOURCE_WIDTH_FACTOR * f_width),
-                                component=comp, center=mp.Vector3())
-        bsim = bulk_simulation(medium, frame, bulk_source, use_symmetry=spec.symmetry)
-        bvalues, bfacts = dipole_ldos(bsim, mp.Vector3(), comp, freqs, decay_by=spec.decay_by,
-                                      t_cap=t_cap, check_dt=check_dt,
-                                      step_funcs=(progress_step(f"{label} bulk", t_cap, log),))
-        bsim.reset_meep()
-        bulk.append(bvalues)
-        stepping += facts["stepping_time_s"] + bfacts["stepping_time_s"]
-        facts_by_axis[axis] = {"structure": facts, "bulk": bfacts}
-        log(f"[{label}] stopped on {facts['stop']} ({facts['meep_time_fs']:.0f} fs), bulk on "
-            f"{bfacts['stop']} ({bfacts['meep_time_fs']:.0f} fs)")
-    ldos_axes, bulk_axes = np.array(ldos), np.array(bulk)
+        ldos[axis] = values
+        stepping += facts["stepping_time_s"]
+        facts_by_axis[axis] = {"structure": facts, "bulk": bulk_facts}
+        log(f"[{label}] stopped on {facts['stop']} ({facts['meep_time_fs']:.0f} fs)")
+    if "y" not in ldos:  # x <-> y equivalent structure: the y dipole sees what x sees
+        ldos["y"], facts_by_axis["y"] = ldos["x"], {**facts_by_axis["x"], "same_as": "x"}
+        symmetries["y"] = symmetries["x"]
+    ldos_axes = np.array([ldos[a] for a in ORIENTATIONS])
+    bulk_axes = np.array([bulk_values for _ in ORIENTATIONS])
     _write_emitter(writer, wl, ldos_axes, bulk_axes, position, medium_name, frame, symmetries,
                    facts_by_axis)
+    if modes_writer is not None:
+        modes = merge_modes(all_modes)
+        _write_modes(modes_writer, modes, probe_spec, f_lo, f_hi, h_min, h_max, spec.mode_q_min,
+                     n_candidates, n_filtered + len(all_modes) - len(modes), runs, stops)
+    stepping += bulk_facts["stepping_time_s"] if bulk_facts.get("stepping_time_s") else 0.0
     return {"symmetries": sorted({f"{a} dipole: {s}" for a, ss in symmetries.items() for s in ss}),
             "courant": frame.courant, "stepping_time_s": stepping}
 

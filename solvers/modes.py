@@ -151,7 +151,7 @@ class HarminvResult:
 def find_modes(sim: mp.Simulation, probes: list[tuple], f_min: float, f_max: float, *,
                q_min: float, q_max: float = Q_MAX, band: tuple[float, float] | None = None,
                decay_by: float, t_cap: float, err_max: float = ERR_MAX, run: int = 0,
-               step_funcs: tuple = ()) -> HarminvResult:
+               step_funcs: tuple = (), stop_points: tuple = ()) -> HarminvResult:
     """Run ``sim`` (sources already in it) and Harminv every probe after the sources.
 
     Args:
@@ -164,7 +164,8 @@ def find_modes(sim: mp.Simulation, probes: list[tuple], f_min: float, f_max: flo
         t_cap: hard cap on the simulated time (Meep units).
         err_max: Harminv relative error limit.
         run: index stored with each mode (which parity run found it).
-        step_funcs: extra Meep step functions (progress).
+        step_funcs: extra Meep step functions (progress, an LDOS accumulation).
+        stop_points: further (component, point) pairs the decay stop must also wait for.
 
     Returns:
         HarminvResult; ``n_candidates`` counts what Harminv finds in the search band with
@@ -176,7 +177,7 @@ def find_modes(sim: mp.Simulation, probes: list[tuple], f_min: float, f_max: flo
         h = mp.Harminv(c, p, f_cen, df)
         h.Q_thresh, h.err_thresh = float(q_min), float(err_max)
         harminvs.append(h)
-    stop = DecayStop(probes, DECAY_CHECK_PERIODS / f_min, decay_by, t_cap)
+    stop = DecayStop(list(probes) + list(stop_points), DECAY_CHECK_PERIODS / f_min, decay_by, t_cap)
     t0 = time.perf_counter()
     sim.run(mp.after_sources(*harminvs), *step_funcs, until=stop)
     stepping = time.perf_counter() - t0
