@@ -318,7 +318,9 @@ def mode_source_runs(layout: Layout, frame: Frame, f_cen: float, f_width: float,
     Without symmetry: off-axis dipoles of every orientation with unrelated phases inside the
     rod, and a vertical one in the gap at the metal. With symmetry: per orientation, dipoles
     on the rod axis (on every mirror plane) at two heights, and only the mirrors whose plane
-    holds them; an orientation with no usable mirror is still run, without symmetry.
+    holds them; an orientation with no usable mirror is still run, without symmetry. The y
+    run is left out when a quarter turn maps the structure onto itself (its modes are the
+    x run's). Dipoles on the axis cannot excite the class odd under both mirrors.
     """
     rod = central_rod(layout)
     axes = ("x", "y", "z") if frame.dims == 3 else ("x", "z", "y")
@@ -354,6 +356,8 @@ def mode_source_runs(layout: Layout, frame: Frame, f_cen: float, f_width: float,
                  "symmetries": [], "dipoles": dipoles}]
     runs = []
     for axis in axes:
+        if axis == "y" and frame.dims == 3 and quarter_turn_symmetric(layout):
+            continue  # the 90 degree rotation maps the y run onto the x run: same modes
         comp = meep_component(frame, axis)
         placed = [pos for pos, a in spots if a == axis]
         syms = mirror_symmetries(layout, frame, comp, k_x)
@@ -366,6 +370,16 @@ def mode_source_runs(layout: Layout, frame: Frame, f_cen: float, f_width: float,
                      "dipoles": [{"position_nm": [round(v, 3) for v in pos], "axis": axis,
                                   "amplitude": [1.0 - 0.3 * i, 0.0]} for i, pos in enumerate(placed)]})
     return runs
+
+
+def quarter_turn_symmetric(layout: Layout) -> bool:
+    """True when a 90 degree turn about z maps the structure onto itself (square cell, rods
+    invariant under (x, y) -> (-y, x)): then y dipoles find exactly the x dipoles' modes."""
+    sx, sy = layout.cell_xy_nm
+    if abs(sx - sy) > 1e-6 or not layout.rod_centers_nm:
+        return False
+    key = lambda pts: sorted((round(x, 6), round(y, 6)) for x, y in pts)  # noqa: E731
+    return key(layout.rod_centers_nm) == key((-y, x) for x, y in layout.rod_centers_nm)
 
 
 def search_band(study: StudySpec) -> tuple[float, float, float, float]:
@@ -435,6 +449,7 @@ def run_modes(study: StudySpec, writer, *, layout: Layout | None = None, log=pri
     modes = merge_modes(all_modes)
     _write_modes(writer, modes, probe_spec, f_lo, f_hi, f_min, f_max, sim_spec.mode_q_min,
                  n_candidates, n_filtered + len(all_modes) - len(modes), runs, stops)
+    writer.attrs("modes", n_merged=len(all_modes) - len(modes))
     if sim_spec.bloch_k_points > 0:
         stepping += _bloch_sweep(study, writer, layout, frame, probes, f_min, f_max, f_lo, f_hi,
                                  t_cap, log)

@@ -1,0 +1,107 @@
+"""Modes of the default CsPbBr3 rod array on Ag at a coarse grid, and the modes/ contract.
+
+Setup: examples/default.toml (square lattice, period 300 nm, rods r = 60 nm, h = 150 nm on
+100 nm Ag on SiO2) at a 20 nm grid with 200 nm padding and PML, 3D periodic unit cell;
+``solvers.modes.run_modes`` writes a real run file through ``RunWriter``. Two variants:
+no symmetry with a 3-point Bloch-k sweep, and mirror symmetry (one run per dipole
+orientation; the y run is skipped in a square cell).
+Reference: there is no closed form for this structure; the checks are physical and
+contractual. At least one mode inside 400-700 nm with 2 < Q < 1e6 and a Harminv error
+< 0.01; every mode in the band and Q limits the file states; the datasets, shapes, units and
+attributes of docs/runfile.md ``modes/``; the run stopped on field decay, not the time cap;
+``postprocess`` reads it back (``read_run``, ``raw_modes``, ``read_dispersion``). The
+strongest mode must be seen by more than one probe (a real resonance is not local to one
+point). Measured (2 cores shared): ~6 s without symmetry, ~7 s with it, +~15 s for the sweep.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import h5py
+import meep as mp
+import numpy as np
+import pytest
+
+from geometry.study import study_from_dict
+from postprocess.modes_table import raw_modes, read_dispersion
+from postprocess.runfile import read_run
+from solvers.modes import run_modes
+from solvers.output import RunWriter
+
+pytestmark = pytest.mark.physics
+
+
+def _study(default_dict, symmetry: bool, bloch_k_points: int):
+    default_dict["study"]["run_kinds"] = ["modes"]
+    default_dict["simulation"].update(resolution_nm=20, padding_nm=200, pml_nm=200,
+                                      symmetry=symmetry, bloch_k_points=bloch_k_points)
+    with warnings.catch_warnings():  # coarse on purpose: the skin-depth warning is expected
+        warnings.simplefilter("ignore")
+        return study_from_dict(default_dict)
+
+
+@pytest.mark.parametrize("symmetry,bloch_k_points", [(False, 3), (True, 0)],
+                         ids=["full-cell+bloch-sweep", "mirror-symmetry"])
+def test_rod_array_on_silver_has_modes_and_a_valid_file(default_dict, tmp_path, symmetry,
+                                                        bloch_k_points):
+    mp.verbosity(0)
+    study = _study(default_dict, symmetry, bloch_k_points)
+    path = tmp_path / "main_modes.h5"
+    with RunWriter(path, study, "modes", "main") as writer:
+        facts = run_modes(study, writer, log=lambda m: None)
+        writer.attrs("/", **facts)
+
+    with h5py.File(path, "r") as f:
+        assert f.attrs["status"] == "complete", f.attrs["message"]
+        g = f["modes"]
+        for name in ("wavelength_nm", "Q", "amplitude", "error", "probe", "k_bloch", "probes_nm"):
+            assert name in g, f"modes/{name} missing (docs/runfile.md)"
+            assert "units" in g[name].attrs and "long_name" in g[name].attrs, f"modes/{name} lacks units"
+        wl, q, err = g["wavelength_nm"][()], g["Q"][()], g["error"][()]
+        m = len(wl)
+        assert g["amplitude"].dtype.kind == "c", "amplitude must be stored complex"
+        assert g["k_bloch"].shape == (m, 2) and g["probes_nm"].shape[1] == 3
+        assert np.all((g["probe"][()] >= 0) & (g["probe"][()] < g["probes_nm"].shape[0]))
+        band, q_min, q_max = g.attrs["band_nm"], g.attrs["q_min"], g.attrs["q_max"]
+        assert tuple(band) == (400.0, 700.0) and q_min == study.simulation.mode_q_min
+        assert g.attrs["n_filtered"] >= 0 and g.attrs["n_candidates"] >= m
+        stops = json.loads(g.attrs["stops"])
+        assert all(s["stop"] == "decayed" for s in stops), f"a run hit the time cap: {stops}"
+        runs = json.loads(g.attrs["runs"])
+        symmetries = json.loads(f.attrs["symmetries"])
+        amp = np.abs(g["amplitude"][()])
+        n_probes = g["n_probes"][()]
+
+    print(f"symmetry={symmetry}: {m} modes, wavelengths {np.round(np.sort(wl), 1)}, "
+          f"Q {np.round(q[np.argsort(wl)], 1)}; runs {[r['label'] for r in runs]}; {symmetries}")
+    inside = (wl >= band[0]) & (wl <= band[1]) & (q > q_min) & (q <= q_max) & np.isfinite(q)
+    assert m >= 1 and inside.all(), (
+        f"modes outside the stated band {tuple(band)} nm or Q limits ({q_min}, {q_max}]: "
+        f"wavelengths {wl}, Q {q}")
+    assert np.all(err < 0.01), f"Harminv error above its limit: {err}"
+    assert n_probes[np.argmax(amp)] >= 2, (
+        f"strongest mode ({wl[np.argmax(amp)]:.1f} nm) seen by {n_probes[np.argmax(amp)]} probe only")
+    if symmetry:
+        assert [r["label"][0] for r in runs] == ["x", "z"], runs
+        assert "x dipoles on the rod axis: mirror x phase -1" in symmetries, symmetries
+        for r in runs:
+            assert all(d["position_nm"][:2] == [0.0, 0.0] for d in r["dipoles"]), (
+                f"dipoles off the mirror planes in a symmetric run: {r['dipoles']}")
+    else:
+        assert symmetries == [] and len(runs) == 1
+
+    run = read_run(path)  # what postprocess sees
+    rows, attrs = raw_modes(run)
+    assert len(rows) == m and attrs["q_min"] == q_min
+    disp = read_dispersion(run)
+    if bloch_k_points:
+        assert disp is not None and disp["k_x_per_nm"].shape == (bloch_k_points,)
+        edge = 1 / (2 * 300.0)  # square lattice: zone edge along x at 1/(2 a) cycles/nm
+        assert disp["k_x_per_nm"][0] == 0 and abs(disp["k_x_per_nm"][-1] - edge) < 1e-12
+        assert disp["wavelength_nm"].size >= bloch_k_points, "the sweep found almost no modes"
+        assert np.isinf(disp["light_line_wavelength_nm"][0])
+        np.testing.assert_allclose(disp["light_line_wavelength_nm"][1:], 1 / disp["k_x_per_nm"][1:])
+    else:
+        assert disp is None
