@@ -79,6 +79,10 @@ def run_variant(study: StudySpec, variant: str, out: Path, kinds: tuple[str, ...
     for kind in kinds:
         if kind not in todo:
             log(f"[{variant} {kind}] complete, skipped (--resume)")
+    if "modes" in todo and "emitter" in todo and layout.rod_centers_nm:
+        # one dipole pulse per orientation gives the LDOS and the modes it excites
+        ok &= _guarded_pair(study, layout, out, variant)
+        todo = [k for k in todo if k not in ("modes", "emitter")]
     if "modes" in todo:
         from solvers.modes import run_modes
         ok &= _guarded(lambda w: run_modes(study, w, layout=layout, log=log), out, variant, "modes", study)
@@ -107,6 +111,28 @@ def run_variant(study: StudySpec, variant: str, out: Path, kinds: tuple[str, ...
         from solvers.emitter import run_emitter
         ok &= _guarded(lambda w: run_emitter(study, w, layout=layout, log=log), out, variant, "emitter", study)
     return ok
+
+
+def _guarded_pair(study: StudySpec, layout, out: Path, variant: str) -> bool:
+    """The emitter run carrying the modes probes: two run files from one set of pulses."""
+    from solvers.emitter import run_emitter
+
+    writers = {k: _writer(out, variant, k, study) for k in ("modes", "emitter")}
+    try:
+        facts = run_emitter(study, writers["emitter"], layout=layout, log=log,
+                            modes_writer=writers["modes"])
+        for w in writers.values():
+            w.finish("complete", **facts)
+        log(f"[{variant} modes+emitter] complete")
+        return True
+    except BaseException as err:  # noqa: BLE001 - every failure must mark the files
+        msg = _failure(err)
+        for w in writers.values():
+            w.finish("failed", msg)
+        log(f"[{variant} modes+emitter] FAILED: {msg}")
+        if isinstance(err, KeyboardInterrupt):
+            raise
+        return False
 
 
 def _failure(err: BaseException) -> str:
