@@ -27,6 +27,17 @@ def mpirun_command(np: int) -> list[str]:
     return cmd
 
 
+def clean_mpi_env(env: dict | None = None) -> dict:
+    """The environment without the variables an MPI singleton (a parent that imported meep)
+    leaves behind: a child ``mpirun`` that inherits them exits 1 without a word."""
+    env = dict(os.environ if env is None else env)
+    for key in list(env):
+        if key.startswith(("OMPI_", "PMIX_", "PMI_", "OPAL_", "ORTE_")):
+            del env[key]
+    env.setdefault("OMPI_MCA_rmaps_base_oversubscribe", "1")
+    return env
+
+
 def solver_command(study_path: str | Path, out_dir: str | Path, *, np: int = 1, resume: bool = False,
                    kinds=None, resolution_nm: float | None = None, variants=None) -> list[str]:
     """The full command line that runs a study's simulations."""
@@ -54,7 +65,7 @@ def run_study(study_path: str | Path, out_dir: str | Path, *, np: int = 1, resum
     if resolution_nm is not None:  # validate the override here too, before any MPI start
         check_study(dataclasses.replace(study, simulation=dataclasses.replace(
             study.simulation, resolution_nm=resolution_nm)))
-    env = dict(os.environ, PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1")
+    env = dict(clean_mpi_env(), PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1")
     proc = subprocess.run(solver_command(study_path, out_dir, np=np, resume=resume, kinds=kinds,
                                          resolution_nm=resolution_nm), env=env)
     return proc.returncode

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from jobs.local import clean_mpi_env
 from jobs.points import SlurmSpec
 
 DEFAULT_MAX_ARRAY_SIZE = 1001  # Slurm's default MaxArraySize: indices 0..1000
@@ -116,7 +117,7 @@ def _run(cmd: list[str], timeout_s: float = 30.0) -> subprocess.CompletedProcess
     if shutil.which(cmd[0]) is None:
         return None
     try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, env=clean_mpi_env())
     except (OSError, subprocess.TimeoutExpired):
         return None
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from geometry.study import study_from_dict, study_hash
 from geometry.validate import SpecError
 from jobs import slurm
+from jobs.local import clean_mpi_env
 from jobs.points import Point, Sweep, format_value, load_sweep, point_study_dict
 from jobs.state import (
     JOBS_INDEX,
@@ -166,7 +167,7 @@ def _utc_now() -> str:
 def _run_child(cmd: list[str], stdout=None) -> int:
     """Run a command; on Ctrl-C let it stop (it got the same SIGINT), terminate it if it does
     not, and reap it before re-raising, so no MPI rank outlives the sweep."""
-    proc = subprocess.Popen(cmd, stdout=stdout)
+    proc = subprocess.Popen(cmd, stdout=stdout, env=clean_mpi_env())
     try:
         return proc.wait()
     except KeyboardInterrupt:

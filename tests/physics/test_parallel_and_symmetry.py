@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from geometry.study import load_study
-from jobs.local import solver_command
+from jobs.local import clean_mpi_env, solver_command
 from tests.physics.conftest import rel_msg
 
 pytestmark = pytest.mark.physics
@@ -67,7 +67,7 @@ def test_one_and_two_ranks_agree(study_file, tmp_path):
     for np_ in (1, 2):
         out = tmp_path / f"np{np_}"
         proc = subprocess.run(solver_command(study_file, out, np=np_), capture_output=True, text=True,
-                              timeout=600)
+                              timeout=600, env=clean_mpi_env())
         assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
         with h5py.File(out / "runs" / "main_spectrum.h5") as f:
             assert f.attrs["mpi_processes"] == np_
