@@ -14,7 +14,9 @@ imports, MPI start included), on the same number of ranks.
 Rakic Ag and the J&C fit are different materials, so accuracy is checked on ONE material:
 hotlase run with Rakic Ag as a study-file material (benchmarks.study --rakic-ag) against the
 tutorial script's Rakic result: max |dR| over the 121 wavelengths and the relative L2
-difference of the pump |E|/|E0| maps. One round (the tutorial script is the longest run of
+difference of the pump |E|/|E0| maps. The script is also timed at Meep's default Courant
+0.5, which on this grid ran without NaN here (``end_to_end.speedup_vs_tutorial_courant05``).
+One round (the tutorial script is the longest run of
 ``make bench``; the ratio is far above the machine's noise).
 """
 
@@ -63,7 +65,21 @@ def run(results: dict, ctx) -> None:
     results["end_to_end.hotlase_rakic_courant"] = rak.get("courant", float("nan"))
     results["end_to_end.same_material_speedup"] = tut["process_s"] / rak["process_s"]
 
+    # Meep's default Courant 0.5: the project's stability probe passes meep.materials.Ag at
+    # 10 nm with it (it fails at 20 nm), and the script runs without NaN; a tutorial user
+    # keeps the default unless it diverges, so this is the baseline as such a user runs it
+    npz05 = ctx.workdir / "tutorial_rakic_courant05.npz"
+    ctx.log(f"    tutorial-style script at Meep's default Courant 0.5 ({until_fs:.0f} fs per run) ...")
+    tut05 = run_worker("tutorial_script", ["--until-fs", f"{until_fs:.3f}", "--out", str(npz05),
+                                           "--courant", "0.5"], ranks=STUDY_RANKS, timeout_s=7200)
+    ctx.log(f"    tutorial-style script, Courant 0.5: {tut05['process_s']:.0f} s")
+    ref05 = np.load(npz05)
+    results["end_to_end.tutorial_courant05_s"] = tut05["process_s"]
+    results["end_to_end.tutorial_courant05_finite"] = bool(np.all(np.isfinite(ref05["R"])))
+    results["end_to_end.speedup_vs_tutorial_courant05"] = tut05["process_s"] / hot["process_s"]
+
     ref = np.load(npz)
+    results["end_to_end.tutorial_courant05_vs_03_max_abs_dR"] = float(np.max(np.abs(ref05["R"] - ref["R"])))
     _, r_rak = read_r(rak_dir)
     results["end_to_end.same_material_max_abs_dR"] = float(np.max(np.abs(r_rak - ref["R"])))
     tut_map = np.sqrt(np.sum(np.abs(ref["E_over_E0"]) ** 2, axis=0))

@@ -47,10 +47,12 @@ TABLE = (
     "mpi.speedup", "mpi.bandwidth_speedup", "mpi.efficiency_vs_bandwidth",
     "mpi.uneven_chunks_vs_even", "structure.step_vs_empty_cell", "structure.dielectric_poles_share",
     "symmetry.speedup", "symmetry.max_abs_dR",
-    "end_to_end.speedup", "end_to_end.stepping_speedup", "end_to_end.same_material_max_abs_dR",
+    "end_to_end.speedup", "end_to_end.speedup_vs_tutorial_courant05", "end_to_end.stepping_speedup",
+    "end_to_end.same_material_speedup", "end_to_end.same_material_max_abs_dR",
     "end_to_end.same_material_pump_map_rel_l2", "end_to_end.jc_fit_vs_rakic_max_abs_dR",
     "overhead.fraction", "overhead.fraction_process", "overhead.fourier_share_of_stepping",
     "overhead.boundaries_share_of_stepping", "overhead.python_share_of_stepping",
+    "overhead.absorbed_by_material_share_of_wall",
     "postprocess.peak_memory_gb", "postprocess.peak_over_whole_e",
 )
 
