@@ -4,8 +4,9 @@ This is the baseline hotlase is timed against (benchmarks.end_to_end). It follow
 tutorials "Reflectance of a planar interface" / "Transmittance spectrum of a waveguide
 bend": an empty-cell normalisation run, ``load_minus_flux_data``, then the structure run,
 both for one fixed ``until`` time; no mirror symmetry; Meep's default (even) chunks; and
-``meep.materials.Ag`` (Rakic 1998, 6 poles), which is unstable at 10 nm with Meep's default
-Courant 0.5 (NaN), so the script uses Courant 0.3, as a tutorial user must after the NaN.
+``meep.materials.Ag`` (Rakic 1998, 6 poles) with Courant 0.3 by default, the step issue 6
+prescribes for it at 10 nm (it diverges with Courant 0.5 at 20 nm; at 10 nm it ran without
+NaN here with 0.5 too, so benchmarks.end_to_end times both).
 The rod (CsPbBr3) and substrate (SiO2) use the project's models so that only the metal and
 the method differ. Same cell as hotlase: 300 x 300 nm periodic unit cell, 300 nm padding,
 400 nm PML, 10 nm grid, flux plane 150 nm above the rod, source 225 nm above it.
