@@ -230,6 +230,11 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
         modes = merge_modes(all_modes)
         _write_modes(modes_writer, modes, probe_spec, f_lo, f_hi, h_min, h_max, spec.mode_q_min,
                      n_candidates, n_filtered + len(all_modes) - len(modes), runs, stops)
+        modes_writer.attrs("modes", n_merged=len(all_modes) - len(modes))
+        if spec.bloch_k_points > 0:  # the dispersion sweep the study asks for (modes/dispersion)
+            from solvers.modes import _bloch_sweep
+            stepping += _bloch_sweep(study, modes_writer, layout, frame, probes, h_min, h_max,
+                                     f_lo, f_hi, t_cap, log)
     stepping += bulk_facts["stepping_time_s"] if bulk_facts.get("stepping_time_s") else 0.0
     return {"symmetries": sorted({f"{a} dipole: {s}" for a, ss in symmetries.items() for s in ss}),
             "courant": frame.courant, "stepping_time_s": stepping}

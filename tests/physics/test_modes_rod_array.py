@@ -4,7 +4,9 @@ Setup: examples/default.toml (square lattice, period 300 nm, rods r = 60 nm, h =
 100 nm Ag on SiO2) at a 20 nm grid with 200 nm padding and PML, 3D periodic unit cell;
 ``solvers.modes.run_modes`` writes a real run file through ``RunWriter``. Two variants:
 no symmetry with a 3-point Bloch-k sweep, and mirror symmetry (one run per dipole
-orientation; the y run is skipped in a square cell).
+orientation; the y run is skipped in a square cell); and the driver's combined path, where
+``run_emitter(..., modes_writer=)`` carries the Harminv probes on its dipole pulses (with a
+2-point sweep).
 Reference: there is no closed form for this structure; the checks are physical and
 contractual. At least one mode inside 400-700 nm with 2 < Q < 1e6 and a Harminv error
 < 0.01; every mode in the band and Q limits the file states; the datasets, shapes, units and
@@ -27,6 +29,7 @@ import pytest
 from geometry.study import study_from_dict
 from postprocess.modes_table import raw_modes, read_dispersion
 from postprocess.runfile import read_run
+from solvers.emitter import run_emitter
 from solvers.modes import run_modes
 from solvers.output import RunWriter
 
@@ -52,7 +55,30 @@ def test_rod_array_on_silver_has_modes_and_a_valid_file(default_dict, tmp_path, 
     with RunWriter(path, study, "modes", "main") as writer:
         facts = run_modes(study, writer, log=lambda m: None)
         writer.attrs("/", **facts)
+    runs = _check_modes_file(path, study, bloch_k_points)
+    if symmetry:
+        assert [r["label"][0] for r in runs] == ["x", "z"], runs
+        for r in runs:
+            assert all(d["position_nm"][:2] == [0.0, 0.0] for d in r["dipoles"]), (
+                f"dipoles off the mirror planes in a symmetric run: {r['dipoles']}")
+    else:
+        assert len(runs) == 1 and len(runs[0]["dipoles"]) >= 3, runs
 
+
+def test_modes_carried_by_the_emitter_pulses_meet_the_same_contract(default_dict, tmp_path):
+    """The driver's combined path: run_emitter with modes_writer writes modes/ (+ sweep)."""
+    mp.verbosity(0)
+    study = _study(default_dict, True, 2)
+    paths = {k: tmp_path / f"main_{k}.h5" for k in ("modes", "emitter")}
+    with RunWriter(paths["modes"], study, "modes", "main") as mw, \
+            RunWriter(paths["emitter"], study, "emitter", "main") as ew:
+        facts = run_emitter(study, ew, log=lambda m: None, modes_writer=mw)
+        mw.attrs("/", **facts)
+    _check_modes_file(paths["modes"], study, 2)
+
+
+def _check_modes_file(path, study, bloch_k_points: int) -> list:
+    """docs/runfile.md modes/ contract and the physical checks; returns the runs attribute."""
     with h5py.File(path, "r") as f:
         assert f.attrs["status"] == "complete", f.attrs["message"]
         g = f["modes"]
@@ -74,7 +100,7 @@ def test_rod_array_on_silver_has_modes_and_a_valid_file(default_dict, tmp_path, 
         amp = np.abs(g["amplitude"][()])
         n_probes = g["n_probes"][()]
 
-    print(f"symmetry={symmetry}: {m} modes, wavelengths {np.round(np.sort(wl), 1)}, "
+    print(f"symmetry={study.simulation.symmetry}: {m} modes, wavelengths {np.round(np.sort(wl), 1)}, "
           f"Q {np.round(q[np.argsort(wl)], 1)}; runs {[r['label'] for r in runs]}; {symmetries}")
     inside = (wl >= band[0]) & (wl <= band[1]) & (q > q_min) & (q <= q_max) & np.isfinite(q)
     assert m >= 1 and inside.all(), (
@@ -83,15 +109,10 @@ def test_rod_array_on_silver_has_modes_and_a_valid_file(default_dict, tmp_path, 
     assert np.all(err < 0.01), f"Harminv error above its limit: {err}"
     assert n_probes[np.argmax(amp)] >= 2, (
         f"strongest mode ({wl[np.argmax(amp)]:.1f} nm) seen by {n_probes[np.argmax(amp)]} probe only")
-    if symmetry:
-        assert [r["label"][0] for r in runs] == ["x", "z"], runs
-        assert "x dipoles on the rod axis: mirror x phase -1" in symmetries, symmetries
-        for r in runs:
-            assert all(d["position_nm"][:2] == [0.0, 0.0] for d in r["dipoles"]), (
-                f"dipoles off the mirror planes in a symmetric run: {r['dipoles']}")
+    if study.simulation.symmetry:
+        assert symmetries and all("mirror" in x for x in symmetries), symmetries
     else:
-        assert symmetries == [] and len(runs) == 1
-
+        assert symmetries == []
     run = read_run(path)  # what postprocess sees
     rows, attrs = raw_modes(run)
     assert len(rows) == m and attrs["q_min"] == q_min
@@ -105,3 +126,4 @@ def test_rod_array_on_silver_has_modes_and_a_valid_file(default_dict, tmp_path, 
         np.testing.assert_allclose(disp["light_line_wavelength_nm"][1:], 1 / disp["k_x_per_nm"][1:])
     else:
         assert disp is None
+    return runs
