@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data" / "optical-constants"
+from geometry.materials.fit import DATA_DIR as SHARED_DATA  # <repo>/../shared/... or $HOTLASE_OPTICAL_DATA
 DEFAULT_STUDY = REPO / "examples" / "default.toml"
 
 

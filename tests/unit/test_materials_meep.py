@@ -63,7 +63,7 @@ def test_meep_medium_eps_equals_model_eps(name):
                             f"rel {rel:.1e}")
 
 
-def test_exact_model_in_meep_has_the_measured_eps():
+def test_exact_model_in_meep_has_the_measured_eps(shared_data):
     from geometry.materials.perovskites import exact_model
 
     for name in ("CsPbBr3", "Ag"):
@@ -80,7 +80,7 @@ def test_metal_and_cspbbr3_stay_finite_for_2000_steps(metal):
 
 
 @pytest.mark.parametrize("metal, wavelength_nm", [("Ag", 405.0), ("Al", 633.0), ("Cu", 532.0)])
-def test_exact_single_wavelength_media_stay_finite(metal, wavelength_nm):
+def test_exact_single_wavelength_media_stay_finite(metal, wavelength_nm, shared_data):
     from geometry.materials.perovskites import exact_model
 
     _run_slabs(exact_model(metal, wavelength_nm), exact_model("CsPbBr3", wavelength_nm))
