@@ -80,7 +80,8 @@ class DecayStop:
     probes). One callable, because Meep 1.25's ``until_after_sources=[cond, cond]`` binds
     every entry to the last one (a closure over the loop index) and never tests the others.
 
-    Attributes after the run: ``reason`` ("decayed" or "time cap") and ``ratio``.
+    Attributes after the run: ``reason`` ("decayed", "time cap" or "no field at the probes")
+    and ``ratio``.
     """
 
     def __init__(self, points: list[tuple], check_dt: float, decay_by: float, t_cap: float):
@@ -106,6 +107,9 @@ class DecayStop:
         self.window = 0.0
         if t >= sim.fields.last_source_time() and self.peak > 0 and self.ratio <= self.decay_by:
             self.reason = "decayed"
+            return True
+        if t >= sim.fields.last_source_time() + self.check_dt and self.peak == 0:
+            self.reason = "no field at the probes"  # e.g. a polarisation they cannot see
             return True
         return False
 
@@ -282,8 +286,9 @@ def mode_probes(layout: Layout, frame: Frame, resolution_nm: float) -> list[tupl
 
     Inside the rod near its top and its base (off axis, so odd modes are not on a node),
     in the gap at the metal surface beside the rod, above the metal half-way to the next
-    rod; each with the vertical and one lateral component. z = 0 is the top of the layers;
-    surface probes sit one grid cell above it.
+    rod; each with the vertical and one lateral component (and, in 2D, the out-of-plane one,
+    a separate polarisation there). z = 0 is the top of the layers; surface probes sit one
+    grid cell above it.
     """
     rod = central_rod(layout)
     above = resolution_nm
@@ -304,8 +309,10 @@ def mode_probes(layout: Layout, frame: Frame, resolution_nm: float) -> list[tupl
                                            * (frame.dims == 3), above)))
     else:
         spots = [("above surface", (0.0, 0.0, above))]
+    # in 2D the out-of-plane field (our y, Meep's Ez) is a decoupled polarisation: probe it too
+    axes = ("z", "x", "y") if frame.dims == 2 else ("z", "x")
     for label, pos in spots:
-        for axis in ("z", "x"):
+        for axis in axes:
             out.append((label, pos, axis))
     return out
 
