@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from geometry.materials.fit import DATA_DIR as SHARED_DATA  # <repo>/../shared/..., or $HOTLASE_OPTICAL_DATA
+
 REPO = Path(__file__).resolve().parents[1]
-from geometry.materials.fit import DATA_DIR as SHARED_DATA  # <repo>/../shared/... or $HOTLASE_OPTICAL_DATA
 DEFAULT_STUDY = REPO / "examples" / "default.toml"
 
 
