@@ -426,6 +426,10 @@ def run_modes(study: StudySpec, writer, *, layout: Layout | None = None, log=pri
     stepping_time_s, meep_time_fs) for the run file.
     """
     layout = layout or build(study.structure)
+    if layout.dims == 1:
+        raise ValueError(f"structure.kind = {study.structure.kind!r}: a planar stack runs in 1D at "
+                         "normal incidence, where it has no bound or localised modes to find; the "
+                         "modes run needs rods or a wire (rod_array, wire_on_metal)")
     sim_spec = study.simulation
     frame = make_frame(study, layout)
     f_min, f_max, f_lo, f_hi = search_band(study)
