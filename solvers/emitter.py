@@ -29,8 +29,8 @@ from geometry.study import StudySpec, material_model
 from geometry.units import MEEP_TIME_S, nm_to_meep_freq
 from solvers.cell import Frame, band_frequencies, make_frame, make_simulation, mirror_symmetries
 from solvers.materials import to_meep_medium
-from solvers.modes import (DecayStop, central_rod, meep_component, meep_point, mirrors_through,
-                           symmetry_label)
+from solvers.modes import (DecayStop, central_rod, check_time_cap, meep_component, meep_point,
+                           mirrors_through, symmetry_label)
 from solvers.progress import max_meep_time, progress_step
 
 SOURCE_WIDTH_FACTOR = 1.5   # pulse bandwidth / band width: the band edges keep > 0.9 of the peak
@@ -55,6 +55,7 @@ def dipole_ldos(sim: mp.Simulation, point: mp.Vector3, component, freqs, *, deca
     Returns:
         (ldos (n,) in Meep's arbitrary units, facts: stop reason, decay ratio, times).
     """
+    check_time_cap(sim, t_cap)
     stop = DecayStop([(component, point)], check_dt, decay_by, t_cap)
     t0 = time.perf_counter()
     sim.run(mp.dft_ldos(list(map(float, freqs))), *step_funcs, until=stop)

@@ -114,6 +114,20 @@ class DecayStop:
         return False
 
 
+def check_time_cap(sim: mp.Simulation, t_cap: float) -> None:
+    """Refuse a time cap that ends before the pulse does (nothing would be recorded).
+
+    Raises:
+        ValueError: naming simulation.max_time_fs, its value and the least that works.
+    """
+    sim.init_sim()
+    t_src = sim.fields.last_source_time()
+    if t_cap <= t_src:
+        fs = MEEP_TIME_S * 1e15
+        raise ValueError(f"simulation.max_time_fs = {t_cap * fs:.4g}: the pulse lasts until "
+                         f"{t_src * fs:.4g} fs; make it > {2 * t_src * fs:.4g} so the field can ring down")
+
+
 # ---------------------------------------------------------------------------------------------
 # Harminv
 
@@ -181,6 +195,7 @@ def find_modes(sim: mp.Simulation, probes: list[tuple], f_min: float, f_max: flo
         h = mp.Harminv(c, p, f_cen, df)
         h.Q_thresh, h.err_thresh = float(q_min), float(err_max)
         harminvs.append(h)
+    check_time_cap(sim, t_cap)
     stop = DecayStop(list(probes) + list(stop_points), DECAY_CHECK_PERIODS / f_min, decay_by, t_cap)
     t0 = time.perf_counter()
     sim.run(mp.after_sources(*harminvs), *step_funcs, until=stop)
