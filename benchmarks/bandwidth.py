@@ -21,7 +21,7 @@ from benchmarks.common import alternate, emit, median_of, median_ratio, run_work
 N_ELEMENTS = 20_000_000
 BLOCK = 32_768
 BYTES_PER_ELEMENT = 24
-REPEATS = 6
+REPEATS = 20
 
 
 def triad_seconds(a: np.ndarray, b: np.ndarray, c: np.ndarray, scalar: float) -> float:

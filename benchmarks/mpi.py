@@ -17,7 +17,7 @@ import argparse
 
 from benchmarks.common import alternate, emit, is_rank0, median_of, median_ratio, run_worker, time_steps
 
-STEPS = 400
+STEPS = 1200
 LAYOUTS = ("even", "uneven")
 
 
