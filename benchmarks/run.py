@@ -124,6 +124,12 @@ def main(argv: list[str] | None = None) -> int:
     rerun = set(names) | {EXTRA_PREFIX[n] for n in names if n in EXTRA_PREFIX}
     merged = {k: v for k, v in stored.items() if k != "meta" and k.split(".")[0] not in rerun}
     merged.update(results)
+    old = stored.get("meta", {})  # per-benchmark facts of earlier invocations stay
+    for key in ("seconds", "load_avg_at_start"):
+        meta[key] = {**old.get(key, {}), **meta.get(key, {})}
+    meta["invocations"] = [*old.get("invocations", []),
+                           {k: meta[k] for k in ("started_utc", "git_commit", "benchmarks",
+                                                 "total_seconds", "load_avg_before", "load_avg_after")}][-10:]
     merged["meta"] = meta
     out_path.write_text(json.dumps(merged, indent=1, sort_keys=True) + "\n")
     log("\n" + table(merged))
