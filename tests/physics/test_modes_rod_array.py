@@ -3,7 +3,7 @@
 Setup: examples/default.toml (square lattice, period 300 nm, rods r = 60 nm, h = 150 nm on
 100 nm Ag on SiO2) at a 20 nm grid with 200 nm padding and PML, 3D periodic unit cell;
 ``solvers.modes.run_modes`` writes a real run file through ``RunWriter``. Two variants:
-no symmetry with a 3-point Bloch-k sweep, and mirror symmetry (one run per dipole
+no symmetry with a 2-point Bloch-k sweep (k = 0 and the zone edge), and mirror symmetry (one run per dipole
 orientation; the y run is skipped in a square cell); and the driver's combined path, where
 ``run_emitter(..., modes_writer=)`` carries the Harminv probes on its dipole pulses (with a
 2-point sweep).
@@ -45,7 +45,7 @@ def _study(default_dict, symmetry: bool, bloch_k_points: int):
         return study_from_dict(default_dict)
 
 
-@pytest.mark.parametrize("symmetry,bloch_k_points", [(False, 3), (True, 0)],
+@pytest.mark.parametrize("symmetry,bloch_k_points", [(False, 2), (True, 0)],
                          ids=["full-cell+bloch-sweep", "mirror-symmetry"])
 def test_rod_array_on_silver_has_modes_and_a_valid_file(default_dict, tmp_path, symmetry,
                                                         bloch_k_points):
