@@ -90,23 +90,11 @@ def run_variant(study: StudySpec, variant: str, out: Path, kinds: tuple[str, ...
     if broadband:
         modes = _mode_wavelengths(out / "runs" / f"{variant}_modes.h5") if "modes" in kinds else []
         targets = field_targets(study, modes)
-        writers = {k: _writer(out, variant, k, study) for k in broadband}
-        try:
-            facts = run_broadband(study, layout, spectrum_writer=writers.get("spectrum"),
-                                  fields_writer=writers.get("fields"), targets=targets,
-                                  label=f"{variant} {'+'.join(broadband)}", log=log)
-            for w in writers.values():
-                w.finish("complete", **facts)
-            log(f"[{variant} {'+'.join(broadband)}] complete: "
-                + ", ".join(str(w.path) for w in writers.values()))
-        except BaseException as err:  # noqa: BLE001 - every failure must mark the files
-            msg = _failure(err)
-            for w in writers.values():
-                w.finish("failed", msg)
-            log(f"[{variant} {'+'.join(broadband)}] FAILED: {msg}")
-            if isinstance(err, KeyboardInterrupt):
-                raise
-            ok = False
+        ok &= _guarded_many(
+            lambda w: run_broadband(study, layout, spectrum_writer=w.get("spectrum"),
+                                    fields_writer=w.get("fields"), targets=targets,
+                                    label=f"{variant} {'+'.join(broadband)}", log=log),
+            out, variant, tuple(broadband), study)
     if "emitter" in todo:
         from solvers.emitter import run_emitter
         ok &= _guarded(lambda w: run_emitter(study, w, layout=layout, log=log), out, variant, "emitter", study)
@@ -117,19 +105,27 @@ def _guarded_pair(study: StudySpec, layout, out: Path, variant: str) -> bool:
     """The emitter run carrying the modes probes: two run files from one set of pulses."""
     from solvers.emitter import run_emitter
 
-    writers = {k: _writer(out, variant, k, study) for k in ("modes", "emitter")}
+    return _guarded_many(lambda w: run_emitter(study, w["emitter"], layout=layout, log=log,
+                                               modes_writer=w["modes"]),
+                         out, variant, ("modes", "emitter"), study)
+
+
+def _guarded_many(fn, out: Path, variant: str, kinds: tuple[str, ...], study: StudySpec) -> bool:
+    """Run ``fn(writers)`` that fills several run files from one simulation; mark them all
+    complete, or all failed with the reason (and re-raise Ctrl-C after marking)."""
+    writers = {k: _writer(out, variant, k, study) for k in kinds}
+    label = f"[{variant} {'+'.join(kinds)}]"
     try:
-        facts = run_emitter(study, writers["emitter"], layout=layout, log=log,
-                            modes_writer=writers["modes"])
+        facts = fn(writers) or {}
         for w in writers.values():
             w.finish("complete", **facts)
-        log(f"[{variant} modes+emitter] complete")
+        log(f"{label} complete: " + ", ".join(str(w.path) for w in writers.values()))
         return True
     except BaseException as err:  # noqa: BLE001 - every failure must mark the files
         msg = _failure(err)
         for w in writers.values():
             w.finish("failed", msg)
-        log(f"[{variant} modes+emitter] FAILED: {msg}")
+        log(f"{label} FAILED: {msg}")
         if isinstance(err, KeyboardInterrupt):
             raise
         return False
@@ -143,19 +139,8 @@ def _failure(err: BaseException) -> str:
 
 
 def _guarded(fn, out: Path, variant: str, kind: str, study: StudySpec) -> bool:
-    writer = _writer(out, variant, kind, study)
-    try:
-        facts = fn(writer) or {}
-        writer.finish("complete", **facts)
-        log(f"[{variant} {kind}] complete: {writer.path}")
-        return True
-    except BaseException as err:  # noqa: BLE001
-        msg = _failure(err)
-        writer.finish("failed", msg)
-        log(f"[{variant} {kind}] FAILED: {msg}")
-        if isinstance(err, KeyboardInterrupt):
-            raise
-        return False
+    """One run kind, one file: ``fn(writer)``."""
+    return _guarded_many(lambda w: fn(w[kind]), out, variant, (kind,), study)
 
 
 def main(argv: list[str] | None = None) -> int:

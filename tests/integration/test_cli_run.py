@@ -10,6 +10,7 @@ import h5py
 import pytest
 
 from tests.conftest import REPO
+from tests.small_study import small_study_toml
 
 pytestmark = pytest.mark.integration
 
@@ -47,26 +48,8 @@ def test_bad_input_is_one_clear_line(tmp_path, edit, field):
     assert not (tmp_path / "o").exists(), "nothing may be written for bad input"
 
 
-TINY = """
-[study]
-name = "tiny"
-run_kinds = ["spectrum", "fields"]
-[structure]
-kind = "rod_array"
-period_nm = 300
-[structure.rod]
-material = "CsPbBr3"
-radius_nm = 60
-height_nm = 150
-[structure.metal]
-material = "Ag"
-thickness_nm = 100
-[simulation]
-resolution_nm = 25
-n_wavelengths = 11
-padding_nm = 150
-pml_nm = 250
-"""
+TINY = small_study_toml(("spectrum", "fields"), resolution_nm=25, compare_no_metal=True,
+                        extra_simulation="n_wavelengths = 11\npadding_nm = 150\npml_nm = 250")
 
 
 def test_run_two_ranks_writes_contract_and_resumes(tmp_path):

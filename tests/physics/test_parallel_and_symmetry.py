@@ -21,32 +21,12 @@ import pytest
 from geometry.study import load_study
 from jobs.local import clean_mpi_env, solver_command
 from tests.physics.conftest import rel_msg
+from tests.small_study import small_study_toml
 
 pytestmark = pytest.mark.physics
 
-STUDY = """
-[study]
-name = "small"
-run_kinds = ["spectrum"]
-compare_no_metal = false
-[structure]
-kind = "rod_array"
-period_nm = 300
-[structure.rod]
-material = "CsPbBr3"
-radius_nm = 60
-height_nm = 150
-[structure.metal]
-material = "Ag"
-thickness_nm = 100
-[simulation]
-resolution_nm = 20
-wavelength_min_nm = 450
-wavelength_max_nm = 650
-n_wavelengths = 11
-padding_nm = 200
-pml_nm = 300
-"""
+STUDY = small_study_toml(("spectrum",), resolution_nm=20, extra_simulation=(
+    "wavelength_min_nm = 450\nwavelength_max_nm = 650\nn_wavelengths = 11\npadding_nm = 200\npml_nm = 300"))
 
 
 @pytest.fixture

@@ -1,0 +1,28 @@
+"""The default rod array on Ag as a small TOML study for fast runs in tests."""
+
+from __future__ import annotations
+
+
+def small_study_toml(run_kinds=("spectrum",), *, resolution_nm: float = 20, compare_no_metal: bool = False,
+                     extra_simulation: str = "") -> str:
+    """CsPbBr3 rods (r 60, h 150 nm, period 300 nm) on 100 nm Ag at a coarse grid."""
+    kinds = ", ".join(f'"{k}"' for k in run_kinds)
+    return f"""
+[study]
+name = "small"
+run_kinds = [{kinds}]
+compare_no_metal = {str(compare_no_metal).lower()}
+[structure]
+kind = "rod_array"
+period_nm = 300
+[structure.rod]
+material = "CsPbBr3"
+radius_nm = 60
+height_nm = 150
+[structure.metal]
+material = "Ag"
+thickness_nm = 100
+[simulation]
+resolution_nm = {resolution_nm}
+{extra_simulation}
+"""
