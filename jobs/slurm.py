@@ -157,13 +157,7 @@ def parse_squeue(text: str) -> dict[str, str]:
         if "|" not in line:
             continue
         jid, state = (s.strip() for s in line.split("|", 1))
-        state = state.split()[0] if state else ""
-        m = re.fullmatch(r"(\d+)_\[(.+)\]", jid)
-        if m:
-            for task in _expand_range(m.group(2).split("%")[0]):
-                out[f"{m.group(1)}_{task}"] = state
-        else:
-            out[jid] = state
+        _add_state(out, jid, state.split()[0] if state else "")
     return out
 
 
@@ -174,14 +168,18 @@ def parse_sacct(text: str) -> dict[str, str]:
         parts = line.strip().split("|")
         if len(parts) < 2 or not parts[0]:
             continue
-        jid, state = parts[0], parts[1].split()[0] if parts[1] else ""
-        m = re.fullmatch(r"(\d+)_\[(.+)\]", jid)
-        if m:
-            for task in _expand_range(m.group(2).split("%")[0]):
-                out[f"{m.group(1)}_{task}"] = state
-        else:
-            out[jid] = state
+        _add_state(out, parts[0], parts[1].split()[0] if parts[1] else "")
     return out
+
+
+def _add_state(out: dict[str, str], jid: str, state: str) -> None:
+    """Record a state for a job id; a pending array range ``123_[0-4%2]`` names every task."""
+    m = re.fullmatch(r"(\d+)_\[(.+)\]", jid)
+    if m:
+        for task in _expand_range(m.group(2).split("%")[0]):
+            out[f"{m.group(1)}_{task}"] = state
+    else:
+        out[jid] = state
 
 
 def _expand_range(spec: str) -> list[int]:
