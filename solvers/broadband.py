@@ -16,8 +16,8 @@ import numpy as np
 from geometry.primitives import Layout
 from geometry.study import StudySpec
 from geometry.units import MEEP_TIME_S, nm_to_meep_freq
-from solvers.cell import (band_frequencies, make_frame, make_simulation, mirror_symmetries,
-                          plane_wave_source)
+from solvers.cell import (band_frequencies, incidence_k_point, make_frame, make_simulation,
+                          mirror_symmetries, plane_wave_source)
 from solvers.fields import add_field_monitor, write_fields
 from solvers.progress import max_meep_time, progress_step, until_decayed
 from solvers.spectrum import (add_spectrum_monitors, collect_spectrum, eps_table, lossy_materials,
@@ -41,11 +41,12 @@ def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fie
         f_lo, f_hi = min(f_cen - f_width / 2, *extra), max(f_cen + f_width / 2, *extra)
         f_cen, f_width = (f_lo + f_hi) / 2, (f_hi - f_lo) * 1.1
     frame = make_frame(study, layout)
-    k_point = mp.Vector3() if any(frame.periodic) and frame.dims > 1 else None
-    sources, component = plane_wave_source(study, frame, f_cen, f_width)
+    k_point = incidence_k_point(study, frame, layout, f_cen)
+    sources, component = plane_wave_source(study, frame, f_cen, f_width, k_point)
     symmetries = (mirror_symmetries(layout, frame, component)
                   if study.simulation.symmetry and study.simulation.angle_deg == 0 else [])
-    facts = {"symmetries": [_symmetry_label(s) for s in symmetries], "courant": frame.courant}
+    facts = {"symmetries": [_symmetry_label(s) for s in symmetries], "courant": frame.courant,
+             "k_bloch_per_um": [k_point.x, k_point.y, k_point.z] if k_point is not None else [0.0] * 3}
     wavelengths = spectrum_wavelengths_nm(study)
     freqs = np.asarray(nm_to_meep_freq(wavelengths))
     plane_c, plane_s = frame.plane(frame.z_refl)

@@ -240,6 +240,28 @@ def plane_wave_source(study: StudySpec, frame: Frame, f_center: float, f_width: 
                       component=component, center=center, size=size, **kwargs)], component
 
 
+def incidence_k_point(study: StudySpec, frame: Frame, layout: Layout, f_center: float):
+    """Bloch vector of the incident plane wave: k_x = n_top sin(angle) f_center (Meep units,
+    cycles/um) in the xz plane, zero at normal incidence (Meep tutorial "Reflectance of a
+    planar interface", oblique case). With one k for a broadband pulse the angle varies with
+    frequency, sin(theta(f)) = k_x / (n_top f): exact at f_center (Meep's own limitation).
+
+    Raises:
+        SpecError: oblique incidence asked of a 1D cell (a film stack has no lateral axis).
+    """
+    angle = study.simulation.angle_deg
+    if not any(frame.periodic) or frame.dims == 1:
+        if angle > 0:
+            from geometry.validate import SpecError
+            raise SpecError("simulation.angle_deg", angle,
+                            "oblique incidence needs a laterally periodic 2D or 3D cell; use 0 here")
+        return None
+    if angle == 0:
+        return mp.Vector3()
+    n_top = float(abs(material_model(study, layout.background).eps(1000.0 / f_center)) ** 0.5)
+    return frame.vec(n_top * math.sin(math.radians(angle)) * f_center, 0, 0)
+
+
 def band_frequencies(study: StudySpec) -> tuple[float, float, float]:
     """(f_center, f_width, f_min) in Meep units covering the study's wavelength band."""
     sim = study.simulation
