@@ -195,6 +195,13 @@ def check_study(study: StudySpec) -> None:
                     f"{path} = {name!r}: {cells:.1f} grid cells per wavelength in the medium "
                     f"(n = {n_max:.2f} at {lo:g} nm); FDTD needs >= 8 (set simulation.resolution_nm "
                     f"<= {lo / n_max / 8:.1f})", stacklevel=2)
+    if sim.angle_deg > 0:
+        from geometry.build import build
+        layout = build(study.structure)
+        if layout.dims == 1 or not any(layout.periodic):
+            raise SpecError("simulation.angle_deg", sim.angle_deg,
+                            "oblique incidence needs a laterally periodic cell (a periodic rod "
+                            "array); use 0 for film stacks and finite structures")
     for i, layer in enumerate(layer_stack(study.structure)):
         if layer.thickness_nm < sim.resolution_nm:
             label = _layer_path(study.structure, i)

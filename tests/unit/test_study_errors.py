@@ -116,3 +116,13 @@ def test_coarse_grid_warns_with_number_and_fix(default_dict):
     default_dict["structure"]["metal"]["thickness_nm"] = 100
     with pytest.warns(UserWarning, match=r"grid cells.*set simulation.resolution_nm <="):
         study_from_dict(default_dict)
+
+
+def test_oblique_incidence_needs_a_periodic_cell(default_dict):
+    default_dict["structure"].update({"array": "finite", "count": [2, 2]})
+    default_dict["simulation"]["angle_deg"] = 20
+    with pytest.raises(SpecError, match=r"simulation.angle_deg = 20.0: oblique incidence needs a laterally periodic"):
+        study_from_dict(default_dict)
+    default_dict["structure"].update({"array": "periodic"})
+    del default_dict["structure"]["count"]
+    assert study_from_dict(default_dict).simulation.angle_deg == 20
