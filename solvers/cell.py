@@ -34,6 +34,8 @@ class Frame:
         pml: PML / absorber thickness; periodic: lateral periodicity (x, y).
         resolution: pixels per µm; courant: the stable Courant number chosen for the models.
         metal_below: the substrate is a metal (absorber instead of PML at the bottom).
+        metal_lateral: absorbers instead of PML on non-periodic lateral sides (any
+            dispersive medium, metal or not, crosses them).
     """
 
     dims: int
@@ -103,7 +105,10 @@ def make_frame(study: StudySpec, layout: Layout) -> Frame:
     z_top, z_bottom = um(layout.z_top_nm), um(layout.z_bottom_nm)
     models = [material_model(study, m) for m in layout.materials()]
     metal_below = material_model(study, layout.substrate).is_metal
-    metal_lateral = any(model.is_metal for model in models) and not all(layout.periodic)
+    # Dispersive media crossing a lateral PML backed by the cell wall diverge in Meep 1.25
+    # (seen: 1-pole SiO2 half-space, 2D at 5 nm, |E|^2 1e-6 -> 1e58 in 30 time units; the same
+    # cell with Absorbers stays flat), so every dispersive structure gets lateral Absorbers.
+    metal_lateral = any(model.poles for model in models) and not all(layout.periodic)
     bottom_pml = 2 * pml if metal_below else pml  # an absorber needs more room than a PML
     size_xy = tuple(um(s) + (0 if p or s == 0 else 2 * pml) for s, p in
                     zip(layout.cell_xy_nm, layout.periodic))
