@@ -64,6 +64,7 @@ def film_study_dict(metal: str = "Ag") -> dict:
     d["structure"] = {"kind": "film_stack", "layers": [{"material": metal, "thickness_nm": METAL_NM}],
                       "substrate": {"material": "SiO2"}}
     d["study"]["name"] = "synthetic_film"
+    d["simulation"]["angle_deg"] = 0.0  # oblique incidence needs a periodic cell (study check)
     return d
 
 
@@ -74,6 +75,7 @@ def wire_study_dict(metal: str = "Ag") -> dict:
                       "spacer": {}, "metal": {"material": metal, "thickness_nm": METAL_NM},
                       "substrate": {"material": "SiO2"}, "cell_width_nm": 300.0}
     d["study"]["name"] = "synthetic_wire"
+    d["simulation"]["angle_deg"] = 0.0  # oblique incidence needs a periodic cell (study check)
     return d
 
 
