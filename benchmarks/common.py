@@ -61,7 +61,8 @@ def emit(result: dict) -> None:
     print(TAG + json.dumps(result), flush=True)
 
 
-def alternate(variants: dict[str, Callable[[], dict]], rounds: int, log=print) -> dict[str, list[dict]]:
+def alternate(variants: dict[str, Callable[[], dict]], rounds: int,
+              log=print) -> dict[str, list[dict]]:
     """Run each variant once per round, alternating, the order reversed every other round.
 
     Returns:
@@ -74,7 +75,8 @@ def alternate(variants: dict[str, Callable[[], dict]], rounds: int, log=print) -
             t0 = time.perf_counter()
             res = variants[name]()
             out[name].append(res)
-            log(f"    round {r + 1}/{rounds} {name}: {short(res)} ({time.perf_counter() - t0:.0f} s)")
+            seconds = time.perf_counter() - t0
+            log(f"    round {r + 1}/{rounds} {name}: {short(res)} ({seconds:.0f} s)")
     return out
 
 
@@ -91,7 +93,8 @@ def median_ratio(top: list[dict], bottom: list[dict], key: str) -> float:
 
 def short(res: dict) -> str:
     """A one-line summary of a worker result for the log."""
-    items = [f"{k}={v:.4g}" for k, v in res.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    items = [f"{k}={v:.4g}" for k, v in res.items()
+             if isinstance(v, (int, float)) and not isinstance(v, bool)]
     return ", ".join(items[:5])
 
 

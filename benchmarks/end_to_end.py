@@ -1,4 +1,4 @@
-"""End to end: the default study through hotlase vs a plain Meep script written as the tutorials teach.
+"""End to end: the default study through hotlase vs a plain Meep script as the tutorials teach.
 
 hotlase: ``benchmarks.study`` runs what ``python -m solvers.run examples/default.toml --kinds
 spectrum fields --variants main`` runs (R, T, A by material, pump and emission maps; mirror
@@ -8,8 +8,8 @@ Tutorial-style (``benchmarks.tutorial_script``): same cell, grid and band; meep.
 even chunks; both its runs last one fixed time, the simulated time hotlase's structure run
 needed to decay by ``decay_by`` with the same Rakic Ag (``meep_time_fs`` of that run file;
 with the J&C fit the decay takes longer, so this is the tutorial's shorter, fair time); it
-computes only R and the pump map. The speedup is the ratio of the whole commands' wall times (interpreter,
-imports, MPI start included), on the same number of ranks.
+computes only R and the pump map. The speedup is the ratio of the whole commands' wall
+times (interpreter, imports, MPI start included), on the same number of ranks.
 
 Rakic Ag and the J&C fit are different materials, so accuracy is checked on ONE material:
 hotlase run with Rakic Ag as a study-file material (benchmarks.study --rakic-ag) against the
@@ -55,7 +55,8 @@ def run(results: dict, ctx) -> None:
             f"on {STUDY_RANKS} ranks ...")
     tut = run_worker("tutorial_script", ["--until-fs", f"{until_fs:.3f}", "--out", str(npz)],
                      ranks=STUDY_RANKS, timeout_s=7200)
-    ctx.log(f"    tutorial-style script: {tut['process_s']:.0f} s (stepping {tut['stepping_s']:.0f} s)")
+    ctx.log(f"    tutorial-style script: {tut['process_s']:.0f} s "
+            f"(stepping {tut['stepping_s']:.0f} s)")
     results["end_to_end.simulated_fs_hotlase"] = hot["meep_time_fs"]
     results["end_to_end.simulated_fs_tutorial"] = until_fs
     results["end_to_end.hotlase_rakic_s"] = rak["process_s"]
@@ -66,7 +67,8 @@ def run(results: dict, ctx) -> None:
     # 10 nm with it (it fails at 20 nm), and the script runs without NaN; a tutorial user
     # keeps the default unless it diverges, so this is the baseline as such a user runs it
     npz05 = ctx.workdir / "tutorial_rakic_courant05.npz"
-    ctx.log(f"    tutorial-style script at Meep's default Courant 0.5 ({until_fs:.0f} fs per run) ...")
+    ctx.log(f"    tutorial-style script at Meep's default Courant 0.5 "
+            f"({until_fs:.0f} fs per run) ...")
     tut05 = run_worker("tutorial_script", ["--until-fs", f"{until_fs:.3f}", "--out", str(npz05),
                                            "--courant", "0.5"], ranks=STUDY_RANKS, timeout_s=7200)
     ctx.log(f"    tutorial-style script, Courant 0.5: {tut05['process_s']:.0f} s")
@@ -86,13 +88,15 @@ def run(results: dict, ctx) -> None:
     results["end_to_end.speedup_vs_tutorial_courant05"] = tut05["process_s"] / hot["process_s"]
 
     ref = np.load(npz)
-    results["end_to_end.tutorial_courant05_vs_03_max_abs_dR"] = float(np.max(np.abs(ref05["R"] - ref["R"])))
+    results["end_to_end.tutorial_courant05_vs_03_max_abs_dR"] = float(
+        np.max(np.abs(ref05["R"] - ref["R"])))
     _, r_rak = read_r(rak_dir)
     results["end_to_end.same_material_max_abs_dR"] = float(np.max(np.abs(r_rak - ref["R"])))
     tut_map = np.sqrt(np.sum(np.abs(ref["E_over_E0"]) ** 2, axis=0))
     hot_map, hot_xyz = read_pump_enhancement(rak_dir)
     tut_xyz = (ref["x_nm"], ref["y_nm"], ref["z_nm"])
-    results["end_to_end.same_material_pump_map_rel_l2"] = map_difference(hot_map, hot_xyz, tut_map, tut_xyz)
+    results["end_to_end.same_material_pump_map_rel_l2"] = map_difference(
+        hot_map, hot_xyz, tut_map, tut_xyz)
     results["end_to_end.pump_peak_enhancement_hotlase_rakic"] = float(hot_map.max())
     results["end_to_end.pump_peak_enhancement_tutorial"] = float(tut_map.max())
     _, r_jc = read_r(hot_dir)  # different materials: how much the Ag model itself moves R

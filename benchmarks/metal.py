@@ -27,18 +27,22 @@ def run(results: dict, ctx) -> None:
     model = get_material("Ag")
     vac = results["throughput.vacuum_mcells_s"]
     # per-round ratios of runs made back to back, median over rounds
-    results["metal.ratio_to_vacuum"] = median_ratio(runs["vacuum_1rank"], runs["ag_1rank"], "mcells_s")
-    results["metal.meep_ag_ratio_to_vacuum"] = median_ratio(runs["vacuum_1rank"], runs["meep_ag_1rank"], "mcells_s")
+    vac_runs = runs["vacuum_1rank"]
+    results["metal.ratio_to_vacuum"] = median_ratio(vac_runs, runs["ag_1rank"], "mcells_s")
+    results["metal.meep_ag_ratio_to_vacuum"] = median_ratio(vac_runs, runs["meep_ag_1rank"],
+                                                            "mcells_s")
     results["metal.project_ag_poles"] = len(model.poles)
     results["metal.meep_ag_poles"] = len(meep_ag.E_susceptibilities)
     results["metal.extra_cost_per_pole"] = (results["metal.ratio_to_vacuum"] - 1) / len(model.poles)
     results["metal.meep_ag_extra_cost_per_pole"] = ((results["metal.meep_ag_ratio_to_vacuum"] - 1)
                                                     / len(meep_ag.E_susceptibilities))
     results["metal.project_ag_model"] = model.name
-    results["metal.fit_window_nm"] = [min(b[0] for b in model.fit_error), max(b[1] for b in model.fit_error)] \
-        if model.fit_error else list(model.valid_nm)
+    bands = model.fit_error
+    results["metal.fit_window_nm"] = ([min(b[0] for b in bands), max(b[1] for b in bands)]
+                                      if bands else list(model.valid_nm))
     results["metal.fit_max_rel_error"] = max((b[2] for b in model.fit_error), default=float("nan"))
     if "bandwidth.gb_s_1proc" in results:  # bytes streamed per cell update if at the ceiling
         bw = results["bandwidth.gb_s_1proc"] * 1e9
         results["throughput.vacuum_bytes_per_update_at_ceiling"] = bw / (vac * 1e6)
-        results["throughput.metal_bytes_per_update_at_ceiling"] = bw / (results["throughput.metal_mcells_s"] * 1e6)
+        metal_rate = results["throughput.metal_mcells_s"] * 1e6
+        results["throughput.metal_bytes_per_update_at_ceiling"] = bw / metal_rate

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks.common import alternate, emit, is_rank0, median_of, median_ratio, run_worker, time_steps
+from benchmarks.common import (alternate, emit, is_rank0, median_of, median_ratio, run_worker,
+                               time_steps)
 
 STEPS = 1200
 LAYOUTS = ("even", "uneven")
@@ -27,7 +28,8 @@ def default_simulation(empty: bool = False, const_dielectrics: bool = False):
 
     from benchmarks.study import load_variant
     from geometry.build import build
-    from solvers.cell import band_frequencies, make_frame, make_simulation, mirror_symmetries, plane_wave_source
+    from solvers.cell import (band_frequencies, make_frame, make_simulation, mirror_symmetries,
+                              plane_wave_source)
 
     study = load_variant(const_dielectrics=const_dielectrics)
     layout = build(study.structure)
@@ -80,13 +82,15 @@ def run(results: dict, ctx) -> None:
     results["mpi.ms_per_step_1rank"] = one
     results["mpi.ms_per_step_2rank"] = two
     results["mpi.speedup"] = median_ratio(runs["1rank"], runs["2rank"], "ms_per_step")
-    results["mpi.efficiency_vs_bandwidth"] = results["mpi.speedup"] / results["mpi.bandwidth_speedup"]
+    results["mpi.efficiency_vs_bandwidth"] = (results["mpi.speedup"]
+                                              / results["mpi.bandwidth_speedup"])
     results["mpi.ms_per_step_2rank_uneven"] = uneven
-    results["mpi.uneven_chunks_speedup"] = median_ratio(runs["1rank"], runs["2rank_uneven"], "ms_per_step")
+    ms = "ms_per_step"
+    results["mpi.uneven_chunks_speedup"] = median_ratio(runs["1rank"], runs["2rank_uneven"], ms)
     # > 1: split_chunks_evenly=False is faster than Meep's default even split
-    results["mpi.uneven_chunks_vs_even"] = median_ratio(runs["2rank"], runs["2rank_uneven"], "ms_per_step")
+    results["mpi.uneven_chunks_vs_even"] = median_ratio(runs["2rank"], runs["2rank_uneven"], ms)
     # where a step's time goes (1 rank): the empty cell is the normalisation run's vacuum cell
-    results["structure.step_vs_empty_cell"] = median_ratio(runs["1rank"], runs["1rank_empty"], "ms_per_step")
+    results["structure.step_vs_empty_cell"] = median_ratio(runs["1rank"], runs["1rank_empty"], ms)
     results["structure.dielectric_poles_share"] = 1 - 1 / median_ratio(
         runs["1rank"], runs["1rank_const_dielectrics"], "ms_per_step")
 

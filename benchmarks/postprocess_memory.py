@@ -61,7 +61,8 @@ def write_file(path: Path) -> dict:
     shape = (len(x), len(x), len(z))
     with h5py.File(path, "w") as f:
         a = f.attrs
-        a.update({"spec_json": study_json(study), "hotlase_version": "bench", "meep_version": "synthetic",
+        a.update({"spec_json": study_json(study), "hotlase_version": "bench",
+                  "meep_version": "synthetic",
                   "git_commit": "synthetic", "created_utc": "2026-01-01T00:00:00+00:00",
                   "mpi_processes": 1, "resolution_nm": d, "run_kind": "fields", "variant": "main",
                   "status": "complete", "message": "", "symmetries": "[]", "courant": 0.5,
@@ -91,8 +92,10 @@ def write_file(path: Path) -> dict:
             ds["eps"][..., k0_:k1] = eps_table[ids]
             ds["material_id"][..., k0_:k1] = ids.astype(np.int8)
         g.attrs.update({"wavelength_nm": wl, "intensity_w_m2": study.simulation.pump_intensity_w_m2,
-                        "incident_field_v_m": 1e5, "tag": "pump", "materials": json.dumps(list(names)),
-                        "metal_materials": json.dumps([n for n, m in zip(names, models) if m.is_metal]),
+                        "incident_field_v_m": 1e5, "tag": "pump",
+                        "materials": json.dumps(list(names)),
+                        "metal_materials": json.dumps([n for n, m in zip(names, models)
+                                                       if m.is_metal]),
                         "voxel_volume_nm3": d**3})
     voxels = int(np.prod(shape))
     return {"voxels": voxels, "shape": list(shape), "file_gb": path.stat().st_size / 1e9,
@@ -140,7 +143,8 @@ def run(results: dict, ctx) -> None:
         path = Path(tmp) / "main_fields.h5"
         t0 = time.perf_counter()
         info = run_worker("postprocess_memory", ["--write", str(path)])
-        log(f"    wrote {info['voxels']:.3g} voxels, {info['file_gb']:.2f} GB ({time.perf_counter() - t0:.0f} s)")
+        log(f"    wrote {info['voxels']:.3g} voxels, {info['file_gb']:.2f} GB "
+            f"({time.perf_counter() - t0:.0f} s)")
         peaks = []
         for r in range(rounds):
             res = run_worker("postprocess_memory", ["--read", str(path)])

@@ -90,7 +90,8 @@ def _git_commit() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m benchmarks.run",
+                                description=__doc__.splitlines()[0])
     p.add_argument("--only", nargs="+", choices=list(BENCHMARKS))
     p.add_argument("--rounds", type=int, default=3, help="rounds of the short benchmarks")
     p.add_argument("--workdir", help="keep run files here (default: a temporary directory)")
@@ -127,14 +128,15 @@ def main(argv: list[str] | None = None) -> int:
     old = stored.get("meta", {})  # per-benchmark facts of earlier invocations stay
     for key in ("seconds", "load_avg_at_start"):
         meta[key] = {**old.get(key, {}), **meta.get(key, {})}
-    meta["invocations"] = [*old.get("invocations", []),
-                           {k: meta[k] for k in ("started_utc", "git_commit", "benchmarks",
-                                                 "total_seconds", "load_avg_before", "load_avg_after")}][-10:]
+    keep = ("started_utc", "git_commit", "benchmarks", "total_seconds", "load_avg_before",
+            "load_avg_after")
+    meta["invocations"] = [*old.get("invocations", []), {k: meta[k] for k in keep}][-10:]
     merged["meta"] = meta
     out_path.write_text(json.dumps(merged, indent=1, sort_keys=True) + "\n")
     log("\n" + table(merged))
     log(f"\n{len(names)} benchmark(s) in {meta['total_seconds']:.0f} s; load average "
-        f"{meta['load_avg_before']:.1f} before, {meta['load_avg_after']:.1f} after; wrote {out_path}")
+        f"{meta['load_avg_before']:.1f} before, {meta['load_avg_after']:.1f} after; "
+        f"wrote {out_path}")
     return 1 if any(k.endswith(".error") for k in results) else 0
 
 

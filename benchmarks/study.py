@@ -44,7 +44,8 @@ def rakic_ag_table() -> dict:
             "source": "meep.materials.Ag: Rakic et al., Appl. Opt. 37, 5271 (1998), LD model"}
 
 
-def load_variant(no_symmetry: bool = False, rakic_ag: bool = False, const_dielectrics: bool = False):
+def load_variant(no_symmetry: bool = False, rakic_ag: bool = False,
+                 const_dielectrics: bool = False):
     """The default study, optionally without symmetry and/or with Rakic Ag as its metal.
 
     ``const_dielectrics`` (timing diagnostics only) replaces the rod's CsPbBr3 (3 Lorentz poles)
@@ -66,7 +67,8 @@ def load_variant(no_symmetry: bool = False, rakic_ag: bool = False, const_dielec
                                                 "substrate_const": {"n": 1.46}})
     study = study_from_dict(raw)
     if no_symmetry:
-        study = dataclasses.replace(study, simulation=dataclasses.replace(study.simulation, symmetry=False))
+        sim = dataclasses.replace(study.simulation, symmetry=False)
+        study = dataclasses.replace(study, simulation=sim)
     return study
 
 
@@ -79,10 +81,11 @@ def _record_timings(store: list) -> None:
     def reset_meep(self):
         if self.fields is not None:
             data = self.get_timing_data()
-            cells = int(round(self.cell_size.x * self.resolution) or 1) * int(
-                round(self.cell_size.y * self.resolution) or 1) * int(round(self.cell_size.z * self.resolution) or 1)
-            store.append({"cells": cells, "steps": int(self.fields.t),
-                          **{name: float(max(data.get(getattr(mp, k), [0.0]))) for k, name in SINKS.items()}})
+            cells = 1
+            for size in (self.cell_size.x, self.cell_size.y, self.cell_size.z):
+                cells *= int(round(size * self.resolution) or 1)
+            sinks = {name: float(max(data.get(getattr(mp, k), [0.0]))) for k, name in SINKS.items()}
+            store.append({"cells": cells, "steps": int(self.fields.t), **sinks})
         original(self)
 
     mp.Simulation.reset_meep = reset_meep
@@ -142,8 +145,8 @@ def worker(argv: list[str]) -> None:
         return
     kind = a.kinds[0]
     with h5py.File(out / "runs" / f"main_{kind}.h5", "r") as f:
-        attrs = {k: f.attrs[k] for k in ("wall_time_s", "stepping_time_s", "meep_time_fs", "courant")
-                 if k in f.attrs}
+        keys = ("wall_time_s", "stepping_time_s", "meep_time_fs", "courant")
+        attrs = {k: f.attrs[k] for k in keys if k in f.attrs}
     big = [t for t in timings if t["cells"] > 4096]  # the Courant probes are 8^3 cells
     emit({"ok": bool(ok), "run_s": t_end - t_run, "worker_s": t_end - t0,
           **{k: float(v) for k, v in attrs.items()},
@@ -171,7 +174,8 @@ def study_run(ctx, name: str, args: list[str] = (), ranks: int = STUDY_RANKS) ->
         ctx.log(f"    default study [{name}] on {ranks} ranks ...")
         res = run_worker("study", ["--out", str(out), *args], ranks=ranks, timeout_s=3600)
         ctx.log(f"    default study [{name}]: {res['process_s']:.0f} s (stepping "
-                f"{res.get('stepping_time_s', float('nan')):.0f} s, {res.get('meep_time_fs', 0):.0f} fs)")
+                f"{res.get('stepping_time_s', float('nan')):.0f} s, "
+                f"{res.get('meep_time_fs', 0):.0f} fs)")
         ctx.shared[key] = (res, out)
     return ctx.shared[key]
 
@@ -191,7 +195,8 @@ def read_pump_enhancement(out: Path):
 
     with h5py.File(out / "runs" / "main_fields.h5", "r") as f:
         g = f["fields/pump"]
-        enh = np.sqrt(np.sum(np.abs(g["E"][()].astype(complex)) ** 2, axis=0)) / float(g.attrs["incident_field_v_m"])
+        e_abs = np.sqrt(np.sum(np.abs(g["E"][()].astype(complex)) ** 2, axis=0))
+        enh = e_abs / float(g.attrs["incident_field_v_m"])
         return enh, (g["x_nm"][()], g["y_nm"][()], g["z_nm"][()])
 
 

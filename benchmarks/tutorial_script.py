@@ -111,9 +111,11 @@ def main(argv=None):
     x, y, z, _ = sim.get_array_metadata(dft_cell=dft)
     if mp.am_master():
         np.savez(a.out, wavelength_nm=wavelengths * 1000, R=R, E_over_E0=enhancement,
-                 x_nm=np.asarray(x) * 1000, y_nm=np.asarray(y) * 1000, z_nm=(np.asarray(z) + zc) * 1000)
+                 x_nm=np.asarray(x) * 1000, y_nm=np.asarray(y) * 1000,
+                 z_nm=(np.asarray(z) + zc) * 1000)
         emit({"stepping_s": stepping, "script_s": time.perf_counter() - t_start,
-              "steps": int(sim.fields.t), "cells": int(round(period * resolution)) ** 2 * int(round(sz * resolution))})
+              "steps": int(sim.fields.t),
+              "cells": int(round(period * resolution)) ** 2 * int(round(sz * resolution))})
 
 
 if __name__ == "__main__":
