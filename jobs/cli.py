@@ -65,6 +65,12 @@ def _collect(args) -> int:
     return 0
 
 
+def _validate(args) -> int:
+    from jobs.validate import run_validation
+
+    return run_validation(quick=args.quick)
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser (kept separate so tests and docs can inspect it)."""
     p = argparse.ArgumentParser(prog="hotlase", description=__doc__.splitlines()[0])
@@ -114,6 +120,9 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("collect", help="gather complete sweep points into one table and plots")
     s.add_argument("dir")
     s.set_defaults(func=_collect)
+    s = sub.add_parser("validate", help="run the physics validation set against analytic references")
+    s.add_argument("--quick", action="store_true", help="only the fast 1D and bulk checks (~30 s)")
+    s.set_defaults(func=_validate)
     return p
 
 
