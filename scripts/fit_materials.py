@@ -56,6 +56,9 @@ _NIR = ((400.0, 500.0), (500.0, 600.0), (600.0, 700.0), (700.0, 1000.0))
 
 RECIPES = (
     Recipe("Ag_JC", "METALS", "Ag_Johnson.yml", JC, 1, 1, (400, 700), _VIS),
+    # one pole: the fastest silver (about 2x a vacuum cell update), |d eps|/|eps| 2.3 % over
+    # 400-700 nm, but Im eps 33 % low at 405 nm (no interband term): for speed, not pump loss
+    Recipe("Ag_JC_drude", "METALS", "Ag_Johnson.yml", JC, 1, 0, (400, 700), _VIS),
     Recipe("Ag_JC_broad", "METALS", "Ag_Johnson.yml", JC, 1, 2, (350, 1000),
            ((350.0, 400.0), *_NIR)),
     Recipe("Ag_McPeak", "METALS", "Ag_McPeak.yml", MCPEAK, 1, 1, (400, 1000), _NIR),

@@ -40,6 +40,26 @@ FITTED_METALS: tuple[MaterialModel, ...] = (
         is_metal=True,
     ),
     MaterialModel(
+        name='Ag_JC_drude',
+        eps_inf=4.7247979869153856,
+        poles=(
+            Pole('drude', 9.400586326142522, 0.04726855538423052, 1.0),
+        ),
+        valid_nm=(400, 700),
+        source=(
+            'P. B. Johnson & R. W. Christy, Phys. Rev. B 6, 4370 (1972) '
+            '(refractiveindex.info Ag_Johnson.yml); hotlase fit: eps_inf + 1 Drude + 0 '
+            'Lorentz over 400-700 nm (scripts/fit_materials.py)'
+        ),
+        fit_error=(
+            (400, 450, 0.02228),
+            (450, 500, 0.02326),
+            (500, 550, 0.0229),
+            (550, 700, 0.01226),
+        ),
+        is_metal=True,
+    ),
+    MaterialModel(
         name='Ag_JC_broad',
         eps_inf=2.9941711492195706,
         poles=(

@@ -31,7 +31,7 @@ _ALIASES: dict[str, str] = {
 
 #: The measured table behind each fitted model (file in the shared data folder).
 MEASURED_FILES = {
-    "Ag_JC": "Ag_Johnson.yml", "Ag_JC_broad": "Ag_Johnson.yml", "Ag_McPeak": "Ag_McPeak.yml",
+    "Ag_JC": "Ag_Johnson.yml", "Ag_JC_drude": "Ag_Johnson.yml", "Ag_JC_broad": "Ag_Johnson.yml", "Ag_McPeak": "Ag_McPeak.yml",
     "Au_JC": "Au_Johnson.yml", "Au_McPeak": "Au_McPeak.yml", "Cu_JC": "Cu_Johnson.yml",
     "Al_McPeak": "Al_McPeak.yml", "CsPbBr3_Brennan": "CsPbBr3_Brennan.yml",
     "CsPbCl3_Zhang": "CsPbCl3_Zhang.yml", "CsPbCl3_Ermolaev": "CsPbCl3_Ermolaev-o.yml",
