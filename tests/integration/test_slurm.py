@@ -86,11 +86,11 @@ mode = "product"
 "simulation.n_wavelengths" = 11
 "simulation.padding_nm" = 150
 "simulation.pml_nm" = 250
-"simulation.decay_by" = 1e-3
-"simulation.max_time_fs" = 60
+"simulation.decay_by" = 1e-8
+"simulation.max_time_fs" = 300
 [run]
 np = 2
-resolution_nm = 25
+resolution_nm = 15
 [slurm]
 time = "00:20:00"
 mem = "1500M"
@@ -150,8 +150,10 @@ def test_sweep_cancel_resume_collect(cluster, tmp_path, monkeypatch):
     vdir = out / "points" / victim
     times["to_running_s"] = _wait_for(
         lambda: queue_states([job]).get(f"{job}_0") == "RUNNING", 120, f"{job}_0 RUNNING")
-    _wait_for(lambda: any((vdir / "runs").glob("*.h5*")), 180, "a run file of the first point")
-    time.sleep(2.0)
+    # points run at 15 nm to a 1e-8 decay (several seconds even on an idle machine; at 25 nm
+    # they took 1 s and could finish between two polls): cancel at once
+    _wait_for(lambda: any((vdir / "runs").glob("*.h5*")), 180, "a run file of the first point",
+              poll_s=0.1)
     assert not (vdir / "summary.json").exists(), "first point finished before it could be cancelled"
     assert cluster.run(["scancel", f"{job}_0"], check=False).returncode == 0
     t1 = time.monotonic()
