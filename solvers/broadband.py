@@ -21,6 +21,7 @@ from solvers.cell import (band_frequencies, incidence_k_point, make_frame, make_
 from solvers.fields import add_field_monitor, write_fields
 from solvers.progress import max_meep_time, progress_step, until_decayed
 from solvers.spectrum import (add_spectrum_monitors, collect_spectrum, eps_table, lossy_materials,
+                              periodic_cells,
                               spectrum_wavelengths_nm, write_spectrum)
 
 
@@ -84,7 +85,7 @@ def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fie
     facts["meep_time_fs"] = sim.meep_time() * MEEP_TIME_S * 1e15
     if spectrum_writer is not None:
         result = collect_spectrum(sim, mon, incident, frame.dims,
-                                  eps_table(study, layout, wavelengths), lossy)
+                                  eps_table(study, layout, wavelengths), lossy, periodic_cells(frame))
         write_spectrum(spectrum_writer, result, wavelengths, incident)
         facts["energy_balance_max_error"] = result["energy_balance_max_error"]
     if dft is not None:

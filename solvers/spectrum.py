@@ -114,8 +114,27 @@ def add_spectrum_monitors(sim: mp.Simulation, study: StudySpec, frame: Frame, la
     return SpectrumMonitors(freqs, refl, trans, volumes)
 
 
+def periodic_cells(frame: Frame) -> tuple:
+    """Cells per period along each lateral array axis of a DFT volume (None: not periodic)."""
+    if frame.dims == 1:
+        return ()
+    cells = tuple(int(round(size * frame.resolution)) if per else None
+                  for size, per in zip(frame.size_xy, frame.periodic))
+    return cells[: frame.dims - 1]
+
+
+def _one_period(a: np.ndarray, cells: tuple) -> np.ndarray:
+    """Drop the repeated edge points of a DFT volume that spans a whole period: Meep returns
+    both boundary images (e.g. 16 x 17 Ex points for a 15 x 15-cell period), which counted
+    the edge columns twice (energy balance 0.047 off at 20 nm; 0.005 with them dropped)."""
+    for axis, n in enumerate(cells):
+        if n is not None and a.ndim > axis and a.shape[axis] > n:
+            a = np.take(a, range(n), axis=axis)
+    return a
+
+
 def absorbed_by_material(sim: mp.Simulation, dft, freqs: np.ndarray, dims: int,
-                         eps_by_material: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+                         eps_by_material: dict[str, np.ndarray], cells: tuple = ()) -> dict[str, np.ndarray]:
     """Integral of w Im(E*.D) over each material's Yee points, at each frequency (Meep units).
 
     Meep example absorbed_power_density.py (w = 2 pi f; E and D co-located per component on
@@ -133,14 +152,14 @@ def absorbed_by_material(sim: mp.Simulation, dft, freqs: np.ndarray, dims: int,
     table = np.array([eps_by_material[n][mid] for n in names])
     owners = []  # a point's material does not change with frequency: classify once, mid-band
     for ce, cd in zip(_E, _D):
-        e = np.asarray(sim.get_dft_array(dft, ce, mid)).ravel()
-        d = np.asarray(sim.get_dft_array(dft, cd, mid)).ravel()
+        e = _one_period(np.asarray(sim.get_dft_array(dft, ce, mid)), cells).ravel()
+        d = _one_period(np.asarray(sim.get_dft_array(dft, cd, mid)), cells).ravel()
         ratio = np.divide(d, e, out=np.zeros_like(d), where=np.abs(e) > 0)
         owners.append(np.argmin(np.abs(ratio[:, None] - table[None, :]), axis=1))
     for i, f in enumerate(freqs):
         for (ce, cd), owner in zip(zip(_E, _D), owners):
-            e = np.asarray(sim.get_dft_array(dft, ce, i)).ravel()
-            d = np.asarray(sim.get_dft_array(dft, cd, i)).ravel()
+            e = _one_period(np.asarray(sim.get_dft_array(dft, ce, i)), cells).ravel()
+            d = _one_period(np.asarray(sim.get_dft_array(dft, cd, i)), cells).ravel()
             sums = np.bincount(owner, weights=np.imag(np.conj(e) * d), minlength=len(names))
             for j, name in enumerate(names):
                 out[name][i] += 2 * math.pi * f * sums[j] * dv
@@ -148,7 +167,8 @@ def absorbed_by_material(sim: mp.Simulation, dft, freqs: np.ndarray, dims: int,
 
 
 def collect_spectrum(sim: mp.Simulation, mon: SpectrumMonitors, incident_flux: np.ndarray,
-                     dims: int, eps_by_material: dict[str, np.ndarray], lossy: list[str]) -> dict:
+                     dims: int, eps_by_material: dict[str, np.ndarray], lossy: list[str],
+                     cells: tuple = ()) -> dict:
     """R, T, A (flux box) and A by material, each divided by the incident flux.
 
     Flux planes face +z and the light travels down, so ``incident_flux`` is the downward
@@ -158,7 +178,11 @@ def collect_spectrum(sim: mp.Simulation, mon: SpectrumMonitors, incident_flux: n
     T = -np.asarray(mp.get_fluxes(mon.trans)) / incident_flux if mon.trans else np.zeros_like(R)
     by_material = {}
     if mon.volumes:
-        absorbed = absorbed_by_material(sim, mon.volumes["all"], mon.freqs, dims, eps_by_material)
+        # lossless media absorb nothing, so every absorbing point belongs to a lossy one:
+        # classifying among lossy materials only keeps the interface points (eps averaged
+        # with a neighbour) that a vacuum or SiO2 match would drop (0.03-0.04 at 20 nm)
+        absorbed = absorbed_by_material(sim, mon.volumes["all"], mon.freqs, dims,
+                                        {name: eps_by_material[name] for name in lossy}, cells)
         by_material = {name: absorbed[name] / incident_flux for name in lossy}
     total = R + T + sum(by_material.values(), np.zeros_like(R))
     return {"R": R, "T": T, "A": 1.0 - R - T, "A_by_material": by_material,
