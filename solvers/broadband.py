@@ -17,17 +17,12 @@ from geometry.primitives import Layout
 from geometry.study import StudySpec
 from geometry.units import MEEP_TIME_S, nm_to_meep_freq
 from solvers.cell import (band_frequencies, incidence_k_point, make_frame, make_simulation,
-                          mirror_symmetries, plane_wave_source)
+                          mirror_symmetries, plane_wave_source, symmetry_label)
 from solvers.fields import add_field_monitor, write_fields
-from solvers.progress import max_meep_time, progress_step, until_decayed
+from solvers.progress import DecayStop, max_meep_time, progress_step
 from solvers.spectrum import (add_spectrum_monitors, collect_spectrum, eps_table, lossy_materials,
                               periodic_cells,
                               spectrum_wavelengths_nm, write_spectrum)
-
-
-def _symmetry_label(sym) -> str:
-    axis = {mp.X: "x", mp.Y: "y", mp.Z: "z"}[sym.direction]
-    return f"mirror {axis} phase {sym.phase.real:+.0f}"
 
 
 def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fields_writer=None,
@@ -46,7 +41,7 @@ def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fie
     sources, component = plane_wave_source(study, frame, f_cen, f_width, k_point)
     symmetries = (mirror_symmetries(layout, frame, component)
                   if study.simulation.symmetry and study.simulation.angle_deg == 0 else [])
-    facts = {"symmetries": [_symmetry_label(s) for s in symmetries], "courant": frame.courant,
+    facts = {"symmetries": [symmetry_label(s) for s in symmetries], "courant": frame.courant,
              "k_bloch_per_um": [k_point.x, k_point.y, k_point.z] if k_point is not None else [0.0] * 3}
     wavelengths = spectrum_wavelengths_nm(study)
     freqs = np.asarray(nm_to_meep_freq(wavelengths))
@@ -63,7 +58,7 @@ def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fie
                                mp.FluxRegion(center=plane_c, size=plane_s))
     t0 = time.perf_counter()
     sim0.run(progress_step(f"{label} normalisation", t_cap, log),
-             until=until_decayed(study, component, probe, f_min))
+             until=DecayStop([(component, probe)], 10.0 / f_min, study.simulation.decay_by, t_cap))
     stepping = time.perf_counter() - t0
     incident = -np.asarray(mp.get_fluxes(inc))  # downward power: the planes face +z
     incident_per_area = -np.asarray(mp.get_fluxes(inc_fields)) / area
@@ -79,7 +74,7 @@ def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fie
     dft = add_field_monitor(sim, frame, list(targets)) if fields_writer is not None and targets else None
     t0 = time.perf_counter()
     sim.run(progress_step(f"{label} structure", t_cap, log),
-            until=until_decayed(study, component, probe, f_min))
+            until=DecayStop([(component, probe)], 10.0 / f_min, study.simulation.decay_by, t_cap))
     stepping += time.perf_counter() - t0
     facts["stepping_time_s"] = stepping
     facts["meep_time_fs"] = sim.meep_time() * MEEP_TIME_S * 1e15

@@ -97,6 +97,27 @@ class Frame:
         return self.vec(0, 0, (z_lo + z_hi) / 2 - self.z_center), self.vec(sx, sy, z_hi - z_lo)
 
 
+def meep_component(frame: Frame, axis: str):
+    """Meep E component of our axis: our z is Meep's y in 2D; our y is Meep's z there."""
+    if axis not in ("x", "y", "z"):
+        raise ValueError(f"axis = {axis!r}: must be one of ['x', 'y', 'z']")
+    if frame.dims == 2:
+        return {"x": mp.Ex, "y": mp.Ez, "z": mp.Ey}[axis]
+    return {"x": mp.Ex, "y": mp.Ey, "z": mp.Ez}[axis]
+
+
+def meep_point(frame: Frame, position_nm) -> mp.Vector3:
+    """Our (x, y, z) in nm (z = 0 at the top of the layers) to a Meep point of this cell."""
+    x, y, z = (float(nm_to_meep_length(v)) for v in position_nm)
+    return frame.vec(x, y, z - frame.z_center)
+
+
+def symmetry_label(sym) -> str:
+    """'mirror x phase -1' for a Meep Mirror (the run file's ``symmetries`` entries)."""
+    axis = {mp.X: "x", mp.Y: "y", mp.Z: "z"}[sym.direction]
+    return f"mirror {axis} phase {complex(sym.phase).real:+.0f}"
+
+
 def make_frame(study: StudySpec, layout: Layout) -> Frame:
     """Lay the structure out along z with padding, flux planes and PML (all from the study)."""
     sim = study.simulation
@@ -233,9 +254,7 @@ def plane_wave_source(study: StudySpec, frame: Frame, f_center: float, f_width: 
     For oblique incidence the amplitude carries the Bloch phase exp(i k·r) (Meep tutorial
     "Reflectance of a planar interface", oblique case).
     """
-    component = {"x": mp.Ex, "y": mp.Ey}[study.simulation.polarization]
-    if frame.dims == 2 and component == mp.Ey:
-        component = mp.Ez  # out of the xz plane in a 2D run is Meep's z
+    component = meep_component(frame, study.simulation.polarization)
     center, size = frame.plane(frame.z_source)
     kwargs = {}
     if k_point is not None and k_point.norm() > 0:

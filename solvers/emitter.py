@@ -27,11 +27,11 @@ from geometry.build import build
 from geometry.primitives import Layout
 from geometry.study import StudySpec, material_model
 from geometry.units import MEEP_TIME_S, nm_to_meep_freq
-from solvers.cell import Frame, band_frequencies, make_frame, make_simulation, mirror_symmetries
+from solvers.cell import (Frame, band_frequencies, make_frame, make_simulation, meep_component,
+                          meep_point, mirror_symmetries, symmetry_label)
 from solvers.materials import to_meep_medium
-from solvers.modes import (DecayStop, central_rod, check_time_cap, meep_component, meep_point,
-                           mirrors_through, symmetry_label)
-from solvers.progress import max_meep_time, progress_step
+from solvers.modes import central_rod, check_time_cap, mirrors_through
+from solvers.progress import DecayStop, max_meep_time, progress_step
 
 SOURCE_WIDTH_FACTOR = 1.5   # pulse bandwidth / band width: the band edges keep > 0.9 of the peak
 DECAY_CHECK_PERIODS = 10    # decay windows: this many periods of the lowest band frequency

@@ -29,39 +29,18 @@ from geometry.build import build
 from geometry.primitives import Cylinder, Layout
 from geometry.study import StudySpec, material_model
 from geometry.units import MEEP_TIME_S, meep_freq_to_nm, nm_to_meep_freq, nm_to_meep_length
-from solvers.cell import Frame, band_frequencies, make_frame, make_simulation, mirror_symmetries
-from solvers.progress import max_meep_time, progress_step
+from solvers.cell import (Frame, band_frequencies, make_frame, make_simulation, meep_component,
+                          meep_point, mirror_symmetries, symmetry_label)
+from solvers.progress import DecayStop, max_meep_time, progress_step
 
 BAND_MARGIN = 0.1          # search band = study band widened by this fraction of its width per side
 Q_MAX = 1e6                # above this a "mode" is not resolvable from the recorded decay
 ERR_MAX = 0.01             # Harminv relative error limit (Meep's default err_thresh)
 DECAY_CHECK_PERIODS = 10   # decay checked over windows of this many periods of the lowest frequency
-_AXES = ("x", "y", "z")
 
 
 # ---------------------------------------------------------------------------------------------
 # Small shared pieces (also used by solvers.emitter)
-
-
-def meep_component(frame: Frame, axis: str):
-    """Meep E component of our axis: our z is Meep's y in 2D; our y is Meep's z there."""
-    if axis not in _AXES:
-        raise ValueError(f"axis = {axis!r}: must be one of {list(_AXES)}")
-    if frame.dims == 2:
-        return {"x": mp.Ex, "y": mp.Ez, "z": mp.Ey}[axis]
-    return {"x": mp.Ex, "y": mp.Ey, "z": mp.Ez}[axis]
-
-
-def meep_point(frame: Frame, position_nm) -> mp.Vector3:
-    """Our (x, y, z) in nm (z = 0 at the top of the layers) to a Meep point of this cell."""
-    x, y, z = (float(nm_to_meep_length(v)) for v in position_nm)
-    return frame.vec(x, y, z - frame.z_center)
-
-
-def symmetry_label(sym) -> str:
-    """'mirror x phase -1' for a Meep Mirror (the run file's ``symmetries`` entries)."""
-    axis = {mp.X: "x", mp.Y: "y", mp.Z: "z"}[sym.direction]
-    return f"mirror {axis} phase {complex(sym.phase).real:+.0f}"
 
 
 def mirrors_through(symmetries: list, frame: Frame, position_nm, tol_nm: float = 1e-6) -> list:
@@ -69,49 +48,6 @@ def mirrors_through(symmetries: list, frame: Frame, position_nm, tol_nm: float =
     x, y, _ = position_nm
     plane_of = {mp.X: x, mp.Y: y if frame.dims == 3 else 0.0}
     return [s for s in symmetries if s.direction in plane_of and abs(plane_of[s.direction]) < tol_nm]
-
-
-class DecayStop:
-    """Stop condition: the field at every probe has decayed, or the time cap is reached.
-
-    Every ``check_dt`` (Meep time) the largest sum over probes of |E|^2 in the window just
-    ended is compared with the largest seen since the start; the run stops once the sources
-    are off and the ratio is below ``decay_by`` (Meep's stop_when_fields_decayed, over many
-    probes). One callable, because Meep 1.25's ``until_after_sources=[cond, cond]`` binds
-    every entry to the last one (a closure over the loop index) and never tests the others.
-
-    Attributes after the run: ``reason`` ("decayed", "time cap" or "no field at the probes")
-    and ``ratio``.
-    """
-
-    def __init__(self, points: list[tuple], check_dt: float, decay_by: float, t_cap: float):
-        self.points, self.check_dt, self.decay_by, self.t_cap = points, check_dt, decay_by, t_cap
-        self.peak = self.window = 0.0
-        self.t_next = check_dt
-        self.reason, self.ratio = "", math.nan
-
-    def __call__(self, sim: mp.Simulation) -> bool:
-        value = sum(abs(sim.get_field_point(c, p)) ** 2 for c, p in self.points)
-        if not math.isfinite(value):
-            raise RuntimeError("fields became NaN or Inf at the probes")
-        self.window = max(self.window, value)
-        t = sim.meep_time()
-        if t >= self.t_cap:
-            self.reason = "time cap"
-            return True
-        if t < self.t_next:
-            return False
-        self.t_next = t + self.check_dt
-        self.peak = max(self.peak, self.window)
-        self.ratio = self.window / self.peak if self.peak > 0 else math.nan
-        self.window = 0.0
-        if t >= sim.fields.last_source_time() and self.peak > 0 and self.ratio <= self.decay_by:
-            self.reason = "decayed"
-            return True
-        if t >= sim.fields.last_source_time() + self.check_dt and self.peak == 0:
-            self.reason = "no field at the probes"  # e.g. a polarisation they cannot see
-            return True
-        return False
 
 
 def check_time_cap(sim: mp.Simulation, t_cap: float) -> None:
