@@ -21,7 +21,6 @@ from solvers.cell import (band_frequencies, incidence_k_point, make_frame, make_
 from solvers.fields import add_field_monitor, write_fields
 from solvers.progress import DecayStop, max_meep_time, progress_step
 from solvers.spectrum import (add_spectrum_monitors, collect_spectrum, eps_table, lossy_materials,
-                              periodic_cells,
                               spectrum_wavelengths_nm, write_spectrum)
 
 
@@ -69,7 +68,7 @@ def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fie
     sim, frame, layout = make_simulation(study, sources=sources, symmetries=symmetries,
                                          k_point=k_point, layout=layout)
     lossy = lossy_materials(study, layout)
-    mon = add_spectrum_monitors(sim, study, frame, layout, lossy)
+    mon = add_spectrum_monitors(sim, study, frame, layout, lossy, symmetries)
     sim.load_minus_flux_data(mon.refl, refl_data)
     dft = add_field_monitor(sim, frame, list(targets)) if fields_writer is not None and targets else None
     t0 = time.perf_counter()
@@ -80,7 +79,7 @@ def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fie
     facts["meep_time_fs"] = sim.meep_time() * MEEP_TIME_S * 1e15
     if spectrum_writer is not None:
         result = collect_spectrum(sim, mon, incident, frame.dims,
-                                  eps_table(study, layout, wavelengths), lossy, periodic_cells(frame))
+                                  eps_table(study, layout, wavelengths), lossy)
         write_spectrum(spectrum_writer, result, wavelengths, incident)
         facts["energy_balance_max_error"] = result["energy_balance_max_error"]
     if dft is not None:

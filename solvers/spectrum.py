@@ -35,6 +35,23 @@ def spectrum_wavelengths_nm(study: StudySpec) -> np.ndarray:
     return np.linspace(sim.wavelength_min_nm, sim.wavelength_max_nm, sim.n_wavelengths)
 
 
+@dataclass(frozen=True)
+class LateralAxis:
+    """A lateral axis of the absorption volume, to count each cell point once.
+
+    cells: grid cells across the Meep cell; resolution: pixels per µm; lo, hi: the volume's
+    extent (µm, Meep coordinates); periodic: the cell repeats along it; mirrored: a mirror
+    plane at 0 (Meep then stores one half, and the volume covers only [0, hi]).
+    """
+
+    cells: int
+    resolution: float
+    lo: float
+    hi: float
+    periodic: bool
+    mirrored: bool
+
+
 @dataclass
 class SpectrumMonitors:
     """Meep DFT objects of a spectrum run."""
@@ -43,7 +60,8 @@ class SpectrumMonitors:
     refl: object
     trans: object | None
     volumes: dict            # "all" -> dft_fields object (E and D on the Yee grid) over
-    # the bounding box of every lossy material
+    # the bounding box of every lossy material (its upper half along each mirror plane)
+    axes: tuple = ()         # LateralAxis per lateral axis of that volume (x, then y in 3D)
 
 
 def lossy_materials(study: StudySpec, layout: Layout) -> list[str]:
@@ -93,8 +111,14 @@ def material_region(layout: Layout, frame: Frame, name: str) -> tuple[float, flo
 
 
 def add_spectrum_monitors(sim: mp.Simulation, study: StudySpec, frame: Frame, layout: Layout,
-                          materials: list[str]) -> SpectrumMonitors:
-    """Flux planes above and below the structure and E, D volumes over each lossy material."""
+                          materials: list[str], symmetries: list = ()) -> SpectrumMonitors:
+    """Flux planes above and below the structure and E, D volumes over each lossy material.
+
+    Along an axis with a mirror plane the volume covers only its upper half: Meep steps just
+    that half, and a volume over both halves costs the Fourier transform and every
+    ``get_dft_array`` read the other half again (reads 9x slower with both mirrors, measured)
+    for values the mirror already gives (``axis_weights`` counts them).
+    """
     freqs = np.asarray(nm_to_meep_freq(spectrum_wavelengths_nm(study)))
     c, s = frame.plane(frame.z_refl)
     refl = sim.add_flux(freqs, mp.FluxRegion(center=c, size=s))
@@ -102,39 +126,96 @@ def add_spectrum_monitors(sim: mp.Simulation, study: StudySpec, frame: Frame, la
     if not frame.metal_below:
         c, s = frame.plane(frame.z_trans)
         trans = sim.add_flux(freqs, mp.FluxRegion(center=c, size=s))
-    volumes = {}
+    volumes, axes = {}, []
     if materials:
         boxes = np.array([material_region(layout, frame, name) for name in materials])
-        x0, y0, z0 = boxes[:, 0::2].min(axis=0)
-        x1, y1, z1 = boxes[:, 1::2].max(axis=0)
-        center = frame.vec((x0 + x1) / 2, (y0 + y1) / 2, (z0 + z1) / 2 - frame.z_center)
-        size = frame.vec(x1 - x0, y1 - y0, z1 - z0)
+        lo = list(boxes[:, 0::2].min(axis=0))
+        hi = list(boxes[:, 1::2].max(axis=0))
+        mirrored = {sym.direction for sym in symmetries}
+        for i, direction in enumerate((mp.X, mp.Y)[: frame.dims - 1]):
+            if direction in mirrored:
+                lo[i], hi[i] = 0.0, max(abs(lo[i]), abs(hi[i]))
+            lo[i], hi[i] = quarter_pixel_bounds(lo[i], hi[i], frame.resolution)
+            axes.append(LateralAxis(int(round(frame.size_xy[i] * frame.resolution)),
+                                    frame.resolution, lo[i], hi[i], frame.periodic[i],
+                                    direction in mirrored))
+        center = frame.vec((lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2,
+                           (lo[2] + hi[2]) / 2 - frame.z_center)
+        size = frame.vec(hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2])
         volumes["all"] = sim.add_dft_fields([*_E, *_D], freqs, center=center, size=size,
                                             yee_grid=True)
-    return SpectrumMonitors(freqs, refl, trans, volumes)
+    return SpectrumMonitors(freqs, refl, trans, volumes, tuple(axes))
 
 
-def periodic_cells(frame: Frame) -> tuple:
-    """Cells per period along each lateral array axis of a DFT volume (None: not periodic)."""
-    if frame.dims == 1:
-        return ()
-    cells = tuple(int(round(size * frame.resolution)) if per else None
-                  for size, per in zip(frame.size_xy, frame.periodic))
-    return cells[: frame.dims - 1]
+def quarter_pixel_bounds(lo: float, hi: float, resolution: float) -> tuple[float, float]:
+    """[lo, hi] moved to the nearest quarter-pixel positions that keep the same Yee points.
+
+    Meep returns a component's points from the last grid point at or below ``lo`` to the first
+    at or above ``hi``; a bound on a grid point (a period's edge, the mirror plane) would make
+    that depend on round-off. Grid points sit at whole half pixels, so floor(2 lo / dx) + 1/2
+    half pixels selects the same points without ambiguity (likewise ceil for ``hi``).
+    """
+    h = 0.5 / resolution  # half a pixel
+    return ((math.floor(lo / h + 1e-6) + 0.5) * h, (math.ceil(hi / h - 1e-6) - 0.5) * h)
 
 
-def _one_period(a: np.ndarray, cells: tuple) -> np.ndarray:
-    """Drop the repeated edge points of a DFT volume that spans a whole period: Meep returns
-    both boundary images (e.g. 16 x 17 Ex points for a 15 x 15-cell period), which counted
-    the edge columns twice (energy balance 0.047 off at 20 nm; 0.005 with them dropped)."""
-    for axis, n in enumerate(cells):
-        if n is not None and a.ndim > axis and a.shape[axis] > n:
-            a = np.take(a, range(n), axis=axis)
-    return a
+def axis_weights(axis: LateralAxis, half: bool, count: int) -> np.ndarray:
+    """How many distinct points of the cell each of ``count`` returned Yee points stands for.
+
+    Meep's grid along a lateral axis has its corner points at whole pixels x = k dx (x = 0 on
+    the mirror plane; an odd number of cells shifts the cell, not the grid) and E_d, D_d half a
+    pixel off along d (``half``); a volume returns the points from the last at or below
+    ``lo`` to the first at or above ``hi`` (``quarter_pixel_bounds``). So a volume spanning a
+    period holds both images of its edge points (counted twice, energy balance 0.047 off at
+    20 nm before this was handled), and a half volume holds the mirror images of the points
+    next to the plane. Points are keyed by their orbit under the period and the mirror: the
+    first point of an orbit gets the orbit's size (2: a point and its mirror image; 1: on the
+    plane or the period's edge), repeats get 0. Positions are integers u = 2 x / dx.
+
+    Raises:
+        RuntimeError: Meep returned another number of points than this grid predicts.
+    """
+    parity = 1 if half else 0
+    lo, hi = (2 * v * axis.resolution for v in (axis.lo, axis.hi))
+    first = math.floor(lo)
+    first -= (first - parity) % 2            # last point of this parity at or below lo
+    last = math.ceil(hi)
+    last += (last - parity) % 2              # first point of this parity at or above hi
+    u = np.arange(first, last + 1, 2)
+    if len(u) != count:
+        raise RuntimeError(f"absorption volume: Meep returned {count} points along an axis "
+                           f"where the grid has {len(u)} in [{axis.lo}, {axis.hi}] µm")
+    key = u
+    if axis.periodic:
+        key = (key + axis.cells) % (2 * axis.cells) - axis.cells  # into [-P/2, P/2)
+    size = np.ones(len(u))
+    if axis.mirrored:
+        key = np.abs(key)
+        self_image = (key == 0) | (axis.periodic & (key == axis.cells))
+        size[~self_image] = 2.0
+    _, first_of_orbit = np.unique(key, return_index=True)
+    weights = np.zeros(len(u))
+    weights[first_of_orbit] = size[first_of_orbit]
+    return weights
+
+
+def point_weights(axes: tuple, component_axis: int, shape: tuple) -> np.ndarray:
+    """Weights of every point of a DFT array (``axis_weights`` per lateral axis, 1 along z).
+
+    A component the run does not carry (Ez of a 2D TE-like run) comes back as a 0-d array of
+    zeros: weight 0.
+    """
+    if len(shape) == 0:
+        return np.zeros(shape)
+    w = np.ones(shape)
+    for i, axis in enumerate(axes):
+        wi = axis_weights(axis, component_axis == i, shape[i])
+        w *= wi.reshape([-1 if j == i else 1 for j in range(len(shape))])
+    return w
 
 
 def absorbed_by_material(sim: mp.Simulation, dft, freqs: np.ndarray, dims: int,
-                         eps_by_material: dict[str, np.ndarray], cells: tuple = ()) -> dict[str, np.ndarray]:
+                         eps_by_material: dict[str, np.ndarray], axes: tuple = ()) -> dict[str, np.ndarray]:
     """Integral of w Im(E*.D) over each material's Yee points, at each frequency (Meep units).
 
     Meep example absorbed_power_density.py (w = 2 pi f; E and D co-located per component on
@@ -143,32 +224,33 @@ def absorbed_by_material(sim: mp.Simulation, dft, freqs: np.ndarray, dims: int,
     D/E there *is* that material's eps, and boxes drawn around materials would double-count
     the points on shared interfaces (seen: 50 % excess at the rod/metal contact). Points
     are classified once, at mid-band (a point's material does not depend on frequency;
-    points where E vanishes there contribute nothing at any frequency that matters).
+    points where E vanishes there contribute nothing at any frequency that matters), and
+    weighted by ``point_weights`` (period images once, mirror images from the stored half).
     """
     names = list(eps_by_material)
     dv = (1.0 / sim.resolution) ** dims
     out = {name: np.zeros(len(freqs)) for name in names}
     mid = len(freqs) // 2
     table = np.array([eps_by_material[n][mid] for n in names])
-    owners = []  # a point's material does not change with frequency: classify once, mid-band
-    for ce, cd in zip(_E, _D):
-        e = _one_period(np.asarray(sim.get_dft_array(dft, ce, mid)), cells).ravel()
-        d = _one_period(np.asarray(sim.get_dft_array(dft, cd, mid)), cells).ravel()
-        ratio = np.divide(d, e, out=np.zeros_like(d), where=np.abs(e) > 0)
+    owners, weights = [], []  # a point's material does not change with frequency: once, mid-band
+    for axis, (ce, cd) in enumerate(zip(_E, _D)):
+        e = np.asarray(sim.get_dft_array(dft, ce, mid))
+        d = np.asarray(sim.get_dft_array(dft, cd, mid))
+        weights.append(point_weights(axes, axis, e.shape).ravel())
+        ratio = np.divide(d, e, out=np.zeros_like(d), where=np.abs(e) > 0).ravel()
         owners.append(np.argmin(np.abs(ratio[:, None] - table[None, :]), axis=1))
     for i, f in enumerate(freqs):
-        for (ce, cd), owner in zip(zip(_E, _D), owners):
-            e = _one_period(np.asarray(sim.get_dft_array(dft, ce, i)), cells).ravel()
-            d = _one_period(np.asarray(sim.get_dft_array(dft, cd, i)), cells).ravel()
-            sums = np.bincount(owner, weights=np.imag(np.conj(e) * d), minlength=len(names))
+        for (ce, cd), owner, w in zip(zip(_E, _D), owners, weights):
+            e = np.asarray(sim.get_dft_array(dft, ce, i)).ravel()
+            d = np.asarray(sim.get_dft_array(dft, cd, i)).ravel()
+            sums = np.bincount(owner, weights=w * np.imag(np.conj(e) * d), minlength=len(names))
             for j, name in enumerate(names):
                 out[name][i] += 2 * math.pi * f * sums[j] * dv
     return out
 
 
 def collect_spectrum(sim: mp.Simulation, mon: SpectrumMonitors, incident_flux: np.ndarray,
-                     dims: int, eps_by_material: dict[str, np.ndarray], lossy: list[str],
-                     cells: tuple = ()) -> dict:
+                     dims: int, eps_by_material: dict[str, np.ndarray], lossy: list[str]) -> dict:
     """R, T, A (flux box) and A by material, each divided by the incident flux.
 
     Flux planes face +z and the light travels down, so ``incident_flux`` is the downward
@@ -182,7 +264,7 @@ def collect_spectrum(sim: mp.Simulation, mon: SpectrumMonitors, incident_flux: n
         # classifying among lossy materials only keeps the interface points (eps averaged
         # with a neighbour) that a vacuum or SiO2 match would drop (0.03-0.04 at 20 nm)
         absorbed = absorbed_by_material(sim, mon.volumes["all"], mon.freqs, dims,
-                                        {name: eps_by_material[name] for name in lossy}, cells)
+                                        {name: eps_by_material[name] for name in lossy}, mon.axes)
         by_material = {name: absorbed[name] / incident_flux for name in lossy}
     total = R + T + sum(by_material.values(), np.zeros_like(R))
     return {"R": R, "T": T, "A": 1.0 - R - T, "A_by_material": by_material,
