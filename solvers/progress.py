@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import math
 import time
 
@@ -50,39 +51,52 @@ def progress_step(label: str, t_cap: float, log=print, every: float = 1.0):
 class DecayStop:
     """Stop condition: the field at every probe has decayed, or the time cap is reached.
 
-    Every ``check_dt`` (Meep time) the largest sum over probes of |E|^2 in the window just
-    ended is compared with the largest seen since the start; the run stops once the sources
-    are off and the ratio is below ``decay_by`` (Meep's stop_when_fields_decayed, over many
-    probes). The peak is tracked from t = 0, so it includes the pulse itself: tracked only
-    after the sources, the tail would be compared with its own floor and never stop (seen on
-    a 1D film: ran to the cap). One callable, because Meep 1.25's ``until_after_sources=[cond, cond]`` binds
-    every entry to the last one (a closure over the loop index) and never tests the others.
+    Meep's stop_when_fields_decayed over many probes: the largest sum over probes of |E|^2
+    in the last ``check_dt`` (Meep time) is compared with the largest seen since the start,
+    and the run stops once the sources are off and the ratio is below ``decay_by``. With
+    ``subwindows`` = 1 (Meep's way) the windows are disjoint; with n > 1 the window slides,
+    re-evaluated every ``check_dt / n``, and the run ends within 1/n of a window of the moment
+    the criterion holds. Sliding suits a run whose probe sees everything that lingers (the
+    empty normalisation cell: 30 % fewer steps, incident flux unchanged to 3e-6); in a
+    structure, the probe above it underweights slow modes near the metal, and disjoint windows'
+    extra time is what keeps R within 0.004 of a run decayed to 1e-9 (sliding: 0.008).
+    The peak is tracked from t = 0, so it includes the pulse itself: tracked only after the
+    sources, the tail would be compared with its own floor and never stop (seen on a 1D film:
+    ran to the cap). One callable, because Meep 1.25's ``until_after_sources=[cond, cond]``
+    binds every entry to the last one (a closure over the loop index) and never tests the others.
 
     Attributes after the run: ``reason`` ("decayed", "time cap" or "no field at the probes")
     and ``ratio``.
     """
 
-    def __init__(self, points: list[tuple], check_dt: float, decay_by: float, t_cap: float):
+    def __init__(self, points: list[tuple], check_dt: float, decay_by: float, t_cap: float,
+                 subwindows: int = 1):
         self.points, self.check_dt, self.decay_by, self.t_cap = points, check_dt, decay_by, t_cap
-        self.peak = self.window = 0.0
-        self.t_next = check_dt
+        self.sub_dt = check_dt / subwindows
+        self.recent = collections.deque(maxlen=subwindows)  # maxima of the last sub-windows
+        self.peak = self.current = 0.0
+        self.t_next = self.sub_dt
         self.reason, self.ratio = "", math.nan
 
     def __call__(self, sim: mp.Simulation) -> bool:
         value = sum(abs(sim.get_field_point(c, p)) ** 2 for c, p in self.points)
         if not math.isfinite(value):
             raise RuntimeError("fields became NaN or Inf at the probes")
-        self.window = max(self.window, value)
+        self.current = max(self.current, value)
         t = sim.meep_time()
         if t >= self.t_cap:
             self.reason = "time cap"
             return True
         if t < self.t_next:
             return False
-        self.t_next = t + self.check_dt
-        self.peak = max(self.peak, self.window)
-        self.ratio = self.window / self.peak if self.peak > 0 else math.nan
-        self.window = 0.0
+        self.t_next = t + self.sub_dt
+        self.peak = max(self.peak, self.current)
+        self.recent.append(self.current)
+        self.current = 0.0
+        if len(self.recent) < self.recent.maxlen:  # a whole window first
+            return False
+        window = max(self.recent)
+        self.ratio = window / self.peak if self.peak > 0 else math.nan
         if t >= sim.fields.last_source_time() and self.peak > 0 and self.ratio <= self.decay_by:
             self.reason = "decayed"
             return True
