@@ -19,7 +19,7 @@ from geometry.units import MEEP_TIME_S, nm_to_meep_freq
 from solvers.cell import (band_frequencies, incidence_k_point, make_frame, make_simulation,
                           mirror_symmetries, plane_wave_source, symmetry_label)
 from solvers.fields import add_field_monitor, write_fields
-from solvers.progress import DecayStop, max_meep_time, progress_step
+from solvers.progress import DecayStop, max_meep_time, progress_step, sample_stride
 from solvers.spectrum import (add_spectrum_monitors, collect_spectrum, eps_table, lossy_materials,
                               spectrum_wavelengths_nm, write_spectrum)
 
@@ -59,7 +59,7 @@ def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fie
     # the empty cell holds nothing that lingers, so the decay window slides (DecayStop)
     sim0.run(progress_step(f"{label} normalisation", t_cap, log),
              until=DecayStop([(component, probe)], 10.0 / f_min, study.simulation.decay_by, t_cap,
-                             subwindows=10))
+                             subwindows=10, stride=sample_stride(sim0, f_cen + f_width / 2)))
     stepping = time.perf_counter() - t0
     incident = -np.asarray(mp.get_fluxes(inc))  # downward power: the planes face +z
     incident_per_area = -np.asarray(mp.get_fluxes(inc_fields)) / area
@@ -75,7 +75,8 @@ def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fie
     dft = add_field_monitor(sim, frame, list(targets)) if fields_writer is not None and targets else None
     t0 = time.perf_counter()
     sim.run(progress_step(f"{label} structure", t_cap, log),
-            until=DecayStop([(component, probe)], 10.0 / f_min, study.simulation.decay_by, t_cap))
+            until=DecayStop([(component, probe)], 10.0 / f_min, study.simulation.decay_by, t_cap,
+                            stride=sample_stride(sim, f_cen + f_width / 2)))
     stepping += time.perf_counter() - t0
     facts["stepping_time_s"] = stepping
     facts["meep_time_fs"] = sim.meep_time() * MEEP_TIME_S * 1e15
