@@ -29,14 +29,17 @@ from benchmarks.common import run_worker
 from benchmarks.study import STUDY_RANKS, read_pump_enhancement, read_r, study_run
 
 
-def map_difference(a: np.ndarray, a_xyz: tuple, b: np.ndarray, b_xyz: tuple) -> float:
+def map_difference(a: np.ndarray, a_xyz: tuple, b: np.ndarray, b_xyz: tuple,
+                   z_min_nm: float = -np.inf) -> float:
     """Relative L2 difference ||a - b|| / ||b|| of two maps on the voxels both grids share
-    (coordinates in nm matched to 0.5 nm)."""
+    (coordinates in nm matched to 0.5 nm), optionally only at z >= ``z_min_nm``."""
     index_a, index_b = [], []
-    for ca, cb in zip(a_xyz, b_xyz):
+    for axis, (ca, cb) in enumerate(zip(a_xyz, b_xyz)):
         ka = np.round(np.asarray(ca) * 2).astype(int)
         kb = np.round(np.asarray(cb) * 2).astype(int)
         common = np.intersect1d(ka, kb)
+        if axis == 2:
+            common = common[common >= 2 * z_min_nm]
         index_a.append(np.searchsorted(ka, common))
         index_b.append(np.searchsorted(kb, common))
     a = a[np.ix_(*index_a)]
@@ -97,6 +100,11 @@ def run(results: dict, ctx) -> None:
     tut_xyz = (ref["x_nm"], ref["y_nm"], ref["z_nm"])
     results["end_to_end.same_material_pump_map_rel_l2"] = map_difference(
         hot_map, hot_xyz, tut_map, tut_xyz)
+    # the 75 nm of glass under the 100 nm film hold 1e-3 of the intensity above it, in slowly
+    # leaking diffraction orders that neither run has converged (a run decayed to 1e-9 moves
+    # them by 3x): the maps where the physics is (the film, the rods, the air) compared alone
+    results["end_to_end.same_material_pump_map_rel_l2_above_substrate"] = map_difference(
+        hot_map, hot_xyz, tut_map, tut_xyz, z_min_nm=-100.0)
     results["end_to_end.pump_peak_enhancement_hotlase_rakic"] = float(hot_map.max())
     results["end_to_end.pump_peak_enhancement_tutorial"] = float(tut_map.max())
     _, r_jc = read_r(hot_dir)  # different materials: how much the Ag model itself moves R
