@@ -14,7 +14,7 @@ import meep as mp
 
 from geometry.build import build
 from geometry.primitives import Box, Cylinder, Layout
-from geometry.study import StudySpec, material_model
+from geometry.study import StudySpec, lateral_absorbers, material_model
 from geometry.units import nm_to_meep_freq, nm_to_meep_length
 from solvers.materials import to_meep_medium
 from solvers.stability import choose_courant
@@ -126,10 +126,7 @@ def make_frame(study: StudySpec, layout: Layout) -> Frame:
     z_top, z_bottom = um(layout.z_top_nm), um(layout.z_bottom_nm)
     models = [material_model(study, m) for m in layout.materials()]
     metal_below = material_model(study, layout.substrate).is_metal
-    # Dispersive media crossing a lateral PML backed by the cell wall diverge in Meep 1.25
-    # (seen: 1-pole SiO2 half-space, 2D at 5 nm, |E|^2 1e-6 -> 1e58 in 30 time units; the same
-    # cell with Absorbers stays flat), so every dispersive structure gets lateral Absorbers.
-    metal_lateral = any(model.poles for model in models) and not all(layout.periodic)
+    metal_lateral = lateral_absorbers(study, layout)
     bottom_pml = 2 * pml if metal_below else pml  # an absorber needs more room than a PML
     size_xy = tuple(um(s) + (0 if p or s == 0 else 2 * pml) for s, p in
                     zip(layout.cell_xy_nm, layout.periodic))

@@ -126,3 +126,13 @@ def test_oblique_incidence_needs_a_periodic_cell(default_dict):
     default_dict["structure"].update({"array": "periodic"})
     del default_dict["structure"]["count"]
     assert study_from_dict(default_dict).simulation.angle_deg == 20
+
+
+def test_plane_wave_runs_of_a_finite_dispersive_structure_are_refused(default_dict):
+    # Setup: 2 x 2 CsPbBr3 rods on Ag, finite. Reference: its lateral Absorbers damped a plane
+    # wave's edges (rods on glass: R 0.006, T 0.4 instead of 0.03, 0.9), so no spectrum/fields.
+    default_dict["structure"].update({"array": "finite", "count": [2, 2]})
+    with pytest.raises(SpecError, match=r"^study.run_kinds = .*spectrum and fields need a laterally periodic"):
+        study_from_dict(default_dict)
+    default_dict["study"]["run_kinds"] = ["modes", "emitter"]
+    assert study_from_dict(default_dict).run_kinds == ("modes", "emitter")
