@@ -26,3 +26,27 @@ thickness_nm = 100
 resolution_nm = {resolution_nm}
 {extra_simulation}
 """
+
+
+def radius_sweep_toml(study, radii_nm, *, decay_by: float, max_time_fs: float,
+                      resolution_nm: float, extra: str = "") -> str:
+    """A sweep of the rod radius over ``study`` (a study file path): spectrum only, no twin,
+    11 wavelengths, thin padding and PML, 2 MPI ranks per point; ``extra`` adds sections."""
+    return f"""\
+[sweep]
+study = "{study}"
+mode = "product"
+[sweep.parameters]
+"structure.rod.radius_nm" = {list(radii_nm)}
+[sweep.fixed]
+"study.run_kinds" = ["spectrum"]
+"study.compare_no_metal" = false
+"simulation.n_wavelengths" = 11
+"simulation.padding_nm" = 150
+"simulation.pml_nm" = 250
+"simulation.decay_by" = {decay_by!r}
+"simulation.max_time_fs" = {max_time_fs!r}
+[run]
+np = 2
+resolution_nm = {resolution_nm!r}
+{extra}"""

@@ -18,6 +18,8 @@ import pytest
 
 from slurm_cluster import SlurmCluster, SlurmUnavailable
 
+from tests.small_study import radius_sweep_toml
+
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_STUDY = REPO / "examples" / "default.toml"
@@ -74,30 +76,15 @@ RADII_NM = (40, 50, 60)
 def _sweep_file(tmp_path: Path, launcher: str = "mpirun") -> Path:
     """3 rod radii on the default study at a coarse grid, spectrum only, one point at a time."""
     f = tmp_path / f"radius-{launcher}.toml"
-    f.write_text(f"""\
-[sweep]
-study = "{DEFAULT_STUDY}"
-mode = "product"
-[sweep.parameters]
-"structure.rod.radius_nm" = {list(RADII_NM)}
-[sweep.fixed]
-"study.run_kinds" = ["spectrum"]
-"study.compare_no_metal" = false
-"simulation.n_wavelengths" = 11
-"simulation.padding_nm" = 150
-"simulation.pml_nm" = 250
-"simulation.decay_by" = 1e-8
-"simulation.max_time_fs" = 300
-[run]
-np = 2
-resolution_nm = 15
+    f.write_text(radius_sweep_toml(DEFAULT_STUDY, RADII_NM, decay_by=1e-8, max_time_fs=300,
+                                   resolution_nm=15, extra=f"""\
 [slurm]
 time = "00:20:00"
 mem = "1500M"
 ntasks = 2
 array_max_concurrent = 1
 launcher = "{launcher}"
-""")
+"""))
     return f
 
 

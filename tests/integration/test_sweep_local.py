@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from jobs.state import point_files
+from tests.small_study import radius_sweep_toml
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
@@ -26,23 +27,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 def _sweep_file(tmp_path: Path) -> Path:
     f = tmp_path / "local.toml"
-    f.write_text(f"""\
-[sweep]
-study = "{REPO / 'examples' / 'default.toml'}"
-[sweep.parameters]
-"structure.rod.radius_nm" = [40, 60]
-[sweep.fixed]
-"study.run_kinds" = ["spectrum"]
-"study.compare_no_metal" = false
-"simulation.n_wavelengths" = 11
-"simulation.padding_nm" = 150
-"simulation.pml_nm" = 250
-"simulation.decay_by" = 1e-3
-"simulation.max_time_fs" = 60
-[run]
-np = 2
-resolution_nm = 25
-""")
+    f.write_text(radius_sweep_toml(REPO / "examples" / "default.toml", (40, 60), decay_by=1e-3,
+                                   max_time_fs=60, resolution_nm=25))
     return f
 
 
