@@ -206,24 +206,21 @@ def check_study(study: StudySpec) -> None:
                     f"{path} = {name!r}: {cells:.1f} grid cells per wavelength in the medium "
                     f"(n = {n_max:.2f} at {lo:g} nm); FDTD needs >= 8 (set simulation.resolution_nm "
                     f"<= {lo / n_max / 8:.1f})", stacklevel=2)
-    if sim.angle_deg > 0:
-        from geometry.build import build
-        layout = build(study.structure)
-        if layout.dims == 1 or not any(layout.periodic):
-            raise SpecError("simulation.angle_deg", sim.angle_deg,
-                            "oblique incidence needs a laterally periodic cell (a periodic rod "
-                            "array); use 0 for film stacks and finite structures")
+    from geometry.build import build
+    layout = build(study.structure)
+    if sim.angle_deg > 0 and (layout.dims == 1 or not any(layout.periodic)):
+        raise SpecError("simulation.angle_deg", sim.angle_deg,
+                        "oblique incidence needs a laterally periodic cell (a periodic rod "
+                        "array); use 0 for film stacks and finite structures")
     plane_wave = [k for k in study.run_kinds if k in ("spectrum", "fields")]
-    if plane_wave:
-        from geometry.build import build
-        if lateral_absorbers(study, build(study.structure)):
-            raise SpecError("study.run_kinds", list(study.run_kinds),
-                            f"{' and '.join(plane_wave)} need a laterally periodic cell when a "
-                            "material is dispersive: the Absorbers that finite cells then need "
-                            "(Meep 1.25 diverges with dispersive media in a lateral PML) damp the "
-                            "plane wave's edges and R, T, A and the field maps come out wrong; use "
-                            "structure.array = \"periodic\", or run_kinds [\"modes\", \"emitter\"] "
-                            "for a finite structure")
+    if plane_wave and lateral_absorbers(study, layout):
+        raise SpecError("study.run_kinds", list(study.run_kinds),
+                        f"{' and '.join(plane_wave)} need a laterally periodic cell when a "
+                        "material is dispersive: the Absorbers that finite cells then need "
+                        "(Meep 1.25 diverges with dispersive media in a lateral PML) damp the "
+                        "plane wave's edges and R, T, A and the field maps come out wrong; use "
+                        "structure.array = \"periodic\", or run_kinds [\"modes\", \"emitter\"] "
+                        "for a finite structure")
     for i, layer in enumerate(layer_stack(study.structure)):
         if layer.thickness_nm < sim.resolution_nm:
             label = _layer_path(study.structure, i)

@@ -57,7 +57,7 @@ class DecayStop:
     ``subwindows`` = 1 (Meep's way) the windows are disjoint; with n > 1 the window slides,
     re-evaluated every ``check_dt / n``, and the run ends within 1/n of a window of the moment
     the criterion holds. Sliding suits a run whose probe sees everything that lingers (the
-    empty normalisation cell: 30 % fewer steps, incident flux unchanged to 3e-6); in a
+    empty normalisation cell: 30 % fewer steps, incident flux unchanged to 1e-7); in a
     structure, the probe above it underweights slow modes near the metal, and disjoint windows'
     extra time is what keeps R within 0.004 of a run decayed to 1e-9 (sliding: 0.008).
     The peak is tracked from t = 0, so it includes the pulse itself: tracked only after the
