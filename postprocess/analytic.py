@@ -14,6 +14,7 @@ import numpy as np
 
 __all__ = [
     "stack_rt",
+    "top_surface_fields_p",
     "spp_wavevector_per_nm",
     "spp_propagation_length_nm",
     "spp_is_bound",
@@ -44,6 +45,30 @@ def _kz(eps: np.ndarray, k0: np.ndarray, kx: np.ndarray) -> np.ndarray:
     kz = np.sqrt(eps * k0**2 - kx**2 + 0j)
     flip = (kz.imag < 0) | ((kz.imag == 0) & (kz.real < 0))
     return np.where(flip, -kz, kz)
+
+
+def _stack_amplitudes(wl, eps_layers, d_nm, e_in, angle_deg, polarization, eps_out):
+    """Complex r, t of the stack (H_y amplitudes for p, E_y for s) and the q = kz (/eps) list."""
+    k0 = 2.0 * np.pi / wl
+    kx = np.sqrt(e_in.real) * k0 * np.sin(np.deg2rad(angle_deg))
+    eps_all = [e_in] + [np.asarray(e, dtype=complex) for e in eps_layers]
+    eps_all.append(np.asarray(eps_out, dtype=complex))
+    kz_all = [_kz(e, k0, kx) for e in eps_all]
+    # p-polarisation in the H-field formalism: the s formulas with kz -> kz/ε.
+    q_all = kz_all if polarization == "s" else [kz / e for kz, e in zip(kz_all, eps_all)]
+
+    def interface(i: int) -> tuple[np.ndarray, np.ndarray]:
+        qa, qb = q_all[i], q_all[i + 1]
+        return (qa - qb) / (qa + qb), 2.0 * qa / (qa + qb)
+
+    r, t = interface(len(eps_all) - 2)
+    for j in range(len(eps_all) - 3, -1, -1):
+        r_j, t_j = interface(j)
+        phase = np.exp(1j * kz_all[j + 1] * d_nm[j])
+        denom = 1.0 + r_j * r * phase**2
+        r = (r_j + r * phase**2) / denom
+        t = t_j * t * phase / denom
+    return r, t, q_all
 
 
 def stack_rt(
@@ -103,28 +128,46 @@ def stack_rt(
     if np.any(e_in.imag != 0) or np.any(e_in.real <= 0):
         raise ValueError(f"eps_in = {eps_in}: must be real and > 0 (lossless incidence medium)")
 
-    k0 = 2.0 * np.pi / wl
-    kx = np.sqrt(e_in.real) * k0 * np.sin(np.deg2rad(angle_deg))
-    eps_all = [e_in] + [np.asarray(e, dtype=complex) for e in eps_layers]
-    eps_all.append(np.asarray(eps_out, dtype=complex))
-    kz_all = [_kz(e, k0, kx) for e in eps_all]
-    # p-polarisation in the H-field formalism: the s formulas with kz -> kz/ε.
-    q_all = kz_all if polarization == "s" else [kz / e for kz, e in zip(kz_all, eps_all)]
-
-    def interface(i: int) -> tuple[np.ndarray, np.ndarray]:
-        qa, qb = q_all[i], q_all[i + 1]
-        return (qa - qb) / (qa + qb), 2.0 * qa / (qa + qb)
-
-    r, t = interface(len(eps_all) - 2)
-    for j in range(len(eps_all) - 3, -1, -1):
-        r_j, t_j = interface(j)
-        phase = np.exp(1j * kz_all[j + 1] * d_nm[j])
-        denom = 1.0 + r_j * r * phase**2
-        r = (r_j + r * phase**2) / denom
-        t = t_j * t * phase / denom
+    r, t, q_all = _stack_amplitudes(wl, eps_layers, d_nm, e_in, angle_deg, polarization, eps_out)
     reflectance = np.abs(r) ** 2
     transmittance = q_all[-1].real / q_all[0].real * np.abs(t) ** 2
     return np.broadcast_arrays(reflectance, transmittance)
+
+
+def top_surface_fields_p(wavelength_nm, eps_layers, thickness_nm, eps_in, eps_out,
+                         angle_deg: float) -> dict[str, complex]:
+    """Electric field at the top interface of a stack lit by a p-polarised plane wave.
+
+    Unit incident |E| in ``eps_in``. With r the stack's reflection coefficient of H_y
+    (``stack_rt``'s recursion), at the top interface z = 0: H_y = H0 (1 + r) and
+    E_x = (kz_in / (w eps0 eps_in)) H0 (1 - r) are continuous; the normal field jumps as
+    E_z = -(k_x / (w eps0 eps)) H_y with eps on each side (eps_in above, the first layer's,
+    or eps_out without layers, below), i.e. normal D is continuous. Hence, per unit |E_inc|:
+    |E_x| = cos(theta) |1 - r|, E_z(0+) = sin(theta) (1 + r), E_z(0-) = (eps_in/eps_1) E_z(0+).
+    Citation: Born & Wolf, Principles of Optics, §1.5 (Fresnel, p-polarisation); Jackson,
+    Classical Electrodynamics 3rd ed., §7.3.
+
+    Args:
+        wavelength_nm, eps_layers, thickness_nm, eps_in, eps_out, angle_deg: as ``stack_rt``
+            (scalar wavelength).
+
+    Returns:
+        {"r": r, "e_tangential": E_x, "e_normal_out": E_z(0+), "e_normal_in": E_z(0-)},
+        complex, up to one common phase.
+    """
+    wl = np.asarray(wavelength_nm, dtype=float)
+    e_in = np.asarray(eps_in, dtype=complex)
+    if np.any(e_in.imag != 0) or np.any(e_in.real <= 0):
+        raise ValueError(f"eps_in = {eps_in}: must be real and > 0 (lossless incidence medium)")
+    if not 0.0 <= float(angle_deg) < 90.0:
+        raise ValueError(f"angle_deg = {angle_deg}: must be in [0, 90)")
+    r, _t, _q = _stack_amplitudes(wl, eps_layers, np.asarray(thickness_nm, dtype=float), e_in,
+                                  angle_deg, "p", eps_out)
+    theta = np.deg2rad(angle_deg)
+    eps_1 = np.asarray(eps_layers[0] if len(eps_layers) else eps_out, dtype=complex)
+    ez_out = np.sin(theta) * (1 + r)
+    return {"r": complex(r), "e_tangential": complex(np.cos(theta) * (1 - r)),
+            "e_normal_out": complex(ez_out), "e_normal_in": complex(e_in / eps_1 * ez_out)}
 
 
 def spp_wavevector_per_nm(wavelength_nm, eps_metal, eps_dielectric) -> np.ndarray:

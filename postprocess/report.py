@@ -605,11 +605,13 @@ def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult],
                 "only, so the 'scaled' columns assume the surface share of the metal absorption "
                 "stays as at the pump (an estimate, not valid across a plasmon resonance):", "",
                 _table([c[0] for c in cols], [[vw[k][i] for _, k in cols] for i in idx]), ""]
-    out += ["E_n is taken at the centre of the metal surface voxel (half a cell inside). On a "
-            "staggered grid without subpixel averaging in metals, the field interpolated there "
-            "mixes values across the interface, so the surface rate is uncertain by the ratio of "
-            "the two E_n estimates above; it converges only at grid spacings well below the skin "
-            "depth.", ""]
+    out += ["E_n just inside the metal is taken at the surface voxel's centre and carried the "
+            "half cell to the voxel face with the decay between the first two metal voxels; the "
+            "D-continuity estimate (eps_out/eps_metal x E_n of the first outside voxel) is the "
+            "other end of the grid's uncertainty. Against Fresnel (p-polarised light on a Ag "
+            "film) the two differ by 1.22x in |E_n|^2 at 5 nm and 1.11x at 2.5 nm, converging at "
+            "first order; a larger ratio here means the grid does not resolve the metal surface "
+            "of this structure.", ""]
     out += ["## Metal vs no metal", ""]
     if rows:
         out += [_table(["metric", "unit", "metal", "no metal", "metal/no-metal"],

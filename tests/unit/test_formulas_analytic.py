@@ -293,3 +293,23 @@ def test_homogeneous_ldos_and_sphere_polarizability():
     assert quasistatic_sphere_polarizability(10.0, 2.25, 2.25) == 0
     res = quasistatic_sphere_polarizability(10.0, -2 * 2.25 + 0.1j, 2.25)
     _close(res, 4 * np.pi * 1000 * (-3 * 2.25 + 0.1j) / 0.1j, 1e-12, what="Frohlich resonance")
+
+
+def test_top_surface_fields_p_match_the_half_space_wave():
+    """p-polarised fields at the surface of a Ag half-space (no layers) vs an independent
+    closed form (tests/unit/synthetic_runs.HalfSpaceWave, written from H_y, E = curl H /
+    (-i w eps)) at 30 deg, 405 nm; relative tolerance 1e-9 (both exact)."""
+    import synthetic_runs as syn
+
+    from postprocess.analytic import top_surface_fields_p
+
+    eps_m = complex(-4.4, 0.25)
+    wave = syn.HalfSpaceWave(405.0, 1.0, eps_m, 30.0, 5e7)
+    got = top_surface_fields_p(405.0, [], [], 1.0, eps_m, 30.0)
+    (e_above, _), (e_below, _) = wave.fields([0.0], [0.0]), wave.fields([0.0], [-1e-9])
+    e0 = wave.e0
+    assert abs(got["e_tangential"]) == pytest.approx(abs(e_above[0, 0, 0]) / e0, rel=1e-9)
+    assert abs(got["e_normal_out"]) == pytest.approx(abs(e_above[2, 0, 0]) / e0, rel=1e-9)
+    assert abs(got["e_normal_in"]) == pytest.approx(abs(e_below[2, 0, 0]) / e0, rel=1e-6)
+    # the normal field jumps by eps_metal (normal D continuous)
+    assert abs(got["e_normal_out"] / got["e_normal_in"]) == pytest.approx(abs(eps_m), rel=1e-12)

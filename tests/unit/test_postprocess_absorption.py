@@ -8,8 +8,9 @@ References:
   (0.5 % at 405 nm), so the tolerance is that bound plus 1e-3.
 - rod fraction: closed-form z integral of |E|^2 x the rod's voxel cross-section; midpoint
   error ~ (2 k dz)^2/24 ~ 1e-3 (tolerance 3e-3).
-- surface: sum |E_n|^2 dS = |E_z(-dz/2)|^2 x cell area exactly (flat film, E_n at the voxel
-  centre half a cell inside the metal); rate = Govorov density at that field x area; the
+- surface: sum |E_n|^2 dS = |E_z(0-)|^2 x cell area exactly (flat film: E_n at the voxel
+  centre, half a cell inside the metal, carried to the face with the decay between the first
+  two metal voxels, exact for the exponential profile; tolerance 1e-9); rate = Govorov density at that field x area; the
   D-continuity variant uses eps_out E_z(+dz/2) / eps_metal (eps_out = eps_rod under the rods).
 """
 
@@ -111,7 +112,8 @@ def test_flat_surface_integral_and_rate_match_closed_form(runs, study):
     assert sf.contact_area_m2 == pytest.approx(f_rod * area, rel=1e-12)
     assert sf.rate_contact_s == pytest.approx(f_rod * sf.rate_s, rel=1e-9)
     assert sf.area_m2 == pytest.approx(area, rel=1e-12)
-    e2 = wave.e_normal_inside_sq(syn.DX_NM / 2)
+    # the voxel-centre value (half a cell deep) carried to the face: |E_z(0-)|^2 exactly
+    e2 = wave.e_normal_inside_sq(0.0)
     assert _rel(sf.e_normal_sq_integral_v2, e2 * area) < 1e-9
     rate = hot_electrons.surface_generation_rate_density_m2_s(
         np.sqrt(e2), 405.0, inputs.barrier_ev, inputs.fermi_energy_ev) * area

@@ -80,3 +80,18 @@ def test_thin_sheet_gets_a_normal():
     assert np.all(np.isfinite(sv.normal)) and np.allclose(np.linalg.norm(sv.normal, axis=0), 1)
     # both faces count: area 2 per voxel
     np.testing.assert_allclose(sv.area_nm2, 2.0)
+
+
+def test_carry_to_face_is_exact_for_an_exponential_and_bounded():
+    """Half-cell carry |E0/E1|^(1/2): exact for E(s) = e^{-kappa s} sampled at s = dx/2 and
+    3 dx/2 (gives E(0) = 1 to 1e-12); bounded to [1/2, 2]; 1 without a next metal voxel."""
+    from postprocess.surface import MAX_CARRY, carry_to_face
+
+    kappa, dx = 0.04, 5.0
+    e0, e1 = np.exp(-kappa * dx / 2) * (1 + 1j) / np.sqrt(2), np.exp(-kappa * 3 * dx / 2)
+    f = carry_to_face(np.array([e0]), np.array([e1]), np.array([True]))
+    assert abs(abs(e0) * f[0] - 1) < 1e-12
+    f = carry_to_face(np.array([1.0, 1.0, 1.0]), np.array([1e-3, 1e3, 0.0]),
+                      np.array([True, True, True]))
+    np.testing.assert_allclose(f, [MAX_CARRY, 1 / MAX_CARRY, 1.0])
+    assert carry_to_face(np.array([1.0]), np.array([0.5]), np.array([False]))[0] == 1.0
