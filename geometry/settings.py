@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from geometry.validate import SpecError, check_bool, check_choice, check_int, check_number
 
 RUN_KINDS = ("spectrum", "modes", "fields", "emitter")
+INJECTION_SURFACES = ("contact", "all")
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,9 @@ class AnalysisSpec:
         electron_affinity_ev: perovskite electron affinity override in eV, in (0, 10].
         barrier_ev: Schottky barrier override in eV, in [0, 5] (wins over the two above).
         fermi_energy_ev: metal Fermi energy override in eV, in (0, 20].
+        injection_surface: which metal surface the injected rate counts: "contact" (default:
+            only metal faces touching the perovskite, where carriers cross without lateral
+            transport) or "all" (every metal surface in the cell).
     """
 
     bias_field_v_m: tuple[float, ...] = (0.0, 1e6, 1e7, 5e7, 1e8)
@@ -94,8 +98,10 @@ class AnalysisSpec:
     electron_affinity_ev: float | None = None
     barrier_ev: float | None = None
     fermi_energy_ev: float | None = None
+    injection_surface: str = "contact"
 
     def __post_init__(self):
+        check_choice("injection_surface", self.injection_surface, INJECTION_SURFACES)
         fields_ = self.bias_field_v_m
         if isinstance(fields_, (int, float)) and not isinstance(fields_, bool):
             fields_ = (fields_,)

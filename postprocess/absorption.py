@@ -1,5 +1,10 @@
 """Absorbed power maps and totals by material from a fields run, as fractions of the incident power.
 
+Headline absorption (what the report and the hot-electron upper bound use) is the spectrum
+run's energy-balanced ``A_by_material`` at the tag's wavelength (``headline_absorption``); the
+field-map integral is a check against it (``ABSORPTION_CHECK_TOL``) and never a headline when
+the spectrum is there. An absorbed fraction above 1 is refused with its reason, never clipped.
+
 p(r) comes from ``postprocess.optics.absorbed_power_density_w_m3`` (design/physics.md §4); this
 module only walks the field in z-slabs (bounded memory), sums by material, normalises by the
 incident power (intensity x lateral cell area of the unit cell) and cross-checks against the
@@ -130,6 +135,20 @@ class SpectrumCheck:
         """Largest |mismatch| over the materials (0 if none in common)."""
         return max((abs(v) for v in self.mismatch.values()), default=0.0)
 
+    def failure(self, tolerance: float | None = None) -> str | None:
+        """Why the field-map absorption fails the check (None when it passes).
+
+        Fails when a material differs from A_by_material by more than ``tolerance`` (default
+        ABSORPTION_CHECK_TOL) or when the map's fractions are unphysical (> 1 in total).
+        """
+        tol = ABSORPTION_CHECK_TOL if tolerance is None else tolerance
+        reasons = unphysical_fractions(self.fields_fraction)
+        if self.mismatch and self.max_abs_mismatch > tol:
+            worst = max(self.mismatch, key=lambda k: abs(self.mismatch[k]))
+            reasons.insert(0, f"field map differs from A_by_material by "
+                              f"{self.mismatch[worst]:+.3f} in {worst} (tolerance {tol:g})")
+        return "; ".join(reasons) or None
+
 
 def analyze_absorption(run: Run, tag: str, slab_voxels: int = DEFAULT_SLAB_VOXELS) -> TagAbsorption:
     """Absorbed power by material and field-enhancement statistics of ``fields/<tag>``.
@@ -204,6 +223,82 @@ def check_against_spectrum(absorption: TagAbsorption, spectrum: Spectrum) -> Spe
         spectrum_fraction=spec,
         mismatch={k: absorption.fraction_by_material[k] - spec[k] for k in common},
     )
+
+
+ABSORPTION_CHECK_TOL = 0.02  # |field map - A_by_material| (of the incident power) that fails
+NEGATIVE_TOL = 0.01  # a fraction below -this is refused too (above it: noise of the run)
+
+
+def unphysical_fractions(fractions: dict[str, float]) -> list[str]:
+    """Reasons the absorbed fractions cannot be reported: a value > 1, < -NEGATIVE_TOL, not finite,
+    or a total > 1 (energy conservation). Empty when they are physical."""
+    out = []
+    for name, v in fractions.items():
+        if not np.isfinite(v):
+            out.append(f"A_{name} = {v} is not finite")
+        elif v > 1.0:
+            out.append(f"A_{name} = {v:.3f} > 1")
+        elif v < -NEGATIVE_TOL:
+            out.append(f"A_{name} = {v:.3f} < 0")
+    total = float(sum(fractions.values()))
+    if np.isfinite(total) and total > 1.0:
+        out.append(f"total absorbed fraction {total:.3f} > 1")
+    return out
+
+
+def spectrum_fractions_at(spectrum: Spectrum, wavelength_nm: float) -> dict[str, float] | None:
+    """A_by_material linearly interpolated at ``wavelength_nm``; None outside the spectrum band."""
+    wl = spectrum.wavelength_nm
+    if wl.size == 0 or not wl.min() <= wavelength_nm <= wl.max():
+        return None
+    return {k: float(np.interp(wavelength_nm, wl, v)) for k, v in spectrum.A_by_material.items()}
+
+
+@dataclass(frozen=True)
+class HeadlineAbsorption:
+    """The absorbed fractions the report states at one wavelength, and where they come from.
+
+    Attributes:
+        wavelength_nm: the tag's wavelength (nm).
+        fraction_by_material: {material: fraction of the incident power}, None when refused.
+        source: "spectrum" (energy-balanced A_by_material) or "field map" (no spectrum there).
+        problems: why the fractions were refused or are less trustworthy (empty when fine).
+    """
+
+    wavelength_nm: float
+    fraction_by_material: dict[str, float] | None
+    source: str
+    problems: tuple[str, ...] = ()
+
+    @property
+    def total(self) -> float | None:
+        """Sum over materials (None when refused)."""
+        if self.fraction_by_material is None:
+            return None
+        return float(sum(self.fraction_by_material.values()))
+
+
+def headline_absorption(absorption: TagAbsorption, spectrum: Spectrum | None) -> HeadlineAbsorption:
+    """Energy-balanced absorption at the tag's wavelength, field map only when there is no spectrum.
+
+    Refused (fractions None, reasons in ``problems``) when a fraction is above 1, clearly
+    negative or the total exceeds 1: nothing is clipped.
+    """
+    wl = absorption.wavelength_nm
+    problems: list[str] = []
+    fractions = spectrum_fractions_at(spectrum, wl) if spectrum is not None else None
+    source = "spectrum"
+    if fractions is None:
+        source = "field map"
+        problems.append("no spectrum run" if spectrum is None else
+                        f"{wl:g} nm is outside the spectrum band "
+                        f"{spectrum.wavelength_nm.min():g}-{spectrum.wavelength_nm.max():g} nm")
+        fractions = dict(absorption.fraction_by_material)
+    bad = unphysical_fractions(fractions)
+    if bad:
+        return HeadlineAbsorption(wl, None, source, tuple(problems + [
+            f"{source} absorption refused: " + "; ".join(bad)]))
+    return HeadlineAbsorption(wl, fractions, source, tuple(problems))
 
 
 def write_absorbed_power_map(run: Run, tag: str, path, slab_voxels: int = DEFAULT_SLAB_VOXELS):

@@ -21,12 +21,16 @@ from geometry.settings import RUN_KINDS
 from geometry.study import StudySpec, material_model, structure_materials, study_json
 from postprocess import figures, hot_electrons
 from postprocess.absorption import (
+    ABSORPTION_CHECK_TOL,
+    HeadlineAbsorption,
     SpectrumCheck,
     TagAbsorption,
     analyze_absorption,
     cell_area_m2,
     check_against_spectrum,
     gain_material,
+    headline_absorption,
+    unphysical_fractions,
     write_absorbed_power_map,
 )
 from postprocess.compare import (
@@ -61,7 +65,6 @@ from postprocess.surface import (
     chain_vs_wavelength,
 )
 
-MISMATCH_NOTE = 0.02  # fields vs spectrum absorption difference (of the incident power) noted
 
 DEBATE_NOTE = (
     "Three hot-electron rates are reported, not one. The upper bound counts one carrier per "
@@ -88,6 +91,7 @@ class VariantResult:
     modes: ModeTable | None = None
     absorption: dict[str, TagAbsorption] = field(default_factory=dict)
     checks: dict[str, SpectrumCheck] = field(default_factory=dict)
+    headline: dict[str, HeadlineAbsorption] = field(default_factory=dict)
     surface: SurfaceResult | None = None
     chain: HotElectronChain | None = None
     vs_wavelength: dict[str, np.ndarray] | None = None
@@ -239,9 +243,26 @@ def _spectrum(res: VariantResult, s: dict) -> None:
     out = {"energy_balance_max_error": sp.energy_balance_max_error}
     for label, wl in (("pump", sim.pump_wavelength_nm), ("emission", sim.emission_wavelength_nm)):
         i = sp.nearest(wl)
+        by = {k: float(v[i]) for k, v in sp.A_by_material.items()}
+        bad = unphysical_fractions(by)
+        if bad:  # refused, never clipped: the reason goes to the notes and the checks
+            res.notes.append(f"spectrum at {sp.wavelength_nm[i]:g} nm ({label}): A_by_material "
+                             f"refused: {'; '.join(bad)}")
         out[label] = {"wavelength_nm": float(sp.wavelength_nm[i]), "R": float(sp.R[i]),
-                      "T": float(sp.T[i]), "A": float(sp.A[i]),
-                      "A_by_material": {k: float(v[i]) for k, v in sp.A_by_material.items()}}
+                      "T": float(sp.T[i]), "A": float(sp.A[i]) if float(sp.A[i]) <= 1 else None,
+                      "A_by_material": None if bad else by}
+    total = sum(sp.A_by_material.values()) if sp.A_by_material else np.zeros_like(sp.R)
+    over = np.asarray(total) > 1.0
+    for name, v in sp.A_by_material.items():
+        over |= np.asarray(v) > 1.0
+    if over.any():
+        res.notes.append(f"spectrum: absorbed fraction > 1 at {int(over.sum())} wavelengths "
+                         f"(max total {float(np.max(total)):.3f}): those rows are refused in "
+                         "the hot-electron spectrum (not physical; refine the grid)")
+        s.setdefault("checks", []).append({
+            "name": "spectrum_absorbed_fraction_physical", "passed": False, "tolerance": None,
+            "max_abs_mismatch": None,
+            "reason": f"A > 1 at {int(over.sum())} of {over.size} wavelengths"})
     s["spectrum"] = out
 
 
@@ -253,41 +274,11 @@ def _fields(res: VariantResult, s: dict, metals: tuple[str, ...], slab_voxels: i
             res.notes.append(f"{res.variant}_fields has no fields/{tag}")
             continue
         res.absorption[tag] = analyze_absorption(run, tag, slab_voxels)
+        res.headline[tag] = headline_absorption(res.absorption[tag], res.spectrum)
         if res.spectrum is not None:
-            check = res.checks[tag] = check_against_spectrum(res.absorption[tag], res.spectrum)
-            if check.max_abs_mismatch > MISMATCH_NOTE:
-                worst = max(check.mismatch, key=lambda k: abs(check.mismatch[k]))
-                res.notes.append(
-                    f"{tag}: absorption from the field map differs from the spectrum run's "
-                    f"A_by_material by {check.mismatch[worst]:+.3f} of the incident power in "
-                    f"{worst} (voxel-centre fields at {res.study.simulation.resolution_nm:g} nm "
-                    "misplace the field jump at metal interfaces; refine the grid)")
+            res.checks[tag] = check_against_spectrum(res.absorption[tag], res.spectrum)
+    _absorption_summary(res, s, metals)
     pump = res.absorption.get("pump")
-    emis = res.absorption.get("emission")
-    if pump:
-        s["absorbed_fraction"] = pump.fraction_by_material
-        s["absorbed_fraction_total"] = pump.total_fraction
-        s["incident_power_w"] = pump.incident_power_w
-        grid_vs_cell = pump.grid_area_m2 / pump.cell_area_m2
-        if abs(grid_vs_cell - 1) > 0.02:
-            res.notes.append(f"field grid covers {grid_vs_cell:.3f} of the cell area: absorbed "
-                             "fractions count only the mapped part")
-        s["field_enhancement"] = {
-            "gain_intensity_mean": pump.gain_intensity_enhancement_mean,
-            "gain_field_peak": pump.gain_field_enhancement_peak,
-            "above_surface_mean": pump.above_surface_enhancement_mean,
-            "above_surface_peak": pump.above_surface_enhancement_peak}
-        p_metal = sum(pump.power_by_material_w.get(m, 0.0) for m in metals)
-        s["absorbed_power_metal_w"] = p_metal
-        s["hot_electron_rate_upper_s"] = float(hot_electrons.hot_electron_rate_upper_s(
-            p_metal, pump.wavelength_nm))
-    if emis:
-        s["absorbed_fraction_emission"] = emis.fraction_by_material
-        s["absorbed_fraction_emission_total"] = emis.total_fraction
-    s["absorption_check"] = {
-        tag: {"spectrum_wavelength_nm": c.spectrum_wavelength_nm, "fields": c.fields_fraction,
-              "spectrum": c.spectrum_fraction, "mismatch": c.mismatch,
-              "max_abs_mismatch": c.max_abs_mismatch} for tag, c in res.checks.items()}
     if not metals:
         s["hot_electron_rate_surface_s"] = 0.0  # no metal: zero by construction (physics.md §7)
         s["hot_electron_rate_injected_s"] = 0.0
@@ -307,8 +298,11 @@ def _fields(res: VariantResult, s: dict, metals: tuple[str, ...], slab_voxels: i
                                     if sf.e_normal_sq_integral_v2 > 0 else None)}
     s["field_enhancement"]["metal_surface_peak"] = sf.enhancement_peak
     s["field_enhancement"]["metal_surface_mean"] = sf.enhancement_mean
-    ch = res.chain = hot_electron_chain(pump, sf, res.inputs, metals,
-                                        res.study.analysis.bias_field_v_m)
+    p_metal = s.get("absorbed_power_metal_w")
+    ch = res.chain = hot_electron_chain(
+        pump, sf, res.inputs, metals, res.study.analysis.bias_field_v_m,
+        absorbed_metal_w=float("nan") if p_metal is None else p_metal,
+        injection_surface=res.study.analysis.injection_surface)
     ratio = s["metal_surface"]["dcontinuity_over_direct"]
     s.update({
         # the rate is linear in the surface integral of |E_n|^2: the D-continuity estimate of
@@ -316,6 +310,8 @@ def _fields(res: VariantResult, s: dict, metals: tuple[str, ...], slab_voxels: i
         "hot_electron_rate_surface_dcont_s": None if ratio is None else ch.rate_surface_s * ratio,
         "hot_electron_rate_surface_contact_s": sf.rate_contact_s,
         "hot_electron_rate_upper_s": ch.rate_upper_s,
+        "injection_surface": ch.injection_surface,
+        "hot_electron_rate_injecting_surface_s": ch.rate_injecting_s,
         "hot_electron_rate_surface_s": ch.rate_surface_s,
         "hot_electron_rate_injected_s": ch.injected_rate_s,
         "qe_heg": ch.qe_heg, "qe_het": ch.qe_het, "qe_pi_heg": ch.qe_pi_heg,
@@ -328,13 +324,81 @@ def _fields(res: VariantResult, s: dict, metals: tuple[str, ...], slab_voxels: i
         res.vs_wavelength = chain_vs_wavelength(
             res.spectrum, metals, pump.intensity_w_m2, cell_area_m2(res.study), res.inputs,
             ch, sf)
+        over = res.vs_wavelength["absorbed_metal_fraction"] > 1.0
+        if over.any():  # refused rows: NaN, never a fraction above 1 (note from _spectrum)
+            res.vs_wavelength = {k: (v if k == "wavelength_nm" else np.where(over, np.nan, v))
+                                 for k, v in res.vs_wavelength.items()}
         s["hot_electrons_vs_wavelength"] = res.vs_wavelength
         negative = res.vs_wavelength["absorbed_metal_fraction"] < 0
         if negative.any():
             res.notes.append(
                 f"spectrum: metal A_by_material < 0 at {int(negative.sum())} wavelengths (min "
-                f"{res.vs_wavelength['absorbed_metal_fraction'].min():.3g}, numerical noise); "
+                f"{np.nanmin(res.vs_wavelength['absorbed_metal_fraction']):.3g}, numerical noise); "
                 "counted as 0 in the hot-electron rates")
+
+
+def _absorption_summary(res: VariantResult, s: dict, metals: tuple[str, ...]) -> None:
+    """Headline absorption (energy-balanced), the field-map check and the upper bound."""
+    checks = s.setdefault("checks", [])
+    for tag, a in res.absorption.items():
+        head = res.headline[tag]
+        for problem in head.problems:
+            res.notes.append(f"{tag}: {problem}")
+        check = res.checks.get(tag)
+        if check is not None:
+            reason = check.failure(ABSORPTION_CHECK_TOL)
+            checks.append({"name": f"absorption_field_map_vs_spectrum_{tag}", "passed": reason is None,
+                           "tolerance": ABSORPTION_CHECK_TOL,
+                           "max_abs_mismatch": check.max_abs_mismatch, "reason": reason})
+            if reason is not None:
+                res.notes.append(
+                    f"FAILED check {tag}: {reason}; the headline uses the spectrum's "
+                    f"energy-balanced A_by_material (field maps at "
+                    f"{res.study.simulation.resolution_nm:g} nm misplace the field jump at metal "
+                    "interfaces; refine the grid)")
+        if head.fraction_by_material is None:
+            checks.append({"name": f"absorbed_fraction_physical_{tag}", "passed": False,
+                           "tolerance": None, "max_abs_mismatch": None,
+                           "reason": "; ".join(head.problems)})
+    pump, emis = res.headline.get("pump"), res.headline.get("emission")
+    maps_ok = lambda a: not unphysical_fractions(a.fraction_by_material)  # noqa: E731
+    if pump:
+        a = res.absorption["pump"]
+        s["absorbed_fraction"] = pump.fraction_by_material
+        s["absorbed_fraction_total"] = pump.total
+        s["absorbed_fraction_source"] = pump.source
+        s["absorbed_fraction_fields"] = a.fraction_by_material if maps_ok(a) else None
+        s["incident_power_w"] = a.incident_power_w
+        grid_vs_cell = a.grid_area_m2 / a.cell_area_m2
+        if abs(grid_vs_cell - 1) > 0.02:
+            res.notes.append(f"field grid covers {grid_vs_cell:.3f} of the cell area: field-map "
+                             "absorbed fractions count only the mapped part")
+        s["field_enhancement"] = {
+            "gain_intensity_mean": a.gain_intensity_enhancement_mean,
+            "gain_field_peak": a.gain_field_enhancement_peak,
+            "above_surface_mean": a.above_surface_enhancement_mean,
+            "above_surface_peak": a.above_surface_enhancement_peak}
+        if pump.fraction_by_material is None:
+            s["absorbed_power_metal_w"] = None
+            s["hot_electron_rate_upper_s"] = None
+        else:
+            a_metal = sum(pump.fraction_by_material.get(m, 0.0) for m in metals)
+            p_metal = max(a_metal, 0.0) * a.incident_power_w  # > -NEGATIVE_TOL: noise, no power
+            s["absorbed_power_metal_w"] = p_metal
+            s["hot_electron_rate_upper_s"] = float(hot_electrons.hot_electron_rate_upper_s(
+                p_metal, a.wavelength_nm))
+    if emis:
+        a = res.absorption["emission"]
+        s["absorbed_fraction_emission"] = emis.fraction_by_material
+        s["absorbed_fraction_emission_total"] = emis.total
+        s["absorbed_fraction_emission_source"] = emis.source
+        s["absorbed_fraction_emission_fields"] = a.fraction_by_material if maps_ok(a) else None
+    s["absorption_check"] = {
+        tag: {"spectrum_wavelength_nm": c.spectrum_wavelength_nm,
+              "fields": c.fields_fraction if not unphysical_fractions(c.fields_fraction) else None,
+              "spectrum": c.spectrum_fraction, "mismatch": c.mismatch,
+              "max_abs_mismatch": c.max_abs_mismatch, "passed": c.failure() is None}
+        for tag, c in res.checks.items()}
 
 
 def _modes(res: VariantResult, s: dict, slab_voxels: int) -> None:
@@ -548,17 +612,32 @@ def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult],
             out += [f"{v} spectrum: max |R + T + sum A_by_material - 1| = "
                     f"{_fmt(r.spectrum.energy_balance_max_error)} over "
                     f"{len(r.spectrum.wavelength_nm)} wavelengths.", ""]
+    out += [f"Headline absorbed fractions are the spectrum run's energy-balanced A_by_material "
+            f"(interpolated at the line); the field-map integral is a check that FAILS when it "
+            f"differs by more than {ABSORPTION_CHECK_TOL:g} of the incident power. A fraction "
+            "above 1 is never reported: it is refused with the reason.", ""]
     for v, r in results.items():
         for tag, a in r.absorption.items():
+            head = r.headline.get(tag)
             out += [f"**{v}, {tag} ({a.wavelength_nm:.1f} nm)**: incident power "
-                    f"{_fmt(a.incident_power_w)} W on {_fmt(a.cell_area_m2)} m^2.", ""]
+                    f"{_fmt(a.incident_power_w)} W on {_fmt(a.cell_area_m2)} m^2; headline from "
+                    f"the {head.source if head else '-'}"
+                    + ("" if head is None or head.fraction_by_material is not None else
+                       " REFUSED: " + "; ".join(head.problems)) + ".", ""]
             check = r.checks.get(tag)
-            body = [[k, a.power_by_material_w[k], a.fraction_by_material[k],
-                     check.spectrum_fraction.get(k) if check else None,
-                     check.mismatch.get(k) if check else None] for k in a.fraction_by_material]
-            at = _fmt(check.spectrum_wavelength_nm) if check else "-"
-            out += [_table(["material", "P_abs (W)", "fraction (fields)",
-                            f"A_by_material (spectrum at {at} nm)", "mismatch"], body), ""]
+            maps_ok = not unphysical_fractions(a.fraction_by_material)
+            hf = (head.fraction_by_material or {}) if head else {}
+            body = [[k, hf.get(k), a.fraction_by_material[k] if maps_ok else "refused (> 1)",
+                     check.mismatch.get(k) if check and maps_ok else None]
+                    for k in a.fraction_by_material]
+            verdict = "-" if check is None else ("passed" if check.failure() is None else "FAILED")
+            out += [_table(["material", "A (headline)", "A (field map)",
+                            f"map - headline (check {verdict})"], body), ""]
+    checks = [c for r in results.values() for c in (r.summary.get("checks") or [])]
+    if checks:
+        out += ["Checks:", ""] + [
+            f"- {'passed' if c['passed'] else 'FAILED'}: {c['name']}"
+            + (f" ({c['reason']})" if c.get("reason") else "") for c in checks] + [""]
     out += ["## Field enhancement (pump)", ""]
     fe = [(v, r.summary.get("field_enhancement") or {}) for v, r in results.items()]
     keys = sorted({k for _, d in fe for k in d})
@@ -569,13 +648,14 @@ def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult],
     out += ["## Hot electrons (pump)", "", DEBATE_NOTE, ""]
     s = summary
     out += [_table(["quantity", "value"], [
-        ["power absorbed in the metal (W)", s.get("absorbed_power_metal_w")],
+        ["power absorbed in the metal (W, energy-balanced)", s.get("absorbed_power_metal_w")],
         ["rate, upper bound (1/s)", s.get("hot_electron_rate_upper_s")],
         ["rate, surface generation over the barrier (1/s)", s.get("hot_electron_rate_surface_s")],
         ["same, E_n from D-continuity of the outside voxel (1/s)",
          s.get("hot_electron_rate_surface_dcont_s")],
         ["of which on the metal/perovskite contact (1/s)",
          s.get("hot_electron_rate_surface_contact_s")],
+        ["surfaces counted for injection (analysis.injection_surface)", s.get("injection_surface")],
         ["rate, injected into the perovskite (1/s)", s.get("hot_electron_rate_injected_s")],
         ["QE_HEG", s.get("qe_heg")], ["QE_HET", s.get("qe_het")], ["QE_PI-HEG", s.get("qe_pi_heg")],
         ["metal surface area in the cell (m^2)", (s.get("metal_surface") or {}).get("area_m2")],

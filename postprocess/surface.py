@@ -257,6 +257,7 @@ class SurfaceResult:
         e_tangential_sq_integral_v2: sum |E - n (n.E)|^2 dS at the surface voxel, carried to
             the face like E_n (V^2); e_tangential_out_sq_integral_v2: the same at the first
             outside voxel (V^2). Tangential E is continuous: the two agree on a fine grid.
+        e_normal_sq_integral_contact_v2: the direct sum |E_n|^2 dS over the contact (V^2).
         enhancement_peak, enhancement_mean: max and area-weighted mean |E|/|E0| on the surface.
         barrier_ev, fermi_energy_ev: what the rate was computed with.
         rate_s: surface hot-electron rate over the barrier (1/s, per nm of length in 2D).
@@ -286,6 +287,7 @@ class SurfaceResult:
     e_normal_out_sq_integral_v2: float = float("nan")
     e_tangential_sq_integral_v2: float = float("nan")
     e_tangential_out_sq_integral_v2: float = float("nan")
+    e_normal_sq_integral_contact_v2: float = 0.0
 
     def rms_v_m(self, integral_v2: float) -> float:
         """sqrt(integral / area): the uniform field with the same surface integral (V/m)."""
@@ -340,7 +342,7 @@ def analyze_surface(run: Run, tag: str, inputs: ElectronicInputs | None,
     rate_map = np.zeros((nx, ny))
     gain = gain_material(run.study)
     gain_id = grid.materials.index(gain) if gain in grid.materials else -1
-    area_total = e2 = e2_d = e2_out = t2 = t2_out = 0.0
+    area_total = e2 = e2_d = e2_out = t2 = t2_out = e2_contact = 0.0
     rate = enh_peak = enh_area = rate_contact = area_contact = 0.0
     count = 0
     for slab in iter_field_slabs(run, tag, ("material_id",), halo=HALO, slab_voxels=slab_voxels):
@@ -375,6 +377,7 @@ def analyze_surface(run: Run, tag: str, inputs: ElectronicInputs | None,
         e_out_t = np.linalg.norm(e_out_vec - sv.normal * e_out_n, axis=0)
         contact = has_out & (data["material_id"][oi, oj, ok] == gain_id)
         area_contact += float(area_m2[contact].sum())
+        e2_contact += float(np.sum(np.abs(e_n[contact]) ** 2 * area_m2[contact]))
         if inputs is not None:
             density = hot_electrons.surface_generation_rate_density_m2_s(
                 e_n, grid.wavelength_nm, inputs.barrier_ev, inputs.fermi_energy_ev)
@@ -405,7 +408,7 @@ def analyze_surface(run: Run, tag: str, inputs: ElectronicInputs | None,
         rate_contact_s=rate_contact if inputs else float("nan"),
         rate_map_m2_s=rate_map, x_nm=grid.x_nm, y_nm=grid.y_nm,
         e_normal_out_sq_integral_v2=e2_out, e_tangential_sq_integral_v2=t2,
-        e_tangential_out_sq_integral_v2=t2_out)
+        e_tangential_out_sq_integral_v2=t2_out, e_normal_sq_integral_contact_v2=e2_contact)
 
 
 def _neighbour(step: np.ndarray, i, j, k, shape, periodic):
@@ -443,11 +446,16 @@ class HotElectronChain:
 
     Attributes:
         wavelength_nm, photon_ev: pump wavelength (nm) and photon energy (eV).
-        absorbed_metal_w: power absorbed in the metal (W).
+        absorbed_metal_w: power absorbed in the metal (W): the spectrum's energy-balanced
+            A_by_material when given, else the field map's; NaN when refused (> 1).
         rate_upper_s: upper bound, one carrier per absorbed photon (1/s).
-        rate_surface_s: surface (Landau-damping) generation over the barrier (1/s).
-        injected_rate_s: rate_surface_s x QE_HET, carriers crossing into the perovskite (1/s).
-        qe_heg, qe_het, qe_pi_heg: efficiencies at zero bias (1).
+        rate_surface_s: surface (Landau-damping) generation over the barrier, all metal
+            surfaces (1/s).
+        injection_surface: "contact" or "all" (study.analysis.injection_surface).
+        rate_injecting_s: the part of ``rate_surface_s`` on the surfaces that inject (1/s).
+        injected_rate_s: rate_injecting_s x QE_HET, carriers crossing into the perovskite (1/s).
+        qe_heg: generation efficiency of all surfaces (1); qe_het: transfer over the barrier;
+        qe_pi_heg: QE_HEG of the injecting surfaces x QE_HET = injected_rate ħω / P_metal.
         biased: the chain at each applied field of study.analysis.bias_field_v_m.
     """
 
@@ -461,6 +469,8 @@ class HotElectronChain:
     qe_het: float
     qe_pi_heg: float
     biased: tuple[BiasPoint, ...]
+    injection_surface: str = "all"
+    rate_injecting_s: float = float("nan")
 
 
 def _lowered_barrier(inputs: ElectronicInputs, field_v_m: float) -> float:
@@ -471,36 +481,58 @@ def _lowered_barrier(inputs: ElectronicInputs, field_v_m: float) -> float:
 
 
 def hot_electron_chain(absorption: TagAbsorption, surface: SurfaceResult, inputs: ElectronicInputs,
-                       metal_names: tuple[str, ...],
-                       bias_fields_v_m: tuple[float, ...]) -> HotElectronChain:
+                       metal_names: tuple[str, ...], bias_fields_v_m: tuple[float, ...],
+                       absorbed_metal_w: float | None = None,
+                       injection_surface: str = "contact") -> HotElectronChain:
     """Rates and efficiencies from a pump tag's absorption and surface results.
 
+    ``absorbed_metal_w`` is the energy-balanced metal absorption (spectrum A_by_material x
+    incident power); None takes the field map's (``absorption``); NaN means refused, and the
+    bound and QE_HEG are then NaN. ``injection_surface`` "contact" counts only metal faces
+    touching the perovskite for the injected rate, "all" every face.
     The surface rate at a lowered barrier reuses the surface integral: the rate density is
     linear in |E_n|^2, so evaluating it at the rms E_n times the area is exact.
     """
+    if injection_surface not in ("contact", "all"):
+        raise ValueError(f"injection_surface = {injection_surface!r}: must be 'contact' or 'all'")
     wl = absorption.wavelength_nm
     photon = float(nm_to_ev(wl))
-    p_metal = float(sum(absorption.power_by_material_w.get(n, 0.0) for n in metal_names))
-    upper = float(hot_electrons.hot_electron_rate_upper_s(p_metal, wl))
+    p_metal = (float(sum(absorption.power_by_material_w.get(n, 0.0) for n in metal_names))
+               if absorbed_metal_w is None else float(absorbed_metal_w))
+    known = np.isfinite(p_metal) and p_metal >= 0
+    upper = float(hot_electrons.hot_electron_rate_upper_s(p_metal, wl)) if known else float("nan")
+    contact = injection_surface == "contact"
+    inj_e2 = surface.e_normal_sq_integral_contact_v2 if contact else surface.e_normal_sq_integral_v2
+    inj_area = surface.contact_area_m2 if contact else surface.area_m2
+
+    def rate_at(barrier: float, e2: float, area: float) -> float:
+        if area <= 0:
+            return 0.0
+        density = hot_electrons.surface_generation_rate_density_m2_s(
+            np.sqrt(e2 / area), wl, barrier, inputs.fermi_energy_ev)
+        return float(hot_electrons.hot_electron_rate_surface_s(density, area))
+
+    def heg(rate: float) -> float:
+        return float(hot_electrons.qe_heg(rate, p_metal, wl)) if known and p_metal > 0 else float("nan")
 
     def point(field_v_m: float) -> BiasPoint:
         barrier = _lowered_barrier(inputs, field_v_m)
-        density = hot_electrons.surface_generation_rate_density_m2_s(
-            surface.e_normal_rms_v_m, wl, barrier, inputs.fermi_energy_ev)
-        rate = float(hot_electrons.hot_electron_rate_surface_s(density, surface.area_m2))
-        heg = float(hot_electrons.qe_heg(rate, p_metal, wl)) if p_metal > 0 else float("nan")
+        rate = rate_at(barrier, surface.e_normal_sq_integral_v2, surface.area_m2)
         het = float(electronic.qe_het(photon, inputs.barrier_ev, inputs.fermi_energy_ev,
                                       field_v_m=field_v_m if inputs.eps_static else 0.0,
                                       eps_static=inputs.eps_static))
-        pi_heg = float(hot_electrons.qe_pi_heg(heg, het))
-        return BiasPoint(field_v_m, barrier, rate, heg, het, pi_heg)
+        heg_inj = heg(rate_at(barrier, inj_e2, inj_area))
+        pi_heg = float(hot_electrons.qe_pi_heg(heg_inj, het)) if np.isfinite(heg_inj) else float("nan")
+        return BiasPoint(field_v_m, barrier, rate, heg(rate), het, pi_heg)
 
     zero = point(0.0)
+    injecting = surface.rate_contact_s if contact else surface.rate_s
     return HotElectronChain(
         wavelength_nm=wl, photon_ev=photon, absorbed_metal_w=p_metal, rate_upper_s=upper,
-        rate_surface_s=surface.rate_s, injected_rate_s=surface.rate_s * zero.qe_het,
+        rate_surface_s=surface.rate_s, injected_rate_s=injecting * zero.qe_het,
         qe_heg=zero.qe_heg, qe_het=zero.qe_het, qe_pi_heg=zero.qe_pi_heg,
-        biased=tuple(point(float(f)) for f in bias_fields_v_m))
+        biased=tuple(point(float(f)) for f in bias_fields_v_m),
+        injection_surface=injection_surface, rate_injecting_s=injecting)
 
 
 def chain_vs_wavelength(spectrum: Spectrum, metal_names: tuple[str, ...], intensity_w_m2: float,
@@ -531,7 +563,8 @@ def chain_vs_wavelength(spectrum: Spectrum, metal_names: tuple[str, ...], intens
                      dtype=float)
     out = {"wavelength_nm": wl, "absorbed_metal_fraction": a_metal, "rate_upper_s": upper,
            "qe_het": het, "injected_upper_s": upper * het}
-    if pump is not None and surface is not None and pump.absorbed_metal_w > 0:
+    if pump is not None and surface is not None and np.isfinite(pump.absorbed_metal_w) \
+            and pump.absorbed_metal_w > 0:
         e_rms = surface.e_normal_rms_v_m * np.sqrt(power_w / pump.absorbed_metal_w)
         density = hot_electrons.surface_generation_rate_density_m2_s(
             e_rms, wl, inputs.barrier_ev, inputs.fermi_energy_ev)

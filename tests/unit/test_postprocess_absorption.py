@@ -145,7 +145,25 @@ def test_chain_is_consistent(runs, study):
     barriers = [p.barrier_ev for p in ch.biased]
     assert barriers[0] > barriers[1] > barriers[2], f"barrier must fall with field: {barriers}"
     assert ch.biased[2].qe_het > ch.biased[0].qe_het
-    assert ch.injected_rate_s == pytest.approx(ch.rate_surface_s * ch.qe_het)
+    # default: only the metal/perovskite contact injects (the rod footprint here)
+    assert ch.injection_surface == "contact"
+    assert ch.injected_rate_s == pytest.approx(sf.rate_contact_s * ch.qe_het, rel=1e-12)
+    assert 0 < ch.injected_rate_s < ch.rate_surface_s * ch.qe_het
+    # QE_PI-HEG is injected carriers per absorbed photon energy: rate_contact ħω / P x QE_HET
+    p_metal = a.power_by_material_w["Ag"]
+    assert ch.qe_pi_heg == pytest.approx(
+        float(hot_electrons.qe_heg(sf.rate_contact_s, p_metal, 405.0)) * ch.qe_het, rel=1e-9)
+    every = hot_electron_chain(a, sf, inputs, ("Ag",), (0.0,), injection_surface="all")
+    assert every.injected_rate_s == pytest.approx(sf.rate_s * every.qe_het, rel=1e-12)
+    assert every.qe_pi_heg == pytest.approx(every.qe_heg * every.qe_het, rel=1e-12)
+    # an energy-balanced metal absorption given explicitly replaces the map's
+    given = hot_electron_chain(a, sf, inputs, ("Ag",), (0.0,), absorbed_metal_w=2 * p_metal)
+    assert given.rate_upper_s == pytest.approx(2 * ch.rate_upper_s, rel=1e-12)
+    assert given.qe_heg == pytest.approx(ch.qe_heg / 2, rel=1e-9)
+    refused = hot_electron_chain(a, sf, inputs, ("Ag",), (0.0,), absorbed_metal_w=float("nan"))
+    assert np.isnan(refused.rate_upper_s) and np.isnan(refused.qe_heg)
+    with pytest.raises(ValueError, match="injection_surface"):
+        hot_electron_chain(a, sf, inputs, ("Ag",), (0.0,), injection_surface="rods")
 
 
 def test_field_passes_hold_only_a_slab_in_memory(runs, study):

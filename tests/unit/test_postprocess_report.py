@@ -70,6 +70,12 @@ def test_summary_values(full):
     assert s["enhancement"]["purcell_factor"] == pytest.approx(
         s["purcell_factor"] / s["no_metal"]["purcell_factor"])
     assert s["absorption_check"]["pump"]["max_abs_mismatch"] < 5e-3
+    assert s["absorption_check"]["pump"]["passed"] and s["absorbed_fraction_source"] == "spectrum"
+    assert all(c["passed"] for c in s["checks"]), s["checks"]
+    # only the metal/perovskite contact (the rod footprints) injects by default
+    assert s["injection_surface"] == "contact"
+    assert s["hot_electron_rate_injected_s"] == pytest.approx(
+        s["hot_electron_rate_surface_contact_s"] * s["qe_het"], rel=1e-9)
     assert s["enhancement"]["absorbed_fraction_CsPbBr3"] == pytest.approx(
         s["absorbed_fraction"]["CsPbBr3"] / s["no_metal"]["absorbed_fraction"]["CsPbBr3"])
     vw = s["hot_electrons_vs_wavelength"]
