@@ -88,6 +88,8 @@ class AnalysisSpec:
         electron_affinity_ev: perovskite electron affinity override in eV, in (0, 10].
         barrier_ev: Schottky barrier override in eV, in [0, 5] (wins over the two above).
         fermi_energy_ev: metal Fermi energy override in eV, in (0, 20].
+        static_permittivity: the perovskite's static relative permittivity (Schottky lowering)
+            override, in [1, 1000].
         injection_surface: which metal surface the injected rate counts: "contact" (default:
             only metal faces touching the perovskite, where carriers cross without lateral
             transport) or "all" (every metal surface in the cell).
@@ -98,6 +100,7 @@ class AnalysisSpec:
     electron_affinity_ev: float | None = None
     barrier_ev: float | None = None
     fermi_energy_ev: float | None = None
+    static_permittivity: float | None = None
     injection_surface: str = "contact"
 
     def __post_init__(self):
@@ -112,7 +115,8 @@ class AnalysisSpec:
         for name, lo, hi, lo_open in (("work_function_ev", 0.0, 10.0, True),
                                       ("electron_affinity_ev", 0.0, 10.0, True),
                                       ("barrier_ev", 0.0, 5.0, False),
-                                      ("fermi_energy_ev", 0.0, 20.0, True)):
+                                      ("fermi_energy_ev", 0.0, 20.0, True),
+                                      ("static_permittivity", 1.0, 1000.0, False)):
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, check_number(name, value, lo=lo, hi=hi, lo_open=lo_open))

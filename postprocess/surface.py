@@ -234,8 +234,11 @@ def electronic_inputs(study: StudySpec) -> ElectronicInputs | None:
             raise KeyError(f"{what}: set analysis.electron_affinity_ev or analysis.barrier_ev")
         barrier = float(electronic.schottky_barrier_ev(work, chi))
         src["barrier_ev"] = "work function - electron affinity (Schottky-Mott)"
-    eps_s = s.static_permittivity if s else None
-    src["eps_static"] = s.sources[1] if s else "not tabulated: no barrier lowering"
+    if a.static_permittivity is not None:
+        eps_s, src["eps_static"] = a.static_permittivity, override
+    else:
+        eps_s = s.static_permittivity if s else None
+        src["eps_static"] = s.sources[1] if s else "not tabulated: no barrier lowering"
     return ElectronicInputs(metal, semi, float(fermi), work, chi, float(barrier), eps_s, src)
 
 

@@ -6,13 +6,19 @@ affinity, static permittivity and band gap of the semiconductor. Values are defa
 citation and, where the literature scatters, the range; every formula takes them as plain
 arguments, so a study can override any of them.
 
-Lookup strips the optical-model suffix: ``metal_electronic("Ag_JC")`` is silver.
+Lookup strips the optical-model suffix: ``metal_electronic("Ag_JC")`` is silver. Every CsPbX3
+composition has constants: the pure CsPbBr3, CsPbCl3, CsPbI3 (tabulated) and the mixed halides
+``CsPb(Br0.6Cl0.4)3`` / ``CsPb(Br0.5I0.5)3`` (``mixed_semiconductor``: band gap with bowing,
+the rest interpolated between the end members).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import re
+
+from geometry.materials.perovskites import BAND_GAP_EV, BOWING_EV, band_gap_ev, mixed_name
 from geometry.units import E_CHARGE_C, HBAR_J_S
 
 _AM = "Ashcroft & Mermin, Solid State Physics (1976), Table 2.1 (free-electron E_F, v_F)"
@@ -56,7 +62,9 @@ class SemiconductorElectronic:
         name: e.g. "CsPbBr3".
         electron_affinity_ev: χ, vacuum level to conduction-band minimum, eV (default).
         electron_affinity_range_ev: (min, max) of reported χ, eV.
-        static_permittivity: ε_s (low-frequency, relative), what screens the image force.
+        static_permittivity: ε_s (low-frequency, relative), what screens the image force; None
+            when not tabulated (then no Schottky lowering unless the study gives
+            analysis.static_permittivity).
         high_frequency_permittivity: ε_∞ (relative), the alternative when the hot electron
             crosses the image-force region faster than the lattice responds.
         band_gap_ev: E_g, eV.
@@ -66,7 +74,7 @@ class SemiconductorElectronic:
     name: str
     electron_affinity_ev: float
     electron_affinity_range_ev: tuple[float, float]
-    static_permittivity: float
+    static_permittivity: float | None
     high_frequency_permittivity: float
     band_gap_ev: float
     sources: tuple[str, ...]
@@ -109,6 +117,71 @@ SEMICONDUCTORS: dict[str, SemiconductorElectronic] = {
 }
 
 
+_GAP = ("E_g: CsPbX3 nanocrystals, Protesescu et al., Nano Lett. 15, 3692 (2015) "
+        "(geometry/materials/perovskites.py BAND_GAP_EV)")
+_CHI_OTHER = (
+    "chi: no per-halide measurement is tabulated here; the conduction-band minimum of the lead "
+    "halides is Pb-6p-derived, so chi moves less with the halide than E_g does (energy levels "
+    "set by the ions' atomic levels: Tao et al., Nat. Commun. 10, 2560 (2019)); default = the "
+    "CsPbBr3 value, range = hotlase estimate widened by 0.4 eV toward {side}: set "
+    "analysis.electron_affinity_ev or analysis.barrier_ev for a measured value")
+_EPS_NONE = ("eps_s: not tabulated (no Schottky lowering; set analysis.static_permittivity)")
+
+# CsPbCl3 and CsPbI3: gap from the nanocrystal data; eps_inf = Re eps of the project's fits at
+# the long-wavelength end of their windows (hotlase's fits of Zhang / Aftenieva data).
+SEMICONDUCTORS["CsPbCl3"] = SemiconductorElectronic(
+    name="CsPbCl3", electron_affinity_ev=3.6, electron_affinity_range_ev=(2.9, 3.9),
+    static_permittivity=None, high_frequency_permittivity=3.3, band_gap_ev=BAND_GAP_EV["Cl"],
+    sources=(_CHI_OTHER.format(side="lower chi (wider gap)"), _EPS_NONE,
+             "eps_inf: Re eps of CsPbCl3_Zhang at 700-800 nm, 3.3 (project fit)", _GAP))
+SEMICONDUCTORS["CsPbI3"] = SemiconductorElectronic(
+    name="CsPbI3", electron_affinity_ev=3.6, electron_affinity_range_ev=(3.3, 4.3),
+    static_permittivity=None, high_frequency_permittivity=3.8, band_gap_ev=BAND_GAP_EV["I"],
+    sources=(_CHI_OTHER.format(side="higher chi (narrower gap)"), _EPS_NONE,
+             "eps_inf: Re eps of CsPbI3_Aftenieva at 800-1000 nm, 3.8-3.9 (project fit)", _GAP))
+
+_HALIDE = {"Br": "CsPbBr3", "Cl": "CsPbCl3", "I": "CsPbI3"}
+_MIXED = re.compile(r"^CsPb\(Br(?P<x>[0-9.]+)(?P<b>Cl|I)(?P<y>[0-9.]+)\)3$", re.IGNORECASE)
+
+
+def mixed_semiconductor(x: float, pair: str = "Br-Cl") -> SemiconductorElectronic:
+    """Constants of CsPb(Br_x B_{1-x})3, B = Cl or I.
+
+    E_g(x) = x E_g,Br + (1-x) E_g,B - b x(1-x) (bowing, geometry.materials.perovskites
+    band_gap_ev; Ermolaev et al., Nano Lett. 23, 2570 (2023) for Br-Cl). chi, eps_inf and
+    eps_s are interpolated linearly between the end members (virtual-crystal approximation,
+    Vegard-like; Nordheim, Ann. Phys. 401, 607 (1931)); eps_s stays None when an end member
+    has none. End points give the pure compounds exactly.
+
+    Raises:
+        ValueError: x outside [0, 1] or an unknown pair.
+    """
+    if pair not in BOWING_EV:
+        raise ValueError(f"pair = {pair!r}: must be one of {sorted(BOWING_EV)}")
+    x = float(x)
+    if not 0.0 <= x <= 1.0:
+        raise ValueError(f"x = {x}: Br fraction must be in [0, 1]")
+    a, b = SEMICONDUCTORS["CsPbBr3"], SEMICONDUCTORS[_HALIDE[pair.split("-")[1]]]
+    if x in (0.0, 1.0):  # a pure compound: its own constants, nothing interpolated
+        return a if x == 1.0 else b
+    mix = lambda u, v: x * u + (1.0 - x) * v  # noqa: E731
+    eps_s = (None if a.static_permittivity is None or b.static_permittivity is None
+             else mix(a.static_permittivity, b.static_permittivity))
+    lo = mix(a.electron_affinity_range_ev[0], b.electron_affinity_range_ev[0])
+    hi = mix(a.electron_affinity_range_ev[1], b.electron_affinity_range_ev[1])
+    how = f"linear in x = {x:g} between {a.name} and {b.name} (virtual crystal)"
+    return SemiconductorElectronic(
+        name=mixed_name(x, pair), electron_affinity_ev=mix(a.electron_affinity_ev, b.electron_affinity_ev),
+        electron_affinity_range_ev=(min(lo, hi), max(lo, hi)), static_permittivity=eps_s,
+        high_frequency_permittivity=mix(a.high_frequency_permittivity, b.high_frequency_permittivity),
+        band_gap_ev=float(band_gap_ev(x, pair)),
+        sources=(f"chi {how}: {a.sources[0]} | {b.sources[0]}",
+                 f"eps_s {how}: {a.sources[1]} | {b.sources[1]}",
+                 f"eps_inf {how}",
+                 f"E_g with bowing b = {BOWING_EV[pair]} eV (geometry/materials/perovskites.py); "
+                 + _GAP))
+
+
 def canonical_name(name: str) -> str:
     """Strip an optical-model suffix: "Ag_JC" -> "Ag", "CsPbBr3_Brennan" -> "CsPbBr3"."""
     return name.split("_", 1)[0]
@@ -132,9 +205,16 @@ def metal_electronic(name: str) -> MetalElectronic:
 
 
 def semiconductor_electronic(name: str) -> SemiconductorElectronic:
-    """Electronic constants of a semiconductor by material name (suffix after "_" ignored).
+    """Electronic constants of a semiconductor by material name (suffix after "_" ignored);
+    mixed halides ``CsPb(Br<x>Cl<1-x>)3`` and ``CsPb(Br<x>I<1-x>)3`` by composition.
 
     Raises:
         KeyError: unknown semiconductor; the message lists the known names.
     """
+    m = _MIXED.match(canonical_name(name))
+    if m:
+        x, y = float(m["x"]), float(m["y"])
+        if abs(x + y - 1.0) > 1e-9:
+            raise KeyError(f"semiconductor = {name!r}: Br and {m['b']} fractions must sum to 1")
+        return mixed_semiconductor(x, "Br-" + ("Cl" if m["b"].lower() == "cl" else "I"))
     return _lookup(SEMICONDUCTORS, name, "semiconductor")

@@ -62,6 +62,7 @@ CASES = [
     ("simulation.pml_nm", 20, "simulation.pml_nm = 20", "must be >= 4 grid cells = 40 nm"),
     ("analysis.bias_field_v_m", [0, -1e6], "analysis.bias_field_v_m[1] = -1000000.0", "must be in [0, 1e+09]"),
     ("analysis.work_function_ev", -4.3, "analysis.work_function_ev = -4.3", "must be in (0, 10]"),
+    ("analysis.static_permittivity", 0.5, "analysis.static_permittivity = 0.5", "must be in [1, 1000]"),
     ("analysis.injection_surface", "rods", "analysis.injection_surface = 'rods'",
      "must be one of 'contact', 'all'"),
     ("study.run_kinds", ["spectrum", "lasing"], "study.run_kinds[1] = 'lasing'", "must be one of"),
