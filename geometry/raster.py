@@ -13,9 +13,15 @@ def material_grid(layout: Layout, x_nm, y_nm, z_nm) -> tuple[tuple[str, ...], np
     Periodic directions are folded into the cell, so images of a rod show up where Meep
     would put them. Returns (material names, int array of shape (nx, ny, nz)).
     """
-    names = layout.materials()
     x, y, z = np.meshgrid(np.asarray(x_nm, float), np.asarray(y_nm, float),
                           np.asarray(z_nm, float), indexing="ij")
+    return material_at_points(layout, x, y, z)
+
+
+def material_at_points(layout: Layout, x_nm, y_nm, z_nm) -> tuple[tuple[str, ...], np.ndarray]:
+    """Material index at each point (x[i], y[i], z[i]) (arrays of one shape), like material_grid."""
+    names = layout.materials()
+    x, y, z = (np.array(c, dtype=float) for c in np.broadcast_arrays(x_nm, y_nm, z_nm))
     for axis, (size, periodic) in enumerate(zip(layout.cell_xy_nm, layout.periodic)):
         if periodic and size > 0:
             c = (x, y)[axis]

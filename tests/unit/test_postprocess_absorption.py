@@ -8,10 +8,11 @@ References:
   (0.5 % at 405 nm), so the tolerance is that bound plus 1e-3.
 - rod fraction: closed-form z integral of |E|^2 x the rod's voxel cross-section; midpoint
   error ~ (2 k dz)^2/24 ~ 1e-3 (tolerance 3e-3).
-- surface: sum |E_n|^2 dS = |E_z(0-)|^2 x cell area exactly (flat film: E_n at the voxel
-  centre, half a cell inside the metal, carried to the face with the decay between the first
-  two metal voxels, exact for the exponential profile; tolerance 1e-9); rate = Govorov density at that field x area; the
-  D-continuity variant uses eps_out E_z(+dz/2) / eps_metal (eps_out = eps_rod under the rods).
+- surface: direct sum |E_n|^2 dS = |E_z(0-)|^2 x cell area exactly (flat film: E_n at the
+  voxel centre, half a cell inside the metal, carried to the face with the decay between the
+  first two metal voxels, exact for the exponential profile; tolerance 1e-9); the D-continuity
+  estimate eps_out E_z(+dz/2) / eps_metal (eps_out = eps_rod under the rods), and the rate =
+  Govorov density at that field x area.
 """
 
 from __future__ import annotations
@@ -110,22 +111,24 @@ def test_flat_surface_integral_and_rate_match_closed_form(runs, study):
     # the rod footprint is the metal/perovskite contact; the field is uniform in |E_z| laterally
     f_rod = syn.rod_voxel_area_nm2(study) / 200.0**2
     assert sf.contact_area_m2 == pytest.approx(f_rod * area, rel=1e-12)
-    assert sf.rate_contact_s == pytest.approx(f_rod * sf.rate_s, rel=1e-9)
     assert sf.area_m2 == pytest.approx(area, rel=1e-12)
-    # the voxel-centre value (half a cell deep) carried to the face: |E_z(0-)|^2 exactly
+    # direct: the voxel-centre value (half a cell deep) carried to the face: |E_z(0-)|^2 exactly
     e2 = wave.e_normal_inside_sq(0.0)
     assert _rel(sf.e_normal_sq_integral_v2, e2 * area) < 1e-9
-    rate = hot_electrons.surface_generation_rate_density_m2_s(
-        np.sqrt(e2), 405.0, inputs.barrier_ev, inputs.fermi_energy_ev) * area
-    assert _rel(sf.rate_s, rate) < 1e-9, f"rate {sf.rate_s:.4e} vs {rate:.4e}"
     # D-continuity from the first voxel above (z = +dz/2): eps_out E_z(+dz/2) / eps_metal, with
     # eps_out = 1 in vacuum and eps_rod under the rod (the synthetic field ignores the rod)
     x, _, _ = syn.grid_nm(study)
     e_up, _ = wave.fields(x[:1], [syn.DX_NM / 2])
     eps_m = wave.eps2
     eps_rod = complex(syn.material_model(study, "CsPbBr3").eps(405.0))
-    f_rod = syn.rod_voxel_area_nm2(study) / 200.0**2
-    expected_d = area * abs(e_up[2, 0, 0]) ** 2 / abs(eps_m) ** 2 * ((1 - f_rod) + f_rod * abs(eps_rod) ** 2)
+    weight_rod = f_rod * abs(eps_rod) ** 2
+    expected_d = area * abs(e_up[2, 0, 0]) ** 2 / abs(eps_m) ** 2 * ((1 - f_rod) + weight_rod)
+    # the rate uses D-continuity: Govorov density at that field x area (linear in |E_n|^2)
+    rate = hot_electrons.surface_generation_rate_density_m2_s(
+        np.sqrt(expected_d / area), 405.0, inputs.barrier_ev, inputs.fermi_energy_ev) * area
+    assert _rel(sf.rate_s, rate) < 1e-9, f"rate {sf.rate_s:.4e} vs {rate:.4e}"
+    assert sf.rate_contact_s == pytest.approx(sf.rate_s * weight_rod / ((1 - f_rod) + weight_rod),
+                                              rel=1e-9)
     m = sf.e_normal_sq_integral_dcont_v2
     assert _rel(m, expected_d) < 1e-9, f"D-continuity integral {m:.4e} vs {expected_d:.4e}"
 
@@ -167,7 +170,12 @@ def test_chain_is_consistent(runs, study):
 
 
 def test_field_passes_hold_only_a_slab_in_memory(runs, study):
-    """Absorption and surface passes one z-plane at a time: peak allocation << the E dataset."""
+    """Absorption and surface passes one z-plane at a time: peak allocation << the E dataset.
+
+    The surface pass reads its slab with two planes on each side (a voxel centre within half a
+    cell of the interface is skipped for the next one), so on this 80-plane toy grid a one-plane
+    slab holds 5 planes plus per-voxel neighbour indices: measured 1.87 MB of 6.1 MB (1.40
+    with one plane on each side); the bound is a third of E."""
     import tracemalloc
 
     run = runs[("main", "fields")]
@@ -179,7 +187,7 @@ def test_field_passes_hold_only_a_slab_in_memory(runs, study):
     analyze_surface(run, "pump", inputs, slab_voxels=nx * ny)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert peak < 0.25 * e_bytes, f"peak {peak / 1e6:.1f} MB vs E {e_bytes / 1e6:.1f} MB, expected < 25 %"
+    assert peak < e_bytes / 3, f"peak {peak / 1e6:.1f} MB vs E {e_bytes / 1e6:.1f} MB, expected < 1/3"
 
 
 def test_periodic_edge_images_are_not_counted_twice(tmp_path, study):

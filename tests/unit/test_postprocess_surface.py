@@ -83,15 +83,66 @@ def test_thin_sheet_gets_a_normal():
 
 
 def test_carry_to_face_is_exact_for_an_exponential_and_bounded():
-    """Half-cell carry |E0/E1|^(1/2): exact for E(s) = e^{-kappa s} sampled at s = dx/2 and
-    3 dx/2 (gives E(0) = 1 to 1e-12); bounded to [1/2, 2]; 1 without a next metal voxel."""
-    from postprocess.surface import MAX_CARRY, carry_to_face
+    """Carry |E_near| |E_near/E_far|^t: exact for E(s) = e^{-kappa s} sampled at s = t dx and
+    (t + 1) dx (gives E(0) = 1 to 1e-12 for t = 0.5 and 1.25); the ratio is bounded to
+    [1/16, 16]; the factor is 1 without a next metal voxel."""
+    from postprocess.surface import MAX_RATIO, carry_to_face
 
     kappa, dx = 0.04, 5.0
-    e0, e1 = np.exp(-kappa * dx / 2) * (1 + 1j) / np.sqrt(2), np.exp(-kappa * 3 * dx / 2)
-    f = carry_to_face(np.array([e0]), np.array([e1]), np.array([True]))
-    assert abs(abs(e0) * f[0] - 1) < 1e-12
+    for t in (0.5, 1.25):
+        e0 = np.exp(-kappa * t * dx) * (1 + 1j) / np.sqrt(2)
+        e1 = np.exp(-kappa * (t + 1) * dx)
+        f = carry_to_face(np.array([e0]), np.array([e1]), np.array([True]), t)
+        assert abs(abs(e0) * f[0] - 1) < 1e-12
     f = carry_to_face(np.array([1.0, 1.0, 1.0]), np.array([1e-3, 1e3, 0.0]),
-                      np.array([True, True, True]))
-    np.testing.assert_allclose(f, [MAX_CARRY, 1 / MAX_CARRY, 1.0])
-    assert carry_to_face(np.array([1.0]), np.array([0.5]), np.array([False]))[0] == 1.0
+                      np.array([True, True, True]), 0.5)
+    np.testing.assert_allclose(f, [MAX_RATIO ** 0.5, MAX_RATIO ** -0.5, 1.0])
+    assert carry_to_face(np.array([1.0]), np.array([0.5]), np.array([False]), 0.5)[0] == 1.0
+
+
+def test_interface_fraction_finds_the_metal_top_between_two_voxel_centres():
+    """Bisection on the layout: a Ag film with its top at z = 0 (rod array builder); centres
+    at z = -5 and +15 (20 nm cells, the default study's 20 nm alignment) -> t = 0.25 to 1e-6."""
+    import synthetic_runs as syn
+
+    from geometry.build import build
+    from postprocess.surface import interface_fraction
+
+    layout = build(syn.make_study().structure)
+    p_in = np.array([[90.0, 90.0], [90.0, -90.0], [-5.0, -12.5]])
+    p_out = p_in + np.array([[0.0], [0.0], [20.0]])
+    t = interface_fraction(layout, ["Ag"], p_in, p_out)
+    np.testing.assert_allclose(t, [0.25, 0.625], atol=1e-6)
+    # a segment that does not start in metal: no interface known, half a cell assumed
+    assert interface_fraction(layout, ["Ag"], p_in + 40.0 * np.array([[0], [0], [1]]), p_out + 40)[0] == 0.5
+
+
+def test_a_voxel_centre_on_the_interface_is_skipped(tmp_path, monkeypatch):
+    """Grid whose voxel centres fall on the metal top (z = 0, counted as metal), as the default
+    study's 10 nm grid has: that voxel's field is the outside one (the synthetic exact field
+    at z = 0 is the superstrate's, as Meep's pixel mixing gives). The direct estimate must come
+    from the metal voxels at -dz and -2dz carried one cell to the face: |E_z(0-)|^2 x area to
+    1e-9 (the outside value would be |eps_Ag|^2 = 19x larger); D-continuity from the voxel at
+    +dz: |E_z(+dz)|^2 / |eps_Ag|^2, 1e-9. The rods are made thinner than a voxel (r = 1 nm)
+    so that the whole top is one flat metal/vacuum face."""
+    import synthetic_runs as syn
+
+    from postprocess.absorption import cell_area_m2
+    from postprocess.runfile import read_run
+    from postprocess.surface import analyze_surface, electronic_inputs
+
+    grid = syn.grid_nm
+    monkeypatch.setattr(syn, "grid_nm", lambda study, images=0: (
+        lambda x, y, z: (x, y, z + syn.DX_NM / 2))(*grid(study, images)))
+    d = syn.study_dict()
+    d["structure"]["rod"]["radius_nm"] = 1.0
+    study = syn.study_of(d)
+    run = read_run(syn.write_run(tmp_path / "f.h5", study, "fields", "main"))
+    sf = analyze_surface(run, "pump", electronic_inputs(study))
+    wave, area = syn.wave_for(study, 405.0), cell_area_m2(study)
+    assert sf.n_voxels == (200 / syn.DX_NM) ** 2
+    e2_in = wave.e_normal_inside_sq(0.0)
+    assert abs(sf.e_normal_sq_integral_v2 / (e2_in * area) - 1) < 1e-9
+    e_up, _ = wave.fields([0.0], [syn.DX_NM])
+    expected_d = area * abs(e_up[2, 0, 0]) ** 2 / abs(wave.eps2) ** 2
+    assert abs(sf.e_normal_sq_integral_dcont_v2 / expected_d - 1) < 1e-9
