@@ -336,7 +336,7 @@ def carry_to_face(e_near, e_far, has_far, exponent):
 
 
 def interface_fraction(layout, metal_names, p_in: np.ndarray, p_out: np.ndarray,
-                       iterations: int = 30, block: int = 256) -> np.ndarray:
+                       iterations: int = 30, block: int = 16384) -> np.ndarray:
     """Where the metal ends on the segment p_in (metal) -> p_out (not metal), as a fraction.
 
     Bisection on the layout's own material test (geometry.raster.material_at_points, what
@@ -619,6 +619,10 @@ def chain_vs_wavelength(spectrum: Spectrum, metal_names: tuple[str, ...], intens
             e_rms, wl, inputs.barrier_ev, inputs.fermi_energy_ev)
         rate = np.asarray(density, dtype=float) * surface.area_m2
         heg = np.array([float(hot_electrons.qe_heg(r, p, w)) for r, p, w in zip(rate, power_w, wl)])
+        # QE_PI-HEG counts the injecting surfaces only (HotElectronChain), same share as at the pump
+        share = pump.rate_injecting_s / pump.rate_surface_s if pump.rate_surface_s > 0 else 0.0
+        heg_inj = np.array([float(hot_electrons.qe_heg(r * share, p, w))
+                            for r, p, w in zip(rate, power_w, wl)])
         out.update({"rate_surface_scaled_s": rate, "qe_heg_scaled": heg,
-                    "qe_pi_heg_scaled": np.asarray(hot_electrons.qe_pi_heg(heg, het), dtype=float)})
+                    "qe_pi_heg_scaled": np.asarray(hot_electrons.qe_pi_heg(heg_inj, het), dtype=float)})
     return out

@@ -83,6 +83,7 @@ def test_summary_values(full):
     # the scaled chain reproduces the mapped one at the pump (up to the fields/spectrum mismatch)
     i = vw["wavelength_nm"].index(405.0)
     assert vw["qe_heg_scaled"][i] == pytest.approx(s["qe_heg"], rel=1e-2)
+    assert vw["qe_pi_heg_scaled"][i] == pytest.approx(s["qe_pi_heg"], rel=1e-2)  # contact only
     assert vw["rate_upper_s"][i] == pytest.approx(s["hot_electron_rate_upper_s"], rel=1e-2)
     assert all(0.0 <= q <= 1.0 for q in vw["qe_pi_heg_scaled"] + vw["qe_het"])
 
