@@ -35,7 +35,11 @@ def test_demo_tiny_grid(tmp_path):
     assert summary["modes"] and all(m["wavelength_nm"] > 0 and m["Q"] > 0 for m in summary["modes"])
     for key in ("qe_heg", "qe_het", "qe_pi_heg"):
         assert 0.0 <= summary[key] <= 1.0, (key, summary[key])
-    assert math.isclose(summary["qe_pi_heg"], summary["qe_heg"] * summary["qe_het"], rel_tol=1e-9)
+    # only the metal/perovskite contact injects by default: QE_PI-HEG <= QE_HEG x QE_HET
+    assert summary["injection_surface"] == "contact"
+    assert summary["qe_pi_heg"] <= summary["qe_heg"] * summary["qe_het"] * (1 + 1e-9)
+    assert math.isclose(summary["hot_electron_rate_injected_s"],
+                        summary["hot_electron_rate_surface_contact_s"] * summary["qe_het"], rel_tol=1e-9)
     upper, surface = summary["hot_electron_rate_upper_s"], summary["hot_electron_rate_surface_s"]
     assert upper > 0 and 0 < surface <= upper, (upper, surface)
     assert summary["inputs"]["pump_wavelength_nm"] == 405.0
