@@ -224,6 +224,10 @@ def _row(name, label, unit, kind, h, values, tol: Tolerances) -> dict:
     ref = e.extrapolated if e.extrapolated is not None else e.finest
     t = tol.absolute(kind, ref)
     need = e.grid_for_tolerance(t) if t is not None and e.values else None
+    notes = list(e.notes)
+    if kind == "fraction" and e.extrapolated is not None and not -1e-3 <= e.extrapolated <= 1.001:
+        notes.append(f"extrapolated {e.extrapolated:.3g} lies outside [0, 1]: the grids are not "
+                     "in the asymptotic range")
     return {"name": name, "label": label, "unit": unit, "kind": kind,
             "h_nm": list(e.h), "values": list(e.values), "status": e.status, "order": e.order,
             "order_used": e.order_used, "safety_factor": e.safety_factor,
@@ -233,7 +237,7 @@ def _row(name, label, unit, kind, h, values, tol: Tolerances) -> dict:
             "tolerance": t, "grid_for_tolerance_nm": None if need is None or math.isinf(need)
             else need, "grid_independent": bool(need is not None and math.isinf(need)),
             "meets_tolerance": (None if t is None or e.error is None else e.error <= t),
-            "notes": list(e.notes)}
+            "notes": notes}
 
 
 def _grid_for_tolerance(rows: list[dict]) -> dict:
@@ -296,7 +300,12 @@ def ladder_markdown(ladder: dict) -> str:
         out.append("| " + " | ".join([
             r["label"], r["unit"], *[_fmt(by_h.get(x)) for x in h], r["status"] + flag,
             _fmt(r["order"], 3), _fmt(r["extrapolated"]), _fmt(r["error"], 2), need]) + " |")
-    out += ["", "`*`: not monotone on coarser grids (see convergence.json notes).", ""]
+    out += ["", "`*`: not monotone on coarser grids.", ""]
+    flagged = [r for r in ladder["quantities"]
+               if any(not n.startswith("two grids") for n in r["notes"])]
+    if flagged:
+        out += ["Notes:", ""] + [f"- {r['label']}: " + "; ".join(
+            n for n in r["notes"] if not n.startswith("two grids")) for r in flagged] + [""]
     out += ["## Grid needed for the tolerance", ""]
     for kind, g in ladder.get("grid_for_tolerance", {}).items():
         line = (f"- {kind}: h <= {_fmt(g['h_nm'], 3)} nm (limited by {g['limited_by']})"
@@ -323,12 +332,12 @@ def plot_quantity(row: dict, path: Path) -> Path:
     if row["error"] is not None and len(h):
         ax.errorbar([h[0]], [v[0]], yerr=[row["error"]], color="C3", capsize=4,
                     label=f"error bar ({row['status']})")
-    if row["extrapolated"] is not None and row["order"] is not None and len(h) >= 2:
-        p = row["order"]
+    p = row["order"] if row["order"] is not None else row["order_used"]
+    if row["extrapolated"] is not None and p is not None and len(h) >= 2:
         c = (v[0] - row["extrapolated"]) / h[0] ** p
         hh = np.linspace(0, h.max(), 100)
         ax.plot(hh, row["extrapolated"] + c * hh ** p, ":", color="C1",
-                label=f"q0 + c h^p, p = {p:.2g}")
+                label=f"q0 + c h^p, p = {p:.2g}" + (" (assumed)" if row["order"] is None else ""))
         ax.plot([0], [row["extrapolated"]], "s", color="C1", label="extrapolated")
     ax.set_xlim(left=0)
     ax.set_xlabel("grid spacing h (nm)")
