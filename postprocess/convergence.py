@@ -124,7 +124,8 @@ def _ratio_curve(p: float, r21: float, r32: float) -> float:
     return r21 ** p * (r32 ** p - 1.0) / (r21 ** p - 1.0)
 
 
-def observed_order(h1: float, h2: float, h3: float, q1: float, q2: float, q3: float) -> float | None:
+def observed_order(h1: float, h2: float, h3: float,
+                   q1: float, q2: float, q3: float) -> float | None:
     """The observed order p > 0 of three grids h1 < h2 < h3, or None when the values do not
     converge monotonically (oscillating, diverging or flat).
 

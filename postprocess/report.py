@@ -158,7 +158,8 @@ def analyze(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS,
                 path = directory / "maps" / f"{v}_{tag}_absorbed_power.h5"
                 write_absorbed_power_map(r.runs["fields"], tag, path, slab_voxels)
                 summary["maps"][f"{v}_{tag}"] = str(path)
-    summary["grid_convergence"], convergence_md = grid_convergence_section(directory, study, summary)
+    summary["grid_convergence"], convergence_md = grid_convergence_section(directory, study,
+                                                                           summary)
     (directory / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n")
     report = directory / "report.md"
     report.write_text(_markdown(directory, summary, results, rows, figure_paths) + convergence_md)
