@@ -15,11 +15,13 @@ import argparse
 import json
 import math
 import sys
+import tomllib
+import warnings
 from pathlib import Path
 
 from geometry.study import load_study
 from geometry.validate import SpecError
-from jobs.points import Sweep, load_sweep
+from jobs.points import Sweep, load_sweep, sweep_from_dict
 from jobs.state import POINTS_DIR, point_files, write_text_atomic
 from jobs.toml_writer import dumps
 from postprocess.ladder import LADDER_FILE, Tolerances, build_ladder, ladder_key, write_ladder
@@ -80,9 +82,13 @@ def run_converge(args) -> int:
     if np_ < 1:
         raise SpecError("--np", np_, "must be >= 1")
     out = Path(args.out or f"runs/converge-{study_path.stem}").resolve()
-    out.mkdir(parents=True, exist_ok=True)
     name = "converge-" + "".join(c if c.isalnum() or c in "_.-" else "_" for c in study_path.stem)
-    write_text_atomic(out / SWEEP_FILE, sweep_text(study_path, hs, np_, name))
+    text = sweep_text(study_path, hs, np_, name)
+    with warnings.catch_warnings():  # validated again (with its warnings shown) by the sweep
+        warnings.simplefilter("ignore")
+        sweep_from_dict(tomllib.loads(text))  # every grid validated before anything is written
+    out.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(out / SWEEP_FILE, text)
     print(f"grid ladder of {study_path}: {', '.join(f'{h:g}' for h in hs)} nm")
     rc = run_sweep(argparse.Namespace(
         sweep=str(out / SWEEP_FILE), out=str(out), scheduler=args.scheduler, np=np_,
