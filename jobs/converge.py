@@ -46,7 +46,7 @@ def parse_resolutions(text: str | None, study_h: float) -> list[float]:
     if len(hs) < 2 or any(not (h > 0 and math.isfinite(h)) for h in hs) or len(set(hs)) != len(hs):
         raise SpecError("--resolutions", text, "must be at least 2 distinct grid spacings > 0 nm "
                         "(3 or more give an observed order)")
-    return sorted(hs, reverse=True)
+    return hs  # in the order typed: error messages index them so
 
 
 def tolerances(args) -> Tolerances:
@@ -86,7 +86,14 @@ def run_converge(args) -> int:
     text = sweep_text(study_path, hs, np_, name)
     with warnings.catch_warnings():  # validated again (with its warnings shown) by the sweep
         warnings.simplefilter("ignore")
-        sweep_from_dict(tomllib.loads(text))  # every grid validated before anything is written
+        try:  # every grid validated before anything is written
+            sweep_from_dict(tomllib.loads(text))
+        except SpecError as err:
+            prefix = "sweep.parameters.simulation.resolution_nm"
+            if err.path.startswith(prefix):  # name the option the user typed
+                raise SpecError("--resolutions" + err.path[len(prefix):], err.value,
+                                err.allowed) from None
+            raise
     out.mkdir(parents=True, exist_ok=True)
     write_text_atomic(out / SWEEP_FILE, text)
     print(f"grid ladder of {study_path}: {', '.join(f'{h:g}' for h in hs)} nm")

@@ -52,7 +52,7 @@ def test_dry_run_slurm_writes_the_array(tmp_path, default_study_path):
 @pytest.mark.parametrize("args, field", [
     (["--resolutions", "20"], "--resolutions"),
     (["--resolutions", "20,x"], "--resolutions"),
-    (["--resolutions", "60,20"], "resolution_nm[0] = 60"),  # allowed: 0.5-50 nm
+    (["--resolutions", "60,20"], "--resolutions[0] = 60"),  # allowed: 0.5-50 nm
     (["--tolerance", "0"], "--tolerance"),
     (["--rel-tolerance", "-1"], "--rel-tolerance"),
     (["--match-nm", "0"], "--match-nm"),
@@ -69,5 +69,5 @@ def test_bad_options_are_one_line(tmp_path, default_study_path, capsys, args, fi
 
 def test_default_ladder_is_study_grid_times_factors():
     assert parse_resolutions(None, 10.0) == [20.0, 15.0, 10.0]
-    assert parse_resolutions("10,20", 5) == [20.0, 10.0]
+    assert parse_resolutions("10,20", 5) == [10.0, 20.0]
 
