@@ -31,7 +31,7 @@ FIG_DIR = Path("figures") / "convergence"
 MAX_MODES = 12  # modes tracked per variant: the highest-Q ones of the finest grid
 VARIANTS = ("main", "no_metal")
 NO_LADDER = "no grid-convergence ladder: numbers carry no error bar"
-METHOD = ("order and Richardson extrapolation from the finest three grids, error bar = "
+METHOD = ("Order and Richardson extrapolation from the finest three grids, error bar = "
           "Roache's grid convergence index (Fs 1.25; two grids: order 1 assumed, Fs 3), "
           "Celik et al. 2008 J. Fluids Eng. 130 078001; oscillating or diverging: no order, "
           "bar = 3 x half the range of the finest three (Stern et al. 2001)")
@@ -285,7 +285,7 @@ def ladder_markdown(ladder: dict) -> str:
     h = ladder["grids_nm"]
     tol = ladder["tolerances"]
     out = [f"# Grid convergence: {ladder.get('study_name', '')}".rstrip(), "",
-           f"Grids (nm): {', '.join(_fmt(x) for x in h)}. Method: {ladder['method']}.", "",
+           f"Grids (nm): {', '.join(_fmt(x) for x in h)}. {ladder['method']}.", "",
            "Value: finest grid. Extrapolated: Richardson (h -> 0). Error: bar on the finest "
            "value. Needed h: coarsest grid whose bar meets the tolerance (fractions "
            f"{_fmt(tol['fraction'])} absolute, mode wavelengths {_fmt(tol['wavelength_nm'])} nm, "

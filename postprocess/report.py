@@ -180,8 +180,7 @@ def grid_convergence_section(directory: Path, study: StudySpec | None,
     head = ["", "## Grid convergence", ""]
     path, ladder, why = find_ladder(directory, study)
     if ladder is None:
-        return {"ladder": None, "note": why}, "\n".join(head + [why + ".",
-                                                               ""])
+        return {"ladder": None, "note": why}, "\n".join(head + [why + ".", ""])
     h = study.simulation.resolution_nm if study else None
     rows = run_error_bars(ladder, summary, h)
     entry = {"ladder": str(path), "grids_nm": ladder["grids_nm"], "resolution_nm": h,
