@@ -32,7 +32,8 @@ MAX_MODES = 12  # modes tracked per variant: the highest-Q ones of the finest gr
 VARIANTS = ("main", "no_metal")
 NO_LADDER = "no grid-convergence ladder: numbers carry no error bar"
 METHOD = ("Order and Richardson extrapolation from the finest three grids, error bar = "
-          "Roache's grid convergence index (Fs 1.25; two grids: order 1 assumed, Fs 3), "
+          "Roache's grid convergence index (Fs 1.25 for an observed order in 0.9-2.2, else 3; "
+          "order capped at 2; two grids: order 1 assumed, Fs 3), "
           "Celik et al. 2008 J. Fluids Eng. 130 078001; oscillating or diverging: no order, "
           "bar = 3 x half the range of the finest three (Stern et al. 2001)")
 

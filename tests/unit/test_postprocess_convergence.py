@@ -40,9 +40,19 @@ def test_order_above_formal_is_capped_in_the_bar():
     hs = (20, 15, 10)
     e = cv.estimate(hs, power_law(hs, 3.0))
     assert e.order == pytest.approx(3.0, rel=1e-9) and e.order_used == cv.P_MAX
-    true_err = C * 10 ** 3
-    assert e.error > 1.25 * true_err  # the capped order only widens the bar
-    assert any("above the scheme" in n for n in e.notes)
+    assert e.safety_factor == 3.0  # an order the scheme cannot have: not asymptotic
+    r = 1.5
+    assert e.error == pytest.approx(3.0 * C * (15 ** 3 - 10 ** 3) / (r ** 2 - 1), rel=1e-9)
+    assert e.error > 3.0 * C * 10 ** 3  # the capped order only widens the bar
+    assert any("not shown asymptotic" in n for n in e.notes)
+
+
+def test_low_order_gets_safety_three():
+    hs = (20, 15, 10)
+    e = cv.estimate(hs, power_law(hs, 0.5))
+    assert e.order == pytest.approx(0.5, rel=1e-9) and e.order_used == pytest.approx(0.5)
+    assert e.safety_factor == 3.0
+    assert e.error == pytest.approx(3.0 * C * 10 ** 0.5, rel=1e-9)
 
 
 def test_grid_for_tolerance_meets_it():
