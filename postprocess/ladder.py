@@ -197,7 +197,7 @@ def build_ladder(points: list[tuple[float, dict]], tolerances: Tolerances = Tole
     rows = []
     for n, (label, unit, kind) in names.items():
         values = [vals.get(n, (None,))[0] for vals in per_grid]
-        if all(v is None for v in values):
+        if all(v is None or v == 0 for v in values):  # absent, or zero by construction
             continue
         rows.append(_row(n, label, unit, kind, h, values, tolerances))
     for variant in VARIANTS:

@@ -24,8 +24,8 @@ HS = (20.0, 15.0, 10.0)
 def summary_at(h: float) -> dict:
     """A summary.json-shaped dict whose values are known functions of the grid h."""
     def spec(line, r0):
-        return {"wavelength_nm": 405.0, "R": r0 + 1e-4 * h ** 2, "T": 0.0,
-                "A": 1 - r0 - 1e-4 * h ** 2,
+        return {"wavelength_nm": 405.0, "R": r0 + 1e-4 * h ** 2, "T": 0.01,
+                "A": 0.99 - r0 - 1e-4 * h ** 2,
                 "A_by_material": {"Ag": 0.2 + 1e-3 * h, "CsPbBr3": 0.4 - 1e-3 * h}}
     modes = [{"wavelength_nm": 520.0 + 0.5 * h, "Q": 30.0 + 0.02 * h ** 2},
              {"wavelength_nm": 440.0 - 0.1 * h, "Q": 900.0 - 3 * h}]
@@ -33,7 +33,7 @@ def summary_at(h: float) -> dict:
         modes.append({"wavelength_nm": 600.0, "Q": 5.0})  # only on this grid
     return {
         "spectrum": {"pump": spec("pump", 0.3), "emission": spec("emission", 0.5)},
-        "absorbed_fraction": {"Ag": 0.21 + 1e-3 * h},
+        "absorbed_fraction": {"Ag": 0.21 + 1e-3 * h, "vacuum": 0.0},
         "hot_electron_rate_surface_s": 1e15 * (1 + 0.01 * h),
         "qe_pi_heg": {20.0: 1e-3, 15.0: 3e-3, 10.0: 2e-3}[h],  # oscillating
         "purcell_factor": 2.0 + 0.001 * h ** 2,
@@ -64,6 +64,7 @@ def test_headline_quantities_extrapolate_to_their_limits(ladder):
     assert r["main.hot_electron_rate_surface_s"]["extrapolated"] == pytest.approx(1e15, rel=1e-9)
     assert r["no_metal.pump.R"]["extrapolated"] == pytest.approx(0.05, rel=1e-9)
     assert r["main.pump.T"]["status"] == "grid-independent"
+    assert "main.absorbed_fraction.vacuum" not in r  # zero on every grid: nothing to converge
     assert r["main.qe_pi_heg"]["status"] == "oscillating"
     assert r["main.qe_pi_heg"]["extrapolated"] is None
     assert r["no_metal.purcell_factor"]["status"] == "grid-independent"
