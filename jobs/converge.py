@@ -136,12 +136,27 @@ def ladder_from_points(out: Path, sweep: Sweep, tol: Tolerances, match_nm: float
                        for p in done},
             "missing_grids_nm": sorted(p.study.simulation.resolution_nm for p in sweep.points
                                        if p.hash not in {d.hash for d in done})}
-    ladder = build_ladder(points, tol, match_nm, meta)
+    ladder = build_ladder(points, tol, match_nm, meta,
+                          spectra=[point_spectra(out / POINTS_DIR / p.hash) for p in done])
     write_ladder(out, ladder)
     if reanalyze:
         for p in done:
             analyze(out / POINTS_DIR / p.hash)
     return ladder
+
+
+def point_spectra(point_dir: Path) -> dict:
+    """{variant: Spectrum} of a point's complete spectrum runs (unreadable ones left out)."""
+    from postprocess.runfile import RunFileError, find_runs, read_run, read_spectrum
+
+    out = {}
+    for (variant, kind), path in find_runs(point_dir).items():
+        if kind == "spectrum":
+            try:
+                out[variant] = read_spectrum(read_run(path))
+            except (RunFileError, OSError, KeyError, ValueError) as err:
+                print(f"warning: {path}: spectrum not read ({err})", file=sys.stderr)
+    return out
 
 
 def rebuild(out: str | Path) -> dict:

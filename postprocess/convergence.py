@@ -110,13 +110,16 @@ class Estimate:
 
         Returns:
             h in the units of ``self.h``; math.inf when the quantity does not depend on the
-            grid; None when no order is known (oscillating, diverging, single grid).
+            grid; None when no order is known (oscillating, diverging, single grid) or the
+            observed one is below ASYMPTOTIC_ORDERS (h^0.1 would name absurdly fine grids).
         """
         if not tol > 0:
             raise ValueError(f"tolerance must be > 0, got {tol}")
         if self.status == GRID_INDEPENDENT:
             return math.inf
         if not self.has_order or self.error is None:
+            return None
+        if self.order is not None and self.order < ASYMPTOTIC_ORDERS[0]:
             return None
         if self.error == 0:
             return math.inf

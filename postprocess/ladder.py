@@ -8,8 +8,11 @@ Purcell factors; metal/no-metal enhancements) ``postprocess.convergence.estimate
 observed order, the extrapolated value and an error bar; the grid needed for a tolerance
 follows. ``find_ladder`` is how ``hotlase analyze`` finds the ladder of a run directory.
 
-Files (``write_ladder``): DIR/convergence.json (LADDER_FORMAT), DIR/convergence.md,
-DIR/figures/convergence/<quantity>.png.
+With the spectrum runs, whole R, T, A spectra are estimated wavelength by wavelength
+(``spectra_ladder``): the largest error bar over the band and the grid that keeps every
+wavelength within the tolerance. Files (``write_ladder``): DIR/convergence.json
+(LADDER_FORMAT), DIR/convergence.md, DIR/figures/convergence/<quantity>.png and
+spectra_<variant>.png.
 """
 
 from __future__ import annotations
@@ -178,7 +181,8 @@ def match_modes(grids: list[list[dict]], window_nm: float) -> list[list[dict | N
 # The ladder
 # --------------------------------------------------------------------------------------
 def build_ladder(points: list[tuple[float, dict]], tolerances: Tolerances = Tolerances(),
-                 match_nm: float = 10.0, meta: dict | None = None) -> dict:
+                 match_nm: float = 10.0, meta: dict | None = None,
+                 spectra: list[dict[str, Any]] | None = None) -> dict:
     """The convergence table of a ladder as a JSON-ready dict (LADDER_FORMAT).
 
     Args:
@@ -186,7 +190,10 @@ def build_ladder(points: list[tuple[float, dict]], tolerances: Tolerances = Tole
         tolerances: requested accuracy per kind.
         match_nm: largest wavelength step of a mode between neighbouring grids.
         meta: extra top-level entries (study name, key, file, point directories).
+        spectra: optional, per entry of ``points``, {variant: Spectrum} of its spectrum runs:
+            adds the per-wavelength estimate (``spectra_ladder``) under "spectra".
     """
+    points_in = points
     points = sorted(points, key=lambda p: p[0])
     h = [float(p[0]) for p in points]
     per_grid = [headline_values(s) for _, s in points]
@@ -217,6 +224,9 @@ def build_ladder(points: list[tuple[float, dict]], tolerances: Tolerances = Tole
                              "relative": tolerances.relative},
               "mode_match_nm": match_nm, "method": METHOD, "quantities": rows}
     ladder["grid_for_tolerance"] = _grid_for_tolerance(rows)
+    if spectra is not None:
+        ladder["spectra"] = spectra_ladder([p[0] for p in points_in], spectra,
+                                           tolerances.fraction)
     return ladder
 
 
@@ -257,6 +267,115 @@ def _grid_for_tolerance(rows: list[dict]) -> dict:
                      "limited_by": worst["name"] if worst else None,
                      "no_order": unknown}
     return out
+
+
+def spectra_ladder(h: list[float], spectra: list[dict[str, Any]], tolerance: float) -> dict:
+    """Per-wavelength convergence of whole spectra: R, T, A and A by material of each variant.
+
+    Args:
+        h: grid spacing of each entry of ``spectra``.
+        spectra: per grid, {variant: postprocess.runfile.Spectrum} (variants may be missing).
+        tolerance: absolute tolerance on the fractions.
+
+    Returns:
+        {variant: {"wavelength_nm": finest grid's wavelengths, "curves": {curve: {"values":
+        per grid (interpolated onto those wavelengths), "extrapolated", "error", "status" per
+        wavelength, "max_error", "max_error_at_nm", "statuses": counts, "grid_for_tolerance_nm"
+        (coarsest grid meeting the tolerance at every wavelength with an order), "no_order_nm"
+        (wavelengths without one, or with an order too low to name a grid)}}}.
+    """
+    import numpy as np
+
+    order = sorted(range(len(h)), key=lambda i: h[i])
+    hs = [float(h[i]) for i in order]
+    out: dict[str, Any] = {}
+    for variant in VARIANTS:
+        per = [spectra[i].get(variant) for i in order]
+        have = [k for k, sp in enumerate(per) if sp is not None]
+        if len(have) < 2:
+            continue
+        wl = np.asarray(per[have[0]].wavelength_nm, float)
+        curves: dict[str, list] = {}
+        for k in range(len(per)):
+            sp = per[k]
+            for name, y in ([("R", sp.R), ("T", sp.T), ("A", sp.A)]
+                            + [(f"A_{m}", a) for m, a in sp.A_by_material.items()]
+                            if sp is not None else []):
+                x = np.asarray(sp.wavelength_nm, float)
+                yi = np.interp(wl, x, np.asarray(y, float), left=np.nan, right=np.nan)
+                curves.setdefault(name, [None] * len(per))[k] = yi
+        res = {}
+        for name, rows in curves.items():
+            vals = np.array([r if r is not None else np.full(wl.shape, np.nan) for r in rows])
+            ests = [estimate(hs, vals[:, j]) for j in range(wl.size)]
+            err = np.array([np.nan if e.error is None else e.error for e in ests])
+            need = [e.grid_for_tolerance(tolerance) if e.has_order and e.error is not None
+                    else None for e in ests]
+            known = [x for x in need if x is not None]
+            j = int(np.nanargmax(err)) if np.isfinite(err).any() else None
+            res[name] = {
+                "values": vals.tolist(),
+                "extrapolated": [e.extrapolated for e in ests],
+                "error": err.tolist(), "status": [e.status for e in ests],
+                "max_error": None if j is None else float(err[j]),
+                "max_error_at_nm": None if j is None else float(wl[j]),
+                "statuses": {st: sum(e.status == st for e in ests) for st in STATUSES
+                             if any(e.status == st for e in ests)},
+                "grid_for_tolerance_nm": (None if not known or math.isinf(min(known))
+                                          else float(min(known))),
+                "no_order_nm": [float(wl[j]) for j, x in enumerate(need) if x is None]}
+        out[variant] = {"grids_nm": hs, "wavelength_nm": wl.tolist(), "curves": res}
+    return out
+
+
+def spectra_markdown(spectra: dict, tolerance: float) -> list[str]:
+    """The "Spectra over the band" section of convergence.md."""
+    if not spectra:
+        return []
+    out = ["## Spectra over the band", "",
+           f"Per wavelength (the finest grid's), the same estimate as above; needed h: coarsest "
+           f"grid whose bar is <= {_fmt(tolerance)} at every wavelength with an order.", "",
+           "| variant | curve | max error bar | at (nm) | statuses | "
+           "needed h (nm), where ordered | wavelengths with no order |",
+           "|---|---|---|---|---|---|---|"]
+    for variant, v in spectra.items():
+        for name, c in v["curves"].items():
+            st = ", ".join(f"{k} {n}" for k, n in c["statuses"].items())
+            out.append(f"| {variant} | {name} | {_fmt(c['max_error'], 3)} | "
+                       f"{_fmt(c['max_error_at_nm'])} | {st} | "
+                       f"{_fmt(c['grid_for_tolerance_nm'], 3)} | {len(c['no_order_nm'])} |")
+    return out + [""]
+
+
+def plot_spectra(variant: str, data: dict, path: Path) -> Path:
+    """One PNG per variant: each curve on every grid, the finest grid's error band and the
+    extrapolated curve."""
+    import numpy as np
+    from matplotlib.figure import Figure  # no pyplot: no backend is chosen or switched
+
+    curves = data["curves"]
+    fig = Figure(figsize=(4.2 * min(3, len(curves)), 3.3 * math.ceil(len(curves) / 3)))
+    wl = np.asarray(data["wavelength_nm"], float)
+    for n, (name, c) in enumerate(curves.items()):
+        ax = fig.add_subplot(math.ceil(len(curves) / 3), min(3, len(curves)), n + 1)
+        for h, y in zip(data["grids_nm"], c["values"]):
+            ax.plot(wl, np.asarray(y, float), lw=1, label=f"h = {h:g} nm")
+        fine = np.asarray(c["values"][0], float)
+        err = np.asarray(c["error"], float)
+        ax.fill_between(wl, fine - err, fine + err, color="C3", alpha=0.2,
+                        label="finest grid ± error bar")
+        ext = np.array([np.nan if x is None else x for x in c["extrapolated"]], float)
+        ax.plot(wl, ext, "k:", lw=1, label="extrapolated")
+        ax.set_xlabel("vacuum wavelength (nm)")
+        ax.set_ylabel(f"{name} (1)")
+        ax.set_ylim(-0.05, 1.05)
+        ax.set_title(f"{variant}: {name}", fontsize=9)
+        if n == 0:
+            ax.legend(fontsize=6)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    return path
 
 
 def as_estimate(row: dict) -> Estimate:
@@ -315,6 +434,7 @@ def ladder_markdown(ladder: dict) -> str:
             line += (f"; no order (oscillating, diverging or one grid), so no grid can be "
                      f"named for: {', '.join(g['no_order'])}")
         out.append(line)
+    out += spectra_markdown(ladder.get("spectra") or {}, tol["fraction"])
     counts = {s: sum(r["status"] == s for r in ladder["quantities"]) for s in STATUSES}
     out += ["", "Status counts: " + ", ".join(f"{s} {n}" for s, n in counts.items() if n), ""]
     return "\n".join(out)
@@ -370,13 +490,17 @@ def write_ladder(directory: str | Path, ladder: dict, figures: bool = True) -> l
             if r["values"]:
                 p = plot_quantity(r, directory / FIG_DIR / f"{figure_name(r['name'])}.png")
                 r["figure"] = str(p.relative_to(directory))
+        for variant, data in (ladder.get("spectra") or {}).items():
+            p = plot_spectra(variant, data, directory / FIG_DIR / f"spectra_{variant}.png")
+            data["figure"] = str(p.relative_to(directory))
     for name, text in ((LADDER_FILE, json.dumps(_jsonable(ladder), indent=1, allow_nan=False)
                         + "\n"), (LADDER_MD, ladder_markdown(ladder))):
         tmp = directory / (name + ".tmp")
         tmp.write_text(text)
         tmp.replace(directory / name)
         written.append(directory / name)
-    return written + [directory / r["figure"] for r in ladder["quantities"] if "figure" in r]
+    return written + [directory / r["figure"] for r in ladder["quantities"] if "figure" in r] + [
+        directory / d["figure"] for d in (ladder.get("spectra") or {}).values() if "figure" in d]
 
 
 def _jsonable(x: Any) -> Any:

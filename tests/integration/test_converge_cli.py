@@ -5,7 +5,8 @@ wavelengths, thin padding and PML, fields decayed by 1e-3 (60 fs cap), grids 25,
 16 nm with 2 MPI ranks (about a minute on an idle 2-core machine). Checks: the files and the
 table exist; every R, T, A is a fraction in [-0.05, 1.05] on every grid, with a status from
 the method's list and, where an extrapolated value is given, an error bar that covers it
-(what the GCI guarantees by construction); each point's report carries the error-bar
+(what the GCI guarantees by construction); the per-wavelength band estimate covers all 11
+wavelengths and its largest bar is at least the pump line's; each point's report carries the error-bar
 section; ``hotlase analyze`` of the ladder directory prints the table and, of a run without
 a ladder, says plainly that its numbers carry no error bar. Bad --resolutions is one line.
 """
@@ -54,6 +55,11 @@ def test_converge_ladder_end_to_end(tmp_path):
                 assert abs(r["extrapolated"] - r["finest"]) <= r["error"] + 1e-12, r
             assert (out / r["figure"]).stat().st_size > 5000
     assert (out / "convergence.md").read_text().count("| A in Ag at pump (main) |") == 1
+    band = data["spectra"]["main"]
+    assert len(band["wavelength_nm"]) == 11 and set(band["curves"]) >= {"R", "T", "A", "A_Ag"}
+    r_band = band["curves"]["R"]
+    assert len(r_band["error"]) == 11 and r_band["max_error"] >= rows["main.pump.R"]["error"] - 1e-9
+    assert (out / band["figure"]).stat().st_size > 20000
     for rel in data["points"].values():
         report = (out / rel / "report.md").read_text()
         assert "## Grid convergence" in report and "Error bars from the grid ladder" in report

@@ -53,6 +53,7 @@ def test_low_order_gets_safety_three():
     assert e.order == pytest.approx(0.5, rel=1e-9) and e.order_used == pytest.approx(0.5)
     assert e.safety_factor == 3.0
     assert e.error == pytest.approx(3.0 * C * 10 ** 0.5, rel=1e-9)
+    assert e.grid_for_tolerance(1e-3) is None  # too low an order to name a grid
 
 
 def test_grid_for_tolerance_meets_it():
