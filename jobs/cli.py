@@ -35,8 +35,17 @@ def _run(args) -> int:
 def _analyze(args) -> int:
     from postprocess.report import analyze
 
-    report, _summary = analyze(args.dir)
+    d = Path(args.dir)
+    if (d / "converge.toml").is_file() and not (d / "runs").is_dir():  # a converge directory
+        from jobs.converge import print_ladder, rebuild
+
+        print_ladder(d, rebuild(d))
+        return 0
+    report, summary = analyze(args.dir)
     print(report)
+    conv = summary.get("grid_convergence") or {}
+    print(f"grid convergence: error bars from {conv['ladder']}" if conv.get("ladder")
+          else conv.get("note", "no grid-convergence ladder: numbers carry no error bar"))
     return 0
 
 
@@ -50,6 +59,12 @@ def _sweep(args) -> int:
     from jobs.sweep import run_sweep
 
     return run_sweep(args)
+
+
+def _converge(args) -> int:
+    from jobs.converge import run_converge
+
+    return run_converge(args)
 
 
 def _status(args) -> int:
@@ -112,6 +127,29 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--time")
     s.add_argument("--mem")
     s.set_defaults(func=_sweep)
+
+    s = sub.add_parser("converge", help="run a study on a grid ladder: order, extrapolated "
+                       "value and error bar of every headline output")
+    s.add_argument("study")
+    s.add_argument("--resolutions", help="grid spacings in nm, e.g. 20,15,10 (default: the "
+                   "study's grid x 2, 1.5, 1)")
+    s.add_argument("--out", help="ladder directory (default: runs/converge-<study>)")
+    s.add_argument("--np", type=int, default=None, help="MPI ranks per grid")
+    s.add_argument("--scheduler", choices=("local", "slurm"), default="local")
+    s.add_argument("--tolerance", type=float, default=0.03,
+                   help="absolute tolerance for R, T, A (fractions of the incident power)")
+    s.add_argument("--tolerance-nm", type=float, default=2.0,
+                   help="absolute tolerance for mode wavelengths (nm)")
+    s.add_argument("--rel-tolerance", type=float, default=0.1,
+                   help="relative tolerance for everything else (Q, rates, QEs, Purcell, ...)")
+    s.add_argument("--match-nm", type=float, default=10.0,
+                   help="largest shift of a mode between neighbouring grids (nm)")
+    s.add_argument("--dry-run", action="store_true", help="write the ladder's points, run nothing")
+    s.add_argument("--partition")
+    s.add_argument("--account")
+    s.add_argument("--time")
+    s.add_argument("--mem")
+    s.set_defaults(func=_converge)
 
     s = sub.add_parser("status", help="state of every point of a sweep directory")
     s.add_argument("dir")

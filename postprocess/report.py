@@ -163,10 +163,44 @@ def analyze(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS,
                 path = directory / "maps" / f"{v}_{tag}_absorbed_power.h5"
                 write_absorbed_power_map(r.runs["fields"], tag, path, slab_voxels)
                 summary["maps"][f"{v}_{tag}"] = str(path)
+    summary["grid_convergence"], convergence_md = grid_convergence_section(directory, study,
+                                                                           summary)
     (directory / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n")
     report = directory / "report.md"
-    report.write_text(_markdown(directory, summary, results, rows, figure_paths))
+    report.write_text(_markdown(directory, summary, results, rows, figure_paths) + convergence_md)
     return report, summary
+
+
+# -- grid convergence: error bars from a `hotlase converge` ladder (postprocess.ladder) --------
+def grid_convergence_section(directory: Path, study: StudySpec | None,
+                             summary: dict) -> tuple[dict, str]:
+    """(summary["grid_convergence"], the report's "Grid convergence" section).
+
+    The ladder is found by ``postprocess.ladder.find_ladder`` (DIR/convergence.json, or the
+    converge directory DIR is a point of); without one the section says plainly that the
+    numbers carry no error bar.
+    """
+    from postprocess.ladder import find_ladder, run_error_bars
+
+    head = ["", "## Grid convergence", ""]
+    path, ladder, why = find_ladder(directory, study)
+    if ladder is None:
+        return {"ladder": None, "note": why}, "\n".join(head + [why + ".", ""])
+    h = study.simulation.resolution_nm if study else None
+    rows = run_error_bars(ladder, summary, h)
+    entry = {"ladder": str(path), "grids_nm": ladder["grids_nm"], "resolution_nm": h,
+             "method": ladder["method"],
+             "quantities": {r["name"]: {k: r[k] for k in ("value", "error", "extrapolated",
+                                                          "status", "order")} for r in rows}}
+    out = head + [f"Error bars from the grid ladder {path} (grids "
+                  f"{', '.join(_fmt(x) for x in ladder['grids_nm'])} nm; this run: "
+                  f"{_fmt(h)} nm). {ladder['method']}. Oscillating or diverging quantities have "
+                  "no order: their bar is their spread, and no grid can be named for them.", ""]
+    out += [_table(["quantity", "unit", "this run", "± error at this grid", "extrapolated",
+                    "status", "order"],
+                   [[r["label"], r["unit"], r["value"], r["error"], r["extrapolated"],
+                     r["status"], r["order"]] for r in rows]), ""]
+    return _jsonable(entry), "\n".join(out)
 
 
 _SUMMARY_KEYS = ("modes", "absorbed_fraction", "hot_electron_rate_upper_s",

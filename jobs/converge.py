@@ -1,0 +1,187 @@
+"""``hotlase converge STUDY``: run a study on a ladder of grids and say how converged it is.
+
+The ladder is an ordinary sweep over ``simulation.resolution_nm`` (DIR/converge.toml, written
+here and run by ``jobs.sweep``: locally one point after another, or as a Slurm job array), so
+``hotlase status DIR`` and ``hotlase collect DIR`` work on it too. Once points are complete,
+``postprocess.ladder`` turns their summary.json files into DIR/convergence.json,
+DIR/convergence.md and DIR/figures/convergence/*.png, and every complete point is analysed
+again so that its report.md carries the error bars. With Slurm, run the same command again
+when the points are complete: finished points are never redone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import tomllib
+import warnings
+from pathlib import Path
+
+from geometry.study import load_study
+from geometry.validate import SpecError
+from jobs.points import Sweep, load_sweep, sweep_from_dict
+from jobs.state import POINTS_DIR, point_files, write_text_atomic
+from jobs.toml_writer import dumps
+from postprocess.ladder import LADDER_FILE, Tolerances, build_ladder, ladder_key, write_ladder
+
+SWEEP_FILE = "converge.toml"
+DEFAULT_FACTORS = (2.0, 1.5, 1.0)  # default ladder: the study's grid times these
+
+
+def parse_resolutions(text: str | None, study_h: float) -> list[float]:
+    """Grid spacings from "20,15,10" (nm); default: the study's grid x DEFAULT_FACTORS.
+
+    Raises:
+        SpecError: not numbers, not > 0, repeated, or fewer than 2.
+    """
+    if text is None:
+        return [float(f"{study_h * f:.6g}") for f in DEFAULT_FACTORS]
+    try:
+        hs = [float(x) for x in text.replace(" ", "").split(",") if x]
+    except ValueError:
+        raise SpecError("--resolutions", text, "must be grid spacings in nm separated by commas, "
+                        "e.g. 20,15,10") from None
+    if len(hs) < 2 or any(not (h > 0 and math.isfinite(h)) for h in hs) or len(set(hs)) != len(hs):
+        raise SpecError("--resolutions", text, "must be at least 2 distinct grid spacings > 0 nm "
+                        "(3 or more give an observed order)")
+    return hs  # in the order typed: error messages index them so
+
+
+def tolerances(args) -> Tolerances:
+    """The Tolerances of the command line, each checked > 0."""
+    for name, v in (("--tolerance", args.tolerance), ("--tolerance-nm", args.tolerance_nm),
+                    ("--rel-tolerance", args.rel_tolerance)):
+        if not (v > 0 and math.isfinite(v)):
+            raise SpecError(name, v, "must be > 0")
+    return Tolerances(args.tolerance, args.tolerance_nm, args.rel_tolerance)
+
+
+def sweep_text(study_path: Path, resolutions: list[float], np_: int, name: str) -> str:
+    """The sweep file of the ladder (a sweep over simulation.resolution_nm)."""
+    data = {"sweep": {"study": str(study_path.resolve()), "name": name,
+                      "parameters": {"simulation.resolution_nm": resolutions}},
+            "run": {"np": np_}}
+    return ("# hotlase converge: the grid ladder of " + str(study_path) + " as a sweep\n"
+            + dumps(data))
+
+
+def run_converge(args) -> int:
+    """Entry of ``hotlase converge`` (args: study, resolutions, out, np, scheduler, tolerance,
+    tolerance_nm, rel_tolerance, match_nm, dry_run, partition, account, time, mem)."""
+    from jobs.sweep import run_sweep
+
+    study_path = Path(args.study)
+    study = load_study(study_path)
+    hs = parse_resolutions(args.resolutions, study.simulation.resolution_nm)
+    tol = tolerances(args)
+    if not args.match_nm > 0:
+        raise SpecError("--match-nm", args.match_nm, "must be > 0")
+    np_ = args.np if args.np is not None else 1
+    if np_ < 1:
+        raise SpecError("--np", np_, "must be >= 1")
+    out = Path(args.out or f"runs/converge-{study_path.stem}").resolve()
+    name = "converge-" + "".join(c if c.isalnum() or c in "_.-" else "_" for c in study_path.stem)
+    text = sweep_text(study_path, hs, np_, name)
+    with warnings.catch_warnings():  # validated again (with its warnings shown) by the sweep
+        warnings.simplefilter("ignore")
+        try:  # every grid validated before anything is written
+            sweep_from_dict(tomllib.loads(text))
+        except SpecError as err:
+            prefix = "sweep.parameters.simulation.resolution_nm"
+            if err.path.startswith(prefix):  # name the option the user typed
+                raise SpecError("--resolutions" + err.path[len(prefix):], err.value,
+                                err.allowed) from None
+            raise
+    out.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(out / SWEEP_FILE, text)
+    print(f"grid ladder of {study_path}: {', '.join(f'{h:g}' for h in hs)} nm")
+    rc = run_sweep(argparse.Namespace(
+        sweep=str(out / SWEEP_FILE), out=str(out), scheduler=args.scheduler, np=np_,
+        dry_run=args.dry_run, resume=True, partition=args.partition, account=args.account,
+        time=args.time, mem=args.mem))
+    if args.dry_run:
+        return rc
+    sweep = load_sweep(out / SWEEP_FILE)
+    done = {p.hash for p in sweep.points if point_files(out / POINTS_DIR / p.hash).complete}
+    if len(done) < len(sweep.points):
+        missing = sorted(p.study.simulation.resolution_nm for p in sweep.points
+                         if p.hash not in done)
+        verb = ("queued or failed; when `hotlase status " + str(out) + "` shows them complete, "
+                "run this command again" if args.scheduler == "slurm" else "failed")
+        print(f"grid(s) {', '.join(f'{h:g}' for h in missing)} nm not complete ({verb})")
+    if len(done) < 2:
+        print("fewer than 2 complete grids: no convergence table yet", file=sys.stderr)
+        return rc or 1
+    ladder = ladder_from_points(out, sweep, tol, args.match_nm, study_path)
+    print_ladder(out, ladder)
+    return rc
+
+
+def ladder_from_points(out: Path, sweep: Sweep, tol: Tolerances, match_nm: float,
+                       study_path: Path | None = None, reanalyze: bool = True) -> dict:
+    """Build and write the ladder of a converge directory's complete points; re-analyse
+    each point so its report shows the error bars. Returns the ladder dict."""
+    from postprocess.report import analyze
+
+    done = [p for p in sweep.points if point_files(out / POINTS_DIR / p.hash).complete]
+    points = [(p.study.simulation.resolution_nm,
+               json.loads((out / POINTS_DIR / p.hash / "summary.json").read_text()))
+              for p in done]
+    meta = {"study_name": sweep.points[0].study.name,
+            "study_key": ladder_key(sweep.points[0].study),
+            "study_file": str(study_path.resolve()) if study_path else None,
+            "points": {f"{p.study.simulation.resolution_nm:g}": str(Path(POINTS_DIR) / p.hash)
+                       for p in done},
+            "missing_grids_nm": sorted(p.study.simulation.resolution_nm for p in sweep.points
+                                       if p.hash not in {d.hash for d in done})}
+    ladder = build_ladder(points, tol, match_nm, meta,
+                          spectra=[point_spectra(out / POINTS_DIR / p.hash) for p in done])
+    write_ladder(out, ladder)
+    if reanalyze:
+        for p in done:
+            analyze(out / POINTS_DIR / p.hash)
+    return ladder
+
+
+def point_spectra(point_dir: Path) -> dict:
+    """{variant: Spectrum} of a point's complete spectrum runs (unreadable ones left out)."""
+    from postprocess.runfile import RunFileError, find_runs, read_run, read_spectrum
+
+    out = {}
+    for (variant, kind), path in find_runs(point_dir).items():
+        if kind == "spectrum":
+            try:
+                out[variant] = read_spectrum(read_run(path))
+            except (RunFileError, OSError, KeyError, ValueError) as err:
+                print(f"warning: {path}: spectrum not read ({err})", file=sys.stderr)
+    return out
+
+
+def rebuild(out: str | Path) -> dict:
+    """Rebuild the ladder of an existing converge directory (``hotlase analyze DIR``), with
+    the tolerances and mode window of its convergence.json when there is one."""
+    out = Path(out).resolve()
+    sweep = load_sweep(out / SWEEP_FILE)
+    old = {}
+    if (out / LADDER_FILE).is_file():
+        old = json.loads((out / LADDER_FILE).read_text())
+    t = old.get("tolerances") or {}
+    tol = Tolerances(t.get("fraction", Tolerances.fraction),
+                     t.get("wavelength_nm", Tolerances.wavelength_nm),
+                     t.get("relative", Tolerances.relative))
+    done = [p for p in sweep.points if point_files(out / POINTS_DIR / p.hash).complete]
+    if len(done) < 2:
+        raise FileNotFoundError(f"{out}: fewer than 2 complete grids, no convergence table")
+    study_file = old.get("study_file")
+    return ladder_from_points(out, sweep, tol, old.get("mode_match_nm", 10.0),
+                              Path(study_file) if study_file else None, reanalyze=False)
+
+
+def print_ladder(out: Path, ladder: dict) -> None:
+    """The table on stdout, then where the files are."""
+    print((out / "convergence.md").read_text())
+    n = sum(1 for r in ladder["quantities"] if r.get("figure"))
+    print(f"{out / 'convergence.json'}, {out / 'convergence.md'}, {n} figure(s) in "
+          f"{out / 'figures' / 'convergence'}")
