@@ -154,7 +154,8 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
     Writes ``emitter/`` (docs/runfile.md) and returns root facts (symmetries, courant,
     stepping_time_s) for the run file. With ``modes_writer``, the same dipole runs also
     carry Harminv at the modes probes (solvers.modes) and write ``modes/`` there: one pulse
-    per orientation gives both the LDOS and the modes that dipole excites.
+    per orientation gives both the LDOS and the modes that dipole excites; each orientation
+    is then re-run once for the modes' own fields (``modes/profile``, solvers.mode_profiles).
 
     Raises:
         ValueError: when the structure has no rod or wire to hold the dipole.

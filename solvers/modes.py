@@ -14,6 +14,10 @@ with the dipoles on the mirror planes and the mirror parities that orientation a
 fraction of the cost. Harminv's thresholds are set on purpose (it drops Q < 50 by default,
 which would drop most plasmons): Q between the study's ``mode_q_min`` and ``Q_MAX``, inside
 the study band; what was dropped is counted and written (docs/runfile.md, ``modes/``).
+
+Each run is then run once more with the same pulse to record every mode's own field
+(solvers.mode_profiles, ``modes/profile``): postprocess takes each mode's confinement factor,
+mode volume and class from that field, never from a plane-wave map.
 """
 
 from __future__ import annotations
