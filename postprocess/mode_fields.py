@@ -35,6 +35,8 @@ class ProfileGrid:
         voxel_volume_nm3: voxel volume (area x 1 nm in 2D).
         has_profile: (m,) bool per row of ``modes/``.
         window: (x slice, y slice) of the stored arrays.
+        separation_spread: (m,) how much each mode's field moved under 10x stronger
+            regularisation of the separation (NaN where not stored).
     """
 
     materials: tuple[str, ...]
@@ -46,6 +48,7 @@ class ProfileGrid:
     voxel_volume_nm3: float = NAN
     has_profile: np.ndarray = field(default_factory=lambda: np.zeros(0, bool), repr=False)
     window: tuple[slice, slice] = (slice(None), slice(None))
+    separation_spread: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
 
 
 def read_profile_grid(run: Run) -> ProfileGrid | None:
@@ -58,11 +61,12 @@ def read_profile_grid(run: Run) -> ProfileGrid | None:
         x, y, z = (g[c][()].astype(float) for c in ("x_nm", "y_nm", "z_nm"))
         mid = g["material_id"][()]
         has = g["has_profile"][()].astype(bool)
+        spread = g["separation_spread"][()].astype(float) if "separation_spread" in g else np.full(len(has), NAN)
     layout = build(run.study.structure)
     sx = _period_window(x, layout.cell_xy_nm[0], layout.periodic[0])
     sy = _period_window(y, layout.cell_xy_nm[1], layout.periodic[1])
     return ProfileGrid(tuple(a["materials"]), tuple(a.get("metal_materials") or ()), x[sx], y[sy], z, mid[sx, sy, :].astype(int),
-                       float(a["voxel_volume_nm3"]), has, (sx, sy))
+                       float(a["voxel_volume_nm3"]), has, (sx, sy), spread)
 
 
 def read_profile(run: Run, grid: ProfileGrid, row: int) -> tuple[np.ndarray, np.ndarray]:

@@ -82,6 +82,7 @@ class Mode:
     class_reason: str = ""
     fractions: dict = field(default_factory=dict)
     anomaly_nm: float = float("nan")
+    separation_spread: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -246,7 +247,9 @@ def mode_table(modes_run: Run, field_runs: tuple[Run, ...] = (),
             fractions = {"rod": own.fraction_rod, "metal": own.fraction_metal,
                          "surface": own.fraction_surface, "elsewhere": own.fraction_elsewhere}
             mode = replace(mode, confinement_factor=own.confinement_factor,
-                           mode_volume_nm3=own.mode_volume_nm3, fractions=fractions)
+                           mode_volume_nm3=own.mode_volume_nm3, fractions=fractions,
+                           separation_spread=float(grid.separation_spread[mode.row])
+                           if mode.row < len(grid.separation_spread) else float("nan"))
         cls, why = mode_class.classify(mode.wavelength_nm, mode.linewidth_nm, anomalies, fractions)
         near_ra = mode_class.nearest_anomaly(mode.wavelength_nm, anomalies)
         out.append(replace(mode, mode_class=cls, class_reason=why,

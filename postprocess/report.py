@@ -63,7 +63,8 @@ from postprocess.surface import (
     chain_vs_wavelength,
 )
 
-MISMATCH_NOTE = 0.02  # fields vs spectrum absorption difference (of the incident power) noted
+MISMATCH_NOTE = 0.02
+SPREAD_NOTE = 0.3  # a mode's own field that moves more than this under stronger regularisation is flagged  # fields vs spectrum absorption difference (of the incident power) noted
 
 DEBATE_NOTE = (
     "Three hot-electron rates are reported, not one. The upper bound counts one carrier per "
@@ -360,6 +361,7 @@ def _modes(res: VariantResult, s: dict, slab_voxels: int) -> None:
                                                          else float("nan")),
                       "class": m.mode_class, "class_reason": m.class_reason,
                       "energy_fractions": dict(m.fractions),
+                      "separation_spread": m.separation_spread,
                       "nearest_rayleigh_anomaly_nm": m.anomaly_nm})
     s["modes"] = modes
     s["mode_count"] = len(modes)
@@ -560,6 +562,12 @@ def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult],
                  f"Γ {_fmt(best['confinement_factor'])}, g_th {_fmt(best['threshold_gain_material_per_cm'])}"
                  f" 1/cm): {r.summary.get('best_mode_rule')}.") if best else
                 f"Lasing mode: none ({r.summary.get('best_mode_rule')}).", ""]
+        loose = [m for m in modes if (m.get("separation_spread") or 0) > SPREAD_NOTE]
+        if loose:
+            out += [f"Fields not cleanly separated (moved > {SPREAD_NOTE:g} under 10x stronger "
+                    "regularisation; Γ and V uncertain): " + ", ".join(
+                        f"{_fmt(m['wavelength_nm'])} nm ({_fmt(m['separation_spread'])})" for m in loose)
+                    + ".", ""]
         if not r.summary.get("mode_fields_own"):
             out += ["This modes run stores no per-mode fields (older run file): Γ and V are "
                     "not given, and classes rest on the Rayleigh anomalies alone.", ""]

@@ -46,6 +46,7 @@ SAMPLES_PER_PERIOD = 8       # DFT samples per period of the highest mode freque
 # 0.03 for most modes, up to 0.07 for overlapping Q < 10 ones; halving the window moved the
 # unregularised Γ by up to 0.2 and the regularised one less.
 RCOND = 1e-3
+RCOND_CHECK = 1e-2  # the separation is redone with this rcond: how much a mode's field moves is stored
 WINDOW_MIN_PERIODS = 20      # the ring-down window is at least this many periods of the lowest mode
 WINDOW_LIFETIMES = 3.0       # ... and covers this many amplitude lifetimes of all but the longest-lived mode
 WINDOW_BEATS = 2.0           # ... and this many beat periods 1/|f_k - f_l| of two modes both still alive
@@ -142,6 +143,7 @@ class ModeProfiles:
 
     E: (K, 3, nx, ny, nz) complex, each mode scaled to max |E| = 1 (arbitrary V/m);
     H: the same modes in A/m on the same scale; x_nm, y_nm, z_nm: voxel centres;
+    spread: (K,) ||E(RCOND) - E(RCOND_CHECK)|| / ||E(RCOND)|| (how well the mode separates);
     facts: window (fs), DFT frequencies, decimation, condition number, stepping time.
     """
 
@@ -151,6 +153,7 @@ class ModeProfiles:
     y_nm: np.ndarray
     z_nm: np.ndarray
     facts: dict
+    spread: np.ndarray | None = None
 
 
 def record_profiles(sim: mp.Simulation, frame: Frame, frequencies, decays, *,
@@ -186,6 +189,12 @@ def record_profiles(sim: mp.Simulation, frame: Frame, frequencies, decays, *,
     a_e, cond = separate_modes(e, omega_dft, omega_modes, steps * dt, real_fields=real, rcond=RCOND)
     a_h, _ = separate_modes(h, omega_dft, omega_modes, (steps - 0.5) * dt, real_fields=real,
                             rcond=RCOND)
+    # how far each mode's field is from what a 10x stronger regularisation gives: a field that
+    # moves a lot is a mixture Harminv's modes cannot split (postprocess flags it)
+    a_chk, _ = separate_modes(e, omega_dft, omega_modes, steps * dt, real_fields=real, rcond=RCOND_CHECK)
+    flat, flat_chk = a_e.reshape(f.size, -1), a_chk.reshape(f.size, -1)
+    norm = np.linalg.norm(flat, axis=1)
+    spread = np.where(norm > 0, np.linalg.norm(flat - flat_chk, axis=1) / np.where(norm > 0, norm, 1.0), np.nan)
     # the H samples are half a step earlier: refer their amplitudes to the E reference time
     a_h *= np.exp(-1j * omega_modes * 0.5 * dt).reshape((-1,) + (1,) * (a_h.ndim - 1))
     peak = np.max(np.abs(a_e).reshape(f.size, -1) if a_e.size else np.zeros((f.size, 1)), axis=1)
@@ -193,11 +202,11 @@ def record_profiles(sim: mp.Simulation, frame: Frame, frequencies, decays, *,
     x_nm, y_nm, z_nm = coordinates_nm(sim, frame, dft)
     facts = {"window_meep": float(t_end - t_src), "t_source_off_meep": float(t_src),
              "decimation": decimation, "n_samples": int(steps.size), "condition_number": cond,
-             "rcond": RCOND,
+             "rcond": RCOND, "rcond_check": RCOND_CHECK,
              "dft_frequencies_meep": [float(x) for x in f], "real_fields": real,
              "stepping_time_s": time.perf_counter() - t0_wall}
     return ModeProfiles((a_e * scale).astype(np.complex64), (a_h * scale / Z0_OHM).astype(np.complex64),
-                        x_nm, y_nm, z_nm, facts)
+                        x_nm, y_nm, z_nm, facts, spread)
 
 
 def profiles_for_run(sim: mp.Simulation, frame: Frame, modes, basis, *, t_cap: float,
@@ -237,12 +246,14 @@ def write_profiles(writer, study: StudySpec, layout: Layout, modes, found: dict,
     shape = (len(modes),) + g0.E.shape[1:]
     e, h = np.zeros(shape, np.complex64), np.zeros(shape, np.complex64)
     has = np.zeros(len(modes), bool)
+    spread = np.full(len(modes), np.nan)
     for i, m in enumerate(modes):
         index, prof = found.get(m.run, ({}, None))
         k = index.get((m.run, m.frequency))
         if prof is None or k is None or prof.E.shape[1:] != g0.E.shape[1:]:
             continue
         e[i], h[i], has[i] = prof.E[k], prof.H[k], True
+        spread[i] = prof.spread[k] if prof.spread is not None else np.nan
     names, ids = material_grid(layout, g0.x_nm, g0.y_nm, g0.z_nm)
     models = [material_model(study, n) for n in names]
     step_nm = float(meep_length_to_nm(1.0 / resolution))
@@ -252,6 +263,8 @@ def write_profiles(writer, study: StudySpec, layout: Layout, modes, found: dict,
     writer.dataset("modes/profile/H", h, "A/m (arb.)", "each mode's magnetic field, same scale as E")
     writer.dataset("modes/profile/has_profile", has.astype(np.int8), "1",
                    "1 where the row of modes/ has its own field")
+    writer.dataset("modes/profile/separation_spread", spread, "1",
+                   "relative change of the mode's E when the separation is regularised 10x more")
     writer.dataset("modes/profile/material_id", ids.astype(np.int8), "1", "index into attribute materials")
     writer.dataset("modes/profile/x_nm", g0.x_nm, "nm", "x of voxel centres")
     writer.dataset("modes/profile/y_nm", g0.y_nm, "nm", "y of voxel centres")
