@@ -180,3 +180,14 @@ def _finite_positive(x) -> bool:
     except (TypeError, ValueError):
         return False
     return math.isfinite(v) and v > 0
+
+
+def mark_twin_modes(main: list[dict], twin: list[dict]) -> None:
+    """Set ``in_no_metal_twin`` on each of ``main``'s summary mode dicts: True when the twin
+    has a mode within max(linewidth, 1 nm) of its wavelength with Q within a factor 2 (the
+    same resonance without metal: photonic or lattice, not made by the metal)."""
+    for m in main:
+        wl, q = float(m["wavelength_nm"]), float(m["Q"])
+        tol = max(float(m.get("linewidth_nm") or 0.0), 1.0)
+        m["in_no_metal_twin"] = any(abs(float(t["wavelength_nm"]) - wl) <= tol
+                                    and 0.5 <= float(t["Q"]) / q <= 2.0 for t in twin)

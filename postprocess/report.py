@@ -40,7 +40,7 @@ from postprocess.compare import (
     purcell_main_over_no_metal,
     threshold_gain_per_cm,
 )
-from postprocess.mode_class import gain_band_nm
+from postprocess.mode_class import gain_band_nm, mark_twin_modes
 from postprocess.modes_table import ModeTable, mode_table, read_dispersion
 from postprocess.runfile import (
     DEFAULT_SLAB_VOXELS,
@@ -132,6 +132,8 @@ def analyze(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS,
     results = {v: _analyze_variant(v, {k: r for (vv, k), r in runs.items() if vv == v}, slab_voxels)
                for v in VARIANTS}
     main, twin = results["main"], results["no_metal"]
+    if main.summary.get("modes") and twin.summary.get("modes"):
+        mark_twin_modes(main.summary["modes"], twin.summary["modes"])
     study = main.study or twin.study
     emission = study.simulation.emission_wavelength_nm if study else float("nan")
     gain = gain_material(study) if study else None
@@ -549,7 +551,9 @@ def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult],
                         "V (nm^3)",
                         "surface |E|/|E0| peak", "mean", "n_g", "Γg_th (1/cm)", "g_th (1/cm)"],
                        [[m["wavelength_nm"], m["Q"], m["linewidth_nm"], m["linewidth_mev"],
-                         m["merged"], m.get("class"), m["confinement_factor"], m["mode_volume_nm3"],
+                         m["merged"], (m.get("class") or "") + (" (also in twin)" if m.get("in_no_metal_twin")
+                                                                 else ""),
+                         m["confinement_factor"], m["mode_volume_nm3"],
                          m["surface_enhancement_peak"], m["surface_enhancement_mean"],
                          m["group_index"], m["threshold_gain_per_cm"],
                          m.get("threshold_gain_material_per_cm")] for m in modes]), ""]
@@ -581,7 +585,9 @@ def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult],
             "passive modal threshold with the perovskite's material group index standing in "
             "for the modal one (none inside its absorption line, where n_g <= 0); g_th = "
             "Γg_th/Γ is the material gain needed. The lasing mode is the lowest g_th among "
-            "non-lattice modes in the gain band (emission line ± 20 nm). The surface "
+            "non-lattice modes in the gain band (emission line ± 20 nm). '(also in twin)': the "
+            "no-metal twin has a mode within a linewidth (or 1 nm) with Q within a factor 2, so "
+            "the metal does not make it. The surface "
             "enhancement is that of the plane-wave-driven map at the mode wavelength.", ""]
 
     out += ["## Absorption", ""]

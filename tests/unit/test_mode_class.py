@@ -106,3 +106,11 @@ def test_separate_modes_recovers_overlapping_modes():
     # the plain DFT at a mode's frequency (no separation) mixes the overlapping neighbour in
     naive = dft[0] / np.sum(np.exp(1j * (2 * np.pi * f[0] - w[0]) * (t - t[0])))
     assert np.max(np.abs(naive * np.exp(-1j * 2 * np.pi * f[0] * t[0]) - amp[0])) > 0.1
+
+
+def test_modes_of_the_twin_are_marked():
+    main = [{"wavelength_nm": 438.8, "Q": 1514, "linewidth_nm": 0.29},
+            {"wavelength_nm": 530.0, "Q": 40, "linewidth_nm": 13.0}]
+    twin = [{"wavelength_nm": 439.3, "Q": 1200}, {"wavelength_nm": 560.0, "Q": 40}]
+    mc.mark_twin_modes(main, twin)
+    assert [m["in_no_metal_twin"] for m in main] == [True, False]
