@@ -573,7 +573,7 @@ def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult],
                         f"{_fmt(m['wavelength_nm'])} nm ({_fmt(m['separation_spread'])})" for m in loose)
                     + ".", ""]
         if not r.summary.get("mode_fields_own"):
-            out += ["This modes run stores no per-mode fields (older run file): Γ and V are "
+            out += ["This modes run stores no per-mode fields (an older run file): Γ and V are "
                     "not given, and classes rest on the Rayleigh anomalies alone.", ""]
     out += ["Γ and V come from each mode's own field (a re-run of the same dipole pulse, DFTs "
             "over the ring-down, modes separated with Harminv's complex frequencies), with the "
