@@ -586,8 +586,8 @@ def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult],
             "for the modal one (none inside its absorption line, where n_g <= 0); g_th = "
             "Γg_th/Γ is the material gain needed. The lasing mode is the lowest g_th among "
             "non-lattice modes in the gain band (emission line ± 20 nm). '(also in twin)': the "
-            "no-metal twin has a mode within a linewidth (or 1 nm) with Q within a factor 2, so "
-            "the metal does not make it. The surface "
+            "no-metal twin has a mode within half the narrower linewidth (or 1 nm), so the metal "
+            "does not make it (it may change its Q). The surface "
             "enhancement is that of the plane-wave-driven map at the mode wavelength.", ""]
 
     out += ["## Absorption", ""]

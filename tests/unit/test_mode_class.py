@@ -109,8 +109,11 @@ def test_separate_modes_recovers_overlapping_modes():
 
 
 def test_modes_of_the_twin_are_marked():
-    main = [{"wavelength_nm": 438.8, "Q": 1514, "linewidth_nm": 0.29},
-            {"wavelength_nm": 530.0, "Q": 40, "linewidth_nm": 13.0}]
-    twin = [{"wavelength_nm": 439.3, "Q": 1200}, {"wavelength_nm": 560.0, "Q": 40}]
+    # measured on the default study at 10 nm: the glass-side anomaly is at 438.8 nm with
+    # Q 1780 on Ag and Q 58 in the twin; a broad plasmon 15 nm from a broad twin mode is not it
+    main = [{"wavelength_nm": 438.8, "Q": 1780, "linewidth_nm": 0.25},
+            {"wavelength_nm": 449.8, "Q": 26, "linewidth_nm": 17.3}]
+    twin = [{"wavelength_nm": 438.8, "Q": 58, "linewidth_nm": 7.6},
+            {"wavelength_nm": 434.6, "Q": 15, "linewidth_nm": 29.8}]
     mc.mark_twin_modes(main, twin)
     assert [m["in_no_metal_twin"] for m in main] == [True, False]
