@@ -153,3 +153,27 @@ def test_mode_volume_of_gaussian_in_uniform_medium(tmp_path, study):
     one = mode_field_metrics(run, "mode_9", slab_voxels=1)
     assert one.mode_volume_nm3 == pytest.approx(metrics.mode_volume_nm3, rel=1e-12)
     assert np.isnan(metrics.surface_enhancement_peak)  # no metal in a uniform medium
+
+
+def test_a_field_hugging_the_metal_is_a_plasmon_and_one_in_the_rod_is_photonic(tmp_path, study):
+    """Synthetic fields on the real structure (rods on Ag): |E| = 1 only in the first voxel
+    layer above the metal outside the rod -> all its electric energy within the surface-plasmon
+    decay length above the metal -> metal-bound plasmon; |E| = 1 only inside the rod -> rod
+    photonic with Γ = 1 (H = 0)."""
+    from geometry.build import build
+    from geometry.raster import material_grid
+    path = syn.write_run(tmp_path / "runs" / "main_modes.h5", study, "modes", "main")
+    x, y, z = syn.grid_nm(study)
+    names, ids = material_grid(build(study.structure), x, y, z)
+    rod = ids == names.index("CsPbBr3")
+    first_above = (z > 0) & (z <= syn.DX_NM)
+    hug = np.zeros((3, *ids.shape), complex)
+    hug[2] = (first_above[None, None, :] & ~rod).astype(float)
+    inside = np.zeros((3, *ids.shape), complex)
+    inside[0] = rod.astype(float)
+    _write_profiles(path, study, {2: hug, 3: inside})
+    by = {m.wavelength_nm: m for m in mode_table(read_run(path)).modes}
+    assert by[560.0].mode_class == "metal-bound plasmon", by[560.0].class_reason
+    assert by[560.0].fractions["surface"] == pytest.approx(1.0)
+    assert by[610.0].mode_class == "rod photonic" and by[610.0].confinement_factor == pytest.approx(1.0)
+    assert by[610.0].fractions["rod"] == pytest.approx(1.0)
