@@ -17,6 +17,7 @@ import numpy as np
 from geometry.study import StudySpec, material_model
 from geometry.units import eps_to_nk
 from postprocess import lasing
+from postprocess.mode_class import best_lasing_mode
 
 
 def interpolate(wavelength_nm: np.ndarray, values: np.ndarray, at_nm: float) -> float:
@@ -121,10 +122,15 @@ def _get(d: dict | None, path: str) -> Any:
     return cur
 
 
-def best_mode(modes: list[dict] | None) -> dict | None:
-    """The highest-Q mode of a variant's table (None if there are none)."""
-    modes = [m for m in (modes or []) if _finite(m.get("Q")) is not None]
-    return max(modes, key=lambda m: m["Q"]) if modes else None
+def best_mode(modes: list[dict] | None, gain_band_nm: tuple[float, float] | None = None) -> dict | None:
+    """The lasing mode of a variant's table (postprocess.mode_class.best_lasing_mode): in the
+    gain band, not a lattice mode, lowest material threshold gain; None if none qualifies."""
+    return best_lasing_mode(modes or [], gain_band_nm)[0]
+
+
+def best_mode_why(modes: list[dict] | None, gain_band_nm: tuple[float, float] | None = None) -> str:
+    """Why ``best_mode`` chose what it chose (or nothing)."""
+    return best_lasing_mode(modes or [], gain_band_nm)[1]
 
 
 def comparison_rows(main: dict | None, no_metal: dict | None, gain_name: str | None) -> list[Row]:
@@ -150,6 +156,7 @@ def comparison_rows(main: dict | None, no_metal: dict | None, gain_name: str | N
         ("best mode wavelength", "nm", "best_mode.wavelength_nm"),
         ("best mode Q", "1", "best_mode.Q"),
         ("best mode threshold gain", "1/cm", "best_mode.threshold_gain_per_cm"),
+        ("best mode confinement factor", "1", "best_mode.confinement_factor"),
         ("hot-electron rate, upper bound", "1/s", "hot_electron_rate_upper_s"),
         ("hot-electron rate, surface", "1/s", "hot_electron_rate_surface_s"),
         ("hot electrons injected", "1/s", "hot_electron_rate_injected_s"),

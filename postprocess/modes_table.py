@@ -3,9 +3,12 @@
 From ``modes/`` (design/physics.md §6): wavelength, Q, linewidth (nm and meV). Modes seen by
 several probes are one mode: two modes at the same Bloch k whose wavelengths differ by less
 than half the narrower linewidth are merged, keeping the one with the smallest Harminv error.
-Where a ``fields/mode_i`` map exists (matched by wavelength, within half a linewidth) the
-table adds the confinement factor in the perovskite, the mode volume with the dispersive
-energy density (``postprocess.optics``), and the peak and mean |E|/|E0| on the metal surface.
+Each mode's confinement factor Γ and mode volume V come from that mode's own field
+(``modes/profile``, postprocess.mode_fields), and its class (rod photonic, metal-bound
+plasmon, lattice) from that field and the lattice's Rayleigh anomalies
+(postprocess.mode_class). Where a plane-wave ``fields/mode_i`` map exists (matched by
+wavelength, within half a linewidth) the table adds the peak and mean |E|/|E0| on the metal
+surface of that driven field; Γ and V are never taken from such a map.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import numpy as np
 
 from geometry.study import StudySpec, material_model
 from geometry.units import nm_to_ev
-from postprocess import optics
+from postprocess import mode_class, mode_fields, optics
 from postprocess.absorption import gain_material
 from postprocess.runfile import (
     DEFAULT_SLAB_VOXELS,
@@ -48,10 +51,16 @@ class Mode:
         error: Harminv relative error; probe: index of the probe that found it.
         k_bloch: (kx, ky)/(2 pi) in 1/nm; amplitude_abs: |Harminv amplitude| (arb.).
         merged: how many raw Harminv modes this entry stands for.
-        field_tag: the ``fields/`` tag mapping this mode, if any.
-        confinement_factor: electric energy fraction in the perovskite (1), NaN without a map.
-        mode_volume_nm3: mode volume with the dispersive energy density (nm^3), NaN without a map.
-        surface_enhancement_peak, surface_enhancement_mean: |E|/|E0| on the metal surface.
+        field_tag: the plane-wave ``fields/`` tag at this mode's wavelength, if any.
+        confinement_factor: electric energy in the perovskite over the total energy (1), from
+            the mode's own field; NaN without one.
+        mode_volume_nm3: mode volume with the Loudon/Ruppin energy density (nm^3), own field.
+        surface_enhancement_peak, surface_enhancement_mean: |E|/|E0| on the metal surface of
+            the plane-wave-driven map ``field_tag``.
+        row: index of the kept row in ``modes/``; mode_class, class_reason: what the mode is
+            (postprocess.mode_class); fractions: electric-energy shares {rod, metal, surface,
+            elsewhere} of its own field (empty without one); anomaly_nm: nearest Rayleigh
+            anomaly (NaN if none).
     """
 
     wavelength_nm: float
@@ -68,6 +77,12 @@ class Mode:
     mode_volume_nm3: float = float("nan")
     surface_enhancement_peak: float = float("nan")
     surface_enhancement_mean: float = float("nan")
+    row: int = -1
+    mode_class: str = mode_class.UNCLASSIFIED
+    class_reason: str = ""
+    fractions: dict = field(default_factory=dict)
+    anomaly_nm: float = float("nan")
+    separation_spread: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,8 @@ class ModeTable:
     q_max: float
     band_nm: tuple[float, float]
     probes_nm: np.ndarray = field(repr=False)
+    anomalies: tuple = ()
+    has_profiles: bool = False
 
 
 def raw_modes(run: Run) -> tuple[list[Mode], dict]:
@@ -102,7 +119,7 @@ def raw_modes(run: Run) -> tuple[list[Mode], dict]:
     amp = np.abs(np.atleast_1d(data.get("amplitude", np.ones(m))))
     modes = [Mode(float(wl[i]), float(q[i]), float(linewidth_nm(wl[i], q[i])),
                   float(linewidth_mev(wl[i], q[i])), float(err[i]), int(probe[i]),
-                  (float(kb[i, 0]), float(kb[i, 1])), float(amp[i])) for i in range(m)]
+                  (float(kb[i, 0]), float(kb[i, 1])), float(amp[i]), row=i) for i in range(m)]
     attrs["probes_nm"] = np.asarray(data.get("probes_nm", np.zeros((0, 3))), float)
     return modes, attrs
 
@@ -210,6 +227,9 @@ def mode_table(modes_run: Run, field_runs: tuple[Run, ...] = (),
         for tag in run.field_tags():
             if tag.startswith("mode"):
                 maps.append((field_grid(run, tag).wavelength_nm, run, tag))
+    study = modes_run.study
+    anomalies = mode_class.rayleigh_anomalies(study)
+    grid = mode_fields.read_profile_grid(modes_run)
     out = []
     for mode in modes:
         near = [(abs(w - mode.wavelength_nm), run, tag) for w, run, tag in maps
@@ -217,16 +237,29 @@ def mode_table(modes_run: Run, field_runs: tuple[Run, ...] = (),
         if near:
             _, run, tag = min(near, key=lambda t: t[0])
             m = mode_field_metrics(run, tag, inputs, slab_voxels)
-            mode = replace(mode, field_tag=tag, confinement_factor=m.confinement_factor,
-                           mode_volume_nm3=m.mode_volume_nm3,
+            mode = replace(mode, field_tag=tag,
                            surface_enhancement_peak=m.surface_enhancement_peak,
                            surface_enhancement_mean=m.surface_enhancement_mean)
-        out.append(mode)
+        fractions = None
+        if grid is not None and 0 <= mode.row < len(grid.has_profile) and grid.has_profile[mode.row]:
+            e, h = mode_fields.read_profile(modes_run, grid, mode.row)
+            own = mode_fields.own_field_metrics(study, grid, e, h, mode.wavelength_nm)
+            fractions = {"rod": own.fraction_rod, "metal": own.fraction_metal,
+                         "surface": own.fraction_surface, "elsewhere": own.fraction_elsewhere}
+            mode = replace(mode, confinement_factor=own.confinement_factor,
+                           mode_volume_nm3=own.mode_volume_nm3, fractions=fractions,
+                           separation_spread=float(grid.separation_spread[mode.row])
+                           if mode.row < len(grid.separation_spread) else float("nan"))
+        cls, why = mode_class.classify(mode.wavelength_nm, mode.linewidth_nm, anomalies, fractions)
+        near_ra = mode_class.nearest_anomaly(mode.wavelength_nm, anomalies)
+        out.append(replace(mode, mode_class=cls, class_reason=why,
+                           anomaly_nm=near_ra.wavelength_nm if near_ra else float("nan")))
     band = attrs.get("band_nm", (np.nan, np.nan))
     return ModeTable(
         modes=tuple(out), n_raw=len(raw), n_filtered=int(attrs.get("n_filtered", 0)),
         q_min=float(attrs.get("q_min", np.nan)), q_max=float(attrs.get("q_max", np.nan)),
-        band_nm=(float(band[0]), float(band[1])), probes_nm=attrs["probes_nm"])
+        band_nm=(float(band[0]), float(band[1])), probes_nm=attrs["probes_nm"],
+        anomalies=tuple(anomalies), has_profiles=grid is not None)
 
 
 def read_dispersion(run: Run) -> dict[str, np.ndarray] | None:

@@ -21,6 +21,7 @@ __all__ = [
     "electric_energy_density_drude_j_m3",
     "magnetic_energy_density_j_m3",
     "d_omega_re_eps_d_omega",
+    "energy_factor_drude_lorentz",
     "mode_volume_m3",
     "confinement_factor",
     "field_enhancement",
@@ -159,6 +160,32 @@ def d_omega_re_eps_d_omega(model: MaterialModel, wavelength_nm, rel_step: float 
     up = np.real(model.eps(wl / (1.0 + rel_step)))
     down = np.real(model.eps(wl / (1.0 - rel_step)))
     return ((1.0 + rel_step) * up - (1.0 - rel_step) * down) / (2.0 * rel_step)
+
+
+def energy_factor_drude_lorentz(model: MaterialModel, wavelength_nm):
+    """Loudon/Ruppin energy factor of a Drude-Lorentz medium: u_E = (ε0/4) F |E|², with
+    F = ε∞ + Σ_n σ_n E_n² (ω_n² + ω²) / ((ω_n² − ω²)² + γ_n² ω²), ω_n = 0 for Drude poles.
+
+    The time-averaged field energy plus the oscillators' potential and kinetic energy: positive
+    for any loss, equal to d(ω Re ε)/dω as γ → 0, and to ``electric_energy_density_drude_j_m3``'s
+    factor for a Drude pole (where the Brillouin form fails: near an absorption line it goes
+    negative, e.g. CsPbBr3 at 515 nm). A D-conductivity stores no energy and adds nothing.
+    Citation: design/physics.md §6; Ruppin, Phys. Lett. A 299, 309 (2002); Loudon, J. Phys. A
+    3, 233 (1970).
+
+    Args:
+        model: a ``MaterialModel`` (ε∞ and poles in eV).
+        wavelength_nm: vacuum wavelength(s), nm.
+
+    Returns:
+        Dimensionless F (> 0).
+    """
+    e = np.asarray(nm_to_ev(wavelength_nm), dtype=float)
+    out = np.full(e.shape, float(model.eps_inf))
+    for p in model.poles:
+        w0 = p.frequency_ev**2 if p.kind == "lorentz" else 0.0
+        out = out + p.sigma * p.frequency_ev**2 * (w0 + e**2) / ((w0 - e**2) ** 2 + (p.gamma_ev * e) ** 2)
+    return out
 
 
 def mode_volume_m3(u_j_m3, voxel_volume_m3):

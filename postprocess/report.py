@@ -36,6 +36,7 @@ from postprocess.absorption import (
 from postprocess.compare import (
     Row,
     best_mode,
+    best_mode_why,
     comparison_rows,
     enhancement_ratios,
     format_rows,
@@ -43,6 +44,7 @@ from postprocess.compare import (
     purcell_main_over_no_metal,
     threshold_gain_per_cm,
 )
+from postprocess.mode_class import gain_band_nm, mark_twin_modes
 from postprocess.modes_table import ModeTable, mode_table, read_dispersion
 from postprocess.runfile import (
     DEFAULT_SLAB_VOXELS,
@@ -65,6 +67,7 @@ from postprocess.surface import (
     chain_vs_wavelength,
 )
 
+SPREAD_NOTE = 0.3  # a mode's own field that moves more than this under stronger regularisation is flagged
 
 DEBATE_NOTE = (
     "Three hot-electron rates are reported, not one. The upper bound counts one carrier per "
@@ -134,6 +137,8 @@ def analyze(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS,
     results = {v: _analyze_variant(v, {k: r for (vv, k), r in runs.items() if vv == v}, slab_voxels)
                for v in VARIANTS}
     main, twin = results["main"], results["no_metal"]
+    if main.summary.get("modes") and twin.summary.get("modes"):
+        mark_twin_modes(main.summary["modes"], twin.summary["modes"])
     study = main.study or twin.study
     emission = study.simulation.emission_wavelength_nm if study else float("nan")
     gain = gain_material(study) if study else None
@@ -443,17 +448,31 @@ def _modes(res: VariantResult, s: dict, slab_voxels: int) -> None:
     modes = []
     for m in table.modes:
         ng, gth = threshold_gain_per_cm(res.study, gain, m.wavelength_nm, m.q)
+        gamma = m.confinement_factor
         modes.append({"wavelength_nm": m.wavelength_nm, "Q": m.q, "linewidth_nm": m.linewidth_nm,
                       "linewidth_mev": m.linewidth_mev, "error": m.error, "merged": m.merged,
                       "k_bloch": list(m.k_bloch), "field_tag": m.field_tag,
-                      "confinement_factor": m.confinement_factor,
+                      "confinement_factor": gamma,
                       "mode_volume_nm3": m.mode_volume_nm3,
                       "surface_enhancement_peak": m.surface_enhancement_peak,
                       "surface_enhancement_mean": m.surface_enhancement_mean,
-                      "group_index": ng, "threshold_gain_per_cm": gth})
+                      "group_index": ng, "threshold_gain_per_cm": gth,
+                      "threshold_gain_material_per_cm": (gth / gamma if math.isfinite(gth)
+                                                         and math.isfinite(gamma) and gamma > 0
+                                                         else float("nan")),
+                      "class": m.mode_class, "class_reason": m.class_reason,
+                      "energy_fractions": dict(m.fractions),
+                      "separation_spread": m.separation_spread,
+                      "nearest_rayleigh_anomaly_nm": m.anomaly_nm})
     s["modes"] = modes
     s["mode_count"] = len(modes)
-    s["best_mode"] = best_mode(modes)
+    s["gain_band_nm"] = list(gain_band_nm(res.study))
+    s["best_mode"] = best_mode(modes, tuple(s["gain_band_nm"]))
+    s["best_mode_rule"] = best_mode_why(modes, tuple(s["gain_band_nm"]))
+    s["rayleigh_anomalies"] = [{"side": a.side, "material": a.material, "order": list(a.order),
+                                "index": a.index, "wavelength_nm": a.wavelength_nm}
+                               for a in table.anomalies]
+    s["mode_fields_own"] = table.has_profiles
     disp = read_dispersion(res.runs["modes"])
     if disp is not None:
         res.dispersion = disp
@@ -627,19 +646,48 @@ def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult],
         out += [f"**{v}**: {len(modes)} modes after merging {ms['n_raw']} Harminv rows "
                 f"(Q in [{_fmt(ms['q_min'])}, {_fmt(ms['q_max'])}], band {_fmt(ms['band_nm'][0])}-"
                 f"{_fmt(ms['band_nm'][1])} nm, {ms['n_filtered']} candidates filtered).", ""]
-        out += [_table(["λ (nm)", "Q", "Δλ (nm)", "ΔE (meV)", "merged", "Γ perovskite",
+        out += [_table(["λ (nm)", "Q", "Δλ (nm)", "ΔE (meV)", "merged", "class", "Γ perovskite",
                         "V (nm^3)",
-                        "surface |E|/|E0| peak", "mean", "n_g", "Γg_th (1/cm)"],
+                        "surface |E|/|E0| peak", "mean", "n_g", "Γg_th (1/cm)", "g_th (1/cm)"],
                        [[m["wavelength_nm"], m["Q"], m["linewidth_nm"], m["linewidth_mev"],
-                         m["merged"], m["confinement_factor"], m["mode_volume_nm3"],
+                         m["merged"], (m.get("class") or "") + (" (also in twin)" if m.get("in_no_metal_twin")
+                                                                 else ""),
+                         m["confinement_factor"], m["mode_volume_nm3"],
                          m["surface_enhancement_peak"], m["surface_enhancement_mean"],
-                         m["group_index"], m["threshold_gain_per_cm"]] for m in modes]), ""]
-    out += ["Threshold gain is the passive estimate Γg_th = 2π n_g/(λQ) with the perovskite's "
-            "material group index standing in for the modal one (no value inside its "
-            "absorption band, where n_g <= 0, or outside its model's range). Γ, V and the "
-            "surface enhancement come from the field map at the mode wavelength, which is the "
-            "plane-wave-driven response there, not the eigenmode alone: read V as the volume of "
-            "the driven field's energy, an upper bound on the mode volume.", ""]
+                         m["group_index"], m["threshold_gain_per_cm"],
+                         m.get("threshold_gain_material_per_cm")] for m in modes]), ""]
+        ras = r.summary.get("rayleigh_anomalies") or []
+        out += [("Rayleigh anomalies in the band: " + "; ".join(
+            f"{a['side']} ({a['material']}) {tuple(a['order'])} at {_fmt(a['wavelength_nm'])} nm"
+            for a in ras) + ".") if ras else "No Rayleigh anomaly in the band.", ""]
+        best = r.summary.get("best_mode")
+        out += [(f"Lasing mode: {_fmt(best['wavelength_nm'])} nm ({best['class']}, Q {_fmt(best['Q'])}, "
+                 f"Γ {_fmt(best['confinement_factor'])}, g_th {_fmt(best['threshold_gain_material_per_cm'])}"
+                 f" 1/cm): {r.summary.get('best_mode_rule')}.") if best else
+                f"Lasing mode: none ({r.summary.get('best_mode_rule')}).", ""]
+        loose = [m for m in modes if (m.get("separation_spread") or 0) > SPREAD_NOTE]
+        if loose:
+            out += [f"Fields not cleanly separated (moved > {SPREAD_NOTE:g} under 10x stronger "
+                    "regularisation; Γ and V uncertain): " + ", ".join(
+                        f"{_fmt(m['wavelength_nm'])} nm ({_fmt(m['separation_spread'])})" for m in loose)
+                    + ".", ""]
+        if not r.summary.get("mode_fields_own"):
+            out += ["This modes run stores no per-mode fields (an older run file): Γ and V are "
+                    "not given, and classes rest on the Rayleigh anomalies alone.", ""]
+    out += ["Γ and V come from each mode's own field (a re-run of the same dipole pulse, DFTs "
+            "over the ring-down, modes separated with Harminv's complex frequencies), with the "
+            "Loudon/Ruppin energy density; V counts the mode's energy inside the field box, so "
+            "for leaky modes it grows with the box (quasinormal modes, Kristensen & Hughes 2014). "
+            "Classes: at a Rayleigh anomaly (within 5 nm, or a linewidth if delocalised) "
+            "'lattice'; otherwise where most of the electric energy is (rod; metal plus the "
+            "surface-plasmon decay length above it; elsewhere). Γg_th = 2π n_g/(λQ) is the "
+            "passive modal threshold with the perovskite's material group index standing in "
+            "for the modal one (none inside its absorption line, where n_g <= 0); g_th = "
+            "Γg_th/Γ is the material gain needed. The lasing mode is the lowest g_th among "
+            "non-lattice modes in the gain band (emission line ± 20 nm). '(also in twin)': the "
+            "no-metal twin has a mode within half the narrower linewidth (or 1 nm), so the metal "
+            "does not make it (it may change its Q). The surface "
+            "enhancement is that of the plane-wave-driven map at the mode wavelength.", ""]
 
     out += ["## Absorption", ""]
     for v, r in results.items():

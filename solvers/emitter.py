@@ -154,12 +154,15 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
     Writes ``emitter/`` (docs/runfile.md) and returns root facts (symmetries, courant,
     stepping_time_s) for the run file. With ``modes_writer``, the same dipole runs also
     carry Harminv at the modes probes (solvers.modes) and write ``modes/`` there: one pulse
-    per orientation gives both the LDOS and the modes that dipole excites.
+    per orientation gives both the LDOS and the modes that dipole excites; each orientation
+    is then re-run once for the modes' own fields (``modes/profile``, solvers.mode_profiles).
 
     Raises:
         ValueError: when the structure has no rod or wire to hold the dipole.
     """
-    from solvers.modes import (_write_modes, find_modes, merge_modes, mode_probes, search_band)
+    from solvers.mode_profiles import write_profiles
+    from solvers.modes import (_run_profiles, _write_modes, find_modes, merge_modes, mode_probes,
+                               search_band)
 
     layout = layout or build(study.structure)
     spec = study.simulation
@@ -181,7 +184,7 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
         h_min, h_max, f_lo, f_hi = search_band(study)
         probe_spec = mode_probes(layout, frame, spec.resolution_nm)
         probes = [(meep_component(frame, a), meep_point(frame, pos)) for _, pos, a in probe_spec]
-        all_modes, n_candidates, n_filtered, runs, stops = [], 0, 0, [], []
+        all_modes, n_candidates, n_filtered, runs, stops, profiles = [], 0, 0, [], [], {}
     orientations = [a for a in ORIENTATIONS if not (a == "y" and xy_equivalent(layout))]
     ldos, facts_by_axis, symmetries, stepping = {}, {}, {}, 0.0
     for i, axis in enumerate(orientations):
@@ -207,6 +210,9 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
             facts = {"stop": res.stop_reason, "decay_ratio": res.decay_ratio,
                      "meep_time_fs": res.meep_time * MEEP_TIME_S * 1e15,
                      "stepping_time_s": res.stepping_time_s}
+            profiles[i] = _run_profiles(sim, frame, res, t_cap, label, log)
+            if profiles[i][1] is not None:
+                facts["stepping_time_s"] += profiles[i][1].facts["stepping_time_s"]
             all_modes += res.modes
             n_candidates += res.n_candidates
             n_filtered += res.n_filtered
@@ -232,6 +238,7 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
         _write_modes(modes_writer, modes, probe_spec, f_lo, f_hi, h_min, h_max, spec.mode_q_min,
                      n_candidates, n_filtered + len(all_modes) - len(modes), runs, stops)
         modes_writer.attrs("modes", n_merged=len(all_modes) - len(modes))
+        write_profiles(modes_writer, study, layout, modes, profiles, resolution=frame.resolution)
         if spec.bloch_k_points > 0:  # the dispersion sweep the study asks for (modes/dispersion)
             from solvers.modes import _bloch_sweep
             stepping += _bloch_sweep(study, modes_writer, layout, frame, probes, h_min, h_max,

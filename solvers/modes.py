@@ -14,6 +14,10 @@ with the dipoles on the mirror planes and the mirror parities that orientation a
 fraction of the cost. Harminv's thresholds are set on purpose (it drops Q < 50 by default,
 which would drop most plasmons): Q between the study's ``mode_q_min`` and ``Q_MAX``, inside
 the study band; what was dropped is counted and written (docs/runfile.md, ``modes/``).
+
+Each run is then run once more with the same pulse to record every mode's own field
+(solvers.mode_profiles, ``modes/profile``): postprocess takes each mode's confinement factor,
+mode volume and class from that field, never from a plane-wave map.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from geometry.study import StudySpec, material_model
 from geometry.units import MEEP_TIME_S, meep_freq_to_nm, nm_to_meep_freq, nm_to_meep_length
 from solvers.cell import (Frame, band_frequencies, make_frame, make_simulation, meep_component,
                           meep_point, mirror_symmetries, symmetry_label)
+from solvers.mode_profiles import profiles_for_run, write_profiles
 from solvers.progress import DecayStop, max_meep_time, progress_step
 
 BAND_MARGIN = 0.1          # search band = study band widened by this fraction of its width per side
@@ -100,6 +105,7 @@ class HarminvResult:
     decay_ratio: float
     meep_time: float
     stepping_time_s: float
+    basis: tuple[Mode, ...] = ()
 
 
 def find_modes(sim: mp.Simulation, probes: list[tuple], f_min: float, f_max: float, *,
@@ -123,7 +129,9 @@ def find_modes(sim: mp.Simulation, probes: list[tuple], f_min: float, f_max: flo
 
     Returns:
         HarminvResult; ``n_candidates`` counts what Harminv finds in the search band with
-        no Q or error limit, ``n_filtered`` how many of those were dropped.
+        no Q or error limit, ``n_filtered`` how many of those were dropped; ``basis`` holds
+        every mode passing the Q limits in the whole search band (what rings in the cell,
+        solvers.mode_profiles separates the kept modes' fields with it).
     """
     f_cen, df = (f_min + f_max) / 2, f_max - f_min
     harminvs = []
@@ -137,16 +145,21 @@ def find_modes(sim: mp.Simulation, probes: list[tuple], f_min: float, f_max: flo
     sim.run(mp.after_sources(*harminvs), *step_funcs, until=stop)
     stepping = time.perf_counter() - t0
     lo, hi = band if band is not None else (f_min, f_max)
-    kept, n_candidates = [], 0
+    kept, basis, n_candidates = [], [], 0
     for i, h in enumerate(harminvs):
         n_candidates += _count_candidates(h, f_min, f_max)
         for m in h.modes:
-            if lo <= m.freq <= hi and q_min < m.Q <= q_max and m.decay < 0:
-                kept.append(Mode(float(m.freq), float(m.decay), float(m.Q), complex(m.amp),
-                                 float(abs(m.err)), i, 1, run))
+            if not (q_min < m.Q <= q_max and m.decay < 0):
+                continue
+            mode = Mode(float(m.freq), float(m.decay), float(m.Q), complex(m.amp),
+                        float(abs(m.err)), i, 1, run)
+            if f_min <= m.freq <= f_max:
+                basis.append(mode)
+            if lo <= m.freq <= hi:
+                kept.append(mode)
     n_kept = len(kept)
     return HarminvResult(tuple(kept), n_candidates, max(n_candidates - n_kept, 0), stop.reason,
-                         stop.ratio, sim.meep_time(), stepping)
+                         stop.ratio, sim.meep_time(), stepping, tuple(basis))
 
 
 def _count_candidates(h: mp.Harminv, f_min: float, f_max: float) -> int:
@@ -390,6 +403,7 @@ def run_modes(study: StudySpec, writer, *, layout: Layout | None = None, log=pri
     runs = mode_source_runs(layout, frame, (f_min + f_max) / 2, f_max - f_min,
                             use_symmetry=sim_spec.symmetry)
     all_modes, n_candidates, n_filtered, stepping, t_meep, stops = [], 0, 0, 0.0, 0.0, []
+    profiles: dict = {}
     for i, run in enumerate(runs):
         sim, frame, layout = make_simulation(study, sources=run["sources"], symmetries=run["symmetries"],
                                              layout=layout)
@@ -398,6 +412,8 @@ def run_modes(study: StudySpec, writer, *, layout: Layout | None = None, log=pri
         res = find_modes(sim, probes, f_min, f_max, q_min=sim_spec.mode_q_min, band=(f_lo, f_hi),
                          decay_by=sim_spec.decay_by, t_cap=t_cap, run=i,
                          step_funcs=(progress_step(label, t_cap, log),))
+        profiles[i] = _run_profiles(sim, frame, res, t_cap, label, log)
+        stepping += profiles[i][1].facts["stepping_time_s"] if profiles[i][1] is not None else 0.0
         sim.reset_meep()
         all_modes += res.modes
         n_candidates += res.n_candidates
@@ -412,12 +428,30 @@ def run_modes(study: StudySpec, writer, *, layout: Layout | None = None, log=pri
     _write_modes(writer, modes, probe_spec, f_lo, f_hi, f_min, f_max, sim_spec.mode_q_min,
                  n_candidates, n_filtered + len(all_modes) - len(modes), runs, stops)
     writer.attrs("modes", n_merged=len(all_modes) - len(modes))
+    write_profiles(writer, study, layout, modes, profiles, resolution=frame.resolution)
     if sim_spec.bloch_k_points > 0:
         stepping += _bloch_sweep(study, writer, layout, frame, probes, f_min, f_max, f_lo, f_hi,
                                  t_cap, log)
     symmetries = sorted({f"{run['label']}: {symmetry_label(s)}" for run in runs for s in run["symmetries"]})
     return {"symmetries": symmetries, "courant": frame.courant, "stepping_time_s": stepping,
             "meep_time_fs": t_meep * MEEP_TIME_S * 1e15}
+
+
+def _run_profiles(sim: mp.Simulation, frame: Frame, res: HarminvResult, t_cap: float, label: str,
+                  log) -> tuple[dict, object]:
+    """Each kept mode's own field from a re-run of ``sim`` (solvers.mode_profiles)."""
+    kept = merge_modes(res.modes)
+    if not kept:
+        return {}, None
+    basis = merge_modes(res.basis)
+    # no longer than the first run: by then its probes had decayed (or hit the cap)
+    index, prof = profiles_for_run(sim, frame, kept, basis, t_cap=min(t_cap, res.meep_time),
+                                   step_funcs=(progress_step(f"{label} mode fields", t_cap, log),))
+    log(f"[{label}] fields of {len(kept)} modes ({len(basis)} ringing) from a "
+        f"{prof.facts['window_meep'] * MEEP_TIME_S * 1e15:.0f} fs ring-down re-run, "
+        f"{prof.facts['stepping_time_s']:.1f} s; separation condition number "
+        f"{prof.facts['condition_number']:.3g}")
+    return index, prof
 
 
 def _write_modes(writer, modes: list[Mode], probe_spec, f_lo, f_hi, f_min, f_max, q_min,

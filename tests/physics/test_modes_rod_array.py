@@ -13,7 +13,9 @@ contractual. At least one mode inside 400-700 nm with 2 < Q < 1e6 and a Harminv 
 attributes of docs/runfile.md ``modes/``; the run stopped on field decay, not the time cap;
 ``postprocess`` reads it back (``read_run``, ``raw_modes``, ``read_dispersion``). The
 strongest mode must be seen by more than one probe (a real resonance is not local to one
-point). Measured (2 cores shared): ~6 s without symmetry, ~7 s with it, +~15 s for the sweep.
+point). Every mode has its own field in ``modes/profile`` and gets its own Γ and V (they
+differ between modes) and a class. Measured (2 cores shared): ~6 s without symmetry, ~7 s
+with it, +~15 s for the sweep, before the per-mode field re-runs (about as long again).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import numpy as np
 import pytest
 
 from geometry.study import study_from_dict
-from postprocess.modes_table import raw_modes, read_dispersion
+from postprocess.modes_table import mode_table, raw_modes, read_dispersion
 from postprocess.runfile import read_run
 from solvers.emitter import run_emitter
 from solvers.modes import run_modes
@@ -116,6 +118,7 @@ def _check_modes_file(path, study, bloch_k_points: int) -> list:
     run = read_run(path)  # what postprocess sees
     rows, attrs = raw_modes(run)
     assert len(rows) == m and attrs["q_min"] == q_min
+    _check_profiles(path, run, m)
     disp = read_dispersion(run)
     if bloch_k_points:
         assert disp is not None and disp["k_x_per_nm"].shape == (bloch_k_points,)
@@ -127,3 +130,24 @@ def _check_modes_file(path, study, bloch_k_points: int) -> list:
     else:
         assert disp is None
     return runs
+
+
+def _check_profiles(path, run, m: int) -> None:
+    """modes/profile (docs/runfile.md): one field per mode, and Γ, V from each mode's own field
+    differ between modes (a table copying one map into every mode fails)."""
+    with h5py.File(path, "r") as f:
+        g = f["modes/profile"]
+        shape = g["E"].shape
+        assert shape[:2] == (m, 3) and g["H"].shape == shape, f"profile shape {shape} for {m} modes"
+        assert g["material_id"].shape == shape[2:]
+        assert np.all(g["has_profile"][()] == 1), "a mode without its own field"
+        peak = np.abs(g["E"][()]).reshape(m, -1).max(axis=1)
+        np.testing.assert_allclose(peak, 1.0, rtol=1e-5)
+    table = mode_table(run)
+    gam = np.array([x.confinement_factor for x in table.modes])
+    vol = np.array([x.mode_volume_nm3 for x in table.modes])
+    assert np.all((gam >= 0) & (gam <= 1)) and np.all(vol > 0), (gam, vol)
+    if len(table.modes) >= 2:
+        assert np.ptp(gam) > 1e-3 and np.ptp(vol) > 1e-3 * vol.max(), (
+            f"every mode got the same Γ {gam} / V {vol}")
+    assert all(x.mode_class != "unclassified" for x in table.modes)

@@ -65,9 +65,74 @@ def test_mode_table_from_synthetic_run(tmp_path, study):
     mapped = [m for m in table.modes if m.field_tag]
     assert [m.field_tag for m in mapped] == ["mode_1"]
     m = mapped[0]
-    assert 0 < m.confinement_factor < 1, f"confinement {m.confinement_factor}"
-    assert m.mode_volume_nm3 > 0
-    assert np.isnan(table.modes[1].mode_volume_nm3)
+    # a plane-wave map at the mode's wavelength gives its surface enhancement, never Γ or V
+    assert m.surface_enhancement_peak > 0
+    assert np.isnan(m.confinement_factor) and np.isnan(m.mode_volume_nm3)
+    assert all(x.mode_class == "unclassified" for x in table.modes)  # no field, no anomaly
+
+
+def _write_profiles(path, study, rows: dict[int, np.ndarray], material_ids=None, names=None):
+    """modes/profile with E given per row of modes/ (H = 0), as solvers.mode_profiles writes it."""
+    import json
+
+    from geometry.build import build
+    from geometry.raster import material_grid
+    x, y, z = syn.grid_nm(study)
+    if material_ids is None:
+        names, material_ids = material_grid(build(study.structure), x, y, z)
+    with h5py.File(path, "a") as f:
+        m = len(f["modes/wavelength_nm"])
+        e = np.zeros((m, 3, len(x), len(y), len(z)), np.complex64)
+        has = np.zeros(m, np.int8)
+        for r, field in rows.items():
+            e[r], has[r] = field, 1
+        g = f.require_group("modes/profile")
+        for k, v in {"E": e, "H": np.zeros_like(e), "has_profile": has,
+                     "material_id": material_ids.astype(np.int8), "x_nm": x, "y_nm": y, "z_nm": z}.items():
+            g.create_dataset(k, data=v)
+        g.attrs["materials"] = json.dumps(list(names))
+        g.attrs["metal_materials"] = json.dumps([n for n in names if n == syn.metal_layer(study)])
+        g.attrs["voxel_volume_nm3"] = syn.voxel_volume_nm3(study)
+
+
+def test_each_mode_takes_its_own_field(tmp_path, study):
+    """Two modes (521 and 610 nm) with Gaussian fields of widths 30 and 20 nm in a grid filled
+    with the perovskite: V = (pi/2)^{3/2} w^3 each (1e-4, as above) and Γ = 1 (H = 0); the
+    560 nm mode has a uniform |E| over the real structure: Γ = F_rod N_rod / sum_m F_m N_m with
+    the Loudon/Ruppin factors F of each material at 560 nm (exact for the voxel sums)."""
+    from geometry.build import build
+    from geometry.raster import material_grid
+    from geometry.study import material_model
+    from postprocess import optics
+    path = syn.write_run(tmp_path / "runs" / "main_modes.h5", study, "modes", "main")
+    shape = syn.grid_nm_shape(study)
+    centre = (syn.DX_NM / 2, syn.DX_NM / 2, 50.0 + syn.DX_NM / 2)
+    x, y, z = syn.grid_nm(study)
+    names, ids = material_grid(build(study.structure), x, y, z)
+    uniform = np.zeros((3, *shape), complex)
+    uniform[0] = 1.0
+    run_path = path
+    # rows 1 and 3 in a perovskite-filled grid (their own file), row 2 on the real structure
+    _write_profiles(run_path, study, {2: uniform})
+    table = mode_table(read_run(run_path))
+    m560 = next(m for m in table.modes if m.wavelength_nm == 560.0)
+    factor = {n: float(optics.energy_factor_drude_lorentz(material_model(study, n), 560.0)) for n in names}
+    counts = {n: int(np.sum(ids == i)) for i, n in enumerate(names)}
+    expected = factor["CsPbBr3"] * counts["CsPbBr3"] / sum(factor[n] * counts[n] for n in names)
+    assert m560.confinement_factor == pytest.approx(expected, rel=1e-6)
+    assert sum(m560.fractions.values()) == pytest.approx(1.0, abs=1e-9)
+
+    path2 = syn.write_run(tmp_path / "runs2" / "main_modes.h5", study, "modes", "main")
+    _write_profiles(path2, study, {1: syn.mode_field(study, 30.0, centre), 3: syn.mode_field(study, 20.0, centre)},
+                    material_ids=np.zeros(shape, int), names=("CsPbBr3",))
+    table = mode_table(read_run(path2))
+    by = {m.wavelength_nm: m for m in table.modes}
+    for wl, w in ((521.0, 30.0), (610.0, 20.0)):
+        expected_v = (np.pi / 2) ** 1.5 * w**3
+        assert by[wl].mode_volume_nm3 == pytest.approx(expected_v, rel=1e-4), f"{wl} nm"
+        assert by[wl].confinement_factor == pytest.approx(1.0, abs=1e-12)
+    assert by[521.0].mode_volume_nm3 / by[610.0].mode_volume_nm3 == pytest.approx(3.375, rel=1e-3)
+    assert by[521.0].mode_class == "rod photonic"  # all its energy is in the perovskite
 
 
 def test_mode_volume_of_gaussian_in_uniform_medium(tmp_path, study):
@@ -88,3 +153,27 @@ def test_mode_volume_of_gaussian_in_uniform_medium(tmp_path, study):
     one = mode_field_metrics(run, "mode_9", slab_voxels=1)
     assert one.mode_volume_nm3 == pytest.approx(metrics.mode_volume_nm3, rel=1e-12)
     assert np.isnan(metrics.surface_enhancement_peak)  # no metal in a uniform medium
+
+
+def test_a_field_hugging_the_metal_is_a_plasmon_and_one_in_the_rod_is_photonic(tmp_path, study):
+    """Synthetic fields on the real structure (rods on Ag): |E| = 1 only in the first voxel
+    layer above the metal outside the rod -> all its electric energy within the surface-plasmon
+    decay length above the metal -> metal-bound plasmon; |E| = 1 only inside the rod -> rod
+    photonic with Γ = 1 (H = 0)."""
+    from geometry.build import build
+    from geometry.raster import material_grid
+    path = syn.write_run(tmp_path / "runs" / "main_modes.h5", study, "modes", "main")
+    x, y, z = syn.grid_nm(study)
+    names, ids = material_grid(build(study.structure), x, y, z)
+    rod = ids == names.index("CsPbBr3")
+    first_above = (z > 0) & (z <= syn.DX_NM)
+    hug = np.zeros((3, *ids.shape), complex)
+    hug[2] = (first_above[None, None, :] & ~rod).astype(float)
+    inside = np.zeros((3, *ids.shape), complex)
+    inside[0] = rod.astype(float)
+    _write_profiles(path, study, {2: hug, 3: inside})
+    by = {m.wavelength_nm: m for m in mode_table(read_run(path)).modes}
+    assert by[560.0].mode_class == "metal-bound plasmon", by[560.0].class_reason
+    assert by[560.0].fractions["surface"] == pytest.approx(1.0)
+    assert by[610.0].mode_class == "rod photonic" and by[610.0].confinement_factor == pytest.approx(1.0)
+    assert by[610.0].fractions["rod"] == pytest.approx(1.0)
