@@ -45,7 +45,7 @@ else:
 
 #: Default number of plane waves (circular truncation): converged to ~0.01 in R for the
 #: default study (measured table in ``rcwa_spectrum``'s docstring).
-DEFAULT_HARMONICS = 401
+DEFAULT_HARMONICS = 201
 #: Period of the lateral lattice used for film stacks (irrelevant: every layer is uniform).
 _FILM_PERIOD_NM = 100.0
 
