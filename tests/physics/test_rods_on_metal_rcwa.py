@@ -9,24 +9,27 @@ normal-vector rule) with hotlase's OWN eps models, so the comparison tests the F
 and the geometry, not the material fits; every ``RCWA_STEP_NM`` nm, ``RCWA_HARMONICS``
 plane waves.
 
-Tolerance on R, T and A by material (Ag, CsPbBr3), max over the band:
-TOL = ACCURACY + RCWA_TRUNCATION, where
-- RCWA_TRUNCATION = 0.02: the largest change of R or A anywhere in 400-700 nm of the default
-  study between ``RCWA_HARMONICS`` and the converged reference (tests/reference/README.md,
-  measured convergence table);
+Tolerance on R, T and A by material (Ag, CsPbBr3), at every RCWA wavelength:
+TOL = ACCURACY + RCWA_TRUNCATION(wavelength), where
+- RCWA_TRUNCATION: how far the reference at RCWA_HARMONICS (97) plane waves is from its own
+  limit, from the harmonic ladder 89/145/197/253 of the default study (fmm.py docstring):
+  <= 0.01 in R and A at 440-700 nm, so 0.02 there; at 400-430 nm R and A_CsPbBr3 still move
+  by up to 0.07 (the Ag/CsPbBr3 contact is at its surface-plasmon asymptote,
+  Re(eps_Ag + eps_CsPbBr3) = 0 at ~410 nm), so 0.07 there (CONTACT_BAND_NM);
 - ACCURACY = 0.03: the accuracy the product promises for the default grid (issue 10 item 4:
   R, T, A within 0.03 of the converged reference over 400-700 nm). A grid-convergence study
   of the Meep side sets how far a given grid is from its own limit; today that ladder does
   not converge for rods on metal (RMS dR 0.37 .. 0.16 between 20 and 7.5 nm, issue 10), so
   no smaller tolerance can be derived from it yet. The lead sets RESOLUTION_NM to the grid
   whose ladder-estimated error is below ACCURACY once the contact is fixed.
-R dips (prominence >= 0.03) of the reference: hotlase must have one within DIP_TOL_NM = 5 nm
-of each (a 5 nm RCWA sampling refined by a parabola places a dip to ~1 nm; the rest is the
-FDTD's grid dispersion, ~(k dx)^2 ~ 1 % of the wavelength at 10 nm grid in n ~ 2.2).
+R dips (prominence >= 0.03) of the reference outside the contact band: hotlase must have
+one within DIP_TOL_NM = 5 nm of each (10 nm RCWA sampling refined by a parabola places a
+dip to ~2 nm; the rest is the FDTD's grid dispersion, ~(k dx)^2 ~ 1-2 % of the wavelength
+at a 10 nm grid in n ~ 2.2).
 
 Expected today (issue 10): FAILS for rods on Ag (max |dR| ~0.7 on the default study).
 Runtime: per case one 3D run (~30-60 s idle at 10 nm, hexagonal ~1.7x: two rods per
-rectangular cell) plus ~20-40 s of RCWA; marked slow.
+rectangular cell) plus ~20-30 s of RCWA; marked slow.
 """
 
 from __future__ import annotations
@@ -42,12 +45,19 @@ pytestmark = [pytest.mark.physics, pytest.mark.slow,
               pytest.mark.skipif(fmm.grcwa is None, reason=fmm.IMPORT_ERROR or "grcwa missing")]
 
 RESOLUTION_NM = 10.0
-RCWA_HARMONICS = 121
+RCWA_HARMONICS = 97
 RCWA_STEP_NM = 10.0
 ACCURACY = 0.03
-RCWA_TRUNCATION = 0.02
-TOL = ACCURACY + RCWA_TRUNCATION
+CONTACT_BAND_NM = (400.0, 430.0)
 DIP_TOL_NM = 5.0
+
+
+def rcwa_truncation(wl_nm):
+    """The reference's own error bound at RCWA_HARMONICS (see the module docstring)."""
+    wl = np.asarray(wl_nm, float)
+    return np.where(wl <= CONTACT_BAND_NM[1], 0.07, 0.02)
+
+
 MATERIALS = ["Ag", "CsPbBr3"]
 
 CASES = {
@@ -88,9 +98,15 @@ def test_rods_on_ag_match_rcwa(run_broadband_file, case):
     report = format_comparison(f"{case} at {RESOLUTION_NM:g} nm vs RCWA ({ref['n_harmonics']} "
                                f"plane waves)", c, MATERIALS)
     print(report)
-    worst = {q: c[f"max_abs_d{q}"] for q in ["R", "T"] + [f"A_{m}" for m in MATERIALS]}
-    shifts = dip_shifts(c["dips_hotlase"], c["dips_rcwa"])
-    bad = {q: v for q, v in worst.items() if not v < TOL}
-    assert not bad, f"max |hotlase - RCWA| above {TOL} for {bad}\n{report}"
+    tol = ACCURACY + rcwa_truncation(c["wl"])
+    bad = {}
+    for q in ["R", "T"] + [f"A_{m}" for m in MATERIALS]:
+        excess = np.abs(c[f"d{q}"]) - tol
+        if np.any(excess > 0):
+            i = int(np.argmax(excess))
+            bad[q] = f"|d{q}| {abs(c[f'd{q}'][i]):.3f} > {tol[i]:.2f} at {c['wl'][i]:.0f} nm"
+    assert not bad, f"hotlase vs RCWA beyond tolerance: {bad}\n{report}"
+    ref_dips = c["dips_rcwa"][c["dips_rcwa"] > CONTACT_BAND_NM[1]]
+    shifts = dip_shifts(c["dips_hotlase"], ref_dips)
     assert np.all(np.abs(shifts) <= DIP_TOL_NM), (
         f"R dips moved by {shifts} nm (tolerance {DIP_TOL_NM} nm)\n{report}")
