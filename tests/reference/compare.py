@@ -63,8 +63,8 @@ def compare(hot: dict, ref: dict, materials: list[str], at_nm=(405.0, 532.0)) ->
         out[f"rms_d{q}"] = float(np.sqrt(np.mean(d**2)))
     out["wl_max_abs_dR"] = float(wl[np.argmax(np.abs(out["dR"]))])
     for w in at_nm:
-        out["at"][w] = {q: (float(np.interp(w, hw, hot[q])), float(np.interp(w, wl, np.asarray(ref[q])[keep])))
-                        for q in names}
+        out["at"][w] = {q: (float(np.interp(w, hw, hot[q])),
+                            float(np.interp(w, wl, np.asarray(ref[q])[keep]))) for q in names}
     out["dips_hotlase"] = r_dips(hw, hot["R"])
     out["dips_rcwa"] = r_dips(wl, np.asarray(ref["R"])[keep])
     return out
@@ -87,6 +87,8 @@ def format_comparison(label: str, c: dict, materials: list[str]) -> str:
     for w, vals in c["at"].items():
         lines.append(f"  at {w:g} nm (hotlase vs RCWA): " + ", ".join(
             f"{q} {h:.3f} vs {r:.3f}" for q, (h, r) in vals.items()))
-    lines.append("  R dips (nm): hotlase " + (", ".join(f"{d:.1f}" for d in c["dips_hotlase"]) or "none")
-                 + "; RCWA " + (", ".join(f"{d:.1f}" for d in c["dips_rcwa"]) or "none"))
+    def dips(values):
+        return ", ".join(f"{d:.1f}" for d in values) or "none"
+
+    lines.append(f"  R dips (nm): hotlase {dips(c['dips_hotlase'])}; RCWA {dips(c['dips_rcwa'])}")
     return "\n".join(lines)

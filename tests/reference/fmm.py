@@ -97,14 +97,16 @@ def rcwa_spectrum(study, wavelengths_nm, n_harmonics: int = DEFAULT_HARMONICS,
             raise ValueError(f"structure.array = {s.array!r}: RCWA needs a periodic array")
         a1, a2 = _lattice(s.lattice, s.period_nm)
         finite = [(s.rod.material, s.rod.height_nm, True)]
-        finite += [(x.material, x.thickness_nm, False) for x in (s.spacer, s.metal) if x is not None]
+        finite += [(x.material, x.thickness_nm, False)
+                   for x in (s.spacer, s.metal) if x is not None]
         rod_radius = s.rod.radius_nm
     elif isinstance(s, FilmStackSpec):
         a1, a2 = _lattice("square", _FILM_PERIOD_NM)
         finite = [(x.material, x.thickness_nm, False) for x in s.layers]
         rod_radius = 0.0
     else:
-        raise ValueError(f"structure.kind = {s.kind!r}: RCWA reference covers rod_array and film_stack")
+        raise ValueError(f"structure.kind = {s.kind!r}: the RCWA reference covers rod_array "
+                         "and film_stack")
     finite = _merge_uniform(finite, s.substrate.material)
     top_eps = material_model(study, s.superstrate).eps(wl)
     if np.any(np.abs(np.imag(top_eps)) > 1e-12):
@@ -229,7 +231,8 @@ def _set_disk_layer(obj, layer: int, eps_rod, eps_bg, radius_nm, a1, a2, normals
         exx = eyy = conv
         exy = np.zeros_like(conv)
     else:
-        inv_rule = np.linalg.inv(disk_fourier_matrix(1 / eps_rod, 1 / eps_bg, radius_nm, dgx, dgy, area))
+        inv_rule = np.linalg.inv(
+            disk_fourier_matrix(1 / eps_rod, 1 / eps_bg, radius_nm, dgx, dgy, area))
         delta = conv - inv_rule
         nxx, nxy, nyy = normals
         exx, exy, eyy = conv - delta @ nxx, -delta @ nxy, conv - delta @ nyy
@@ -250,7 +253,8 @@ def _interface(obj, l: int):
     phi0, phi1 = obj.phi_list[l], obj.phi_list[l + 1]
     q0, q1 = obj.q_list[l], obj.q_list[l + 1]
     Q = np.linalg.solve(phi0, phi1)
-    P = q0[:, None] * np.linalg.solve(obj.kp_list[l] @ phi0, obj.kp_list[l + 1] @ phi1) / q1[None, :]
+    P = np.linalg.solve(obj.kp_list[l] @ phi0, obj.kp_list[l + 1] @ phi1)
+    P = q0[:, None] * P / q1[None, :]
     return 0.5 * (Q + P), 0.5 * (Q - P)
 
 

@@ -37,7 +37,8 @@ WL = np.array([400.0, 450.0, 532.0, 610.0, 700.0])
 
 
 def _study(structure: dict, materials: dict | None = None):
-    return study_from_dict({"study": {"name": "r", "run_kinds": ["spectrum"], "compare_no_metal": False},
+    return study_from_dict({"study": {"name": "r", "run_kinds": ["spectrum"],
+                                      "compare_no_metal": False},
                             "structure": structure, "materials": materials or {},
                             "simulation": {"resolution_nm": 5}})
 
@@ -47,9 +48,11 @@ def _airy(study, layers, wl):
     return stack_rt(wl, eps, [t for _, t in layers], 1.0, material_model(study, "SiO2").eps(wl))
 
 
-@pytest.mark.parametrize("layers", [[("Ag", 30.0), ("CsPbBr3", 50.0)], [("Ag", 100.0)]], ids=["Ag30_CsPbBr3_50", "Ag100"])
+@pytest.mark.parametrize("layers", [[("Ag", 30.0), ("CsPbBr3", 50.0)], [("Ag", 100.0)]],
+                         ids=["Ag30_CsPbBr3_50", "Ag100"])
 def test_film_stack_matches_airy(layers):
-    study = _study({"kind": "film_stack", "layers": [{"material": m, "thickness_nm": t} for m, t in layers]})
+    study = _study({"kind": "film_stack",
+                    "layers": [{"material": m, "thickness_nm": t} for m, t in layers]})
     out = fmm.rcwa_spectrum(study, WL, n_harmonics=9)
     r, t = _airy(study, layers, WL)
     np.testing.assert_allclose(out["R"], r, atol=1e-9)
@@ -100,7 +103,8 @@ def test_cached_fluxes_equal_grcwa_own_and_volume_absorption():
         net, incident = original(obj)
         for w in range(obj.Layer_N):
             ai, bi = obj.GetAmplitudes(w, 0.0)
-            fwd, bwd = core.GetZPoyntingFlux(ai, bi, obj.omega, obj.kp_list[w], obj.phi_list[w], obj.q_list[w])
+            fwd, bwd = core.GetZPoyntingFlux(ai, bi, obj.omega, obj.kp_list[w], obj.phi_list[w],
+                                             obj.q_list[w])
             assert abs(net[w] - np.real(fwd + bwd)) < 1e-10 * incident, w
         metal = obj.Layer_N - 2  # layers: air, rods, spacer, Ag, SiO2
         eps = obj.Uniform_ep_list[obj.id_list[metal][2]]
