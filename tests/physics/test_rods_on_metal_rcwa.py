@@ -102,7 +102,7 @@ def case_study(lattice: str, spacer_nm: float | None, metal: bool = True,
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_rods_on_ag_match_rcwa(run_broadband_file, case):
+def test_rod_array_spectrum_matches_rcwa(run_broadband_file, case):
     lattice, spacer, metal = CASES[case]
     study = case_study(lattice, spacer, metal)
     out = run_broadband_file(study, name=case)
