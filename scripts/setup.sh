@@ -33,14 +33,19 @@ if [ ! -x "$PY" ]; then
     /usr/bin/python3 -m venv --system-site-packages "$VENV" || die "/usr/bin/python3 -m venv failed (python3-venv missing?)"
 fi
 say "installing hotlase (editable) with its test extras"
+# The RCWA reference of the tests (grcwa and the pure-python autograd it imports), pinned and
+# without dependency resolution, so pip can never swap Debian's numpy/scipy for its own copies.
+"$PY" -m pip install -q --disable-pip-version-check --no-deps grcwa==0.1.2 autograd==1.9.1 >/dev/null \
+    || die "pip install --no-deps grcwa==0.1.2 autograd==1.9.1 failed"
 "$PY" -m pip install -q --disable-pip-version-check -e ".[test]" >/dev/null || die "pip install -e .[test] failed"
 
 # meep is compiled against Debian's numpy and h5py: they must not be shadowed by pip copies.
-"$PY" - <<'PYEOF' || die "numpy/h5py must come from Debian (/usr/lib/python3/dist-packages); remove pip copies from $VENV"
-import numpy, h5py
-for m in (numpy, h5py):
+"$PY" - <<'PYEOF' || die "numpy/h5py/scipy must come from Debian (/usr/lib/python3/dist-packages); remove pip copies from $VENV"
+import numpy, h5py, scipy
+for m in (numpy, h5py, scipy):
     assert m.__file__.startswith("/usr/lib/python3/dist-packages"), m.__file__
 PYEOF
+"$PY" -c "import grcwa, autograd" >/dev/null 2>&1 || die "'import grcwa' fails in $VENV (the tests' RCWA reference)"
 "$PY" -c "import meep" >/dev/null 2>&1 || die "'import meep' fails in $VENV: is python3-meep-mpi-default installed for /usr/bin/python3?"
 ROOTFLAGS=""
 [ "$(id -u)" = 0 ] && ROOTFLAGS="--allow-run-as-root --oversubscribe"

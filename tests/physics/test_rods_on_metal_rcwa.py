@@ -1,0 +1,131 @@
+"""Rods standing on metal: hotlase's spectrum against an independent RCWA reference.
+
+Setup: the default rods (CsPbBr3, r 60 nm, h 150 nm, period 300 nm) on 100 nm Ag on SiO2,
+normal incidence, x polarisation; square and hexagonal lattices, each directly on the Ag and
+on a 10 nm Al2O3 spacer; and, as a control that the comparison can pass, the square rods on
+the SiO2 without Ag (the default study's no-metal twin). hotlase: one 3D spectrum run (1 rank, mirror symmetry) at
+``RESOLUTION_NM``, 400-700 nm, 61 wavelengths, the default padding (300 nm) and PML (400 nm):
+with 150/250 nm the same 10 nm grid gave another spectrum on Ag (R dips 428/516 nm instead of
+493/521/545; RCWA 485/519), so the test runs the settings users get.
+Reference: tests/reference/fmm.py (grcwa RCWA, the disk's exact Fourier series with the
+normal-vector rule) with hotlase's OWN eps models, so the comparison tests the FDTD solver
+and the geometry, not the material fits; every ``RCWA_STEP_NM`` nm, ``RCWA_HARMONICS``
+plane waves.
+
+Tolerance on R, T and A by material (Ag, CsPbBr3), at every RCWA wavelength:
+TOL = ACCURACY + RCWA_TRUNCATION(wavelength), where
+- RCWA_TRUNCATION: how far the reference at RCWA_HARMONICS (97 requested) plane waves is
+  from its own limit. Measured, max change of R, T, A_Ag, A_CsPbBr3 (10 nm steps):
+    square: 89 -> 253 plane waves: <= 0.009 above 430 nm; up to 0.064 at 400-430 nm;
+    hexagonal: 91 -> 199: <= 0.012 above 430 nm, 0.019 at 400-430 nm;
+    square on 10 nm Al2O3: 89 -> 197: <= 0.009 everywhere; hexagonal on it: 91 -> 199:
+    <= 0.007 everywhere (the spacer lifts the contact singularity);
+  so 0.02 above 430 nm and 0.07 at 400-430 nm (CONTACT_BAND_NM), where rods touching Ag sit
+  at the Ag/CsPbBr3 surface-plasmon asymptote (Re(eps_Ag + eps_CsPbBr3) = 0 at ~410 nm);
+- ACCURACY = 0.03: the accuracy the product promises for the default grid (issue 10 item 4:
+  R, T, A within 0.03 of the converged reference over 400-700 nm). A grid-convergence study
+  of the Meep side sets how far a given grid is from its own limit; today that ladder does
+  not converge for rods on metal (RMS dR 0.37 .. 0.16 between 20 and 7.5 nm, issue 10), so
+  no smaller tolerance can be derived from it yet. The lead sets RESOLUTION_NM to the grid
+  whose ladder-estimated error is below ACCURACY once the contact is fixed.
+R dips (prominence >= 0.03) of the reference outside the contact band: hotlase must have
+one within DIP_TOL_NM = 5 nm of each (10 nm RCWA sampling refined by a parabola places a
+dip to ~2 nm; the rest is the FDTD's grid dispersion, ~(k dx)^2 ~ 1-2 % of the wavelength
+at a 10 nm grid in n ~ 2.2).
+
+Measured at commit 086dcd5's solver (10 nm grid; hotlase vs RCWA): every rods-on-Ag case FAILS
+    square: max|dR| 0.689 (550 nm), RMS 0.218; A_Ag(532) 0.182 vs 0.054; dips 493.6/520.6/545.5
+        vs 485.1/519.3 nm;
+    hexagonal: max|dR| 0.632 (540 nm), RMS 0.218; A_Ag(532) 0.194 vs 0.049; dips
+        490.9/520.3/543.6 vs 480.2/519.0 nm;
+    square on 10 nm Al2O3: max|dR| 0.529 (440 nm), RMS 0.168; max|dA_CsPbBr3| 0.478; dips
+        440.6/514.8 vs 473.2/516.7 nm;
+    hexagonal on 10 nm Al2O3: max|dR| 0.558 (430 nm), RMS 0.172; max|dA_CsPbBr3| 0.496;
+        dips 432.0/514.7 vs 458.4/516.1 nm;
+    no metal (control): PASSES: max|dR| 0.001, max|dT| 0.032, max|dA_CsPbBr3| 0.018.
+Runtime per case (2 cores loaded ~13x by other jobs): 60-220 s, i.e. one 3D run at 10 nm
+(hexagonal: two rods in a rectangular cell) plus ~30-75 s of RCWA; marked slow.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from geometry.study import study_from_dict
+from tests.reference import fmm
+from tests.reference.compare import compare, dip_shifts, format_comparison
+
+pytestmark = [pytest.mark.physics, pytest.mark.slow,
+              pytest.mark.skipif(fmm.grcwa is None, reason=fmm.IMPORT_ERROR or "grcwa missing")]
+
+RESOLUTION_NM = 10.0
+RCWA_HARMONICS = 97
+RCWA_STEP_NM = 10.0
+ACCURACY = 0.03
+CONTACT_BAND_NM = (400.0, 430.0)
+DIP_TOL_NM = 5.0
+
+
+def rcwa_truncation(wl_nm):
+    """The reference's own error bound at RCWA_HARMONICS (see the module docstring)."""
+    wl = np.asarray(wl_nm, float)
+    return np.where(wl <= CONTACT_BAND_NM[1], 0.07, 0.02)
+
+
+MATERIALS = ["Ag", "CsPbBr3"]
+
+CASES = {  # lattice, Al2O3 spacer (nm), Ag film
+    "square": ("square", None, True),
+    "square_spacer": ("square", 10.0, True),
+    "hexagonal": ("hexagonal", None, True),
+    "hexagonal_spacer": ("hexagonal", 10.0, True),
+    "square_no_metal": ("square", None, False),  # control: the default twin, right today
+}
+
+
+def case_study(lattice: str, spacer_nm: float | None, metal: bool = True,
+               resolution_nm: float = RESOLUTION_NM):
+    structure = {"kind": "rod_array", "lattice": lattice, "period_nm": 300,
+                 "rod": {"material": "CsPbBr3", "radius_nm": 60, "height_nm": 150},
+                 "substrate": {"material": "SiO2"}}
+    if metal:
+        structure["metal"] = {"material": "Ag", "thickness_nm": 100}
+    if spacer_nm:
+        structure["spacer"] = {"material": "Al2O3", "thickness_nm": spacer_nm}
+    return study_from_dict({
+        "study": {"name": f"rcwa_{lattice}", "run_kinds": ["spectrum"], "compare_no_metal": False},
+        "structure": structure,
+        "simulation": {"resolution_nm": resolution_nm, "wavelength_min_nm": 400,
+                       "wavelength_max_nm": 700, "n_wavelengths": 61},
+    })
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_rod_array_spectrum_matches_rcwa(run_broadband_file, case):
+    lattice, spacer, metal = CASES[case]
+    study = case_study(lattice, spacer, metal)
+    out = run_broadband_file(study, name=case)
+    materials = [m for m in MATERIALS if f"spectrum/A_by_material/{m}" in out]
+    assert materials == (MATERIALS if metal else ["CsPbBr3"]), sorted(out)
+    hot = {"wavelength_nm": out["spectrum/wavelength_nm"], "R": out["spectrum/R"],
+           "T": out["spectrum/T"],
+           **{f"A_{m}": out[f"spectrum/A_by_material/{m}"] for m in materials}}
+    wl = np.arange(400.0, 700.0 + 1e-9, RCWA_STEP_NM)
+    ref = fmm.rcwa_spectrum(study, wl, RCWA_HARMONICS)
+    c = compare(hot, ref, materials)
+    report = format_comparison(f"{case} at {RESOLUTION_NM:g} nm vs RCWA ({ref['n_harmonics']} "
+                               f"plane waves)", c, materials)
+    print(report)
+    tol = ACCURACY + rcwa_truncation(c["wl"])
+    bad = {}
+    for q in ["R", "T"] + [f"A_{m}" for m in materials]:
+        excess = np.abs(c[f"d{q}"]) - tol
+        if np.any(excess > 0):
+            i = int(np.argmax(excess))
+            bad[q] = f"|d{q}| {abs(c[f'd{q}'][i]):.3f} > {tol[i]:.2f} at {c['wl'][i]:.0f} nm"
+    assert not bad, f"hotlase vs RCWA beyond tolerance: {bad}\n{report}"
+    ref_dips = c["dips_rcwa"][c["dips_rcwa"] > CONTACT_BAND_NM[1]]
+    shifts = dip_shifts(c["dips_hotlase"], ref_dips)
+    assert np.all(np.abs(shifts) <= DIP_TOL_NM), (
+        f"R dips moved by {shifts} nm (tolerance {DIP_TOL_NM} nm)\n{report}")
