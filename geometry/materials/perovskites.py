@@ -1,11 +1,18 @@
 """Halide perovskites: CsPbBr3, CsPbCl3, CsPbI3, mixed halides, and single-wavelength exact media.
 
-Broadband models are ε∞ + 3 Lorentz poles fitted by ``scripts/fit_materials.py`` to the shared
-refractiveindex.info tables. A sum of Lorentzians cannot reproduce the sharp band edge: the
-fit's absorption tail leaks below the gap (CsPbBr3_Brennan: k = 0.075 at 532 nm where the
-crystal has 0.017, design/physics.md §3), so every model states its error per band in
-``fit_error``, and ``exact_model`` gives the medium whose ε is the measured value exactly at
-one wavelength (for single-wavelength field runs).
+Broadband models are fitted by ``scripts/fit_materials.py`` to the shared refractiveindex.info
+tables. A few Lorentzians cannot follow the sharp band edge (their absorption tails fall only
+as Γ/ΔE²: the earlier 3-Lorentz CsPbBr3 fit, kept as ``CsPbBr3_Brennan_3pole``, has k = 0.075
+at 532 nm where the crystal has 0.017, and 0.025 at 600 nm where it has 1e-5). The default
+models are n, k minimax fits through the edge (``fit.fit_nk_edge``: narrow poles from the
+exciton up, broad signed terms cancelling their tails, the sum constrained passive) that meet
+|Δn| <= 0.02 and |Δk| <= max(0.005, 0.1 k) at every measured wavelength of their window and
+keep k <= 0.002 where the crystal is clear; ``*_clear`` models (2 poles) cover only the bands
+below the gap. Every model states ``fit_error`` (|Δε|/|ε|) and ``nk_error`` (Δn, Δk, worst
+ratio to that tolerance) per band, and a short name resolves per study band to the model with
+the fewest poles meeting the tolerance there (``choose_model``; each pole costs Meep time,
+benchmarks/perovskite.py). ``exact_model`` gives the medium whose ε is the measured value
+exactly at one wavelength (for single-wavelength field runs).
 
 Mixed halides CsPb(A_x B_{1-x})3 (A = Br, B = Cl or I): band gap from the bowing formula,
 emission at the gap, and an optical model interpolated between the end members scaled in
