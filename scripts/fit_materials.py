@@ -138,10 +138,11 @@ def fit(recipe: Recipe) -> MaterialModel:
         model = fit_nk_edge(table.wavelength_nm, table.n, table.k, recipe.window_nm, recipe.comb,
                             name=recipe.name, bands=recipe.bands, clear_k=recipe.clear_k)
         signed = sum(p.sigma < 0 for p in model.poles)
+        terms = f" ({signed} of negative strength, sum passive)" if signed else ""
         return dataclasses.replace(model, source=(
-            f"{recipe.citation} ({described}); hotlase fit: eps_inf + {len(model.poles)} Lorentz "
-            f"({signed} of negative strength, sum passive), minimax in n, k over "
-            f"{recipe.window_nm[0]:g}-{recipe.window_nm[1]:g} nm (scripts/fit_materials.py)"))
+            f"{recipe.citation} ({described}); hotlase fit: eps_inf + {len(model.poles)} Lorentz"
+            f"{terms}, minimax in n, k over {recipe.window_nm[0]:g}-{recipe.window_nm[1]:g} nm "
+            f"(scripts/fit_materials.py)"))
     model = _fit_eps(recipe, wl, eps, described)
     if recipe.group == "PEROVSKITES":
         table = read_refractiveindex_yaml(recipe.data)
