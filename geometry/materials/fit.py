@@ -6,6 +6,10 @@ with the largest error (Lawson's iteration) so the worst-band error, the number 
 is driven down rather than only the mean. Pole energies are bounded to a physical range so
 the fitted model stays stable in Meep (design/physics.md §3, "Stability").
 
+Perovskites use ``fit_nk_edge`` instead: a minimax fit in n and k themselves (a linear
+program over a comb of poles above the band edge, constrained passive) so the model follows
+the measured n, k through the absorption edge within ``NK_TOLERANCE`` (issue 10).
+
 The tables are the refractiveindex.info YAML files in ``../shared/data/optical-constants``
 (CC0; read in place, never copied into the project; see that folder's README).
 """
@@ -382,7 +386,8 @@ def nk_error_by_band(model: MaterialModel, wavelength_nm, n, k, bands,
 class EdgeComb:
     """The poles of a band-edge fit: a comb above the absorption edge, broad signed terms, UV.
 
-    A Lorentzian's absorption tail falls only as Γ/ΔE² below its resonance, so the loss a
+    A Lorentzian's absorption tail falls only as Γ/ΔE² below its resonance (the Lorentz term
+    of model.py, Meep docs "Materials", for |ΔE| >> Γ), so the loss a
     sum of positive poles leaks below the gap is set by the widths of the poles near the
     edge (Im ε ∝ Σ A_j Γ_j / ΔE_j², A_j the pole's absorption area). So:
     - the comb starts at ``edge_ev`` with narrow poles (width ``gamma0_ev``) that widen by

@@ -254,3 +254,35 @@ def test_mixed_halides_are_passive(x, pair):
     with np.errstate(divide="ignore", invalid="ignore"):
         loss = model.eps(HC_EV_NM / energy[energy > 0]).imag
     assert np.nanmin(loss) >= -1e-7, f"{model.name}: Im eps down to {np.nanmin(loss):.2g}"
+
+
+def test_fit_nk_edge_recovers_a_model_built_on_its_comb():
+    """Setup: n, k at 1 nm from 400 to 700 nm of a passive model whose poles are exactly a
+    comb's (positive narrow poles, one broad negative term, one UV term). Reference: that
+    model. The linear program must find it: worst n, k error below 1e-3 of the tolerance."""
+    from geometry.materials.fit import EdgeComb, fit_nk_edge
+    from geometry.materials.model import MaterialModel, Pole
+
+    comb = EdgeComb(2.4, 2.575, 0.05, 0.0, 1.0, (5.0,), (2.5,), 0.4)  # comb: 2.40-2.55 eV
+    strengths = [0.01, 0.02, 0.015, 0.012, -0.005, 1.2]
+    assert len(comb.poles()) == len(strengths)
+    truth = MaterialModel("truth", 2.0, tuple(Pole("lorentz", e, g, s) for (e, g, _), s
+                                               in zip(comb.poles(), strengths)))
+    wl = np.arange(400.0, 701.0)
+    nk = np.sqrt(truth.eps(wl))
+    assert truth.eps(wl).imag.min() >= 0.0  # the truth itself is passive
+    fitted = fit_nk_edge(wl, nk.real, nk.imag, (400, 700), comb)
+    assert fitted.nk_error[0][4] < 1e-3, fitted.nk_error
+    np.testing.assert_allclose(fitted.eps(wl), truth.eps(wl), rtol=1e-4)
+
+
+def test_meets_nk_tolerance_needs_every_overlapping_band_and_full_cover():
+    from geometry.materials.model import MaterialModel
+
+    model = MaterialModel("m", 2.0, nk_error=((400, 500, 0.01, 0.001, 0.5),
+                                              (500, 600, 0.03, 0.001, 1.5),
+                                              (600, 700, 0.01, 0.001, 0.9)))
+    assert model.meets_nk_tolerance(410, 490) and model.meets_nk_tolerance(610, 700)
+    assert not model.meets_nk_tolerance(450, 650)   # crosses the failing band
+    assert not model.meets_nk_tolerance(350, 450)   # not covered below 400 nm
+    assert not MaterialModel("bare", 2.0).meets_nk_tolerance(400, 500)
