@@ -84,8 +84,7 @@ FITTED_PEROVSKITES: tuple[MaterialModel, ...] = (
         source=(
             'M. C. Brennan et al., MRS Commun. (2024), melt-grown crystal '
             '(refractiveindex.info CsPbBr3_Brennan.yml); hotlase fit: eps_inf + 2 '
-            'Lorentz (0 of negative strength, sum passive), minimax in n, k over '
-            '540-1000 nm (scripts/fit_materials.py)'
+            'Lorentz, minimax in n, k over 540-1000 nm (scripts/fit_materials.py)'
         ),
         fit_error=(
             (540, 700, 0.01169),
@@ -173,9 +172,8 @@ FITTED_PEROVSKITES: tuple[MaterialModel, ...] = (
         valid_nm=(430, 800),
         source=(
             'X. Zhang et al., Adv. Funct. Mater. 2310945 (2023), vapour-deposited film '
-            '(refractiveindex.info CsPbCl3_Zhang.yml); hotlase fit: eps_inf + 2 Lorentz '
-            '(0 of negative strength, sum passive), minimax in n, k over 430-800 nm '
-            '(scripts/fit_materials.py)'
+            '(refractiveindex.info CsPbCl3_Zhang.yml); hotlase fit: eps_inf + 2 Lorentz, '
+            'minimax in n, k over 430-800 nm (scripts/fit_materials.py)'
         ),
         fit_error=(
             (430, 550, 0.0131),
