@@ -6,6 +6,10 @@ with the largest error (Lawson's iteration) so the worst-band error, the number 
 is driven down rather than only the mean. Pole energies are bounded to a physical range so
 the fitted model stays stable in Meep (design/physics.md §3, "Stability").
 
+Perovskites use ``fit_nk_edge`` instead: a minimax fit in n and k themselves (a linear
+program over a comb of poles above the band edge, constrained passive) so the model follows
+the measured n, k through the absorption edge within ``NK_TOLERANCE`` (issue 10).
+
 The tables are the refractiveindex.info YAML files in ``../shared/data/optical-constants``
 (CC0; read in place, never copied into the project; see that folder's README).
 """
@@ -332,3 +336,181 @@ def sellmeier_poles(coefficients: tuple[float, ...]) -> tuple[float, tuple[Pole,
     poles = tuple(Pole("lorentz", float(HC_EV_NM / (c_um * 1000.0)), 0.0, float(b))
                   for b, c_um in zip(rest[0::2], rest[1::2]))
     return 1.0 + float(a), poles
+
+
+# --- n, k fits that follow a band edge ---------------------------------------------------
+
+@dataclass(frozen=True)
+class NkTolerance:
+    """How closely a model must follow the measured n, k at every measured wavelength.
+
+    |Δn| <= dn and |Δk| <= max(dk_abs, dk_rel k) (issue 10: 0.02 in n; 0.005 or 10 % in k).
+    """
+
+    dn: float = 0.02
+    dk_abs: float = 0.005
+    dk_rel: float = 0.10
+
+    def k_tolerance(self, k) -> np.ndarray:
+        """The allowed |Δk| at measured extinction k."""
+        return np.maximum(self.dk_abs, self.dk_rel * np.abs(np.asarray(k, dtype=float)))
+
+
+NK_TOLERANCE = NkTolerance()
+
+
+def nk_error_by_band(model: MaterialModel, wavelength_nm, n, k, bands,
+                     tolerance: NkTolerance = NK_TOLERANCE):
+    """Per band: (lo_nm, hi_nm, max |Δn|, max |Δk|, worst) against measured n, k.
+
+    worst = max over the band's measured points of max(|Δn|/dn, |Δk|/max(dk_abs, dk_rel k)),
+    so worst <= 1 means the tolerance holds at every measured wavelength of the band.
+    NaNs for a band with no measured point.
+    """
+    wl = np.asarray(wavelength_nm, dtype=float)
+    nk = np.sqrt(model.eps(wl))  # principal root: n > 0, k >= 0 for Im ε >= 0
+    dn, dk = np.abs(nk.real - n), np.abs(nk.imag - k)
+    ratio = np.maximum(dn / tolerance.dn, dk / tolerance.k_tolerance(k))
+    out = []
+    for lo, hi in bands:
+        keep = (wl >= lo) & (wl <= hi)
+        if not keep.any():
+            out.append((float(lo), float(hi), math.nan, math.nan, math.nan))
+            continue
+        out.append((float(lo), float(hi), round(float(dn[keep].max()), 5),
+                    round(float(dk[keep].max()), 5), round(float(ratio[keep].max()), 4)))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class EdgeComb:
+    """The poles of a band-edge fit: a comb above the absorption edge, broad signed terms, UV.
+
+    A Lorentzian's absorption tail falls only as Γ/ΔE² below its resonance (the Lorentz term
+    of model.py, Meep docs "Materials", for |ΔE| >> Γ), so the loss a
+    sum of positive poles leaks below the gap is set by the widths of the poles near the
+    edge (Im ε ∝ Σ A_j Γ_j / ΔE_j², A_j the pole's absorption area). So:
+    - the comb starts at ``edge_ev`` with narrow poles (width ``gamma0_ev``) that widen by
+      ``slope`` per eV above the edge, ``spacing`` local widths apart, up to ``top_ev``;
+    - ``broad_ev`` are resonances of width ``broad_gamma_ev`` whose strength may be negative:
+      a broad negative term cancels the 1/ΔE² tails of the narrow ones below the gap (a
+      narrow and a broad pole with equal σΓ leave an Im ε that falls as 1/ΔE⁴ and is >= 0
+      everywhere). A single negative term is not a physical oscillator; the fit constrains
+      the sum to be passive, Im ε(E) >= 0 at every energy, which is what Meep needs;
+    - ``uv_ev`` are lossless poles (Sellmeier terms) for the index background.
+    """
+
+    edge_ev: float
+    top_ev: float
+    gamma0_ev: float
+    slope: float
+    spacing: float
+    uv_ev: tuple[float, ...] = (4.5, 6.0)
+    broad_ev: tuple[float, ...] = ()
+    broad_gamma_ev: float = 0.3
+
+    def poles(self) -> list[tuple[float, float, bool]]:
+        """[(resonance eV, width eV, strength may be negative), ...]."""
+        out, energy = [], self.edge_ev
+        while energy < self.top_ev:
+            gamma = self.gamma0_ev + self.slope * (energy - self.edge_ev)
+            out.append((energy, gamma, False))
+            energy += self.spacing * gamma
+        return (out + [(e, self.broad_gamma_ev, True) for e in self.broad_ev]
+                + [(e, 0.0, False) for e in self.uv_ev])
+
+
+#: Energies (eV) where a fitted model must be passive, Im ε >= 0 (0.01-30 eV, ~1 meV apart
+#: near the band edges, finer than the narrowest fitted width).
+PASSIVITY_EV = np.geomspace(0.01, 30.0, 24000)
+
+
+def fit_nk_edge(wavelength_nm, n, k, window_nm: tuple[float, float], comb: EdgeComb, *,
+                name: str = "fit", source: str = "",
+                bands: tuple[tuple[float, float], ...] | None = None,
+                tolerance: NkTolerance = NK_TOLERANCE,
+                clear_k: float | None = None) -> MaterialModel:
+    """Fit ε∞ + the comb's Lorentz poles to measured n, k through an absorption edge.
+
+    The resonances and widths are the comb's; ε∞ and the strengths σ_j minimise the worst
+    ratio of the n, k error to the tolerance over the measured points of the window, a
+    linear program (scipy ``linprog``, HiGHS) in the first-order error of the complex index,
+    Δn + iΔk = Δε / (2(n + ik)) (exact to first order; the stored ``nk_error`` is then
+    computed exactly). Constraints: σ_j >= 0 for the comb and UV poles, ε∞ >= 1, and
+    passivity Im ε >= 0 at every energy of ``PASSIVITY_EV`` (a passive medium is what
+    Meep's update keeps stable; solvers.stability probes it on the grid).
+
+    Args:
+        wavelength_nm, n, k: the measured table.
+        window_nm: (lo, hi) nm fitted (plus the nearest point beyond each edge); ``valid_nm``.
+        comb: the poles (``EdgeComb``).
+        name, source: stored on the model.
+        bands: bands of ``fit_error`` and ``nk_error`` (default: the window).
+        tolerance: the n, k tolerance the fit is scaled by.
+        clear_k: where the measured k is below this, the fit holds the model's |Δk| to
+            clear_k instead (transparent below the gap: the issue tolerance alone would let
+            k = 0.005 stand where the crystal has 1e-5, an absorption length of ~10 µm).
+
+    Raises:
+        ValueError: the linear program fails, or the fitted model is not passive.
+    """
+    import dataclasses
+
+    from scipy.optimize import linprog
+
+    wl_all = np.asarray(wavelength_nm, dtype=float)
+    n_all, k_all = np.asarray(n, dtype=float), np.asarray(k, dtype=float)
+    keep = _bracketed(wl_all, window_nm)
+    energy = nm_to_ev(wl_all[keep])
+    index = n_all[keep] + 1j * k_all[keep]
+    poles = comb.poles()
+
+    def columns(e):
+        return np.array([np.ones_like(e, dtype=complex)] + [
+            e0**2 / (e0**2 - e**2 - 1j * e * g) for e0, g, _ in poles]).T
+
+    per_index = columns(energy) / (2.0 * index)[:, None]  # d(n + ik) per unit parameter
+    target = index**2 / (2.0 * index)
+    tol_n = np.full(energy.size, tolerance.dn)
+    tol_k = tolerance.k_tolerance(k_all[keep])
+    if clear_k is not None:
+        tol_k = np.where(k_all[keep] < clear_k, clear_k, tol_k)
+    rows, rhs = [], []
+    for part, tol, goal in ((per_index.real, tol_n, target.real),
+                            (per_index.imag, tol_k, target.imag)):
+        rows += [np.hstack([part, -tol[:, None]]), np.hstack([-part, -tol[:, None]])]
+        rhs += [goal, -goal]
+    passive = columns(_passivity_grid(poles, PASSIVITY_EV)).imag
+    rows.append(np.hstack([-passive, np.zeros((passive.shape[0], 1))]))
+    rhs.append(np.zeros(passive.shape[0]))
+    cost = np.zeros(len(poles) + 2)
+    cost[-1] = 1.0
+    bounds = ([(1.0, 30.0)] + [((-1.0, 1.0) if signed else (0.0, None)) for *_, signed in poles]
+              + [(0.0, None)])
+    lp = linprog(cost, A_ub=np.vstack(rows), b_ub=np.concatenate(rhs), bounds=bounds,
+                 method="highs")
+    if lp.status != 0:
+        raise ValueError(f"{name}: the linear program failed: {lp.message}")
+    fitted = tuple(Pole("lorentz", float(e0), float(g), float(s))
+                   for (e0, g, _), s in zip(poles, lp.x[1:-1]) if abs(s) > 1e-7)
+    model = MaterialModel(name=name, eps_inf=float(lp.x[0]), poles=fitted,
+                          valid_nm=(float(window_nm[0]), float(window_nm[1])), source=source)
+    check = _passivity_grid(poles, np.geomspace(0.01, 30.0, 200000), per_pole=401)
+    worst_loss = float(model.eps(HC_EV_NM / check).imag.min())
+    if worst_loss < -1e-6:
+        raise ValueError(f"{name}: fitted model is not passive (Im eps down to {worst_loss:.2g})")
+    bands = bands or (tuple(window_nm),)
+    return dataclasses.replace(
+        model, fit_error=fit_error_by_band(model, wl_all, nk_to_eps(n_all, k_all), bands),
+        nk_error=nk_error_by_band(model, wl_all, n_all, k_all, bands, tolerance))
+
+
+def _passivity_grid(poles, base: np.ndarray, per_pole: int = 81) -> np.ndarray:
+    """``base`` plus ``per_pole`` energies across ±5 widths of every lossy pole (eV)."""
+    local = [e0 + g * np.linspace(-5.0, 5.0, per_pole) for e0, g, _ in poles if g > 0]
+    grid = np.unique(np.concatenate([base, *local]))
+    keep = grid > 0
+    for e0, g, _ in poles:  # a lossless pole is singular at its resonance (Im ε = 0 there)
+        if g == 0:
+            keep &= np.abs(grid - e0) > 1e-9
+    return grid[keep]
