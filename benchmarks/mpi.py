@@ -22,8 +22,7 @@ STEPS = 1200
 LAYOUTS = ("even", "uneven")
 
 
-def default_simulation(empty: bool = False, const_dielectrics: bool = False,
-                       rod_material: str | None = None):
+def default_simulation(empty: bool = False, const_dielectrics: bool = False):
     """The default study's structure (or empty) cell as solvers.broadband builds it."""
     import meep as mp
 
@@ -32,7 +31,7 @@ def default_simulation(empty: bool = False, const_dielectrics: bool = False,
     from solvers.cell import (band_frequencies, make_frame, make_simulation, mirror_symmetries,
                               plane_wave_source)
 
-    study = load_variant(const_dielectrics=const_dielectrics, rod_material=rod_material)
+    study = load_variant(const_dielectrics=const_dielectrics)
     layout = build(study.structure)
     frame = make_frame(study, layout)
     f_cen, f_width, _ = band_frequencies(study)

@@ -21,14 +21,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import (bandwidth, end_to_end, metal, mpi, overhead, perovskite, symmetry,
-                        throughput)
+from benchmarks import bandwidth, end_to_end, metal, mpi, overhead, symmetry, throughput
 from benchmarks.common import REPO, Context
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 BENCHMARKS = {"bandwidth": bandwidth, "throughput": throughput, "metal": metal, "mpi": mpi,
-              "symmetry": symmetry, "end_to_end": end_to_end, "overhead": overhead,
-              "perovskite": perovskite}
+              "symmetry": symmetry, "end_to_end": end_to_end, "overhead": overhead}
 #: key prefixes a benchmark writes besides its own name (dropped from the old file on a rerun)
 EXTRA_PREFIX = {"mpi": "structure", "overhead": "postprocess"}
 #: key: (comparison, target) checked in the final table.
@@ -57,10 +55,6 @@ TABLE = (
     "overhead.boundaries_share_of_stepping", "overhead.python_share_of_stepping",
     "overhead.absorbed_by_material_share_of_wall",
     "postprocess.peak_memory_gb", "postprocess.peak_over_whole_e",
-    "perovskite.constant_ratio_to_vacuum", "perovskite.CsPbBr3_Brennan.ratio_to_vacuum",
-    "perovskite.CsPbBr3_Brennan_3pole.ratio_to_vacuum",
-    "perovskite.CsPbBr3_Brennan_clear.ratio_to_vacuum", "perovskite.extra_cost_per_pole",
-    "perovskite.default_study_step_ratio_14_vs_3_poles",
 )
 
 

@@ -45,14 +45,12 @@ def rakic_ag_table() -> dict:
 
 
 def load_variant(no_symmetry: bool = False, rakic_ag: bool = False,
-                 const_dielectrics: bool = False, rod_material: str | None = None):
+                 const_dielectrics: bool = False):
     """The default study, optionally without symmetry and/or with Rakic Ag as its metal.
 
     ``const_dielectrics`` (timing diagnostics only) replaces the rod's CsPbBr3 (3 Lorentz poles)
     and the SiO2 substrate (1 pole) by constant indices 2.2 and 1.46, leaving Ag the only
     dispersive material, to measure what the dielectrics' poles cost per step.
-    ``rod_material`` names another rod model (benchmarks.perovskite: the step cost of each
-    CsPbBr3 model in the default study).
     """
     import dataclasses
 
@@ -67,8 +65,6 @@ def load_variant(no_symmetry: bool = False, rakic_ag: bool = False,
         raw["structure"]["substrate"]["material"] = "substrate_const"
         raw.setdefault("materials", {}).update({"rod_const": {"n": 2.2},
                                                 "substrate_const": {"n": 1.46}})
-    if rod_material:
-        raw["structure"]["rod"]["material"] = rod_material
     study = study_from_dict(raw)
     if no_symmetry:
         sim = dataclasses.replace(study.simulation, symmetry=False)

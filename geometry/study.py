@@ -130,27 +130,15 @@ def study_hash(study: StudySpec, length: int = 10) -> str:
     return hashlib.sha256(study_json(study).encode()).hexdigest()[:length]
 
 
-def study_band_nm(study: StudySpec) -> tuple[float, float]:
-    """(lo, hi) nm: every wavelength the study simulates (spectrum band, pump, emission)."""
-    sim = study.simulation
-    return (min(sim.wavelength_min_nm, sim.pump_wavelength_nm, sim.emission_wavelength_nm),
-            max(sim.wavelength_max_nm, sim.pump_wavelength_nm, sim.emission_wavelength_nm))
-
-
 def material_model(study: StudySpec, name: str, path: str = "material") -> MaterialModel:
-    """Resolve a material name: study [materials.NAME] first, then the built-in registry.
-
-    A short perovskite name ("CsPbBr3", ...) resolves for the study's band
-    (``study_band_nm``): the model with the fewest poles that meets the n, k tolerance there
-    (``geometry.materials.perovskites.choose_model``).
-    """
+    """Resolve a material name: study [materials.NAME] first, then the built-in registry."""
     from geometry.materials.registry import get_material, parse_user_material
 
     if name in _VACUUM_NAMES:
         return VACUUM
     if name in study.materials:
         return parse_user_material(f"materials.{name}", name, study.materials[name])
-    return get_material(name, path=path, band_nm=study_band_nm(study))
+    return get_material(name, path=path)
 
 
 def structure_materials(structure: StructureSpec) -> dict[str, str]:
@@ -193,7 +181,8 @@ def check_study(study: StudySpec) -> None:
     from geometry.materials.registry import check_wavelengths, skin_depth_nm
 
     sim = study.simulation
-    lo, hi = study_band_nm(study)
+    lo = min(sim.wavelength_min_nm, sim.pump_wavelength_nm, sim.emission_wavelength_nm)
+    hi = max(sim.wavelength_max_nm, sim.pump_wavelength_nm, sim.emission_wavelength_nm)
     for name in study.materials:  # validate every user material even if unused
         material_model(study, name, f"materials.{name}")
     for path, name in structure_materials(study.structure).items():

@@ -144,18 +144,12 @@ def _energy_model(study: StudySpec, names: tuple[str, ...], wavelength_nm: float
     """Per material: d(ω Re ε)/dω (Brillouin) and, for Drude metals, ħγ of the Drude pole.
 
     Lossy Drude metals use the Loudon/Ruppin form (design/physics.md §6); everything else the
-    Brillouin form where dispersion is normal. Inside an absorption line (anomalous
-    dispersion, d(ω Re ε)/dω < Re ε) Brillouin's form is no energy density - it goes negative
-    across a perovskite exciton that the model follows (CsPbBr3 at 517 nm: -83) - so there
-    the factor is Re ε (Landau & Lifshitz §80: the form holds only where absorption is weak).
-    Returns (factor array, gamma_ev array with NaN where Brillouin applies).
+    Brillouin form. Returns (factor array, gamma_ev array with NaN where Brillouin applies).
     """
     factor, gamma = [], []
     for name in names:
         model = material_model(study, name)
-        brillouin = float(optics.d_omega_re_eps_d_omega(model, wavelength_nm))
-        re_eps = float(np.real(model.eps(wavelength_nm)))
-        factor.append(brillouin if model.is_metal else max(brillouin, re_eps))
+        factor.append(float(optics.d_omega_re_eps_d_omega(model, wavelength_nm)))
         drude = [p.gamma_ev for p in model.poles if p.kind == "drude" and p.gamma_ev > 0]
         gamma.append(drude[0] if model.is_metal and drude else np.nan)
     return np.array(factor), np.array(gamma)

@@ -5,7 +5,6 @@
     .venv/bin/python scripts/fit_materials.py Ag_JC      # only the named recipes
     .venv/bin/python scripts/fit_materials.py --write SiO2 Al2O3 MgF2 LiF  # one whole block
     .venv/bin/python scripts/fit_materials.py --table    # markdown table of the stored models
-    .venv/bin/python scripts/fit_materials.py --nk-table # n, k error per band (perovskites)
 
 Reads ../shared/data/optical-constants (never copied into the repository). The printed
 models are what geometry/materials/{metals,perovskites,dielectrics}.py keep between their
@@ -27,8 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from geometry.materials.dielectrics import SELLMEIER, sellmeier_model  # noqa: E402
-from geometry.materials.fit import (EdgeComb, fit_drude_lorentz, fit_nk_edge,  # noqa: E402
-                                    nk_error_by_band, read_refractiveindex_yaml)
+from geometry.materials.fit import fit_drude_lorentz, read_refractiveindex_yaml  # noqa: E402
 from geometry.materials.model import MaterialModel  # noqa: E402
 from geometry.units import nm_to_ev  # noqa: E402
 
@@ -51,14 +49,8 @@ class Recipe:
     lorentz_ev: tuple[float, float] = (0.5, 12.0)
     lossless: bool = False
     starts: int = 24
-    comb: EdgeComb | None = None  # set: an n, k minimax fit through the band edge (fit_nk_edge)
-    clear_k: float | None = 0.001  # fit_nk_edge: hold |dk| to this where the crystal is clear
 
 
-_BRENNAN = "M. C. Brennan et al., MRS Commun. (2024), melt-grown crystal"
-_ZHANG = "X. Zhang et al., Adv. Funct. Mater. 2310945 (2023), vapour-deposited film"
-_AFTENIEVA = "O. Aftenieva et al., ACS Nano (2023), nanocrystal film"
-_I_BANDS = ((400.0, 500.0), (500.0, 600.0), (600.0, 750.0), (750.0, 1000.0))
 _VIS = ((400.0, 450.0), (450.0, 500.0), (500.0, 550.0), (550.0, 700.0))
 _NIR = ((400.0, 500.0), (500.0, 600.0), (600.0, 700.0), (700.0, 1000.0))
 
@@ -75,42 +67,21 @@ RECIPES = (
     Recipe("Cu_JC", "METALS", "Cu_Johnson.yml", JC, 1, 3, (400, 1000), _NIR),
     Recipe("Al_McPeak", "METALS", "Al_McPeak.yml", MCPEAK, 1, 2, (300, 1000),
            ((300.0, 400.0), *_NIR)),
-    # through the band edge (n, k minimax, issue 10): narrow poles from the exciton up,
-    # broad signed terms cancelling their tails below the gap, lossless UV terms (the comb
-    # was chosen by a scan of widths, spacings and broad terms: fewest poles with worst
-    # <= 0.85 and k <= 0.002 where the crystal is clear)
-    Recipe("CsPbBr3_Brennan", "PEROVSKITES", "CsPbBr3_Brennan.yml", _BRENNAN, 0, 0, (400, 700),
-           _VIS, comb=EdgeComb(2.36, 3.3, 0.02, 0.5, 0.8, (4.5, 6.0),
-                               tuple(np.linspace(2.30, 3.2, 4)), 0.5)),
-    # below the gap only (540-1000 nm): 2 poles, transparent (k < 5e-4 from 560 nm)
-    Recipe("CsPbBr3_Brennan_clear", "PEROVSKITES", "CsPbBr3_Brennan.yml", _BRENNAN, 0, 0,
-           (540, 1000), ((540.0, 700.0), (700.0, 1000.0)),
-           comb=EdgeComb(2.38, 2.39, 0.02, 0.0, 1.0, (2.9, 4.5))),
-    # the earlier 3-Lorentz eps fit, kept for comparison (k leaks below the gap: nk_error)
-    Recipe("CsPbBr3_Brennan_3pole", "PEROVSKITES", "CsPbBr3_Brennan.yml", _BRENNAN, 0, 3,
-           (400, 700), _VIS, lorentz_ev=(1.5, 8.0), starts=12),
-    Recipe("CsPbCl3_Zhang", "PEROVSKITES", "CsPbCl3_Zhang.yml", _ZHANG, 0, 0, (400, 800),
-           ((400.0, 450.0), (450.0, 550.0), (550.0, 800.0)),
-           comb=EdgeComb(2.98, 3.4, 0.01, 0.5, 0.8, (4.5, 6.0), tuple(np.linspace(2.92, 3.3, 4)),
-                         0.5)),
-    Recipe("CsPbCl3_Zhang_clear", "PEROVSKITES", "CsPbCl3_Zhang.yml", _ZHANG, 0, 0, (430, 800),
-           ((430.0, 550.0), (550.0, 800.0)), comb=EdgeComb(3.0, 3.01, 0.02, 0.0, 1.0, (3.4, 4.5))),
-    Recipe("CsPbCl3_Zhang_3pole", "PEROVSKITES", "CsPbCl3_Zhang.yml", _ZHANG, 0, 3, (300, 800),
-           ((300.0, 400.0), (400.0, 450.0), (450.0, 550.0), (550.0, 800.0)),
+    Recipe("CsPbBr3_Brennan", "PEROVSKITES", "CsPbBr3_Brennan.yml",
+           "M. C. Brennan et al., MRS Commun. (2024), melt-grown crystal", 0, 3, (400, 700), _VIS,
            lorentz_ev=(1.5, 8.0), starts=12),
-    # the crystal's exciton (k 0.61 at 410 nm, 0.004 at 420 nm) is too sharp for a comb of a
-    # few poles (best scanned: worst 2.1 with 14 poles); the 3-Lorentz fit is kept, and its
-    # nk_error says it misses the tolerance
+    Recipe("CsPbCl3_Zhang", "PEROVSKITES", "CsPbCl3_Zhang.yml",
+           "X. Zhang et al., Adv. Funct. Mater. 2310945 (2023), vapour-deposited film", 0, 3,
+           (300, 800), ((300.0, 400.0), (400.0, 450.0), (450.0, 550.0), (550.0, 800.0)),
+           lorentz_ev=(1.5, 8.0), starts=12),
     Recipe("CsPbCl3_Ermolaev", "PEROVSKITES", "CsPbCl3_Ermolaev-o.yml",
            "G. Ermolaev et al., Nano Lett. 23, 2570 (2023), crystal, ordinary ray", 0, 3,
            (400, 800), ((400.0, 450.0), (450.0, 550.0), (550.0, 800.0)),
            lorentz_ev=(1.5, 8.0), starts=12),
-    Recipe("CsPbI3_Aftenieva", "PEROVSKITES", "CsPbI3_Aftenieva.yml", _AFTENIEVA, 0, 0,
-           (400, 1000), _I_BANDS,
-           comb=EdgeComb(1.66, 3.3, 0.015, 0.5, 0.8, (4.5, 6.0), tuple(np.linspace(1.60, 3.2, 8)),
-                         0.5)),
-    Recipe("CsPbI3_Aftenieva_3pole", "PEROVSKITES", "CsPbI3_Aftenieva.yml", _AFTENIEVA, 0, 3,
-           (400, 1000), _I_BANDS, lorentz_ev=(1.2, 8.0), starts=12),
+    Recipe("CsPbI3_Aftenieva", "PEROVSKITES", "CsPbI3_Aftenieva.yml",
+           "O. Aftenieva et al., ACS Nano (2023), nanocrystal film", 0, 3, (400, 1000),
+           ((400.0, 500.0), (500.0, 600.0), (600.0, 750.0), (750.0, 1000.0)),
+           lorentz_ev=(1.2, 8.0), starts=12),
     *(Recipe(name, "DIELECTRICS", f"sellmeier:{name}", SELLMEIER[name][2], 0, 1, (300, 1100),
              ((300.0, 400.0), (400.0, 700.0), (700.0, 1100.0)), lorentz_ev=(3.0, 40.0),
              lossless=True, starts=6)
@@ -129,29 +100,8 @@ def measured(recipe: Recipe) -> tuple[np.ndarray, np.ndarray, str]:
 
 
 def fit(recipe: Recipe) -> MaterialModel:
-    """Run one recipe (perovskites also get ``nk_error`` against the measured n, k)."""
-    import dataclasses
-
+    """Run one recipe."""
     wl, eps, described = measured(recipe)
-    if recipe.comb is not None:
-        table = read_refractiveindex_yaml(recipe.data)
-        model = fit_nk_edge(table.wavelength_nm, table.n, table.k, recipe.window_nm, recipe.comb,
-                            name=recipe.name, bands=recipe.bands, clear_k=recipe.clear_k)
-        signed = sum(p.sigma < 0 for p in model.poles)
-        terms = f" ({signed} of negative strength, sum passive)" if signed else ""
-        return dataclasses.replace(model, source=(
-            f"{recipe.citation} ({described}); hotlase fit: eps_inf + {len(model.poles)} Lorentz"
-            f"{terms}, minimax in n, k over {recipe.window_nm[0]:g}-{recipe.window_nm[1]:g} nm "
-            f"(scripts/fit_materials.py)"))
-    model = _fit_eps(recipe, wl, eps, described)
-    if recipe.group == "PEROVSKITES":
-        table = read_refractiveindex_yaml(recipe.data)
-        model = dataclasses.replace(model, nk_error=nk_error_by_band(
-            model, table.wavelength_nm, table.n, table.k, recipe.bands))
-    return model
-
-
-def _fit_eps(recipe: Recipe, wl, eps, described: str) -> MaterialModel:
     poles = " + ".join(p for p in (
         f"{recipe.n_drude} Drude" if recipe.n_drude else "",
         f"{recipe.n_lorentz} {'lossless ' if recipe.lossless else ''}Lorentz") if p)
@@ -176,11 +126,6 @@ def model_code(model: MaterialModel, indent: str = "    ") -> str:
         lines[-1] += word + " "
     lines[-1] = lines[-1][:-1]
     source = "".join(f"{indent}        {piece!r}\n" for piece in lines)
-    nk = ""
-    if model.nk_error:  # (lo, hi, max |dn|, max |dk|, worst ratio to the tolerance)
-        nk = (f"{indent}    nk_error=(\n" + "".join(
-            f"{indent}        ({lo:g}, {hi:g}, {dn:.4g}, {dk:.4g}, {w:.4g}),\n"
-            for lo, hi, dn, dk, w in model.nk_error) + f"{indent}    ),\n")
     return (f"{indent}MaterialModel(\n"
             f"{indent}    name={model.name!r},\n"
             f"{indent}    eps_inf={model.eps_inf!r},\n"
@@ -189,7 +134,6 @@ def model_code(model: MaterialModel, indent: str = "    ") -> str:
             f"{indent}    source=(\n{source}{indent}    ),\n"
             f"{indent}    fit_error=(\n{errors}{indent}    ),\n"
             f"{indent}    is_metal={model.is_metal!r},\n"
-            f"{nk}"
             f"{indent}),\n")
 
 
@@ -222,42 +166,6 @@ def markdown_table() -> str:
     return "\n".join(lines)
 
 
-def nk_table() -> str:
-    """Markdown table of every model's n, k error per band (models with ``nk_error``)."""
-    from geometry.materials.registry import get_material, list_materials
-
-    lines = ["| model | poles | band nm | max abs dn | max abs dk | worst / tolerance | meets |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
-    for name in list_materials():
-        model = get_material(name)
-        if model.name != name or not model.nk_error:
-            continue
-        for lo, hi, dn, dk, worst in model.nk_error:
-            lines.append(f"| {name} | {len(model.poles)} | {lo:g}-{hi:g} | {dn:.4f} | {dk:.4f} "
-                         f"| {worst:.2f} | {'yes' if worst <= 1.0 else '**no**'} |")
-    return "\n".join(lines)
-
-
-#: Ermolaev et al. 2023 mixed CsPb(Br,Cl)3 crystals (ordinary ray): (Br fraction x, file).
-MIXED_TABLES = ((0.6, "CsPbBrCl3_Ermolaev-Br1.8Cl1.2-o.yml"),
-                (1.3 / 3.0, "CsPbBrCl3_Ermolaev-Br1.3Cl1.7-o.yml"))
-
-
-def mixed_errors() -> list[tuple]:
-    """(x, file, lo, hi, max |dn|, max |dk|, worst) of ``mixed_halide(x)`` vs each table."""
-    from geometry.materials.perovskites import mixed_halide
-
-    out = []
-    for x, file in MIXED_TABLES:
-        table = read_refractiveindex_yaml(file)
-        model = mixed_halide(x, "Br-Cl")
-        lo = max(table.wavelength_nm[0], model.valid_nm[0])
-        hi = min(table.wavelength_nm[-1], model.valid_nm[1])
-        err = nk_error_by_band(model, table.wavelength_nm, table.n, table.k, ((lo, hi),))[0]
-        out.append((round(x, 4), file, *err))
-    return out
-
-
 def _citation(source: str) -> str:
     """The measurement's citation from a model's source text (without the fit details)."""
     head = source.split(";")[0]
@@ -271,18 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="rewrite the generated blocks")
     parser.add_argument("--table", action="store_true",
                         help="print a markdown table of the stored models and exit (no fitting)")
-    parser.add_argument("--nk-table", action="store_true",
-                        help="print a markdown table of the n, k error per band and exit")
     args = parser.parse_args(argv)
     if args.table:
         print(markdown_table())
-        return 0
-    if args.nk_table:
-        print(nk_table())
-        print("\nmixed halides (perovskites.mixed_halide) against Ermolaev's crystals:")
-        for row in mixed_errors():
-            print(f"x = {row[0]:g} ({row[1]}), {row[2]:g}-{row[3]:g} nm: max |dn| {row[4]:.4f}, "
-                  f"max |dk| {row[5]:.4f}, worst / tolerance {row[6]:.2f}")
         return 0
     chosen = [r for r in RECIPES if not args.names or r.name in args.names]
     groups = {r.group for r in chosen}
@@ -302,9 +201,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"#   {lo:6g}-{hi:<6g} nm  max |d eps|/|eps| = {100 * err:6.2f} %   "
                   f"max |d Im eps| = {loss.max():.3f} (Im eps {eps[band].imag.min():.3f}-"
                   f"{eps[band].imag.max():.3f})")
-        for lo, hi, dn, dk, worst in model.nk_error:
-            print(f"#   {lo:6g}-{hi:<6g} nm  max |dn| = {dn:.4f}  max |dk| = {dk:.4f}  "
-                  f"worst / tolerance = {worst:.3f} ({'meets' if worst <= 1 else 'FAILS'})")
         for probe in (405.0, 532.0, 633.0):
             if recipe.window_nm[0] <= probe <= recipe.window_nm[1]:
                 nk_fit = np.sqrt(model.eps(probe))

@@ -47,10 +47,6 @@ class MaterialModel:
         source: citation of the measured data and of the fit.
         fit_error: ((lo_nm, hi_nm, max |Δε|/|ε|), ...) per band, from the fit against data.
         is_metal: True for metals (what ``without_metal`` replaces, what hot electrons use).
-        nk_error: ((lo_nm, hi_nm, max |Δn|, max |Δk|, worst), ...) per band against the
-            measured n, k, where worst = max over the band's measured points of
-            max(|Δn| / 0.02, |Δk| / max(0.005, 0.1 k)): the band meets the n, k tolerance
-            (``geometry.materials.fit.NK_TOLERANCE``) when worst <= 1. Empty when not checked.
     """
 
     name: str
@@ -61,20 +57,6 @@ class MaterialModel:
     source: str = ""
     fit_error: tuple[tuple[float, float, float], ...] = field(default=())
     is_metal: bool = False
-    nk_error: tuple[tuple[float, float, float, float, float], ...] = field(default=())
-
-    def meets_nk_tolerance(self, lo_nm: float, hi_nm: float) -> bool:
-        """True when ``nk_error`` shows the n, k tolerance met in every band overlapping
-        [lo_nm, hi_nm] and those bands cover it (False when there is no ``nk_error``)."""
-        bands = sorted(b for b in self.nk_error if b[0] <= hi_nm and b[1] >= lo_nm)
-        if not bands or bands[0][0] > lo_nm or max(b[1] for b in bands) < hi_nm:
-            return False
-        reach = bands[0][0]
-        for lo, hi, *_, worst in bands:
-            if lo > reach or not worst <= 1.0:
-                return False
-            reach = max(reach, hi)
-        return True
 
     def eps(self, wavelength_nm) -> np.ndarray:
         """Complex ε at vacuum wavelength(s) in nm (formula in the module docstring)."""

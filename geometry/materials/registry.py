@@ -20,8 +20,7 @@ from geometry.materials.dielectrics import DIELECTRICS
 from geometry.materials.fit import MeasuredTable, read_refractiveindex_yaml
 from geometry.materials.metals import METAL_ALIASES, METALS
 from geometry.materials.model import MaterialModel, Pole
-from geometry.materials.perovskites import (PEROVSKITE_ALIASES, PEROVSKITE_CHOICES, PEROVSKITES,
-                                            choose_model, mixed_halide)
+from geometry.materials.perovskites import PEROVSKITE_ALIASES, PEROVSKITES, mixed_halide
 from geometry.units import nk_to_eps, nm_to_ev
 from geometry.validate import SpecError, check_bool, check_choice, check_keys, check_number
 
@@ -35,10 +34,8 @@ MEASURED_FILES = {
     "Ag_JC": "Ag_Johnson.yml", "Ag_JC_drude": "Ag_Johnson.yml", "Ag_JC_broad": "Ag_Johnson.yml", "Ag_McPeak": "Ag_McPeak.yml",
     "Au_JC": "Au_Johnson.yml", "Au_McPeak": "Au_McPeak.yml", "Cu_JC": "Cu_Johnson.yml",
     "Al_McPeak": "Al_McPeak.yml", "CsPbBr3_Brennan": "CsPbBr3_Brennan.yml",
-    "CsPbBr3_Brennan_clear": "CsPbBr3_Brennan.yml", "CsPbBr3_Brennan_3pole": "CsPbBr3_Brennan.yml",
-    "CsPbCl3_Zhang": "CsPbCl3_Zhang.yml", "CsPbCl3_Zhang_clear": "CsPbCl3_Zhang.yml",
-    "CsPbCl3_Zhang_3pole": "CsPbCl3_Zhang.yml", "CsPbCl3_Ermolaev": "CsPbCl3_Ermolaev-o.yml",
-    "CsPbI3_Aftenieva": "CsPbI3_Aftenieva.yml", "CsPbI3_Aftenieva_3pole": "CsPbI3_Aftenieva.yml",
+    "CsPbCl3_Zhang": "CsPbCl3_Zhang.yml", "CsPbCl3_Ermolaev": "CsPbCl3_Ermolaev-o.yml",
+    "CsPbI3_Aftenieva": "CsPbI3_Aftenieva.yml",
 }
 
 _MIXED = re.compile(r"^CsPb\((Br)([^A-Za-z()]+)(Cl|I)([^A-Za-z()]+)\)3$")
@@ -50,16 +47,12 @@ def list_materials() -> list[str]:
     return sorted({*_MODELS, *_ALIASES})
 
 
-def get_material(name: str, path: str = "material",
-                 band_nm: tuple[float, float] | None = None) -> MaterialModel:
+def get_material(name: str, path: str = "material") -> MaterialModel:
     """The built-in model called ``name``.
 
     Args:
         name: a name from ``list_materials()`` or a mixed halide ``CsPb(Br{x}Cl{1-x})3``.
         path: field path for error messages (e.g. ``structure.metal.material``).
-        band_nm: (lo, hi) nm the caller simulates. A short perovskite name then resolves to
-            the model with the fewest poles meeting the n, k tolerance over the band
-            (``perovskites.choose_model``); without it, to the default (broadest) model.
 
     Raises:
         SpecError: unknown name (with the known names and the closest match), or a mixed
@@ -69,8 +62,6 @@ def get_material(name: str, path: str = "material",
         raise SpecError(path, name, f"must be a material name (string), got {type(name).__name__}")
     if name in _MODELS:
         return _MODELS[name]
-    if name in PEROVSKITE_CHOICES and band_nm is not None:
-        return _MODELS[choose_model(name, *band_nm)]
     if name in _ALIASES:
         return _MODELS[_ALIASES[name]]
     if _MIXED_ANY.match(name):

@@ -2,7 +2,7 @@
 
 Setup: a 1D cell (a = 1 µm) at the default 10 nm grid with PML, a 100 nm slab of a fitted
 metal (the default "Ag" = Ag_JC, Drude + 1 Lorentz, and every other metal fit) under a
-150 nm slab of CsPbBr3 (the band-edge fit: 14 Lorentz terms, 2 of negative strength, passive),
+150 nm slab of CsPbBr3 (3 Lorentz poles),
 excited by a Gaussian pulse spanning 400-700 nm, stepped 2000 steps after the source with
 the Courant number from ``solvers.stability.choose_courant`` when that module exists
 (else Meep's 0.5). Reference: a stable scheme keeps every field finite and the field
