@@ -17,7 +17,7 @@ from geometry.primitives import Box, Cylinder, Layout
 from geometry.study import StudySpec, lateral_absorbers, material_model
 from geometry.units import nm_to_meep_freq, nm_to_meep_length
 from solvers.materials import to_meep_medium
-from solvers.stability import choose_courant
+from solvers.stability import choose_courant, mirror_consistent
 
 
 @dataclass(frozen=True)
@@ -195,14 +195,18 @@ def mirror_symmetries(layout: Layout, frame: Frame, component, k_x: float = 0.0)
     """Mirror planes allowed by the structure and a source of E ``component`` at x = y = 0.
 
     A field component along the mirror normal is odd (phase -1), the others even; a Bloch
-    k along x breaks the x mirror. Returned empty for 1D cells (nothing to gain).
+    k along x breaks the x mirror. Returned empty for 1D cells (nothing to gain). A mirror
+    along a periodic axis that is not a whole number of pixels is left out (it diverges:
+    ``stability.mirror_consistent``).
     """
     if frame.dims == 1:
         return []
     syms = []
-    if layout.mirror_x and k_x == 0:
+    ok = [mirror_consistent(size, periodic, frame.resolution)
+          for size, periodic in zip(frame.size_xy, frame.periodic)]
+    if layout.mirror_x and k_x == 0 and ok[0]:
         syms.append(mp.Mirror(mp.X, phase=_phase(component, mp.X)))
-    if frame.dims == 3 and layout.mirror_y:
+    if frame.dims == 3 and layout.mirror_y and ok[1]:
         syms.append(mp.Mirror(mp.Y, phase=_phase(component, mp.Y)))
     return syms
 
