@@ -143,7 +143,9 @@ def make_frame(study: StudySpec, layout: Layout) -> Frame:
         pml=pml,
         periodic=layout.periodic,
         resolution=1000.0 / sim.resolution_nm,
-        courant=choose_courant(models, sim.resolution_nm, layout.dims),
+        courant=choose_courant(models, sim.resolution_nm, layout.dims, pml_nm=sim.pml_nm,
+                               in_pml=[material_model(study, layout.background)]
+                               + ([] if metal_below else [material_model(study, layout.substrate)])),
         metal_below=metal_below,
         metal_lateral=metal_lateral,
     )

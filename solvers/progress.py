@@ -226,7 +226,8 @@ class GrowthWatch:
             f"fields diverged: {what} rose to {ratio:.3g} x its largest value while the sources "
             f"were on (limit {factor:g} x) at t = {t * fs:.1f} fs, {(t - t_src) * fs:.1f} fs after "
             f"the sources ended (step {sim.fields.t}, {facts['failure_steps_above_peak']} steps "
-            f"after it passed that maximum); growth rate {rate:.3g} /fs{tenfold}", facts)
+            f"after it passed that maximum); growth rate {rate:.3g} /fs{tenfold}; Courant number "
+            f"{sim.Courant:g}, grid {1000.0 / sim.resolution:g} nm", facts)
 
 
 def sample_stride(sim: mp.Simulation, f_max: float) -> int:
