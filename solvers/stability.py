@@ -13,8 +13,12 @@ the source is off. Three kinds of cell are probed, because each material alone i
   surface) while it point-samples the poles, so an interface pixel is a medium neither
   material is; both orders are probed;
 - each dispersive medium that reaches a PML, filling a cell with the study's PML on both
-  ends (SiO2 at 20 nm: stable in bulk at 0.5, NaN at 0.55 in a PML).
-The largest Courant number in ``CANDIDATES`` that passes every probe is used.
+  ends (SiO2 at 20 nm in a PML: NaN at 0.55, decaying at 0.5).
+The largest Courant number in ``CANDIDATES`` that passes every probe is used. Measured over
+every registry material (4 metals, 3 perovskites, 4 dielectrics, vacuum) at 10 and 20 nm in
+3D, no pair and no PML probe needed a lower Courant number than the materials alone (Al2O3
+alone needs 0.4 at 20 nm): the pair and PML probes guard user materials and new models.
+Issue 16's divergence was not a Courant matter at all (``mirror_consistent``).
 """
 
 from __future__ import annotations
