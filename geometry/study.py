@@ -176,7 +176,8 @@ def check_study(study: StudySpec) -> None:
     structure with dispersive media (its lateral Absorbers eat the plane wave's edges: rods
     on glass gave R 0.006 and T 0.4 instead of 0.03 and 0.9; with a constant-index glass
     and lateral PML, 0.03 and 0.9). Warnings (accuracy risks, with the number and the fix): fewer
-    than 2 grid cells per metal skin depth, fewer than 8 per wavelength in a dielectric.
+    than 2 grid cells per metal skin depth, fewer than 8 per wavelength in a dielectric, a
+    periodic side that is not a whole number of grid cells (Meep rounds it; issue 16).
     """
     from geometry.materials.registry import check_wavelengths, skin_depth_nm
 
@@ -212,6 +213,18 @@ def check_study(study: StudySpec) -> None:
         raise SpecError("simulation.angle_deg", sim.angle_deg,
                         "oblique incidence needs a laterally periodic cell (a periodic rod "
                         "array); use 0 for film stacks and finite structures")
+    for axis, size, periodic in zip("xy", layout.cell_xy_nm, layout.periodic):
+        cells = size / sim.resolution_nm
+        if periodic and size > 0 and abs(cells - round(cells)) > 1e-6 * cells:
+            warnings.warn(
+                f"structure: the periodic cell is {size:.1f} nm along {axis}, {cells:.2f} grid cells "
+                f"at simulation.resolution_nm = {sim.resolution_nm:g}; Meep rounds it to "
+                f"{round(cells) * sim.resolution_nm:g} nm, so the rods at the cell edge sit "
+                f"{abs(round(cells) * sim.resolution_nm - size) / 2:.1f} nm off their lattice sites "
+                "and the mirror symmetry along that axis is left out (Meep diverges with it), "
+                "so the run takes about 2x longer; choose period_nm or resolution_nm so that it "
+                "is a whole number of cells "
+                "(hexagonal lattices: sqrt(3) period_nm along y)", stacklevel=2)
     plane_wave = [k for k in study.run_kinds if k in ("spectrum", "fields")]
     if plane_wave and lateral_absorbers(study, layout):
         raise SpecError("study.run_kinds", list(study.run_kinds),

@@ -20,7 +20,8 @@ from solvers.cell import (band_frequencies, incidence_k_point, make_frame, make_
                           mirror_symmetries, plane_wave_source, symmetry_label)
 from solvers.fields import add_field_monitor, write_fields
 from solvers.progress import DecayStop, max_meep_time, progress_step, sample_stride
-from solvers.spectrum import (add_spectrum_monitors, collect_spectrum, eps_table, lossy_materials,
+from solvers.spectrum import (add_spectrum_monitors, check_balance, collect_spectrum, eps_table,
+                              lossy_materials,
                               spectrum_wavelengths_nm, write_spectrum)
 
 
@@ -57,9 +58,9 @@ def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fie
                                mp.FluxRegion(center=plane_c, size=plane_s))
     t0 = time.perf_counter()
     # the empty cell holds nothing that lingers, so the decay window slides (DecayStop)
-    sim0.run(progress_step(f"{label} normalisation", t_cap, log),
-             until=DecayStop([(component, probe)], 10.0 / f_min, study.simulation.decay_by, t_cap,
-                             subwindows=10, stride=sample_stride(sim0, f_cen + f_width / 2)))
+    stop0 = DecayStop([(component, probe)], 10.0 / f_min, study.simulation.decay_by, t_cap,
+                      subwindows=10, stride=sample_stride(sim0, f_cen + f_width / 2))
+    sim0.run(progress_step(f"{label} normalisation", t_cap, log), until=stop0)
     stepping = time.perf_counter() - t0
     incident = -np.asarray(mp.get_fluxes(inc))  # downward power: the planes face +z
     incident_per_area = -np.asarray(mp.get_fluxes(inc_fields)) / area
@@ -74,15 +75,17 @@ def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fie
     sim.load_minus_flux_data(mon.refl, refl_data)
     dft = add_field_monitor(sim, frame, list(targets)) if fields_writer is not None and targets else None
     t0 = time.perf_counter()
-    sim.run(progress_step(f"{label} structure", t_cap, log),
-            until=DecayStop([(component, probe)], 10.0 / f_min, study.simulation.decay_by, t_cap,
-                            stride=sample_stride(sim, f_cen + f_width / 2)))
+    stop = DecayStop([(component, probe)], 10.0 / f_min, study.simulation.decay_by, t_cap,
+                     stride=sample_stride(sim, f_cen + f_width / 2))
+    sim.run(progress_step(f"{label} structure", t_cap, log), until=stop)
     stepping += time.perf_counter() - t0
     facts["stepping_time_s"] = stepping
+    facts["growth_check_time_s"] = stop0.growth.seconds + stop.growth.seconds
     facts["meep_time_fs"] = sim.meep_time() * MEEP_TIME_S * 1e15
     if spectrum_writer is not None:
         result = collect_spectrum(sim, mon, incident, frame.dims,
                                   eps_table(study, layout, wavelengths), lossy)
+        check_balance(result)
         write_spectrum(spectrum_writer, result, wavelengths, incident)
         facts["energy_balance_max_error"] = result["energy_balance_max_error"]
     if dft is not None:

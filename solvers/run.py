@@ -23,7 +23,7 @@ from geometry.twin import has_metal, without_metal
 from solvers.broadband import run_broadband
 from solvers.fields import field_targets
 from solvers.output import RunWriter, read_status
-from solvers.progress import NAN_HINT
+from solvers.progress import GROWTH_HINT, NAN_HINT, FieldGrowthError
 
 
 def log(msg: str) -> None:
@@ -123,8 +123,9 @@ def _guarded_many(fn, out: Path, variant: str, kinds: tuple[str, ...], study: St
         return True
     except BaseException as err:  # noqa: BLE001 - every failure must mark the files
         msg = _failure(err)
+        facts = getattr(err, "facts", None) or {}  # FieldGrowthError: time, growth rate
         for w in writers.values():
-            w.finish("failed", msg)
+            w.finish("failed", msg, **facts)
         log(f"{label} FAILED: {msg}")
         if isinstance(err, KeyboardInterrupt):
             raise
@@ -133,7 +134,9 @@ def _guarded_many(fn, out: Path, variant: str, kinds: tuple[str, ...], study: St
 
 def _failure(err: BaseException) -> str:
     text = f"{type(err).__name__}: {err}"
-    if "NaN" in str(err) or "Inf" in str(err):
+    if isinstance(err, FieldGrowthError):
+        text += f"; {GROWTH_HINT}"
+    elif "NaN" in str(err) or "Inf" in str(err):
         text += f"; {NAN_HINT}"
     return text
 

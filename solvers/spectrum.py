@@ -271,6 +271,27 @@ def collect_spectrum(sim: mp.Simulation, mon: SpectrumMonitors, incident_flux: n
             "energy_balance_max_error": float(np.max(np.abs(total - 1.0)))}
 
 
+BALANCE_LIMIT = 0.5  # |R + T + sum A_material - 1| beyond this is no result (check_balance)
+
+
+def check_balance(result: dict) -> None:
+    """Refuse a spectrum that breaks energy conservation grossly (a slow divergence the
+    growth check did not stop, or a broken run): R + T + sum A_material = 1 for a passive
+    structure (Poynting's theorem), and converged runs meet it to a few 0.01 (README).
+
+    Raises:
+        RuntimeError: naming the error, so the run file is marked failed, not complete.
+    """
+    err = result["energy_balance_max_error"]
+    values = np.concatenate([result["R"], result["T"], *result["A_by_material"].values()])
+    if not (math.isfinite(err) and np.all(np.isfinite(values))) or err > BALANCE_LIMIT:
+        raise RuntimeError(
+            f"energy balance: max |R + T + A_by_material - 1| = {err:.3g} (limit {BALANCE_LIMIT:g}), "
+            f"R up to {np.nanmax(np.abs(result['R'])):.3g}: the fields grew (diverged) or the run is "
+            "broken, so the spectrum is not a result; refine simulation.resolution_nm or set "
+            "simulation.symmetry = false and rerun")
+
+
 def write_spectrum(writer, result: dict, wavelengths_nm: np.ndarray, incident_flux: np.ndarray) -> None:
     """spectrum/ group of the run file (docs/runfile.md), wavelengths ascending."""
     writer.dataset("spectrum/wavelength_nm", wavelengths_nm, "nm", "vacuum wavelength")
