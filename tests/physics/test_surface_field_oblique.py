@@ -9,18 +9,21 @@ Reference: postprocess.analytic.top_surface_fields_p (Fresnel/Airy for the whole
 the incident amplitude of the run's normalisation (incident flux I per horizontal area:
 |E_inc|^2 = 2 Z0 I / cos(theta)); the Govorov density at the Fresnel E_n(0-) times the area.
 Only the top face carries field (the bottom one is 100 nm = 4 skin depths deeper: e^-8).
-Tolerances (measured on this code, Meep 1.25; the test takes about 25 s):
-- outside the metal (E_n(0+), E_t) and the D-continuity estimate of E_n(0-): 3 % at 2.5 nm
-  (measured E_n(0+) 1.0026, E_t 0.985, D-continuity E_n(0-) 1.0027; 1.0047, 0.971, 1.0048
-  at 5 nm);
+Tolerances (measured with the film's top a quarter cell above a Yee plane, where
+solvers.cell puts every top metal face; Meep 1.25; the test takes about 25 s):
+- outside the metal, carried linearly to the face from the first two outside voxels: E_n(0+)
+  and the D-continuity estimate of E_n(0-) within 3 % at 2.5 nm (measured 0.995, 0.995;
+  0.990, 0.990 at 5 nm); E_t(0+), which grows from a small value at the face, first order:
+  within 5 % at 2.5 nm and halving with the grid (measured 1.070 at 5 nm, 1.034 at 2.5 nm);
 - the surface rate (E_n from D-continuity, ∝ |E_n|^2) vs Govorov at the Fresnel E_n(0-):
-  within 3 % at both grids (measured 1.0096 at 5 nm, 1.0054 at 2.5 nm);
-- direct E_n(0-) (inside, carried to the face): the metal-side field of the solver is low by a
-  first-order grid error (|E_n| 0.909 at 5 nm, 0.954 at 2.5 nm): within 15 % at 2.5 nm, and
-  its error must shrink by at least 1.6x from 5 to 2.5 nm (first order gives 2x; measured
-  1.96x); tangential E inside (carried to the face) 0.914 and 0.955, continuity within 15 %;
+  within 3 % at both grids (measured 0.980 at 5 nm, 0.990 at 2.5 nm; 0.944 and 0.973
+  without the carry to the face);
+- direct E_n(0-) (inside, carried to the face): first-order grid error (|E_n| 1.045 at 5 nm,
+  1.023 at 2.5 nm): within 15 % at 2.5 nm, and its error must shrink by at least 1.6x from
+  5 to 2.5 nm; tangential E inside (carried to the face) 1.051 and 1.024, continuity within
+  15 %;
 - the two estimators (direct vs D-continuity) move toward each other: their |E_n|^2 ratio
-  (measured 1.22 at 5 nm, 1.11 at 2.5 nm) is closer to 1 on the finer grid, within 15 %.
+  (measured 0.90 at 5 nm, 0.95 at 2.5 nm) is closer to 1 on the finer grid, within 15 %.
 Before this test the rate used the direct estimate taken half a cell deep (no carry): |E_n|^2
 0.68 of Fresnel at 5 nm, 1.49x below D-continuity.
 """
@@ -108,8 +111,13 @@ def _measure(tmp_path, res_nm: float) -> dict[str, float]:
 def test_surface_fields_and_rate_converge_to_fresnel(tmp_path):
     coarse, fine = _measure(tmp_path, 5.0), _measure(tmp_path, 2.5)
     summary = f"5 nm: {coarse}\n2.5 nm: {fine}"
-    for key in ("e_n_out", "e_t_out", "e_n_in_dcont"):
+    for key in ("e_n_out", "e_n_in_dcont"):
         assert abs(fine[key] - 1) < OUTSIDE_TOL, f"{key} / Fresnel off by > {OUTSIDE_TOL}\n{summary}"
+    # tangential E outside grows from a small value at the face, so its linear carry to the
+    # face is first order: 7.0 % at 5 nm, 3.4 % at 2.5 nm measured with the face a quarter
+    # cell off the grid; it must halve with the grid (1.6x) and be within 5 % at 2.5 nm
+    t_err = lambda m: abs(m["e_t_out"] - 1)  # noqa: E731
+    assert t_err(fine) < 0.05 and t_err(coarse) > 1.6 * t_err(fine), f"e_t_out\n{summary}"
     for m in (coarse, fine):
         assert abs(m["rate"] - 1) < OUTSIDE_TOL, f"rate / Govorov(Fresnel) off\n{summary}"
     err = lambda m: abs(m["e_n_in_direct"] - 1)  # noqa: E731

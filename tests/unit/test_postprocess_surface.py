@@ -122,8 +122,8 @@ def test_a_voxel_centre_on_the_interface_is_skipped(tmp_path, monkeypatch):
     study's 10 nm grid has: that voxel's field is the outside one (the synthetic exact field
     at z = 0 is the superstrate's, as Meep's pixel mixing gives). The direct estimate must come
     from the metal voxels at -dz and -2dz carried one cell to the face: |E_z(0-)|^2 x area to
-    1e-9 (the outside value would be |eps_Ag|^2 = 19x larger); D-continuity from the voxel at
-    +dz: |E_z(+dz)|^2 / |eps_Ag|^2, 1e-9. The rods are made thinner than a voxel (r = 1 nm)
+    1e-9 (the outside value would be |eps_Ag|^2 = 19x larger); D-continuity from the voxels at
+    +dz and +2dz carried linearly to the face: |2 E_z(dz) - E_z(2dz)|^2 / |eps_Ag|^2, 1e-9. The rods are made thinner than a voxel (r = 1 nm)
     so that the whole top is one flat metal/vacuum face."""
     import synthetic_runs as syn
 
@@ -144,5 +144,7 @@ def test_a_voxel_centre_on_the_interface_is_skipped(tmp_path, monkeypatch):
     e2_in = wave.e_normal_inside_sq(0.0)
     assert abs(sf.e_normal_sq_integral_v2 / (e2_in * area) - 1) < 1e-9
     e_up, _ = wave.fields([0.0], [syn.DX_NM])
-    expected_d = area * abs(e_up[2, 0, 0]) ** 2 / abs(wave.eps2) ** 2
+    e_up2, _ = wave.fields([0.0], [2 * syn.DX_NM])
+    # carried linearly to the face from the voxels at +dz and +2dz: E(0+) = 2 E(dz) - E(2dz)
+    expected_d = area * abs(2 * e_up[2, 0, 0] - e_up2[2, 0, 0]) ** 2 / abs(wave.eps2) ** 2
     assert abs(sf.e_normal_sq_integral_dcont_v2 / expected_d - 1) < 1e-9
