@@ -18,8 +18,8 @@ E_normal just inside the metal, two estimators (the rate is linear in their |E_n
 A voxel centre within half a cell of the interface (located by bisection on the layout) holds
 a field mixing the two sides, so each estimator then takes the next voxel out from the face.
 A p-polarised plane wave on a Ag film (tests/physics/test_surface_field_oblique.py) checks
-both against Fresnel: D-continuity is within 0.5 % at 5 nm (the outside field is accurate),
-the direct one 9 % low (the solver's metal-side field carries a first-order interface error),
+both against Fresnel: D-continuity within 1 % at 5 nm (the outside field is accurate), the
+direct one 4.5 % high (the solver's metal-side field carries a first-order interface error),
 converging toward each other with the grid. The surface rate uses D-continuity; the direct
 estimate is reported beside it as the grid's uncertainty. Rates and efficiencies come from the formula modules
 (``postprocess.hot_electrons``, ``postprocess.electronic``); nothing here is a new formula.
