@@ -115,10 +115,13 @@ def test_flat_surface_integral_and_rate_match_closed_form(runs, study):
     # direct: the voxel-centre value (half a cell deep) carried to the face: |E_z(0-)|^2 exactly
     e2 = wave.e_normal_inside_sq(0.0)
     assert _rel(sf.e_normal_sq_integral_v2, e2 * area) < 1e-9
-    # D-continuity from the first voxel above (z = +dz/2): eps_out E_z(+dz/2) / eps_metal, with
-    # eps_out = 1 in vacuum and eps_rod under the rod (the synthetic field ignores the rod)
+    # D-continuity from the voxels above (z = +dz/2, +3dz/2) carried linearly half a cell to the
+    # face: eps_out (1.5 E_z(dz/2) - 0.5 E_z(3dz/2)) / eps_metal, with eps_out = 1 in vacuum and
+    # eps_rod under the rod (the synthetic field ignores the rod)
     x, _, _ = syn.grid_nm(study)
-    e_up, _ = wave.fields(x[:1], [syn.DX_NM / 2])
+    e_1, _ = wave.fields(x[:1], [syn.DX_NM / 2])
+    e_2, _ = wave.fields(x[:1], [1.5 * syn.DX_NM])
+    e_up = 1.5 * e_1 - 0.5 * e_2
     eps_m = wave.eps2
     eps_rod = complex(syn.material_model(study, "CsPbBr3").eps(405.0))
     weight_rod = f_rod * abs(eps_rod) ** 2
@@ -172,10 +175,11 @@ def test_chain_is_consistent(runs, study):
 def test_field_passes_hold_only_a_slab_in_memory(runs, study):
     """Absorption and surface passes one z-plane at a time: peak allocation << the E dataset.
 
-    The surface pass reads its slab with two planes on each side (a voxel centre within half a
-    cell of the interface is skipped for the next one), so on this 80-plane toy grid a one-plane
-    slab holds 5 planes plus per-voxel neighbour indices: measured 1.87 MB of 6.1 MB (1.40
-    with one plane on each side); the bound is a third of E."""
+    The surface pass reads its slab with three planes on each side (a voxel centre within half a
+    cell of the interface is skipped for the next one, and the outside field is carried to the
+    face from two voxels), so on this 80-plane toy grid a one-plane slab holds 7 planes plus
+    per-voxel neighbour indices: measured 2.16 MB of 6.1 MB (1.87 with two planes on each side);
+    the bound is 40 % of E (on a real grid of hundreds of planes the slab is a few %)."""
     import tracemalloc
 
     run = runs[("main", "fields")]
@@ -187,7 +191,7 @@ def test_field_passes_hold_only_a_slab_in_memory(runs, study):
     analyze_surface(run, "pump", inputs, slab_voxels=nx * ny)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert peak < e_bytes / 3, f"peak {peak / 1e6:.1f} MB vs E {e_bytes / 1e6:.1f} MB, expected < 1/3"
+    assert peak < 0.4 * e_bytes, f"peak {peak / 1e6:.1f} MB vs E {e_bytes / 1e6:.1f} MB, expected < 40 %"
 
 
 def test_periodic_edge_images_are_not_counted_twice(tmp_path, study):
