@@ -29,6 +29,7 @@ from geometry.specs import (
     WireOnMetalSpec,
     layer_stack,
 )
+from geometry.units import whole_cells
 from geometry.validate import SpecError, check_bool, check_choice, check_keys
 
 VACUUM = MaterialModel("vacuum", 1.0, source="vacuum", valid_nm=(0.0, math.inf))
@@ -215,7 +216,7 @@ def check_study(study: StudySpec) -> None:
                         "array); use 0 for film stacks and finite structures")
     for axis, size, periodic in zip("xy", layout.cell_xy_nm, layout.periodic):
         cells = size / sim.resolution_nm
-        if periodic and size > 0 and abs(cells - round(cells)) > 1e-6 * cells:
+        if periodic and size > 0 and not whole_cells(size, sim.resolution_nm):
             warnings.warn(
                 f"structure: the periodic cell is {size:.1f} nm along {axis}, {cells:.2f} grid cells "
                 f"at simulation.resolution_nm = {sim.resolution_nm:g}; Meep rounds it to "

@@ -86,3 +86,11 @@ def eps_to_nk(eps):
 def kw_cm2_to_w_m2(intensity_kw_cm2):
     """Intensity kW/cm^2 to W/m^2."""
     return np.asarray(intensity_kw_cm2, dtype=float) * 1e7
+
+
+def whole_cells(length_nm: float, resolution_nm: float) -> bool:
+    """True when a length is a whole number of grid cells (to 1e-6 of a cell per cell): Meep
+    rounds a periodic cell side that is not (solvers.stability.mirror_consistent,
+    geometry.study.check_study)."""
+    cells = length_nm / resolution_nm
+    return abs(cells - round(cells)) < 1e-6 * max(1.0, cells)

@@ -152,7 +152,7 @@ def make_frame(study: StudySpec, layout: Layout) -> Frame:
         z_trans=z_bottom - 0.5 * pad,
         pml=pml,
         periodic=layout.periodic,
-        resolution=1000.0 / sim.resolution_nm,
+        resolution=res,
         courant=choose_courant(models, sim.resolution_nm, layout.dims, pml_nm=sim.pml_nm,
                                in_pml=[material_model(study, layout.background)]
                                + ([] if metal_below else [material_model(study, layout.substrate)])),

@@ -30,6 +30,7 @@ import meep as mp
 import numpy as np
 
 from geometry.materials.model import MaterialModel
+from geometry.units import whole_cells
 
 CANDIDATES = (0.5, 0.4, 0.3, 0.2, 0.1)
 _PROBE_CELLS = 8        # cells per side of the probe: wavevectors 0 .. pi/dx all present
@@ -51,8 +52,7 @@ def mirror_consistent(length_um: float, periodic: bool, resolution: float) -> bo
     """
     if not periodic or length_um <= 0:
         return True
-    pixels = length_um * resolution
-    return abs(pixels - round(pixels)) < 1e-6 * max(1.0, pixels)
+    return whole_cells(length_um * 1000.0, 1000.0 / resolution)
 
 
 class UnstableMaterialError(ValueError):
