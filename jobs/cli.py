@@ -86,6 +86,13 @@ def _validate(args) -> int:
     return run_validation(quick=args.quick)
 
 
+def _slurm_options(s: argparse.ArgumentParser) -> None:
+    """Slurm submission options shared by ``sweep`` and ``converge`` (used with
+    --scheduler slurm; jobs.slurm reads them)."""
+    for flag in ("--partition", "--account", "--time", "--mem"):
+        s.add_argument(flag)
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser (kept separate so tests and docs can inspect it)."""
     p = argparse.ArgumentParser(prog="hotlase", description=__doc__.splitlines()[0])
@@ -122,10 +129,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--np", type=int, default=None, help="MPI ranks per point")
     s.add_argument("--dry-run", action="store_true", help="expand and write scripts, run nothing")
     s.add_argument("--resume", action="store_true", help="redo only missing or failed points")
-    s.add_argument("--partition")
-    s.add_argument("--account")
-    s.add_argument("--time")
-    s.add_argument("--mem")
+    _slurm_options(s)
     s.set_defaults(func=_sweep)
 
     s = sub.add_parser("converge", help="run a study on a grid ladder: order, extrapolated "
@@ -145,10 +149,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--match-nm", type=float, default=10.0,
                    help="largest shift of a mode between neighbouring grids (nm)")
     s.add_argument("--dry-run", action="store_true", help="write the ladder's points, run nothing")
-    s.add_argument("--partition")
-    s.add_argument("--account")
-    s.add_argument("--time")
-    s.add_argument("--mem")
+    _slurm_options(s)
     s.set_defaults(func=_converge)
 
     s = sub.add_parser("status", help="state of every point of a sweep directory")

@@ -372,6 +372,11 @@ def plot_spectra(variant: str, data: dict, path: Path) -> Path:
         ax.set_title(f"{variant}: {name}", fontsize=9)
         if n == 0:
             ax.legend(fontsize=6)
+    return _save(fig, path)
+
+
+def _save(fig, path: Path) -> Path:
+    """Lay out and write a pyplot-free Figure (no backend is chosen or switched)."""
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
@@ -465,10 +470,7 @@ def plot_quantity(row: dict, path: Path) -> Path:
     ax.set_ylabel(f"{row['name'].split('.')[-1]} ({row['unit']})")
     ax.set_title(row["label"], fontsize=9)
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    return path
+    return _save(fig, path)
 
 
 def figure_name(name: str) -> str:

@@ -400,14 +400,17 @@ def _absorption_summary(res: VariantResult, s: dict, metals: tuple[str, ...]) ->
             checks.append({"name": f"absorbed_fraction_physical_{tag}", "passed": False,
                            "tolerance": None, "max_abs_mismatch": None,
                            "reason": "; ".join(head.problems)})
-    pump, emis = res.headline.get("pump"), res.headline.get("emission")
+    pump = res.headline.get("pump")
     maps_ok = lambda a: not unphysical_fractions(a.fraction_by_material)  # noqa: E731
+    for tag, key in (("pump", "absorbed_fraction"), ("emission", "absorbed_fraction_emission")):
+        if res.headline.get(tag):
+            head, a = res.headline[tag], res.absorption[tag]
+            s[key] = head.fraction_by_material
+            s[f"{key}_total"] = head.total
+            s[f"{key}_source"] = head.source
+            s[f"{key}_fields"] = a.fraction_by_material if maps_ok(a) else None
     if pump:
         a = res.absorption["pump"]
-        s["absorbed_fraction"] = pump.fraction_by_material
-        s["absorbed_fraction_total"] = pump.total
-        s["absorbed_fraction_source"] = pump.source
-        s["absorbed_fraction_fields"] = a.fraction_by_material if maps_ok(a) else None
         s["incident_power_w"] = a.incident_power_w
         grid_vs_cell = a.grid_area_m2 / a.cell_area_m2
         if abs(grid_vs_cell - 1) > 0.02:
@@ -427,12 +430,6 @@ def _absorption_summary(res: VariantResult, s: dict, metals: tuple[str, ...]) ->
             s["absorbed_power_metal_w"] = p_metal
             s["hot_electron_rate_upper_s"] = float(hot_electrons.hot_electron_rate_upper_s(
                 p_metal, a.wavelength_nm))
-    if emis:
-        a = res.absorption["emission"]
-        s["absorbed_fraction_emission"] = emis.fraction_by_material
-        s["absorbed_fraction_emission_total"] = emis.total
-        s["absorbed_fraction_emission_source"] = emis.source
-        s["absorbed_fraction_emission_fields"] = a.fraction_by_material if maps_ok(a) else None
     s["absorption_check"] = {
         tag: {"spectrum_wavelength_nm": c.spectrum_wavelength_nm,
               "fields": c.fields_fraction if not unphysical_fractions(c.fields_fraction) else None,
