@@ -9,7 +9,7 @@ setup:
 	@scripts/setup.sh
 
 demo: setup
-	@$(PY) -m jobs.cli demo
+	@$(PY) -m hotlase.jobs.cli demo
 
 test: setup
 	@$(PY) -m pytest -q tests

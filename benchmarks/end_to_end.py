@@ -1,6 +1,6 @@
 """End to end: the default study through hotlase vs a plain Meep script as the tutorials teach.
 
-hotlase: ``benchmarks.study`` runs what ``python -m solvers.run examples/default.toml --kinds
+hotlase: ``benchmarks.study`` runs what ``python -m hotlase.solvers.run examples/default.toml --kinds
 spectrum fields --variants main`` runs (R, T, A by material, pump and emission maps; mirror
 symmetry, decay-based stopping, the 2-pole J&C Ag fit, Courant 0.5).
 Tutorial-style (``benchmarks.tutorial_script``): same cell, grid and band; meep.materials.Ag

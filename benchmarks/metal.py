@@ -21,7 +21,7 @@ def run(results: dict, ctx) -> None:
     from benchmarks.common import median_ratio
 
     runs = ctx.shared["throughput_runs"]
-    from geometry.materials.registry import get_material
+    from hotlase.geometry.materials.registry import get_material
     from meep.materials import Ag as meep_ag
 
     model = get_material("Ag")

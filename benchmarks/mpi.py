@@ -27,8 +27,8 @@ def default_simulation(empty: bool = False, const_dielectrics: bool = False):
     import meep as mp
 
     from benchmarks.study import load_variant
-    from geometry.build import build
-    from solvers.cell import (band_frequencies, make_frame, make_simulation, mirror_symmetries,
+    from hotlase.geometry.build import build
+    from hotlase.solvers.cell import (band_frequencies, make_frame, make_simulation, mirror_symmetries,
                               plane_wave_source)
 
     study = load_variant(const_dielectrics=const_dielectrics)

@@ -44,9 +44,9 @@ def write_file(path: Path) -> dict:
     import h5py
     import numpy as np
 
-    from geometry.build import build
-    from geometry.raster import material_grid
-    from geometry.study import material_model, study_json
+    from hotlase.geometry.build import build
+    from hotlase.geometry.raster import material_grid
+    from hotlase.geometry.study import material_model, study_json
 
     study = _study()
     layout = build(study.structure)
@@ -108,9 +108,9 @@ def analyse_file(path: Path) -> dict:
     import tracemalloc
 
     tracemalloc.start()
-    from postprocess.absorption import analyze_absorption
-    from postprocess.runfile import read_run
-    from postprocess.surface import analyze_surface
+    from hotlase.postprocess.absorption import analyze_absorption
+    from hotlase.postprocess.runfile import read_run
+    from hotlase.postprocess.surface import analyze_surface
 
     t0 = time.perf_counter()
     run = read_run(path)

@@ -1,7 +1,7 @@
 """Worker: the default study's spectrum + field maps through hotlase's own solver code.
 
 ``python -m benchmarks.study --worker --out DIR [--no-symmetry] [--rakic-ag]`` runs exactly
-what ``python -m solvers.run examples/default.toml --kinds spectrum fields --variants main``
+what ``python -m hotlase.solvers.run examples/default.toml --kinds spectrum fields --variants main``
 runs (``solvers.run.run_variant``), with two switches the benchmarks compare:
 
 - ``--no-symmetry``: ``simulation.symmetry = false`` (dataclasses.replace), everything else equal;
@@ -54,7 +54,7 @@ def load_variant(no_symmetry: bool = False, rakic_ag: bool = False,
     """
     import dataclasses
 
-    from geometry.study import study_from_dict
+    from hotlase.geometry.study import study_from_dict
 
     raw = tomllib.loads(DEFAULT_STUDY.read_text())
     if rakic_ag:
@@ -92,8 +92,8 @@ def _record_timings(store: list) -> None:
 
 
 #: solver functions outside time stepping whose wall time the worker reports: (module, name)
-TIMED = (("solvers.spectrum", "absorbed_by_material"), ("solvers.broadband", "write_fields"),
-         ("solvers.broadband", "make_simulation"), ("solvers.stability", "_largest_stable"))
+TIMED = (("hotlase.solvers.spectrum", "absorbed_by_material"), ("hotlase.solvers.broadband", "write_fields"),
+         ("hotlase.solvers.broadband", "make_simulation"), ("hotlase.solvers.stability", "_largest_stable"))
 
 
 def _time_functions(store: dict) -> None:
@@ -127,7 +127,7 @@ def worker(argv: list[str]) -> None:
     import h5py
     import meep as mp
 
-    from solvers.run import run_variant
+    from hotlase.solvers.run import run_variant
 
     from benchmarks.common import emit
 

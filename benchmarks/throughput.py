@@ -35,8 +35,8 @@ def medium(name: str):
         from meep.materials import Ag
 
         return Ag
-    from geometry.materials.registry import get_material
-    from solvers.materials import to_meep_medium
+    from hotlase.geometry.materials.registry import get_material
+    from hotlase.solvers.materials import to_meep_medium
 
     return to_meep_medium(get_material("Ag"))
 

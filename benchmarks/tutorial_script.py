@@ -38,8 +38,8 @@ def main(argv=None):
     a = p.parse_args(argv)
     t_start = time.perf_counter()
 
-    from geometry.materials.registry import get_material
-    from solvers.materials import to_meep_medium
+    from hotlase.geometry.materials.registry import get_material
+    from hotlase.solvers.materials import to_meep_medium
 
     if a.metal == "rakic":
         from meep.materials import Ag

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from geometry.build_film_stack import build_film_stack
-from geometry.build_rod_array import build_rod_array
-from geometry.build_wire_on_metal import build_wire_on_metal
-from geometry.primitives import Layout
-from geometry.specs import FilmStackSpec, RodArraySpec, StructureSpec, WireOnMetalSpec
+from hotlase.geometry.build_film_stack import build_film_stack
+from hotlase.geometry.build_rod_array import build_rod_array
+from hotlase.geometry.build_wire_on_metal import build_wire_on_metal
+from hotlase.geometry.primitives import Layout
+from hotlase.geometry.specs import FilmStackSpec, RodArraySpec, StructureSpec, WireOnMetalSpec
 
 
 def build(structure: StructureSpec) -> Layout:

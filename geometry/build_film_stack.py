@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from geometry.build_layers import build_layers
-from geometry.primitives import Layout
-from geometry.specs import FilmStackSpec
+from hotlase.geometry.build_layers import build_layers
+from hotlase.geometry.primitives import Layout
+from hotlase.geometry.specs import FilmStackSpec
 
 
 def build_film_stack(spec: FilmStackSpec) -> Layout:

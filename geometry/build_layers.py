@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from geometry.primitives import Box
-from geometry.specs import LayerSpec
+from hotlase.geometry.primitives import Box
+from hotlase.geometry.specs import LayerSpec
 
 
 def build_layers(layers: tuple[LayerSpec, ...]) -> tuple[tuple[Box, ...], float]:

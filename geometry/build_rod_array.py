@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 
-from geometry.build_layers import build_layers
-from geometry.primitives import Cylinder, Layout
-from geometry.specs import RodArraySpec
+from hotlase.geometry.build_layers import build_layers
+from hotlase.geometry.primitives import Cylinder, Layout
+from hotlase.geometry.specs import RodArraySpec
 
 
 def lattice_vectors_nm(lattice: str, period_nm: float) -> tuple[tuple[float, float], ...]:

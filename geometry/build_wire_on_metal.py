@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
-from geometry.build_layers import build_layers
-from geometry.primitives import Cylinder, Layout
-from geometry.specs import WireOnMetalSpec
+from hotlase.geometry.build_layers import build_layers
+from hotlase.geometry.primitives import Cylinder, Layout
+from hotlase.geometry.specs import WireOnMetalSpec
 
 
 def build_wire_on_metal(spec: WireOnMetalSpec) -> Layout:

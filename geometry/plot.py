@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from geometry.build import build
-from geometry.raster import material_grid
-from geometry.study import StudySpec
+from hotlase.geometry.build import build
+from hotlase.geometry.raster import material_grid
+from hotlase.geometry.study import StudySpec
 
 _COLOURS = {"vacuum": "#f4f7fb", "air": "#f4f7fb", "SiO2": "#a6cee3", "Al2O3": "#b2df8a",
             "MgF2": "#cab2d6", "LiF": "#fdbf6f"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from geometry.primitives import Box, Cylinder, Layout
+from hotlase.geometry.primitives import Box, Cylinder, Layout
 
 
 def material_grid(layout: Layout, x_nm, y_nm, z_nm) -> tuple[tuple[str, ...], np.ndarray]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from geometry.validate import SpecError, check_bool, check_choice, check_int, check_number
+from hotlase.geometry.validate import SpecError, check_bool, check_choice, check_int, check_number
 
 RUN_KINDS = ("spectrum", "modes", "fields", "emitter")
 INJECTION_SURFACES = ("contact", "all")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 
-from geometry.validate import SpecError, check_choice, check_int, check_positive
+from hotlase.geometry.validate import SpecError, check_choice, check_int, check_positive
 
 STRUCTURE_KINDS = ("rod_array", "wire_on_metal", "film_stack")
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from geometry.materials.model import MaterialModel
-from geometry.settings import RUN_KINDS, AnalysisSpec, SimulationSpec
-from geometry.specs import (
+from hotlase.geometry.materials.model import MaterialModel
+from hotlase.geometry.settings import RUN_KINDS, AnalysisSpec, SimulationSpec
+from hotlase.geometry.specs import (
     FilmStackSpec,
     LayerSpec,
     RodArraySpec,
@@ -29,8 +29,8 @@ from geometry.specs import (
     WireOnMetalSpec,
     layer_stack,
 )
-from geometry.units import whole_cells
-from geometry.validate import SpecError, check_bool, check_choice, check_keys
+from hotlase.geometry.units import whole_cells
+from hotlase.geometry.validate import SpecError, check_bool, check_choice, check_keys
 
 VACUUM = MaterialModel("vacuum", 1.0, source="vacuum", valid_nm=(0.0, math.inf))
 _VACUUM_NAMES = ("vacuum", "air")
@@ -133,7 +133,7 @@ def study_hash(study: StudySpec, length: int = 10) -> str:
 
 def material_model(study: StudySpec, name: str, path: str = "material") -> MaterialModel:
     """Resolve a material name: study [materials.NAME] first, then the built-in registry."""
-    from geometry.materials.registry import get_material, parse_user_material
+    from hotlase.geometry.materials.registry import get_material, parse_user_material
 
     if name in _VACUUM_NAMES:
         return VACUUM
@@ -180,7 +180,7 @@ def check_study(study: StudySpec) -> None:
     than 2 grid cells per metal skin depth, fewer than 8 per wavelength in a dielectric, a
     periodic side that is not a whole number of grid cells (Meep rounds it; issue 16).
     """
-    from geometry.materials.registry import check_wavelengths, skin_depth_nm
+    from hotlase.geometry.materials.registry import check_wavelengths, skin_depth_nm
 
     sim = study.simulation
     lo = min(sim.wavelength_min_nm, sim.pump_wavelength_nm, sim.emission_wavelength_nm)
@@ -208,7 +208,7 @@ def check_study(study: StudySpec) -> None:
                     f"{path} = {name!r}: {cells:.1f} grid cells per wavelength in the medium "
                     f"(n = {n_max:.2f} at {lo:g} nm); FDTD needs >= 8 (set simulation.resolution_nm "
                     f"<= {lo / n_max / 8:.1f})", stacklevel=2)
-    from geometry.build import build
+    from hotlase.geometry.build import build
     layout = build(study.structure)
     if sim.angle_deg > 0 and (layout.dims == 1 or not any(layout.periodic)):
         raise SpecError("simulation.angle_deg", sim.angle_deg,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from geometry.specs import FilmStackSpec, LayerSpec, RodArraySpec, WireOnMetalSpec
-from geometry.study import StudySpec, material_model
+from hotlase.geometry.specs import FilmStackSpec, LayerSpec, RodArraySpec, WireOnMetalSpec
+from hotlase.geometry.study import StudySpec, material_model
 
 DEFAULT_TWIN_DIELECTRIC = "SiO2"
 
@@ -24,7 +24,7 @@ def twin_dielectric(study: StudySpec) -> str:
 
 def has_metal(study: StudySpec) -> bool:
     """True if any material of the structure is a metal."""
-    from geometry.study import structure_materials
+    from hotlase.geometry.study import structure_materials
 
     return any(material_model(study, name).is_metal
                for name in structure_materials(study.structure).values())

@@ -11,12 +11,12 @@ import sys
 import warnings
 from pathlib import Path
 
-from geometry.validate import SpecError
+from hotlase.geometry.validate import SpecError
 
 
 def _show(args) -> int:
-    from geometry.plot import plot_cross_sections
-    from geometry.study import load_study
+    from hotlase.geometry.plot import plot_cross_sections
+    from hotlase.geometry.study import load_study
 
     study = load_study(args.study)
     out = Path(args.out) if args.out else Path(args.study).with_suffix(".png")
@@ -26,18 +26,18 @@ def _show(args) -> int:
 
 
 def _run(args) -> int:
-    from jobs.local import run_study
+    from hotlase.jobs.local import run_study
 
     return run_study(args.study, args.out, np=args.np, resume=args.resume,
                      kinds=args.kinds, resolution_nm=args.resolution_nm)
 
 
 def _analyze(args) -> int:
-    from postprocess.report import analyze
+    from hotlase.postprocess.report import analyze
 
     d = Path(args.dir)
     if (d / "converge.toml").is_file() and not (d / "runs").is_dir():  # a converge directory
-        from jobs.converge import print_ladder, rebuild
+        from hotlase.jobs.converge import print_ladder, rebuild
 
         print_ladder(d, rebuild(d))
         return 0
@@ -50,38 +50,38 @@ def _analyze(args) -> int:
 
 
 def _demo(args) -> int:
-    from jobs.demo import run_demo
+    from hotlase.jobs.demo import run_demo
 
     return run_demo(args.out, np=args.np, resolution_nm=args.resolution_nm)
 
 
 def _sweep(args) -> int:
-    from jobs.sweep import run_sweep
+    from hotlase.jobs.sweep import run_sweep
 
     return run_sweep(args)
 
 
 def _converge(args) -> int:
-    from jobs.converge import run_converge
+    from hotlase.jobs.converge import run_converge
 
     return run_converge(args)
 
 
 def _status(args) -> int:
-    from jobs.status import show_status
+    from hotlase.jobs.status import show_status
 
     return show_status(args.dir)
 
 
 def _collect(args) -> int:
-    from jobs.collect import collect
+    from hotlase.jobs.collect import collect
 
     collect(args.dir)
     return 0
 
 
 def _validate(args) -> int:
-    from jobs.validate import run_validation
+    from hotlase.jobs.validate import run_validation
 
     return run_validation(quick=args.quick)
 

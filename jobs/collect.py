@@ -18,8 +18,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from jobs.points import format_value
-from jobs.state import POINTS_DIR, SWEEP_INDEX, point_files, read_json, write_text_atomic
+from hotlase.jobs.points import format_value
+from hotlase.jobs.state import POINTS_DIR, SWEEP_INDEX, point_files, read_json, write_text_atomic
 
 OUT_DIR = "collect"
 MAX_PLOTTED = 12

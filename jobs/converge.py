@@ -19,12 +19,12 @@ import tomllib
 import warnings
 from pathlib import Path
 
-from geometry.study import load_study
-from geometry.validate import SpecError
-from jobs.points import Sweep, load_sweep, sweep_from_dict
-from jobs.state import POINTS_DIR, point_files, write_text_atomic
-from jobs.toml_writer import dumps
-from postprocess.ladder import LADDER_FILE, Tolerances, build_ladder, ladder_key, write_ladder
+from hotlase.geometry.study import load_study
+from hotlase.geometry.validate import SpecError
+from hotlase.jobs.points import Sweep, load_sweep, sweep_from_dict
+from hotlase.jobs.state import POINTS_DIR, point_files, write_text_atomic
+from hotlase.jobs.toml_writer import dumps
+from hotlase.postprocess.ladder import LADDER_FILE, Tolerances, build_ladder, ladder_key, write_ladder
 
 SWEEP_FILE = "converge.toml"
 DEFAULT_FACTORS = (2.0, 1.5, 1.0)  # default ladder: the study's grid times these
@@ -70,7 +70,7 @@ def sweep_text(study_path: Path, resolutions: list[float], np_: int, name: str) 
 def run_converge(args) -> int:
     """Entry of ``hotlase converge`` (args: study, resolutions, out, np, scheduler, tolerance,
     tolerance_nm, rel_tolerance, match_nm, dry_run, partition, account, time, mem)."""
-    from jobs.sweep import run_sweep
+    from hotlase.jobs.sweep import run_sweep
 
     study_path = Path(args.study)
     study = load_study(study_path)
@@ -123,7 +123,7 @@ def ladder_from_points(out: Path, sweep: Sweep, tol: Tolerances, match_nm: float
                        study_path: Path | None = None, reanalyze: bool = True) -> dict:
     """Build and write the ladder of a converge directory's complete points; re-analyse
     each point so its report shows the error bars. Returns the ladder dict."""
-    from postprocess.report import analyze
+    from hotlase.postprocess.report import analyze
 
     done = [p for p in sweep.points if point_files(out / POINTS_DIR / p.hash).complete]
     points = [(p.study.simulation.resolution_nm,
@@ -147,7 +147,7 @@ def ladder_from_points(out: Path, sweep: Sweep, tol: Tolerances, match_nm: float
 
 def point_spectra(point_dir: Path) -> dict:
     """{variant: Spectrum} of a point's complete spectrum runs (unreadable ones left out)."""
-    from postprocess.runfile import RunFileError, find_runs, read_run, read_spectrum
+    from hotlase.postprocess.runfile import RunFileError, find_runs, read_run, read_spectrum
 
     out = {}
     for (variant, kind), path in find_runs(point_dir).items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from jobs.local import run_study
+from hotlase.jobs.local import run_study
 
 DEFAULT_STUDY = Path(__file__).resolve().parent.parent / "examples" / "default.toml"
 
@@ -13,7 +13,7 @@ DEFAULT_STUDY = Path(__file__).resolve().parent.parent / "examples" / "default.t
 def run_demo(out: str | Path = "runs/demo", *, np: int = 2, resolution_nm: float | None = None,
              study: str | Path = DEFAULT_STUDY) -> int:
     """Run, analyse and print the metal vs no-metal comparison and the report path."""
-    from postprocess.report import analyze, comparison_table
+    from hotlase.postprocess.report import analyze, comparison_table
 
     t0 = time.perf_counter()
     print(f"hotlase demo: {study} -> {out} ({np} MPI ranks)", flush=True)

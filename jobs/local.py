@@ -1,4 +1,4 @@
-"""Run one study on this machine: ``mpirun -np N python -m solvers.run`` with the right flags."""
+"""Run one study on this machine: ``mpirun -np N python -m hotlase.solvers.run`` with the right flags."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from geometry.study import check_study, load_study
-from geometry.validate import SpecError
+from hotlase.geometry.study import check_study, load_study
+from hotlase.geometry.validate import SpecError
 
 
 def mpirun_command(np: int) -> list[str]:
@@ -41,7 +41,7 @@ def clean_mpi_env(env: dict | None = None) -> dict:
 def solver_command(study_path: str | Path, out_dir: str | Path, *, np: int = 1, resume: bool = False,
                    kinds=None, resolution_nm: float | None = None, variants=None) -> list[str]:
     """The full command line that runs a study's simulations."""
-    cmd = [*mpirun_command(np), sys.executable, "-m", "solvers.run", str(study_path), "--out", str(out_dir)]
+    cmd = [*mpirun_command(np), sys.executable, "-m", "hotlase.solvers.run", str(study_path), "--out", str(out_dir)]
     if resume:
         cmd.append("--resume")
     if kinds:

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from geometry.study import StudySpec, study_from_dict, study_hash, study_to_dict
-from geometry.validate import SpecError, check_choice, check_int, check_keys, check_number
+from hotlase.geometry.study import StudySpec, study_from_dict, study_hash, study_to_dict
+from hotlase.geometry.validate import SpecError, check_choice, check_int, check_keys, check_number
 
 MODES = ("product", "zip")
 LAUNCHERS = ("mpirun", "srun")

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from jobs.local import clean_mpi_env
-from jobs.points import SlurmSpec
+from hotlase.jobs.local import clean_mpi_env
+from hotlase.jobs.points import SlurmSpec
 
 DEFAULT_MAX_ARRAY_SIZE = 1001  # Slurm's default MaxArraySize: indices 0..1000
 ACTIVE_STATES = ("PENDING", "CONFIGURING", "RUNNING", "COMPLETING", "SUSPENDED", "REQUEUED",
@@ -40,7 +40,7 @@ def point_command(point_dir: str, ntasks: str | int, launcher: str,
     The ranks are started explicitly by ``launcher`` ("mpirun", with ``--allow-run-as-root``
     when root, or "srun") around the solver command of ``jobs.local.solver_command``.
     """
-    from jobs.local import solver_command
+    from hotlase.jobs.local import solver_command
 
     solver = solver_command("@STUDY@", "@OUT@", np=1, resume=True)
     solver[0] = python
@@ -51,7 +51,7 @@ def point_command(point_dir: str, ntasks: str | int, launcher: str,
         run = f"srun{mpi} --ntasks={ntasks} {worker}"
     else:
         run = f"mpirun $MPIRUN_ROOT -np {ntasks} --oversubscribe {worker}"
-    hot = f"{shlex.quote(python)} -m jobs.cli"
+    hot = f"{shlex.quote(python)} -m hotlase.jobs.cli"
     return [run, f'{hot} analyze "{point_dir}" > "{point_dir}/analyze.log"']
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from jobs import slurm
-from jobs.points import format_value
-from jobs.state import (
+from hotlase.jobs import slurm
+from hotlase.jobs.points import format_value
+from hotlase.jobs.state import (
     JOBS_INDEX,
     LOGS_DIR,
     POINTS_DIR,

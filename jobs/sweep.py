@@ -23,12 +23,12 @@ import tomllib
 from datetime import datetime, timezone
 from pathlib import Path
 
-from geometry.study import study_from_dict, study_hash
-from geometry.validate import SpecError
-from jobs import slurm
-from jobs.local import clean_mpi_env
-from jobs.points import Point, Sweep, format_value, load_sweep, point_study_dict
-from jobs.state import (
+from hotlase.geometry.study import study_from_dict, study_hash
+from hotlase.geometry.validate import SpecError
+from hotlase.jobs import slurm
+from hotlase.jobs.local import clean_mpi_env
+from hotlase.jobs.points import Point, Sweep, format_value, load_sweep, point_study_dict
+from hotlase.jobs.state import (
     JOBS_INDEX,
     LOCAL_MARKER,
     LOGS_DIR,
@@ -39,7 +39,7 @@ from jobs.state import (
     write_json_atomic,
     write_text_atomic,
 )
-from jobs.toml_writer import dumps
+from hotlase.jobs.toml_writer import dumps
 
 
 def run_sweep(args) -> int:
@@ -108,7 +108,7 @@ def point_toml(point: Point) -> str:
 # -- local -------------------------------------------------------------------------------------
 def local_commands(point_dir: Path, np_: int) -> list[list[str]]:
     """The two commands that run and analyse one point on this machine."""
-    hot = [sys.executable, "-m", "jobs.cli"]
+    hot = [sys.executable, "-m", "hotlase.jobs.cli"]
     return [[*hot, "run", str(point_dir / "study.toml"), "--out", str(point_dir), "--np",
              str(np_), "--resume"], [*hot, "analyze", str(point_dir)]]
 
@@ -191,7 +191,7 @@ def submit_sweep(sweep: Sweep, out: Path, ntasks: int, resume: bool = False,
     Without ``resume`` a directory with queued points is refused; with it, only missing and
     failed points are submitted. Job ids are recorded in DIR/jobs.json.
     """
-    from jobs.status import sweep_status
+    from hotlase.jobs.status import sweep_status
 
     rows = {r.hash: r for r in sweep_status(out)}
     mine = [p.hash for p in sweep.points]

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from geometry.build import build
-from geometry.specs import FilmStackSpec, RodArraySpec, WireOnMetalSpec
-from geometry.study import StudySpec
-from postprocess import optics
-from postprocess.runfile import DEFAULT_SLAB_VOXELS, Run, Spectrum, field_grid, iter_field_slabs
+from hotlase.geometry.build import build
+from hotlase.geometry.specs import FilmStackSpec, RodArraySpec, WireOnMetalSpec
+from hotlase.geometry.study import StudySpec
+from hotlase.postprocess import optics
+from hotlase.postprocess.runfile import DEFAULT_SLAB_VOXELS, Run, Spectrum, field_grid, iter_field_slabs
 
 
 def cell_area_m2(study: StudySpec) -> float:

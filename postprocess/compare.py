@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from geometry.study import StudySpec, material_model
-from geometry.units import eps_to_nk
-from postprocess import lasing
-from postprocess.mode_class import best_lasing_mode
+from hotlase.geometry.study import StudySpec, material_model
+from hotlase.geometry.units import eps_to_nk
+from hotlase.postprocess import lasing
+from hotlase.postprocess.mode_class import best_lasing_mode
 
 
 def interpolate(wavelength_nm: np.ndarray, values: np.ndarray, at_nm: float) -> float:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from geometry.units import E_CHARGE_C, EPS0_F_M
+from hotlase.geometry.units import E_CHARGE_C, EPS0_F_M
 
 __all__ = ["schottky_barrier_ev", "schottky_lowering_ev", "fowler_yield", "qe_het"]
 

@@ -15,9 +15,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.colors import LogNorm  # noqa: E402
 
-from postprocess.absorption import FieldMaps  # noqa: E402
-from postprocess.compare import Row  # noqa: E402
-from postprocess.runfile import Spectrum  # noqa: E402
+from hotlase.postprocess.absorption import FieldMaps  # noqa: E402
+from hotlase.postprocess.compare import Row  # noqa: E402
+from hotlase.postprocess.runfile import Spectrum  # noqa: E402
 
 _DPI = 110
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from geometry.units import E_CHARGE_C, HBAR_J_S, nm_to_ev, photon_energy_j
+from hotlase.geometry.units import E_CHARGE_C, HBAR_J_S, nm_to_ev, photon_energy_j
 
 __all__ = [
     "hot_electron_rate_upper_s",

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from postprocess.convergence import STATUSES, Estimate, estimate
+from hotlase.postprocess.convergence import STATUSES, Estimate, estimate
 
 LADDER_FILE = "convergence.json"
 LADDER_MD = "convergence.md"
@@ -69,7 +69,7 @@ class Tolerances:
 
 def ladder_key(study) -> str:
     """Hash of a study without its grid spacing: runs of one study on any grid share it."""
-    from geometry.study import study_to_dict
+    from hotlase.geometry.study import study_to_dict
 
     d = study_to_dict(study)
     d["simulation"].pop("resolution_nm", None)

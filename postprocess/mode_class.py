@@ -29,8 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from geometry.build import build
-from geometry.study import StudySpec, material_model
+from hotlase.geometry.build import build
+from hotlase.geometry.study import StudySpec, material_model
 
 MAX_ORDER = 2            # diffraction orders |i|, |j| <= 2
 RA_WINDOW_NM = 5.0       # "a few nm" of an anomaly: the mode is the anomaly

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from geometry.build import build
-from geometry.study import StudySpec, material_model
-from postprocess import optics
-from postprocess.absorption import gain_material
-from postprocess.runfile import Run, _decode_attrs, _period_window
+from hotlase.geometry.build import build
+from hotlase.geometry.study import StudySpec, material_model
+from hotlase.postprocess import optics
+from hotlase.postprocess.absorption import gain_material
+from hotlase.postprocess.runfile import Run, _decode_attrs, _period_window
 
 NAN = float("nan")
 

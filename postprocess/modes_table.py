@@ -17,18 +17,18 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from geometry.study import StudySpec, material_model
-from geometry.units import nm_to_ev
-from postprocess import mode_class, mode_fields, optics
-from postprocess.absorption import gain_material
-from postprocess.runfile import (
+from hotlase.geometry.study import StudySpec, material_model
+from hotlase.geometry.units import nm_to_ev
+from hotlase.postprocess import mode_class, mode_fields, optics
+from hotlase.postprocess.absorption import gain_material
+from hotlase.postprocess.runfile import (
     DEFAULT_SLAB_VOXELS,
     Run,
     field_grid,
     iter_field_slabs,
     read_group_arrays,
 )
-from postprocess.surface import ElectronicInputs, analyze_surface
+from hotlase.postprocess.surface import ElectronicInputs, analyze_surface
 
 
 def linewidth_nm(wavelength_nm, q):

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from geometry.materials.model import MaterialModel
-from geometry.units import EPS0_F_M, MU0_H_M, nm_to_ev, wavelength_nm_to_omega_rad_s
+from hotlase.geometry.materials.model import MaterialModel
+from hotlase.geometry.units import EPS0_F_M, MU0_H_M, nm_to_ev, wavelength_nm_to_omega_rad_s
 
 __all__ = [
     "absorbed_power_density_w_m3",

@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from geometry.settings import RUN_KINDS
-from geometry.study import StudySpec, material_model, structure_materials, study_json
-from postprocess import figures, hot_electrons
-from postprocess.absorption import (
+from hotlase.geometry.settings import RUN_KINDS
+from hotlase.geometry.study import StudySpec, material_model, structure_materials, study_json
+from hotlase.postprocess import figures, hot_electrons
+from hotlase.postprocess.absorption import (
     ABSORPTION_CHECK_TOL,
     HeadlineAbsorption,
     SpectrumCheck,
@@ -33,7 +33,7 @@ from postprocess.absorption import (
     unphysical_fractions,
     write_absorbed_power_map,
 )
-from postprocess.compare import (
+from hotlase.postprocess.compare import (
     Row,
     best_mode,
     best_mode_why,
@@ -44,9 +44,9 @@ from postprocess.compare import (
     purcell_main_over_no_metal,
     threshold_gain_per_cm,
 )
-from postprocess.mode_class import gain_band_nm, mark_twin_modes
-from postprocess.modes_table import ModeTable, mode_table, read_dispersion
-from postprocess.runfile import (
+from hotlase.postprocess.mode_class import gain_band_nm, mark_twin_modes
+from hotlase.postprocess.modes_table import ModeTable, mode_table, read_dispersion
+from hotlase.postprocess.runfile import (
     DEFAULT_SLAB_VOXELS,
     VARIANTS,
     Run,
@@ -57,7 +57,7 @@ from postprocess.runfile import (
     read_run,
     read_spectrum,
 )
-from postprocess.surface import (
+from hotlase.postprocess.surface import (
     ElectronicInputs,
     HotElectronChain,
     SurfaceResult,
@@ -185,7 +185,7 @@ def grid_convergence_section(directory: Path, study: StudySpec | None,
     converge directory DIR is a point of); without one the section says plainly that the
     numbers carry no error bar.
     """
-    from postprocess.ladder import find_ladder, run_error_bars
+    from hotlase.postprocess.ladder import find_ladder, run_error_bars
 
     head = ["", "## Grid convergence", ""]
     path, ladder, why = find_ladder(directory, study)

@@ -19,9 +19,9 @@ from typing import Any
 import h5py
 import numpy as np
 
-from geometry.build import build
-from geometry.settings import RUN_KINDS
-from geometry.study import StudySpec, study_from_dict
+from hotlase.geometry.build import build
+from hotlase.geometry.settings import RUN_KINDS
+from hotlase.geometry.study import StudySpec, study_from_dict
 
 VARIANTS = ("main", "no_metal")
 #: Voxels per z-slab: E (complex128, 3 components) of one slab is 48 B/voxel * this = 96 MB.

@@ -32,14 +32,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.ndimage import correlate1d
 
-from geometry.build import build
-from geometry.raster import material_at_points
-from geometry.materials.electronic import metal_electronic, semiconductor_electronic
-from geometry.study import StudySpec, material_model, structure_materials
-from geometry.units import nm_to_ev
-from postprocess import electronic, hot_electrons, optics
-from postprocess.absorption import TagAbsorption, gain_material
-from postprocess.runfile import (
+from hotlase.geometry.build import build
+from hotlase.geometry.raster import material_at_points
+from hotlase.geometry.materials.electronic import metal_electronic, semiconductor_electronic
+from hotlase.geometry.study import StudySpec, material_model, structure_materials
+from hotlase.geometry.units import nm_to_ev
+from hotlase.postprocess import electronic, hot_electrons, optics
+from hotlase.postprocess.absorption import TagAbsorption, gain_material
+from hotlase.postprocess.runfile import (
     DEFAULT_SLAB_VOXELS,
     Run,
     Spectrum,

@@ -21,8 +21,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geometry.study import material_model  # noqa: E402
-from postprocess.runfile import find_runs, read_run, read_spectrum  # noqa: E402
+from hotlase.geometry.study import material_model  # noqa: E402
+from hotlase.postprocess.runfile import find_runs, read_run, read_spectrum  # noqa: E402
 from tests.reference import fmm  # noqa: E402
 from tests.reference.compare import compare, format_comparison, structure_json  # noqa: E402
 

@@ -25,10 +25,10 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from geometry.materials.dielectrics import SELLMEIER, sellmeier_model  # noqa: E402
-from geometry.materials.fit import fit_drude_lorentz, read_refractiveindex_yaml  # noqa: E402
-from geometry.materials.model import MaterialModel  # noqa: E402
-from geometry.units import nm_to_ev  # noqa: E402
+from hotlase.geometry.materials.dielectrics import SELLMEIER, sellmeier_model  # noqa: E402
+from hotlase.geometry.materials.fit import fit_drude_lorentz, read_refractiveindex_yaml  # noqa: E402
+from hotlase.geometry.materials.model import MaterialModel  # noqa: E402
+from hotlase.geometry.units import nm_to_ev  # noqa: E402
 
 JC = "P. B. Johnson & R. W. Christy, Phys. Rev. B 6, 4370 (1972)"
 MCPEAK = "K. M. McPeak et al., ACS Photonics 2, 326 (2015)"
@@ -154,7 +154,7 @@ def write_block(group: str, models: list[MaterialModel]) -> Path:
 
 def markdown_table() -> str:
     """Markdown table of every built-in model: name, poles, window, worst band error, source."""
-    from geometry.materials.registry import get_material, list_materials
+    from hotlase.geometry.materials.registry import get_material, list_materials
 
     lines = ["| name | model | poles | valid nm | max fit error | data |",
              "| --- | --- | --- | --- | --- | --- |"]

@@ -20,8 +20,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geometry.study import load_study  # noqa: E402
-from geometry.twin import has_metal, without_metal  # noqa: E402
+from hotlase.geometry.study import load_study  # noqa: E402
+from hotlase.geometry.twin import has_metal, without_metal  # noqa: E402
 from tests.reference import fmm  # noqa: E402
 from tests.reference.compare import structure_json  # noqa: E402
 

@@ -13,14 +13,14 @@ import time
 import meep as mp
 import numpy as np
 
-from geometry.primitives import Layout
-from geometry.study import StudySpec
-from geometry.units import MEEP_TIME_S, nm_to_meep_freq
-from solvers.cell import (band_frequencies, incidence_k_point, make_frame, make_simulation,
+from hotlase.geometry.primitives import Layout
+from hotlase.geometry.study import StudySpec
+from hotlase.geometry.units import MEEP_TIME_S, nm_to_meep_freq
+from hotlase.solvers.cell import (band_frequencies, incidence_k_point, make_frame, make_simulation,
                           mirror_symmetries, plane_wave_source, symmetry_label)
-from solvers.fields import add_field_monitor, write_fields
-from solvers.progress import DecayStop, max_meep_time, progress_step, sample_stride
-from solvers.spectrum import (add_spectrum_monitors, check_balance, collect_spectrum, eps_table,
+from hotlase.solvers.fields import add_field_monitor, write_fields
+from hotlase.solvers.progress import DecayStop, max_meep_time, progress_step, sample_stride
+from hotlase.solvers.spectrum import (add_spectrum_monitors, check_balance, collect_spectrum, eps_table,
                               lossy_materials,
                               spectrum_wavelengths_nm, write_spectrum)
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 import meep as mp
 
-from geometry.build import build
-from geometry.primitives import Box, Cylinder, Layout
-from geometry.study import StudySpec, lateral_absorbers, material_model
-from geometry.units import nm_to_meep_freq, nm_to_meep_length
-from solvers.materials import to_meep_medium
-from solvers.stability import choose_courant, mirror_consistent
+from hotlase.geometry.build import build
+from hotlase.geometry.primitives import Box, Cylinder, Layout
+from hotlase.geometry.study import StudySpec, lateral_absorbers, material_model
+from hotlase.geometry.units import nm_to_meep_freq, nm_to_meep_length
+from hotlase.solvers.materials import to_meep_medium
+from hotlase.solvers.stability import choose_courant, mirror_consistent
 
 
 @dataclass(frozen=True)
@@ -323,7 +323,7 @@ def incidence_k_point(study: StudySpec, frame: Frame, layout: Layout, f_center: 
     angle = study.simulation.angle_deg
     if not any(frame.periodic) or frame.dims == 1:
         if angle > 0:
-            from geometry.validate import SpecError
+            from hotlase.geometry.validate import SpecError
             raise SpecError("simulation.angle_deg", angle,
                             "oblique incidence needs a laterally periodic 2D or 3D cell; use 0 here")
         return None

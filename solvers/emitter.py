@@ -23,15 +23,15 @@ import time
 import meep as mp
 import numpy as np
 
-from geometry.build import build
-from geometry.primitives import Layout
-from geometry.study import StudySpec, material_model
-from geometry.units import MEEP_TIME_S, nm_to_meep_freq
-from solvers.cell import (Frame, band_frequencies, make_frame, make_simulation, meep_component,
+from hotlase.geometry.build import build
+from hotlase.geometry.primitives import Layout
+from hotlase.geometry.study import StudySpec, material_model
+from hotlase.geometry.units import MEEP_TIME_S, nm_to_meep_freq
+from hotlase.solvers.cell import (Frame, band_frequencies, make_frame, make_simulation, meep_component,
                           meep_point, mirror_symmetries, symmetry_label)
-from solvers.materials import to_meep_medium
-from solvers.modes import central_rod, check_time_cap, mirrors_through
-from solvers.progress import DecayStop, max_meep_time, progress_step
+from hotlase.solvers.materials import to_meep_medium
+from hotlase.solvers.modes import central_rod, check_time_cap, mirrors_through
+from hotlase.solvers.progress import DecayStop, max_meep_time, progress_step
 
 SOURCE_WIDTH_FACTOR = 1.5   # pulse bandwidth / band width: the band edges keep > 0.9 of the peak
 DECAY_CHECK_PERIODS = 10    # decay windows: this many periods of the lowest band frequency
@@ -160,8 +160,8 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
     Raises:
         ValueError: when the structure has no rod or wire to hold the dipole.
     """
-    from solvers.mode_profiles import write_profiles
-    from solvers.modes import (_run_profiles, _write_modes, find_modes, merge_modes, mode_probes,
+    from hotlase.solvers.mode_profiles import write_profiles
+    from hotlase.solvers.modes import (_run_profiles, _write_modes, find_modes, merge_modes, mode_probes,
                                search_band)
 
     layout = layout or build(study.structure)
@@ -240,7 +240,7 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
         modes_writer.attrs("modes", n_merged=len(all_modes) - len(modes))
         write_profiles(modes_writer, study, layout, modes, profiles, resolution=frame.resolution)
         if spec.bloch_k_points > 0:  # the dispersion sweep the study asks for (modes/dispersion)
-            from solvers.modes import _bloch_sweep
+            from hotlase.solvers.modes import _bloch_sweep
             stepping += _bloch_sweep(study, modes_writer, layout, frame, probes, h_min, h_max,
                                      f_lo, f_hi, t_cap, log)
     stepping += bulk_facts["stepping_time_s"] if bulk_facts.get("stepping_time_s") else 0.0

@@ -13,12 +13,12 @@ import json
 import meep as mp
 import numpy as np
 
-from geometry.primitives import Layout
-from geometry.raster import material_grid
-from geometry.study import StudySpec, material_model
-from geometry.units import Z0_OHM, meep_length_to_nm, nm_to_meep_freq
-from solvers.cell import Frame
-from solvers.normalise import field_scale_v_m, incident_field_v_m
+from hotlase.geometry.primitives import Layout
+from hotlase.geometry.raster import material_grid
+from hotlase.geometry.study import StudySpec, material_model
+from hotlase.geometry.units import Z0_OHM, meep_length_to_nm, nm_to_meep_freq
+from hotlase.solvers.cell import Frame
+from hotlase.solvers.normalise import field_scale_v_m, incident_field_v_m
 
 _EH = (mp.Ex, mp.Ey, mp.Ez, mp.Hx, mp.Hy, mp.Hz)
 MAX_MODE_MAPS = 4

@@ -12,8 +12,8 @@ import math
 
 import meep as mp
 
-from geometry.materials.model import MaterialModel
-from geometry.units import ev_to_meep_freq, nm_to_meep_freq
+from hotlase.geometry.materials.model import MaterialModel
+from hotlase.geometry.units import ev_to_meep_freq, nm_to_meep_freq
 
 
 def to_meep_medium(model: MaterialModel) -> mp.Medium:

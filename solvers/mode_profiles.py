@@ -32,12 +32,12 @@ from dataclasses import dataclass
 import meep as mp
 import numpy as np
 
-from geometry.primitives import Layout
-from geometry.raster import material_grid
-from geometry.study import StudySpec, material_model
-from geometry.units import Z0_OHM, meep_length_to_nm
-from solvers.cell import Frame
-from solvers.fields import _ours, coordinates_nm, field_region
+from hotlase.geometry.primitives import Layout
+from hotlase.geometry.raster import material_grid
+from hotlase.geometry.study import StudySpec, material_model
+from hotlase.geometry.units import Z0_OHM, meep_length_to_nm
+from hotlase.solvers.cell import Frame
+from hotlase.solvers.fields import _ours, coordinates_nm, field_region
 
 SAMPLES_PER_PERIOD = 8       # DFT samples per period of the highest mode frequency (4x Nyquist)
 # Singular values of the separation below RCOND x the largest are dropped: Harminv's low-Q

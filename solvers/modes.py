@@ -29,14 +29,14 @@ from dataclasses import dataclass
 import meep as mp
 import numpy as np
 
-from geometry.build import build
-from geometry.primitives import Cylinder, Layout
-from geometry.study import StudySpec, material_model
-from geometry.units import MEEP_TIME_S, meep_freq_to_nm, nm_to_meep_freq, nm_to_meep_length
-from solvers.cell import (Frame, band_frequencies, make_frame, make_simulation, meep_component,
+from hotlase.geometry.build import build
+from hotlase.geometry.primitives import Cylinder, Layout
+from hotlase.geometry.study import StudySpec, material_model
+from hotlase.geometry.units import MEEP_TIME_S, meep_freq_to_nm, nm_to_meep_freq, nm_to_meep_length
+from hotlase.solvers.cell import (Frame, band_frequencies, make_frame, make_simulation, meep_component,
                           meep_point, mirror_symmetries, symmetry_label)
-from solvers.mode_profiles import profiles_for_run, write_profiles
-from solvers.progress import DecayStop, max_meep_time, progress_step
+from hotlase.solvers.mode_profiles import profiles_for_run, write_profiles
+from hotlase.solvers.progress import DecayStop, max_meep_time, progress_step
 
 BAND_MARGIN = 0.1          # search band = study band widened by this fraction of its width per side
 Q_MAX = 1e6                # above this a "mode" is not resolvable from the recorded decay

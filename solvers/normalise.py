@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from geometry.units import Z0_OHM
+from hotlase.geometry.units import Z0_OHM
 
 
 def field_scale_v_m(intensity_w_m2: float, incident_flux_per_area) -> np.ndarray:

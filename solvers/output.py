@@ -18,7 +18,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from geometry.study import StudySpec, study_json
+from hotlase.geometry.study import StudySpec, study_json
 
 _REPO = Path(__file__).resolve().parent.parent
 

@@ -8,8 +8,8 @@ import time
 
 import meep as mp
 
-from geometry.study import StudySpec
-from geometry.units import MEEP_TIME_S
+from hotlase.geometry.study import StudySpec
+from hotlase.geometry.units import MEEP_TIME_S
 
 
 def max_meep_time(study: StudySpec) -> float:

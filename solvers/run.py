@@ -1,4 +1,4 @@
-"""Run a study's Meep simulations: ``python -m solvers.run STUDY.toml --out DIR``.
+"""Run a study's Meep simulations: ``python -m hotlase.solvers.run STUDY.toml --out DIR``.
 
 Runs under ``mpirun -np N`` unchanged (only rank 0 writes). For the study's structure
 ("main") and, when the study asks, its no-metal twin ("no_metal"), it makes the requested
@@ -17,13 +17,13 @@ from pathlib import Path
 import meep as mp
 import numpy as np
 
-from geometry.build import build
-from geometry.study import StudySpec, check_study, load_study
-from geometry.twin import has_metal, without_metal
-from solvers.broadband import run_broadband
-from solvers.fields import field_targets
-from solvers.output import RunWriter, read_status
-from solvers.progress import GROWTH_HINT, NAN_HINT, FieldGrowthError
+from hotlase.geometry.build import build
+from hotlase.geometry.study import StudySpec, check_study, load_study
+from hotlase.geometry.twin import has_metal, without_metal
+from hotlase.solvers.broadband import run_broadband
+from hotlase.solvers.fields import field_targets
+from hotlase.solvers.output import RunWriter, read_status
+from hotlase.solvers.progress import GROWTH_HINT, NAN_HINT, FieldGrowthError
 
 
 def log(msg: str) -> None:
@@ -84,7 +84,7 @@ def run_variant(study: StudySpec, variant: str, out: Path, kinds: tuple[str, ...
         ok &= _guarded_pair(study, layout, out, variant)
         todo = [k for k in todo if k not in ("modes", "emitter")]
     if "modes" in todo:
-        from solvers.modes import run_modes
+        from hotlase.solvers.modes import run_modes
         ok &= _guarded(lambda w: run_modes(study, w, layout=layout, log=log), out, variant, "modes", study)
     broadband = [k for k in ("spectrum", "fields") if k in todo]
     if broadband:
@@ -96,14 +96,14 @@ def run_variant(study: StudySpec, variant: str, out: Path, kinds: tuple[str, ...
                                     label=f"{variant} {'+'.join(broadband)}", log=log),
             out, variant, tuple(broadband), study)
     if "emitter" in todo:
-        from solvers.emitter import run_emitter
+        from hotlase.solvers.emitter import run_emitter
         ok &= _guarded(lambda w: run_emitter(study, w, layout=layout, log=log), out, variant, "emitter", study)
     return ok
 
 
 def _guarded_pair(study: StudySpec, layout, out: Path, variant: str) -> bool:
     """The emitter run carrying the modes probes: two run files from one set of pulses."""
-    from solvers.emitter import run_emitter
+    from hotlase.solvers.emitter import run_emitter
 
     return _guarded_many(lambda w: run_emitter(study, w["emitter"], layout=layout, log=log,
                                                modes_writer=w["modes"]),
@@ -147,7 +147,7 @@ def _guarded(fn, out: Path, variant: str, kind: str, study: StudySpec) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m solvers.run", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m hotlase.solvers.run", description=__doc__.splitlines()[0])
     p.add_argument("study")
     p.add_argument("--out", required=True)
     p.add_argument("--kinds", nargs="+")
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--resume", action="store_true")
     args = p.parse_args(argv)
     mp.verbosity(0)
-    from geometry.validate import SpecError
+    from hotlase.geometry.validate import SpecError
     try:
         study = with_resolution(load_study(args.study), args.resolution_nm)
     except SpecError as err:

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import meep as mp
 import numpy as np
 
-from geometry.primitives import Box, Cylinder, Layout
-from geometry.study import StudySpec, material_model
-from geometry.units import nm_to_meep_freq, nm_to_meep_length
-from solvers.cell import Frame
+from hotlase.geometry.primitives import Box, Cylinder, Layout
+from hotlase.geometry.study import StudySpec, material_model
+from hotlase.geometry.units import nm_to_meep_freq, nm_to_meep_length
+from hotlase.solvers.cell import Frame
 
 _E = (mp.Ex, mp.Ey, mp.Ez)
 _D = (mp.Dx, mp.Dy, mp.Dz)

@@ -29,8 +29,8 @@ import math
 import meep as mp
 import numpy as np
 
-from geometry.materials.model import MaterialModel
-from geometry.units import whole_cells
+from hotlase.geometry.materials.model import MaterialModel
+from hotlase.geometry.units import whole_cells
 
 CANDIDATES = (0.5, 0.4, 0.3, 0.2, 0.1)
 _PROBE_CELLS = 8        # cells per side of the probe: wavevectors 0 .. pi/dx all present
@@ -123,8 +123,8 @@ def _largest_stable(outer, inner, pml_nm: float, resolution_nm: float, dims: int
 
 
 def _medium(key) -> mp.Medium:
-    from geometry.materials.model import Pole
-    from solvers.materials import to_meep_medium
+    from hotlase.geometry.materials.model import Pole
+    from hotlase.solvers.materials import to_meep_medium
 
     name, eps_inf, poles, d_cond = key
     return to_meep_medium(MaterialModel(name, eps_inf, tuple(Pole(*p) for p in poles), d_cond))

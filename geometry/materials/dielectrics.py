@@ -9,8 +9,8 @@ within the ``fit_error`` stated (<= 0.2 % relative in ε, ~1e-3 in n) of the for
 
 from __future__ import annotations
 
-from geometry.materials.fit import sellmeier_poles
-from geometry.materials.model import MaterialModel, Pole
+from hotlase.geometry.materials.fit import sellmeier_poles
+from hotlase.geometry.materials.model import MaterialModel, Pole
 
 # refractiveindex.info "formula 1" coefficients (A, B1, C1[µm], B2, C2, ...) and valid range.
 SELLMEIER = {

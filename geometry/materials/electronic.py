@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import re
 
-from geometry.materials.perovskites import BAND_GAP_EV, BOWING_EV, band_gap_ev, mixed_name
-from geometry.units import E_CHARGE_C, HBAR_J_S
+from hotlase.geometry.materials.perovskites import BAND_GAP_EV, BOWING_EV, band_gap_ev, mixed_name
+from hotlase.geometry.units import E_CHARGE_C, HBAR_J_S
 
 _AM = "Ashcroft & Mermin, Solid State Physics (1976), Table 2.1 (free-electron E_F, v_F)"
 _MICHAELSON = "Michaelson, J. Appl. Phys. 48, 4729 (1977) (polycrystalline work function)"

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from geometry.materials.model import MaterialModel, Pole, eps_drude_lorentz
-from geometry.units import HC_EV_NM, nk_to_eps, nm_to_ev
+from hotlase.geometry.materials.model import MaterialModel, Pole, eps_drude_lorentz
+from hotlase.geometry.units import HC_EV_NM, nk_to_eps, nm_to_ev
 
 #: Where the measured tables live: ``<repo>/../shared/data/optical-constants`` unless the
 #: environment variable ``HOTLASE_OPTICAL_DATA`` names another folder.

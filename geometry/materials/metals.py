@@ -14,7 +14,7 @@ Lorentz resonances are bounded to 0.5-12 eV in the fit, so no pole is unphysical
 
 from __future__ import annotations
 
-from geometry.materials.model import MaterialModel, Pole
+from hotlase.geometry.materials.model import MaterialModel, Pole
 
 # BEGIN GENERATED METALS
 FITTED_METALS: tuple[MaterialModel, ...] = (

@@ -13,7 +13,7 @@ from typing import Literal
 
 import numpy as np
 
-from geometry.units import nm_to_ev
+from hotlase.geometry.units import nm_to_ev
 
 
 @dataclass(frozen=True)

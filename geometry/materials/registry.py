@@ -16,13 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from geometry.materials.dielectrics import DIELECTRICS
-from geometry.materials.fit import MeasuredTable, read_refractiveindex_yaml
-from geometry.materials.metals import METAL_ALIASES, METALS
-from geometry.materials.model import MaterialModel, Pole
-from geometry.materials.perovskites import PEROVSKITE_ALIASES, PEROVSKITES, mixed_halide
-from geometry.units import nk_to_eps, nm_to_ev
-from geometry.validate import SpecError, check_bool, check_choice, check_keys, check_number
+from hotlase.geometry.materials.dielectrics import DIELECTRICS
+from hotlase.geometry.materials.fit import MeasuredTable, read_refractiveindex_yaml
+from hotlase.geometry.materials.metals import METAL_ALIASES, METALS
+from hotlase.geometry.materials.model import MaterialModel, Pole
+from hotlase.geometry.materials.perovskites import PEROVSKITE_ALIASES, PEROVSKITES, mixed_halide
+from hotlase.geometry.units import nk_to_eps, nm_to_ev
+from hotlase.geometry.validate import SpecError, check_bool, check_choice, check_keys, check_number
 
 _MODELS: dict[str, MaterialModel] = {m.name: m for m in (*METALS, *PEROVSKITES, *DIELECTRICS)}
 _ALIASES: dict[str, str] = {

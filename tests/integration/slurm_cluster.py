@@ -155,7 +155,7 @@ class SlurmCluster:
         self.root = Path(tempfile.mkdtemp(prefix="hotlase-slurm-")) if root is None else Path(root)
         self.node = socket.gethostname().split(".")[0]
         self.procs: dict[str, subprocess.Popen] = {}
-        from jobs.local import clean_mpi_env
+        from hotlase.jobs.local import clean_mpi_env
         self.env = clean_mpi_env()  # no MPI-singleton variables from a pytest that imported meep
         self.startup_s: float = float("nan")
 

@@ -14,7 +14,7 @@ from tests.small_study import small_study_toml
 
 pytestmark = pytest.mark.integration
 
-HOTLASE = [sys.executable, "-m", "jobs.cli"]
+HOTLASE = [sys.executable, "-m", "hotlase.jobs.cli"]
 ROOT_ATTRS = ("spec_json", "hotlase_version", "meep_version", "git_commit", "created_utc",
               "mpi_processes", "resolution_nm", "run_kind", "status")
 

@@ -19,13 +19,13 @@ import sys
 
 import pytest
 
-from postprocess.convergence import STATUSES
+from hotlase.postprocess.convergence import STATUSES
 from tests.conftest import REPO
 from tests.small_study import small_study_toml
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-HOTLASE = [sys.executable, "-m", "jobs.cli"]
+HOTLASE = [sys.executable, "-m", "hotlase.jobs.cli"]
 TINY = small_study_toml(("spectrum",), resolution_nm=20, extra_simulation=(
     "n_wavelengths = 11\npadding_nm = 150\npml_nm = 250\ndecay_by = 1e-3\nmax_time_fs = 60"))
 

@@ -25,7 +25,7 @@ KEYS = ("modes", "absorbed_fraction", "hot_electron_rate_upper_s", "hot_electron
 
 def test_demo_tiny_grid(tmp_path):
     out = tmp_path / "demo"
-    proc = subprocess.run([sys.executable, "-m", "jobs.cli", "demo", "--out", str(out), "--np", "2",
+    proc = subprocess.run([sys.executable, "-m", "hotlase.jobs.cli", "demo", "--out", str(out), "--np", "2",
                            "--resolution-nm", "25"], capture_output=True, text=True, timeout=1500, cwd=REPO)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "metal/no-metal" in proc.stdout and "report:" in proc.stdout

@@ -63,7 +63,7 @@ def test_job_array_runs_every_task(cluster, tmp_path, monkeypatch):
     assert got == ["task 0", "task 1"], f"measured {got}, expected 2 task logs"
     too_big = cluster.run(["sbatch", "--parsable", "--array=0-2", str(script)], check=False)
     assert too_big.returncode != 0, "sbatch accepted an array beyond MaxArraySize = 2"
-    from jobs.slurm import max_array_size
+    from hotlase.jobs.slurm import max_array_size
 
     monkeypatch.setenv("SLURM_CONF", cluster.env["SLURM_CONF"])
     assert max_array_size() == 2, f"measured MaxArraySize {max_array_size()}, expected 2"
@@ -89,7 +89,7 @@ launcher = "{launcher}"
 
 
 def _hotlase(cluster: SlurmCluster, *args: str, timeout_s: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "jobs.cli", *args], env=cluster.env, text=True,
+    return subprocess.run([sys.executable, "-m", "hotlase.jobs.cli", *args], env=cluster.env, text=True,
                           capture_output=True, timeout=timeout_s, cwd=REPO)
 
 
@@ -111,8 +111,8 @@ def test_sweep_cancel_resume_collect(cluster, tmp_path, monkeypatch):
 
     Prints the measured times (submission, each phase, per point) for the report.
     """
-    from jobs.slurm import queue_states
-    from jobs.state import read_json
+    from hotlase.jobs.slurm import queue_states
+    from hotlase.jobs.state import read_json
 
     monkeypatch.setenv("SLURM_CONF", cluster.env["SLURM_CONF"])  # queue_states in this process
     out = tmp_path / "sweep"

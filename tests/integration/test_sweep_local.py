@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from jobs.state import point_files
+from hotlase.jobs.state import point_files
 from tests.small_study import radius_sweep_toml
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -46,7 +46,7 @@ def _procs_mentioning(text: str) -> list[int]:
 
 def test_local_sweep_interrupt_rerun_skip(tmp_path):
     out = tmp_path / "sweep"
-    cmd = [sys.executable, "-m", "jobs.cli", "sweep", str(_sweep_file(tmp_path)), "--out", str(out)]
+    cmd = [sys.executable, "-m", "hotlase.jobs.cli", "sweep", str(_sweep_file(tmp_path)), "--out", str(out)]
     proc = subprocess.Popen(cmd, cwd=REPO, start_new_session=True, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     index = None
@@ -62,7 +62,7 @@ def test_local_sweep_interrupt_rerun_skip(tmp_path):
     else:
         proc.kill()
         raise AssertionError("no run file of the first point after 180 s")
-    st = subprocess.run([sys.executable, "-m", "jobs.cli", "status", str(out)], cwd=REPO, text=True,
+    st = subprocess.run([sys.executable, "-m", "hotlase.jobs.cli", "status", str(out)], cwd=REPO, text=True,
                         capture_output=True, timeout=60)
     row = next(ln for ln in st.stdout.splitlines() if ln.startswith(index["order"][0]))
     assert " running " in row and " local " in row, f"status while running:\n{st.stdout}"

@@ -17,9 +17,9 @@ def rel_msg(name: str, measured, expected, tol) -> str:
 @pytest.fixture
 def run_broadband_file(tmp_path):
     """Run spectrum (+ fields at ``targets``) for a study; return the h5py files' contents."""
-    from geometry.build import build
-    from solvers.broadband import run_broadband
-    from solvers.output import RunWriter
+    from hotlase.geometry.build import build
+    from hotlase.solvers.broadband import run_broadband
+    from hotlase.solvers.output import RunWriter
 
     def run(study, targets=(), name="s"):
         import meep as mp

@@ -29,8 +29,8 @@ import warnings
 import h5py
 import pytest
 
-import solvers.cell
-from solvers.run import main as run_main
+from hotlase import solvers
+from hotlase.solvers.run import main as run_main
 
 pytestmark = pytest.mark.physics
 

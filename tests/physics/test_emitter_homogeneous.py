@@ -19,9 +19,9 @@ import meep as mp
 import numpy as np
 import pytest
 
-from postprocess.analytic import ldos_homogeneous_ratio
-from solvers.cell import Frame
-from solvers.emitter import bulk_simulation, dipole_ldos
+from hotlase.postprocess.analytic import ldos_homogeneous_ratio
+from hotlase.solvers.cell import Frame
+from hotlase.solvers.emitter import bulk_simulation, dipole_ldos
 from tests.physics.conftest import rel_msg
 
 pytestmark = pytest.mark.physics

@@ -28,8 +28,8 @@ import meep as mp
 import numpy as np
 import pytest
 
-from postprocess.analytic import ldos_ratio_dipole_above_mirror
-from solvers.emitter import dipole_ldos
+from hotlase.postprocess.analytic import ldos_ratio_dipole_above_mirror
+from hotlase.solvers.emitter import dipole_ldos
 from tests.physics.conftest import rel_msg
 
 pytestmark = pytest.mark.physics

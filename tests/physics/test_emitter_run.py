@@ -28,9 +28,9 @@ import meep as mp
 import numpy as np
 import pytest
 
-from geometry.study import study_from_dict
-from solvers.emitter import run_emitter
-from solvers.output import RunWriter
+from hotlase.geometry.study import study_from_dict
+from hotlase.solvers.emitter import run_emitter
+from hotlase.solvers.output import RunWriter
 from tests.physics.conftest import rel_msg
 
 pytestmark = pytest.mark.physics

@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from geometry.study import material_model, study_from_dict
-from geometry.units import Z0_OHM
+from hotlase.geometry.study import material_model, study_from_dict
+from hotlase.geometry.units import Z0_OHM
 from tests.physics.conftest import rel_msg
 
 pytestmark = pytest.mark.physics

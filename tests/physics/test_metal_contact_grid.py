@@ -20,7 +20,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from geometry.study import study_from_dict
+from hotlase.geometry.study import study_from_dict
 from tests.physics.conftest import rel_msg
 from tests.small_study import small_study_toml
 

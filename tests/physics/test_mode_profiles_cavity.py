@@ -22,9 +22,9 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from postprocess import optics
-from solvers.cell import Frame
-from solvers.mode_profiles import record_profiles
+from hotlase.postprocess import optics
+from hotlase.solvers.cell import Frame
+from hotlase.solvers.mode_profiles import record_profiles
 
 pytestmark = pytest.mark.physics
 

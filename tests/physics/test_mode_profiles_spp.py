@@ -22,14 +22,14 @@ import meep as mp
 import numpy as np
 import pytest
 
-from geometry.materials.registry import get_material
-from postprocess import optics
-from postprocess.analytic import spp_frequency_for_k, spp_wavevector_per_nm
-from solvers.cell import Frame
-from solvers.materials import to_meep_medium
-from solvers.mode_profiles import record_profiles
-from solvers.modes import find_modes, merge_modes
-from solvers.stability import choose_courant
+from hotlase.geometry.materials.registry import get_material
+from hotlase.postprocess import optics
+from hotlase.postprocess.analytic import spp_frequency_for_k, spp_wavevector_per_nm
+from hotlase.solvers.cell import Frame
+from hotlase.solvers.materials import to_meep_medium
+from hotlase.solvers.mode_profiles import record_profiles
+from hotlase.solvers.modes import find_modes, merge_modes
+from hotlase.solvers.stability import choose_courant
 
 pytestmark = pytest.mark.physics
 

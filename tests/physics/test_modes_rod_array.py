@@ -28,12 +28,12 @@ import meep as mp
 import numpy as np
 import pytest
 
-from geometry.study import study_from_dict
-from postprocess.modes_table import mode_table, raw_modes, read_dispersion
-from postprocess.runfile import read_run
-from solvers.emitter import run_emitter
-from solvers.modes import run_modes
-from solvers.output import RunWriter
+from hotlase.geometry.study import study_from_dict
+from hotlase.postprocess.modes_table import mode_table, raw_modes, read_dispersion
+from hotlase.postprocess.runfile import read_run
+from hotlase.solvers.emitter import run_emitter
+from hotlase.solvers.modes import run_modes
+from hotlase.solvers.output import RunWriter
 
 pytestmark = pytest.mark.physics
 

@@ -29,11 +29,11 @@ import meep as mp
 import numpy as np
 import pytest
 
-from geometry.materials.registry import get_material
-from postprocess.analytic import spp_frequency_for_k, spp_wavevector_per_nm
-from solvers.materials import to_meep_medium
-from solvers.modes import find_modes
-from solvers.stability import choose_courant
+from hotlase.geometry.materials.registry import get_material
+from hotlase.postprocess.analytic import spp_frequency_for_k, spp_wavevector_per_nm
+from hotlase.solvers.materials import to_meep_medium
+from hotlase.solvers.modes import find_modes
+from hotlase.solvers.stability import choose_courant
 
 pytestmark = pytest.mark.physics
 

@@ -18,9 +18,9 @@ import math
 import numpy as np
 import pytest
 
-from geometry.build import build
-from geometry.study import material_model, study_from_dict
-from postprocess.analytic import stack_rt
+from hotlase.geometry.build import build
+from hotlase.geometry.study import material_model, study_from_dict
+from hotlase.postprocess.analytic import stack_rt
 from tests.physics.conftest import rel_msg
 
 pytestmark = pytest.mark.physics
@@ -32,8 +32,8 @@ def test_oblique_reflection_of_silver_film(tmp_path, polarization, kind):
     import h5py
     import meep as mp
 
-    from solvers.broadband import run_broadband
-    from solvers.output import RunWriter
+    from hotlase.solvers.broadband import run_broadband
+    from hotlase.solvers.output import RunWriter
 
     mp.verbosity(0)
     study = study_from_dict({

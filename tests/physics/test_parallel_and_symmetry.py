@@ -22,8 +22,8 @@ import h5py
 import numpy as np
 import pytest
 
-from geometry.study import load_study
-from jobs.local import clean_mpi_env, solver_command
+from hotlase.geometry.study import load_study
+from hotlase.jobs.local import clean_mpi_env, solver_command
 from tests.physics.conftest import rel_msg
 from tests.small_study import small_study_toml
 

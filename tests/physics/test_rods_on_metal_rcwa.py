@@ -52,7 +52,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from geometry.study import study_from_dict
+from hotlase.geometry.study import study_from_dict
 from tests.reference import fmm
 from tests.reference.compare import compare, dip_shifts, format_comparison
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from geometry.study import material_model, study_from_dict
-from postprocess.analytic import stack_rt
+from hotlase.geometry.study import material_model, study_from_dict
+from hotlase.postprocess.analytic import stack_rt
 from tests.physics.conftest import rel_msg
 
 pytestmark = pytest.mark.physics

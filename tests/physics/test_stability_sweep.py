@@ -20,7 +20,7 @@ import warnings
 import h5py
 import pytest
 
-from solvers.run import main as run_main
+from hotlase.solvers.run import main as run_main
 
 pytestmark = [pytest.mark.physics, pytest.mark.slow]
 

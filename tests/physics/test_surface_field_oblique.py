@@ -35,13 +35,13 @@ import math
 import numpy as np
 import pytest
 
-from geometry.build import build
-from geometry.study import material_model, study_from_dict
-from geometry.units import Z0_OHM
-from postprocess import hot_electrons
-from postprocess.analytic import top_surface_fields_p
-from postprocess.runfile import read_run
-from postprocess.surface import analyze_surface, electronic_inputs
+from hotlase.geometry.build import build
+from hotlase.geometry.study import material_model, study_from_dict
+from hotlase.geometry.units import Z0_OHM
+from hotlase.postprocess import hot_electrons
+from hotlase.postprocess.analytic import top_surface_fields_p
+from hotlase.postprocess.runfile import read_run
+from hotlase.postprocess.surface import analyze_surface, electronic_inputs
 
 pytestmark = pytest.mark.physics
 WL = 500.0
@@ -70,8 +70,8 @@ def _study(res_nm: float):
 def _run(tmp_path, res_nm: float):
     import meep as mp
 
-    from solvers.broadband import run_broadband
-    from solvers.output import RunWriter
+    from hotlase.solvers.broadband import run_broadband
+    from hotlase.solvers.output import RunWriter
 
     mp.verbosity(0)
     study = _study(res_nm)

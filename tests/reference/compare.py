@@ -10,7 +10,7 @@ import json
 import numpy as np
 from scipy.signal import find_peaks
 
-from geometry.study import study_to_dict
+from hotlase.geometry.study import study_to_dict
 
 #: A reflectance dip counts when it is at least this deep relative to its surroundings.
 DIP_PROMINENCE = 0.03

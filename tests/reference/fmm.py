@@ -32,7 +32,7 @@ import math
 import numpy as np
 from scipy.special import j1
 
-from geometry.specs import FilmStackSpec, RodArraySpec
+from hotlase.geometry.specs import FilmStackSpec, RodArraySpec
 
 try:  # the reference solver is a test-only dependency (pyproject [test] extra)
     import grcwa
@@ -88,7 +88,7 @@ def rcwa_spectrum(study, wavelengths_nm, n_harmonics: int = DEFAULT_HARMONICS,
     """
     if grcwa is None:
         raise ImportError(IMPORT_ERROR)
-    from geometry.study import material_model
+    from hotlase.geometry.study import material_model
 
     s = study.structure
     wl = np.atleast_1d(np.asarray(wavelengths_nm, dtype=float))
@@ -168,7 +168,7 @@ def _merge_uniform(finite, substrate: str):
 
 def _lattice(lattice: str, period_nm: float):
     """Primitive vectors (nm), the same as geometry.build_rod_array.lattice_vectors_nm."""
-    from geometry.build_rod_array import lattice_vectors_nm
+    from hotlase.geometry.build_rod_array import lattice_vectors_nm
 
     a1, a2 = lattice_vectors_nm(lattice, period_nm)
     return (float(a1[0]), float(a1[1])), (float(a2[0]), float(a2[1]))

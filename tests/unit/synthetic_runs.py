@@ -27,12 +27,12 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from geometry.build import build
-from geometry.raster import material_grid
-from geometry.specs import FilmStackSpec, RodArraySpec, WireOnMetalSpec
-from geometry.study import StudySpec, material_model, study_from_dict, study_json
-from geometry.twin import without_metal
-from geometry.units import EPS0_F_M, wavelength_nm_to_omega_rad_s
+from hotlase.geometry.build import build
+from hotlase.geometry.raster import material_grid
+from hotlase.geometry.specs import FilmStackSpec, RodArraySpec, WireOnMetalSpec
+from hotlase.geometry.study import StudySpec, material_model, study_from_dict, study_json
+from hotlase.geometry.twin import without_metal
+from hotlase.geometry.units import EPS0_F_M, wavelength_nm_to_omega_rad_s
 
 ANGLE_DEG = 30.0
 DX_NM = 5.0

@@ -8,11 +8,11 @@ import sys
 import numpy as np
 import pytest
 
-from geometry.build import build
-from geometry.build_rod_array import lattice_vectors_nm, rod_positions_nm
-from geometry.primitives import Box, Cylinder
-from geometry.raster import material_grid
-from geometry.specs import FilmStackSpec, LayerSpec, RodArraySpec, RodSpec, WireOnMetalSpec
+from hotlase.geometry.build import build
+from hotlase.geometry.build_rod_array import lattice_vectors_nm, rod_positions_nm
+from hotlase.geometry.primitives import Box, Cylinder
+from hotlase.geometry.raster import material_grid
+from hotlase.geometry.specs import FilmStackSpec, LayerSpec, RodArraySpec, RodSpec, WireOnMetalSpec
 
 
 def test_square_unit_cell_has_one_rod_on_the_metal():
@@ -85,8 +85,8 @@ def test_builders_do_not_import_meep():
     import subprocess
 
     code = ("import sys; sys.modules['meep'] = None\n"
-            "from geometry.build import build; from geometry.specs import RodArraySpec\n"
-            "from geometry.study import load_study\n"
+            "from hotlase.geometry.build import build; from hotlase.geometry.specs import RodArraySpec\n"
+            "from hotlase.geometry.study import load_study\n"
             "print(len(build(RodArraySpec()).primitives))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "2", out.stderr

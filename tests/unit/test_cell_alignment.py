@@ -19,10 +19,10 @@ import pytest
 
 pytest.importorskip("meep")
 
-from geometry.build import build  # noqa: E402
-from geometry.study import load_study  # noqa: E402
-from geometry.twin import without_metal  # noqa: E402
-from solvers.cell import QUARTER, aligned_z_extent, make_frame  # noqa: E402
+from hotlase.geometry.build import build  # noqa: E402
+from hotlase.geometry.study import load_study  # noqa: E402
+from hotlase.geometry.twin import without_metal  # noqa: E402
+from hotlase.solvers.cell import QUARTER, aligned_z_extent, make_frame  # noqa: E402
 
 
 def _cells(z, lo, dx):

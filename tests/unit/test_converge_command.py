@@ -13,10 +13,10 @@ import warnings
 
 import pytest
 
-from geometry.study import load_study, study_from_dict
-from jobs.cli import main
-from jobs.converge import parse_resolutions
-from postprocess.ladder import ladder_key
+from hotlase.geometry.study import load_study, study_from_dict
+from hotlase.jobs.cli import main
+from hotlase.jobs.converge import parse_resolutions
+from hotlase.postprocess.ladder import ladder_key
 
 
 def test_dry_run_local_writes_the_ladder_points(tmp_path, default_study_path, capsys):

@@ -15,16 +15,16 @@ import dataclasses
 import pytest
 
 import synthetic_runs as syn
-from geometry.materials.electronic import (
+from hotlase.geometry.materials.electronic import (
     SEMICONDUCTORS,
     metal_electronic,
     mixed_semiconductor,
     semiconductor_electronic,
 )
-from geometry.materials.perovskites import band_gap_ev
-from geometry.study import study_from_dict
-from postprocess.report import analyze
-from postprocess.surface import electronic_inputs
+from hotlase.geometry.materials.perovskites import band_gap_ev
+from hotlase.geometry.study import study_from_dict
+from hotlase.postprocess.report import analyze
+from hotlase.postprocess.surface import electronic_inputs
 
 COMPOSITIONS = ["CsPbBr3", "CsPbCl3", "CsPbI3", "CsPb(Br0.6Cl0.4)3", "CsPb(Br0.5I0.5)3",
                 "CsPbCl3_Zhang", "CsPbI3_Aftenieva"]

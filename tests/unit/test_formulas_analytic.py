@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from geometry.materials.model import MaterialModel, Pole
-from geometry.units import HC_EV_NM
-from postprocess.analytic import (
+from hotlase.geometry.materials.model import MaterialModel, Pole
+from hotlase.geometry.units import HC_EV_NM
+from hotlase.postprocess.analytic import (
     ldos_homogeneous_ratio,
     ldos_ratio_dipole_above_mirror,
     quasistatic_sphere_polarizability,
@@ -301,7 +301,7 @@ def test_top_surface_fields_p_match_the_half_space_wave():
     (-i w eps)) at 30 deg, 405 nm; relative tolerance 1e-9 (both exact)."""
     import synthetic_runs as syn
 
-    from postprocess.analytic import top_surface_fields_p
+    from hotlase.postprocess.analytic import top_surface_fields_p
 
     eps_m = complex(-4.4, 0.25)
     wave = syn.HalfSpaceWave(405.0, 1.0, eps_m, 30.0, 5e7)

@@ -8,12 +8,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from geometry.materials.electronic import (
+from hotlase.geometry.materials.electronic import (
     METALS,
     metal_electronic,
     semiconductor_electronic,
 )
-from postprocess.electronic import fowler_yield, qe_het, schottky_barrier_ev, schottky_lowering_ev
+from hotlase.postprocess.electronic import fowler_yield, qe_het, schottky_barrier_ev, schottky_lowering_ev
 
 
 def _close(measured, expected, rtol, what):

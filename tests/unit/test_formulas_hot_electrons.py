@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from geometry.materials.electronic import metal_electronic
-from geometry.units import (
+from hotlase.geometry.materials.electronic import metal_electronic
+from hotlase.geometry.units import (
     E_CHARGE_C,
     EPS0_F_M,
     HBAR_J_S,
@@ -21,7 +21,7 @@ from geometry.units import (
     photon_energy_j,
     wavelength_nm_to_omega_rad_s,
 )
-from postprocess.hot_electrons import (
+from hotlase.postprocess.hot_electrons import (
     hot_electron_rate_surface_s,
     hot_electron_rate_upper_s,
     qe_heg,

@@ -9,11 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from geometry.materials.model import MaterialModel, Pole
-from geometry.units import C0_M_S, EPS0_F_M, HC_EV_NM, wavelength_nm_to_omega_rad_s
-from postprocess.analytic import stack_rt
-from postprocess.lasing import purcell_factor, threshold_gain_per_m
-from postprocess.optics import (
+from hotlase.geometry.materials.model import MaterialModel, Pole
+from hotlase.geometry.units import C0_M_S, EPS0_F_M, HC_EV_NM, wavelength_nm_to_omega_rad_s
+from hotlase.postprocess.analytic import stack_rt
+from hotlase.postprocess.lasing import purcell_factor, threshold_gain_per_m
+from hotlase.postprocess.optics import (
     absorbed_power_by_material_w,
     absorbed_power_density_w_m3,
     confinement_factor,

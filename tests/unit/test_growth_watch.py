@@ -18,12 +18,12 @@ import math
 import meep as mp
 import pytest
 
-from geometry.build import build
-from geometry.specs import LayerSpec, RodArraySpec, RodSpec
-from geometry.units import MEEP_TIME_S
-from solvers.cell import Frame, mirror_symmetries
-from solvers.progress import PROBE_GROWTH, FieldGrowthError, GrowthWatch
-from solvers.stability import mirror_consistent
+from hotlase.geometry.build import build
+from hotlase.geometry.specs import LayerSpec, RodArraySpec, RodSpec
+from hotlase.geometry.units import MEEP_TIME_S
+from hotlase.solvers.cell import Frame, mirror_symmetries
+from hotlase.solvers.progress import PROBE_GROWTH, FieldGrowthError, GrowthWatch
+from hotlase.solvers.stability import mirror_consistent
 
 FS = MEEP_TIME_S * 1e15
 

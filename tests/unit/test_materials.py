@@ -14,15 +14,15 @@ import math
 import numpy as np
 import pytest
 
-from geometry.materials.fit import (
+from hotlase.geometry.materials.fit import (
     fit_drude_lorentz,
     fit_error_by_band,
     read_refractiveindex_yaml,
     sellmeier_poles,
 )
-from geometry.materials.model import MaterialModel, Pole
-from geometry.materials.registry import MEASURED_FILES, get_material, list_materials
-from geometry.units import eps_to_nk, ev_to_meep_freq, nm_to_meep_length
+from hotlase.geometry.materials.model import MaterialModel, Pole
+from hotlase.geometry.materials.registry import MEASURED_FILES, get_material, list_materials
+from hotlase.geometry.units import eps_to_nk, ev_to_meep_freq, nm_to_meep_length
 
 PROBES_NM = (405.0, 532.0, 633.0)
 FITTED = sorted(MEASURED_FILES)
@@ -162,7 +162,7 @@ def test_mgf2_index_matches_dodge():
 
 
 def test_yaml_reader_without_pyyaml_agrees(shared_data):
-    from geometry.materials.fit import _parse_simple_yaml
+    from hotlase.geometry.materials.fit import _parse_simple_yaml
 
     yaml = pytest.importorskip("yaml")
 

@@ -20,8 +20,8 @@ import pytest
 
 mp = pytest.importorskip("meep")
 
-from geometry.materials.registry import get_material  # noqa: E402
-from geometry.units import ev_to_meep_freq, nm_to_meep_freq  # noqa: E402
+from hotlase.geometry.materials.registry import get_material  # noqa: E402
+from hotlase.geometry.units import ev_to_meep_freq, nm_to_meep_freq  # noqa: E402
 
 pytestmark = pytest.mark.physics
 
@@ -31,7 +31,7 @@ RESOLUTION_NM = 10.0
 def _medium(model):
     """The Meep medium of a model: solvers.materials when present, else the same mapping."""
     try:
-        from solvers.materials import to_meep_medium
+        from hotlase.solvers.materials import to_meep_medium
     except ImportError:
         to_meep_medium = None
     if to_meep_medium is not None:
@@ -45,7 +45,7 @@ def _medium(model):
 
 def _courant(models):
     try:
-        from solvers.stability import choose_courant
+        from hotlase.solvers.stability import choose_courant
     except ImportError:
         return 0.5
     return choose_courant(models, RESOLUTION_NM, 1)
@@ -64,7 +64,7 @@ def test_meep_medium_eps_equals_model_eps(name):
 
 
 def test_exact_model_in_meep_has_the_measured_eps(shared_data):
-    from geometry.materials.perovskites import exact_model
+    from hotlase.geometry.materials.perovskites import exact_model
 
     for name in ("CsPbBr3", "Ag"):
         model = exact_model(name, 532.0)
@@ -81,7 +81,7 @@ def test_metal_and_cspbbr3_stay_finite_for_2000_steps(metal):
 
 @pytest.mark.parametrize("metal, wavelength_nm", [("Ag", 405.0), ("Al", 633.0), ("Cu", 532.0)])
 def test_exact_single_wavelength_media_stay_finite(metal, wavelength_nm, shared_data):
-    from geometry.materials.perovskites import exact_model
+    from hotlase.geometry.materials.perovskites import exact_model
 
     _run_slabs(exact_model(metal, wavelength_nm), exact_model("CsPbBr3", wavelength_nm))
 

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from geometry.materials.perovskites import (
+from hotlase.geometry.materials.perovskites import (
     BAND_GAP_EV,
     BOWING_EV,
     band_gap_ev,
@@ -22,9 +22,9 @@ from geometry.materials.perovskites import (
     fit_bowing_ev,
     mixed_halide,
 )
-from geometry.materials.registry import get_material, measured_table
-from geometry.units import HC_EV_NM, eps_to_nk
-from geometry.validate import SpecError
+from hotlase.geometry.materials.registry import get_material, measured_table
+from hotlase.geometry.units import HC_EV_NM, eps_to_nk
+from hotlase.geometry.validate import SpecError
 
 WAVELENGTHS_NM = np.linspace(400, 700, 31)
 

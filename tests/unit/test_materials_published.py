@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pytest
 
-from geometry.materials.registry import get_material
+from hotlase.geometry.materials.registry import get_material
 
 PUBLISHED = {  # name: ((wavelength nm, measured eps), ...), tolerance
     "Ag": (((405.0, -4.698 + 0.217j), (532.0, -11.755 + 0.370j), (633.0, -18.295 + 0.481j)), 0.03),

@@ -12,15 +12,15 @@ import warnings
 
 import pytest
 
-from geometry.materials.registry import (
+from hotlase.geometry.materials.registry import (
     check_wavelengths,
     get_material,
     list_materials,
     parse_user_material,
     skin_depth_nm,
 )
-from geometry.study import study_from_dict
-from geometry.validate import SpecError
+from hotlase.geometry.study import study_from_dict
+from hotlase.geometry.validate import SpecError
 
 POLE_TABLE = {"eps_inf": 4.0, "valid_nm": [400, 700], "metal": True,
               "poles": [{"kind": "drude", "frequency_ev": 9.0, "gamma_ev": 0.05, "sigma": 1.0},

@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 
 import synthetic_runs as syn
-from geometry.study import material_model, study_from_dict
-from postprocess import mode_class as mc
-from solvers.mode_profiles import complex_omega, sample_steps, separate_modes
+from hotlase.geometry.study import material_model, study_from_dict
+from hotlase.postprocess import mode_class as mc
+from hotlase.solvers.mode_profiles import complex_omega, sample_steps, separate_modes
 
 
 def _study(lattice: str, period: float):

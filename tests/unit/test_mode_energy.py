@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from geometry.materials.model import MaterialModel, Pole
-from geometry.units import EPS0_F_M
-from postprocess import optics
+from hotlase.geometry.materials.model import MaterialModel, Pole
+from hotlase.geometry.units import EPS0_F_M
+from hotlase.postprocess import optics
 
 
 def _model(*poles, eps_inf=1.5):

@@ -21,10 +21,10 @@ import numpy as np
 import pytest
 
 import synthetic_runs as syn
-from postprocess import hot_electrons
-from postprocess.absorption import analyze_absorption, cell_area_m2, check_against_spectrum
-from postprocess.runfile import read_run, read_spectrum
-from postprocess.surface import analyze_surface, electronic_inputs, hot_electron_chain
+from hotlase.postprocess import hot_electrons
+from hotlase.postprocess.absorption import analyze_absorption, cell_area_m2, check_against_spectrum
+from hotlase.postprocess.runfile import read_run, read_spectrum
+from hotlase.postprocess.surface import analyze_surface, electronic_inputs, hot_electron_chain
 
 
 @pytest.fixture(scope="module")
@@ -215,7 +215,7 @@ def test_periodic_edge_images_are_not_counted_twice(tmp_path, study):
 def test_written_power_map_sums_to_the_totals(runs, tmp_path):
     import h5py
 
-    from postprocess.absorption import write_absorbed_power_map
+    from hotlase.postprocess.absorption import write_absorbed_power_map
 
     run = runs[("main", "fields")]
     a = analyze_absorption(run, "pump")

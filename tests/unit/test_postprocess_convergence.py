@@ -13,7 +13,7 @@ import math
 
 import pytest
 
-from postprocess import convergence as cv
+from hotlase.postprocess import convergence as cv
 
 Q0, C = 0.37, 0.004
 

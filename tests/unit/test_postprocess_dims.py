@@ -12,10 +12,10 @@ from __future__ import annotations
 import pytest
 
 import synthetic_runs as syn
-from postprocess.absorption import analyze_absorption, cell_area_m2
-from postprocess.report import analyze
-from postprocess.runfile import read_run
-from postprocess.surface import analyze_surface, electronic_inputs
+from hotlase.postprocess.absorption import analyze_absorption, cell_area_m2
+from hotlase.postprocess.report import analyze
+from hotlase.postprocess.runfile import read_run
+from hotlase.postprocess.surface import analyze_surface, electronic_inputs
 
 
 @pytest.fixture(scope="module", params=["film", "wire"])

@@ -18,14 +18,14 @@ import numpy as np
 import pytest
 
 import synthetic_runs as syn
-from postprocess.absorption import (
+from hotlase.postprocess.absorption import (
     ABSORPTION_CHECK_TOL,
     headline_absorption,
     spectrum_fractions_at,
     unphysical_fractions,
 )
-from postprocess.report import analyze
-from postprocess.runfile import Spectrum
+from hotlase.postprocess.report import analyze
+from hotlase.postprocess.runfile import Spectrum
 
 
 def _fractions(x, key=""):

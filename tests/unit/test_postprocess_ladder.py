@@ -14,9 +14,9 @@ import math
 
 import pytest
 
-from geometry.study import study_from_dict
-from postprocess import ladder as lad
-from postprocess.report import grid_convergence_section
+from hotlase.geometry.study import study_from_dict
+from hotlase.postprocess import ladder as lad
+from hotlase.postprocess.report import grid_convergence_section
 
 HS = (20.0, 15.0, 10.0)
 

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 import synthetic_runs as syn
-from geometry.units import nm_to_ev
-from postprocess.modes_table import (
+from hotlase.geometry.units import nm_to_ev
+from hotlase.postprocess.modes_table import (
     Mode,
     dedupe_modes,
     linewidth_mev,
@@ -22,7 +22,7 @@ from postprocess.modes_table import (
     mode_field_metrics,
     mode_table,
 )
-from postprocess.runfile import read_run
+from hotlase.postprocess.runfile import read_run
 
 
 def _mode(wl, q, err, k=(0.0, 0.0)):
@@ -75,8 +75,8 @@ def _write_profiles(path, study, rows: dict[int, np.ndarray], material_ids=None,
     """modes/profile with E given per row of modes/ (H = 0), as solvers.mode_profiles writes it."""
     import json
 
-    from geometry.build import build
-    from geometry.raster import material_grid
+    from hotlase.geometry.build import build
+    from hotlase.geometry.raster import material_grid
     x, y, z = syn.grid_nm(study)
     if material_ids is None:
         names, material_ids = material_grid(build(study.structure), x, y, z)
@@ -100,10 +100,10 @@ def test_each_mode_takes_its_own_field(tmp_path, study):
     with the perovskite: V = (pi/2)^{3/2} w^3 each (1e-4, as above) and Γ = 1 (H = 0); the
     560 nm mode has a uniform |E| over the real structure: Γ = F_rod N_rod / sum_m F_m N_m with
     the Loudon/Ruppin factors F of each material at 560 nm (exact for the voxel sums)."""
-    from geometry.build import build
-    from geometry.raster import material_grid
-    from geometry.study import material_model
-    from postprocess import optics
+    from hotlase.geometry.build import build
+    from hotlase.geometry.raster import material_grid
+    from hotlase.geometry.study import material_model
+    from hotlase.postprocess import optics
     path = syn.write_run(tmp_path / "runs" / "main_modes.h5", study, "modes", "main")
     shape = syn.grid_nm_shape(study)
     centre = (syn.DX_NM / 2, syn.DX_NM / 2, 50.0 + syn.DX_NM / 2)
@@ -160,8 +160,8 @@ def test_a_field_hugging_the_metal_is_a_plasmon_and_one_in_the_rod_is_photonic(t
     layer above the metal outside the rod -> all its electric energy within the surface-plasmon
     decay length above the metal -> metal-bound plasmon; |E| = 1 only inside the rod -> rod
     photonic with Γ = 1 (H = 0)."""
-    from geometry.build import build
-    from geometry.raster import material_grid
+    from hotlase.geometry.build import build
+    from hotlase.geometry.raster import material_grid
     path = syn.write_run(tmp_path / "runs" / "main_modes.h5", study, "modes", "main")
     x, y, z = syn.grid_nm(study)
     names, ids = material_grid(build(study.structure), x, y, z)

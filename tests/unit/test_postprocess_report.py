@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import synthetic_runs as syn
-from postprocess.report import analyze, comparison_table
+from hotlase.postprocess.report import analyze, comparison_table
 
 REPO = Path(__file__).resolve().parents[2]
 REQUIRED = ("modes", "absorbed_fraction", "hot_electron_rate_upper_s", "hot_electron_rate_surface_s",
@@ -158,7 +158,7 @@ def test_analyze_runs_without_meep(full, tmp_path):
     code = textwrap.dedent(f"""
         import sys
         sys.modules["meep"] = None  # any 'import meep' now raises ImportError
-        from postprocess.report import analyze
+        from hotlase.postprocess.report import analyze
         report, summary = analyze({str(out)!r})
         assert "meep" not in [m for m in sys.modules if sys.modules[m] is not None]
         print("OK", summary["qe_pi_heg"])

@@ -8,8 +8,8 @@ import h5py
 import numpy as np
 import pytest
 
-from geometry.study import study_json
-from postprocess.runfile import (
+from hotlase.geometry.study import study_json
+from hotlase.postprocess.runfile import (
     RunFileError,
     field_grid,
     find_runs,

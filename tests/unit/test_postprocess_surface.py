@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from postprocess.surface import surface_voxels
+from hotlase.postprocess.surface import surface_voxels
 
 
 def _rel(measured, expected):
@@ -86,7 +86,7 @@ def test_carry_to_face_is_exact_for_an_exponential_and_bounded():
     """Carry |E_near| |E_near/E_far|^t: exact for E(s) = e^{-kappa s} sampled at s = t dx and
     (t + 1) dx (gives E(0) = 1 to 1e-12 for t = 0.5 and 1.25); the ratio is bounded to
     [1/16, 16]; the factor is 1 without a next metal voxel."""
-    from postprocess.surface import MAX_RATIO, carry_to_face
+    from hotlase.postprocess.surface import MAX_RATIO, carry_to_face
 
     kappa, dx = 0.04, 5.0
     for t in (0.5, 1.25):
@@ -105,8 +105,8 @@ def test_interface_fraction_finds_the_metal_top_between_two_voxel_centres():
     at z = -5 and +15 (20 nm cells, the default study's 20 nm alignment) -> t = 0.25 to 1e-6."""
     import synthetic_runs as syn
 
-    from geometry.build import build
-    from postprocess.surface import interface_fraction
+    from hotlase.geometry.build import build
+    from hotlase.postprocess.surface import interface_fraction
 
     layout = build(syn.make_study().structure)
     p_in = np.array([[90.0, 90.0], [90.0, -90.0], [-5.0, -12.5]])
@@ -127,9 +127,9 @@ def test_a_voxel_centre_on_the_interface_is_skipped(tmp_path, monkeypatch):
     so that the whole top is one flat metal/vacuum face."""
     import synthetic_runs as syn
 
-    from postprocess.absorption import cell_area_m2
-    from postprocess.runfile import read_run
-    from postprocess.surface import analyze_surface, electronic_inputs
+    from hotlase.postprocess.absorption import cell_area_m2
+    from hotlase.postprocess.runfile import read_run
+    from hotlase.postprocess.surface import analyze_surface, electronic_inputs
 
     grid = syn.grid_nm
     monkeypatch.setattr(syn, "grid_nm", lambda study, images=0: (

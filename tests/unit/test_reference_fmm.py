@@ -26,9 +26,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from geometry.specs import LayerSpec
-from geometry.study import load_study, material_model, study_from_dict
-from postprocess.analytic import stack_rt
+from hotlase.geometry.specs import LayerSpec
+from hotlase.geometry.study import load_study, material_model, study_from_dict
+from hotlase.postprocess.analytic import stack_rt
 from tests.conftest import DEFAULT_STUDY
 from tests.reference import fmm
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from solvers.spectrum import LateralAxis, axis_weights, quarter_pixel_bounds
+from hotlase.solvers.spectrum import LateralAxis, axis_weights, quarter_pixel_bounds
 
 # (n, half, mirrored, volume) -> number of points Meep 1.25 returned (measured, 3D rod cell)
 MEEP_COUNTS = {(30, True, False, "full"): 32, (30, False, False, "full"): 31,

@@ -11,8 +11,8 @@ import warnings
 
 import pytest
 
-from geometry.study import study_from_dict
-from geometry.validate import SpecError
+from hotlase.geometry.study import study_from_dict
+from hotlase.geometry.validate import SpecError
 
 DELETE = object()
 

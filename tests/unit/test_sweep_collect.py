@@ -9,8 +9,8 @@ import math
 import h5py
 import pytest
 
-from jobs.collect import collect, figures_of_merit, flatten, units_of
-from jobs.state import write_json_atomic
+from hotlase.jobs.collect import collect, figures_of_merit, flatten, units_of
+from hotlase.jobs.state import write_json_atomic
 
 PARAMS = ["structure.rod.radius_nm", "structure.metal.thickness_nm"]
 
@@ -95,7 +95,7 @@ def test_units_from_names():
 
 
 def test_all_nan_figures_are_not_plotted(sweep_dir, monkeypatch):
-    import jobs.collect as jc
+    import hotlase.jobs.collect as jc
 
     seen = []
     monkeypatch.setattr(jc, "plot_parameter", lambda path, p, ps, foms, rows: seen.append(foms))

@@ -7,9 +7,9 @@ import tomllib
 
 import pytest
 
-from geometry.study import study_from_dict, study_hash
-from geometry.validate import SpecError
-from jobs.points import load_sweep, sweep_from_dict
+from hotlase.geometry.study import study_from_dict, study_hash
+from hotlase.geometry.validate import SpecError
+from hotlase.jobs.points import load_sweep, sweep_from_dict
 from sweep_helpers import DEFAULT, sweep_dict  # noqa: F401  (shared builders below)
 
 
@@ -122,8 +122,8 @@ def test_example_sweep_file_expands(tmp_path):
 def test_write_points_index_and_study_files(tmp_path):
     import json
 
-    from geometry.study import load_study
-    from jobs.sweep import write_points
+    from hotlase.geometry.study import load_study
+    from hotlase.jobs.sweep import write_points
 
     sw = sweep_from_dict(sweep_dict({"structure.rod.radius_nm": [40, 50]}), base_dir=DEFAULT.parent)
     write_points(sw, tmp_path)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from jobs import slurm
-from jobs.points import SlurmSpec
-from jobs.status import format_table, point_state, sweep_status
-from jobs.state import write_json_atomic
+from hotlase.jobs import slurm
+from hotlase.jobs.points import SlurmSpec
+from hotlase.jobs.status import format_table, point_state, sweep_status
+from hotlase.jobs.state import write_json_atomic
 
 HASHES = ("a1b2c3d4e5", "f6a7b8c9d0", "0123456789")
 

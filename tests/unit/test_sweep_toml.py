@@ -7,12 +7,12 @@ import tomllib
 
 import pytest
 
-from jobs.toml_writer import dumps
+from hotlase.jobs.toml_writer import dumps
 from sweep_helpers import DEFAULT
 
 
 def test_default_study_round_trips_through_the_canonical_dict():
-    from geometry.study import study_from_dict, study_hash, study_to_dict
+    from hotlase.geometry.study import study_from_dict, study_hash, study_to_dict
 
     study = study_from_dict(tomllib.loads(DEFAULT.read_text()))
     d = study_to_dict(study)

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from geometry.build import build
-from geometry.study import load_study, study_from_dict, study_hash, study_json, study_to_dict
-from geometry.twin import has_metal, without_metal
+from hotlase.geometry.build import build
+from hotlase.geometry.study import load_study, study_from_dict, study_hash, study_json, study_to_dict
+from hotlase.geometry.twin import has_metal, without_metal
 
 
 def test_default_study_loads_and_round_trips(default_study_path):

@@ -1,0 +1,1 @@
+"""hotlase: FDTD modelling of plasmonic perovskite nanolasers (see README and docs/api.md)."""
