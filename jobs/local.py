@@ -54,17 +54,26 @@ def solver_command(study_path: str | Path, out_dir: str | Path, *, np: int = 1, 
 
 
 def run_study(study_path: str | Path, out_dir: str | Path, *, np: int = 1, resume: bool = False,
-              kinds=None, resolution_nm: float | None = None) -> int:
-    """Validate the study here (bad input fails before any MPI start), then run it.
+              kinds=None, resolution_nm: float | None = None, allow_large: bool = False) -> int:
+    """Validate the study here (bad input fails before any MPI start), print its size
+    estimate, refuse it when it exceeds this machine (unless ``allow_large``), then run it.
 
     Returns the solver's exit code (0 when every run completed).
     """
+    from hotlase.geometry.estimate import check_absurd, check_machine
+
     study = load_study(study_path)
     if np < 1:
         raise SpecError("--np", np, "must be >= 1")
     if resolution_nm is not None:  # validate the override here too, before any MPI start
-        check_study(dataclasses.replace(study, simulation=dataclasses.replace(
-            study.simulation, resolution_nm=resolution_nm)))
+        study = dataclasses.replace(study, simulation=dataclasses.replace(
+            study.simulation, resolution_nm=resolution_nm))
+        check_study(study)
+    if kinds:
+        study = dataclasses.replace(study, run_kinds=tuple(k for k in study.run_kinds if k in kinds)
+                                    or tuple(kinds))
+    est = check_absurd(study) if allow_large else check_machine(study, np=np)
+    print(est.summary(), flush=True)
     env = dict(clean_mpi_env(), PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1")
     proc = subprocess.run(solver_command(study_path, out_dir, np=np, resume=resume, kinds=kinds,
                                          resolution_nm=resolution_nm), env=env)
