@@ -141,11 +141,13 @@ def check_machine(study, *, np: int = 1, max_hours: float = MAX_LOCAL_HOURS,
     avail = available_memory_bytes() if memory_bytes is None else memory_bytes
     hint = "; reduce the structure, coarsen simulation.resolution_nm or pass --allow-large"
     if est.memory_bytes > avail:
-        raise SpecError("study", study.name, f"needs ~{_bytes(est.memory_bytes)} of memory, this "
+        raise SpecError(_largest(study), _largest_value(study),
+                        f"the study needs ~{_bytes(est.memory_bytes)} of memory, this "
                         f"machine has {_bytes(avail)} available ({est.summary()}){hint}")
     hours = est.seconds / max(np, 1) / 3600
     if hours > max_hours:
-        raise SpecError("study", study.name, f"may take up to {_duration(est.seconds / max(np, 1))} "
+        raise SpecError(_largest(study), _largest_value(study),
+                        f"the study may take up to {_duration(est.seconds / max(np, 1))} "
                         f"on {np} rank(s), above the {max_hours:g} h limit ({est.summary()}){hint}")
     return est
 
