@@ -84,8 +84,8 @@ def estimate(study) -> Estimate:
     sizes = {1: [z], 2: [lateral[0], z], 3: [*lateral, z]}[layout.dims]
     cells = tuple(max(1, math.ceil(s / dx)) for s in sizes)
     total = float(math.prod(float(c) for c in cells))
-    poles = max((len(material_model(study, m).poles) for m in structure_materials(study.structure).values()),
-                default=0)
+    names = structure_materials(study.structure).values()
+    poles = max((len(material_model(study, m).poles) for m in names), default=0)
     memory = total * (BYTES_PER_CELL + BYTES_PER_POLE * poles)
     if "fields" in study.run_kinds:
         memory += total * 6 * 16 * FIELD_TARGETS

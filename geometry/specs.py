@@ -47,7 +47,8 @@ class LayerSpec:
     def __post_init__(self):
         _check_material("material", self.material)
         if self.thickness_nm != math.inf:
-            object.__setattr__(self, "thickness_nm", check_length("thickness_nm", self.thickness_nm))
+            object.__setattr__(self, "thickness_nm",
+                               check_length("thickness_nm", self.thickness_nm))
 
 
 @dataclass(frozen=True)

@@ -87,14 +87,16 @@ def read_study_text(path: str | Path, what: str = "study file") -> str:
         SpecError: ``study file = 'PATH': <what is wrong>``.
     """
     if path is None or not str(path).strip():
-        raise SpecError(what, "" if path is None else str(path), "is empty: give the path of a TOML file")
+        raise SpecError(what, "" if path is None else str(path),
+                        "is empty: give the path of a TOML file")
     name = str(path)
     try:
         st = os.stat(name)
     except FileNotFoundError:
         raise SpecError(what, name, "no such file") from None
     except (OSError, ValueError) as err:
-        raise SpecError(what, name, f"cannot be read: {getattr(err, 'strerror', None) or err}") from None
+        reason = getattr(err, "strerror", None) or err
+        raise SpecError(what, name, f"cannot be read: {reason}") from None
     for test, kind in _FILE_KINDS:
         if test(st.st_mode):
             raise SpecError(what, name, f"is {kind}, not a TOML file")
@@ -113,7 +115,8 @@ def read_study_text(path: str | Path, what: str = "study file") -> str:
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise SpecError(what, name, "is UTF-16 text; save it as UTF-8 TOML")
     if b"\x00" in raw:
-        raise SpecError(what, name, f"is binary (a NUL byte at offset {raw.find(0)}), not UTF-8 TOML")
+        raise SpecError(what, name,
+                        f"is binary (a NUL byte at offset {raw.find(0)}), not UTF-8 TOML")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -165,8 +168,9 @@ def study_from_dict(data: dict[str, Any]) -> StudySpec:
             raise SpecError(f"materials.{key}", table, f"{key!r} is reserved for vacuum (n = 1); "
                             "give the medium another name (e.g. [materials.medium]) and use it")
         if len(key) > MAX_NAME or not _MATERIAL_NAME.match(key):
-            raise SpecError("materials", _short(key), f"material names must be identifiers of at "
-                            f"most {MAX_NAME} letters, digits, _ and - (starting with a letter or _)")
+            raise SpecError("materials", _short(key),
+                            f"material names must be identifiers of at most {MAX_NAME} letters, "
+                            "digits, _ and - (starting with a letter or _)")
         if not isinstance(table, dict):
             raise SpecError(f"materials.{key}", table, "must be a table")
     study = StudySpec(
@@ -235,6 +239,9 @@ def spec_differences(stored_json: str, study: StudySpec, limit: int = 4) -> list
         if isinstance(a, dict) and isinstance(b, dict):
             for key in sorted({*a, *b}):
                 walk(f"{path}.{key}" if path else key, a.get(key), b.get(key))
+        elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and a != b:
+            for i, (x, y) in enumerate(zip(a, b)):
+                walk(f"{path}[{i}]", x, y)
         elif a != b:
             out.append(f"{path}: {_short(json.dumps(a), 40)} -> {_short(json.dumps(b), 40)}")
 
@@ -324,7 +331,8 @@ def check_study(study: StudySpec) -> None:
             delta = float(skin_depth_nm(model, sim.pump_wavelength_nm))
             if delta / sim.resolution_nm < 2.0:
                 warnings.warn(
-                    f"{path} = {name!r}: skin depth {delta:.3g} nm at {sim.pump_wavelength_nm:g} nm "
+                    f"{path} = {name!r}: skin depth {delta:.3g} nm at "
+                    f"{sim.pump_wavelength_nm:g} nm "
                     f"is only {delta / sim.resolution_nm:.2g} grid cells at resolution_nm = "
                     f"{sim.resolution_nm:g}; metal results converge at >= 2 cells per skin depth "
                     f"({_finer_grid(delta / 2)})", stacklevel=2)
@@ -356,8 +364,9 @@ def check_study(study: StudySpec) -> None:
                 "(hexagonal lattices: sqrt(3) period_nm along y)", stacklevel=2)
     for path, size in _features(study.structure).items():
         if size < sim.resolution_nm:
-            warnings.warn(f"{path} = {size:g}: smaller than one grid cell (simulation.resolution_nm "
-                          f"= {sim.resolution_nm:g}); the grid cannot resolve it, so it is "
+            warnings.warn(f"{path} = {size:g}: smaller than one grid cell "
+                          f"(simulation.resolution_nm = {sim.resolution_nm:g}); the grid cannot "
+                          "resolve it, so it is "
                           f"drawn as a few voxels or not at all ({_finer_grid(size / 2)})",
                           stacklevel=2)
     plane_wave = [k for k in study.run_kinds if k in ("spectrum", "fields")]
@@ -391,8 +400,9 @@ def _check_permittivity(path: str, model: MaterialModel, wavelengths_nm) -> None
     bad = ~np.isfinite(eps) | (np.abs(eps) > MAX_ABS_EPS) | (np.abs(eps) < 1e-6)
     if bad.any():
         i = int(np.argmax(bad))
-        raise SpecError(path, model.name, f"permittivity eps = {eps[i]:.3g} at {wavelengths_nm[i]:g} nm "
-                        f"is not usable (must be finite with 1e-6 <= |eps| <= {MAX_ABS_EPS:g}); "
+        raise SpecError(path, model.name,
+                        f"permittivity eps = {eps[i]:.3g} at {wavelengths_nm[i]:g} nm is not "
+                        f"usable (must be finite with 1e-6 <= |eps| <= {MAX_ABS_EPS:g}); "
                         "check its terms (a pole at a study wavelength with gamma_ev = 0, or "
                         "extreme sigma)")
 

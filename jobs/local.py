@@ -53,8 +53,8 @@ def solver_command(study_path: str | Path, out_dir: str | Path, *, np: int = 1, 
     return cmd
 
 
-def check_run(study_path: str | Path, *, np: int = 1, kinds=None, resolution_nm: float | None = None,
-              allow_large: bool = False):
+def check_run(study_path: str | Path, *, np: int = 1, kinds=None,
+              resolution_nm: float | None = None, allow_large: bool = False):
     """Everything ``hotlase run`` checks before any MPI start: the study file and its fields,
     the rank count, a grid override, and the size estimate against this machine (unless
     ``allow_large``; absurd grids are refused even then).

@@ -13,7 +13,8 @@ from hotlase.geometry.study import PHYSICS_TABLES, StudySpec, physics_hash, stud
 
 
 def flatten(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
-    """(dotted path, leaf value) of a TOML-shaped dict in its own order; tables in lists as ``key[i]``."""
+    """(dotted path, leaf value) of a TOML-shaped dict in its own order; tables in lists
+    as ``key[i]``."""
     if isinstance(data, dict):
         out: list[tuple[str, Any]] = []
         for key in data:
@@ -39,5 +40,8 @@ def study_rows(main: StudySpec | None, twin: StudySpec | None = None) -> list[li
 
 
 def _text(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value)
+    if isinstance(value, float):
+        text = f"{value:g}"
+    else:
+        text = value if isinstance(value, str) else json.dumps(value)
     return text.replace("|", "\\|")

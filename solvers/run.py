@@ -74,8 +74,8 @@ def run_variant(study: StudySpec, variant: str, out: Path, kinds: tuple[str, ...
     """All requested run kinds of one variant; False when one failed."""
     layout = build(study.structure)
     stale: dict[str, str] = {}
-    done = lambda kind: resume and _reusable(out / "runs" / f"{variant}_{kind}.h5", study,  # noqa: E731
-                                             kind, stale)
+    done = lambda kind: resume and _reusable(  # noqa: E731
+        out / "runs" / f"{variant}_{kind}.h5", study, kind, stale)
     ok = True
     todo = [k for k in kinds if not done(k)]
     for kind in kinds:

@@ -133,9 +133,8 @@ def field_cases(name: str, base: dict) -> list[tuple[str, dict, str, str]]:
         key = (name, path)
         if key in DROP_REFUSED:
             out.append((f"{tag}-drop", mutate(base, path, drop=True), "refuse", DROP_REFUSED[key]))
-        elif leaf in REQUIRED and not path.endswith("rod.material"):  # rods default to CsPbBr3
-            out.append((f"{tag}-drop", mutate(base, path, drop=True), "refuse", leaf))
-        elif leaf == "thickness_nm" and "substrate" not in path:  # only a substrate is infinite
+        elif ((leaf in REQUIRED and not path.endswith("rod.material"))  # rods default to CsPbBr3
+              or (leaf == "thickness_nm" and "substrate" not in path)):  # only it is infinite
             out.append((f"{tag}-drop", mutate(base, path, drop=True), "refuse", leaf))
         elif not path.startswith(("materials.", "structure.layers")):
             out.append((f"{tag}-drop", mutate(base, path, drop=True), "accept", ""))
