@@ -22,7 +22,10 @@ def _show(args) -> int:
 
     study = load_study(args.study)
     out = Path(args.out) if args.out else Path(args.study).with_suffix(".png")
-    plot_cross_sections(study, out)
+    try:
+        plot_cross_sections(study, out)
+    except OSError as err:
+        raise SpecError("--out", str(out), f"cannot be written: {err.strerror or err}") from None
     print(out)
     print(estimate(study).summary())
     return 0

@@ -89,6 +89,8 @@ def run_study(study_path: str | Path, out_dir: str | Path, *, np: int = 1, resum
     """
     _, est = check_run(study_path, np=np, kinds=kinds, resolution_nm=resolution_nm,
                        allow_large=allow_large)
+    if Path(out_dir).exists() and not Path(out_dir).is_dir():
+        raise SpecError("--out", str(out_dir), "exists and is not a directory")
     print(est.summary(), flush=True)
     env = dict(clean_mpi_env(), PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1")
     proc = subprocess.run(solver_command(study_path, out_dir, np=np, resume=resume, kinds=kinds,

@@ -142,3 +142,15 @@ def test_cli_fifo_does_not_hang(tmp_path):
     for command in (("show", fifo), ("run", fifo, "--out", tmp_path / "o")):
         proc = _cli(*command, timeout=30)
         assert proc.returncode == 2 and "FIFO" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cli_bad_output_paths(tmp_path):
+    """An --out that cannot be written (show) or is a file (run): one line, exit 2."""
+    study = CASES / "default-valid.toml"
+    not_dir = tmp_path / "file"
+    not_dir.write_text("x")
+    for command in (("show", study, "--out", "/proc/hotlase.png"),
+                    ("run", study, "--out", not_dir)):
+        proc = _cli(*command)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+        assert proc.stderr.startswith("error: --out = "), proc.stderr
