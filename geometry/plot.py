@@ -26,6 +26,12 @@ def _colour(name: str, i: int) -> str:
     return f"C{i % 10}"
 
 
+def _label(text: str, limit: int = 40) -> str:
+    """A name as figure text: at most ``limit`` characters, mathtext ($) escaped."""
+    text = text if len(text) <= limit else text[: limit - 3] + "..."
+    return text.replace("$", r"\$")
+
+
 def plot_cross_sections(study: StudySpec, path: str | Path, points: int = 400) -> Path:
     """Write a PNG with the xz section (through y = 0) and the xy section (mid rod height).
 
@@ -58,9 +64,9 @@ def plot_cross_sections(study: StudySpec, path: str | Path, points: int = 400) -
         ax.imshow(img, origin="lower", extent=(h[0], h[-1], v[0], v[-1]), cmap=cmap,
                   vmin=-0.5, vmax=len(names) - 0.5, interpolation="nearest", aspect="equal")
         ax.set(title=title, xlabel=xl, ylabel=yl)
-    fig.legend(handles=[Patch(color=_colour(n, i), label=n) for i, n in enumerate(names)],
+    fig.legend(handles=[Patch(color=_colour(n, i), label=_label(n)) for i, n in enumerate(names)],
                loc="center right", title="material")
-    fig.suptitle(f"{study.name}: {study.structure.kind}")
+    fig.suptitle(f"{_label(study.name)}: {study.structure.kind}")
     fig.tight_layout(rect=(0, 0, 0.85, 1))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

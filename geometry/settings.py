@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from hotlase.geometry.validate import SpecError, check_bool, check_choice, check_int, check_number
 
 RUN_KINDS = ("spectrum", "modes", "fields", "emitter")
+#: Finest grid spacing a study may ask for, nm.
+MIN_RESOLUTION_NM = 0.5
 INJECTION_SURFACES = ("contact", "all")
 
 
@@ -53,7 +55,7 @@ class SimulationSpec:
     def __post_init__(self):
         num = lambda name, **kw: object.__setattr__(  # noqa: E731
             self, name, check_number(name, getattr(self, name), **kw))
-        num("resolution_nm", lo=0.5, hi=50.0)
+        num("resolution_nm", lo=MIN_RESOLUTION_NM, hi=50.0)
         num("wavelength_min_nm", lo=200.0, hi=2000.0)
         num("wavelength_max_nm", lo=200.0, hi=2000.0)
         if self.wavelength_max_nm <= self.wavelength_min_nm:

@@ -10,15 +10,26 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 
-from hotlase.geometry.validate import SpecError, check_choice, check_int, check_positive
+from hotlase.geometry.validate import SpecError, check_choice, check_int, check_number
 
 STRUCTURE_KINDS = ("rod_array", "wire_on_metal", "film_stack")
+#: Largest length of any structure dimension (1 m): beyond it no grid fits in memory; the
+#: grid-cell limit (geometry.estimate.ABSURD_CELLS) refuses smaller absurd cells.
+MAX_LENGTH_NM = 1e9
+_MAX_MATERIAL_NAME = 64
 
 
 def _check_material(path: str, value) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise SpecError(path, value, "must be a material name (a non-empty string)")
+    if not isinstance(value, str) or not value.strip() or len(value) > _MAX_MATERIAL_NAME:
+        shown = value[:_MAX_MATERIAL_NAME] + "..." if isinstance(value, str) else value
+        raise SpecError(path, shown, f"must be a material name (a non-empty string of at most "
+                                     f"{_MAX_MATERIAL_NAME} characters)")
     return value
+
+
+def check_length(path: str, value) -> float:
+    """A structure length in nm: finite, > 0 and at most ``MAX_LENGTH_NM``."""
+    return check_number(path, value, lo=0.0, lo_open=True, hi=MAX_LENGTH_NM)
 
 
 @dataclass(frozen=True)
@@ -36,7 +47,8 @@ class LayerSpec:
     def __post_init__(self):
         _check_material("material", self.material)
         if self.thickness_nm != math.inf:
-            object.__setattr__(self, "thickness_nm", check_positive("thickness_nm", self.thickness_nm))
+            object.__setattr__(self, "thickness_nm",
+                               check_length("thickness_nm", self.thickness_nm))
 
 
 @dataclass(frozen=True)
@@ -55,8 +67,8 @@ class RodSpec:
 
     def __post_init__(self):
         _check_material("material", self.material)
-        object.__setattr__(self, "radius_nm", check_positive("radius_nm", self.radius_nm))
-        object.__setattr__(self, "height_nm", check_positive("height_nm", self.height_nm))
+        object.__setattr__(self, "radius_nm", check_length("radius_nm", self.radius_nm))
+        object.__setattr__(self, "height_nm", check_length("height_nm", self.height_nm))
 
 
 def _check_layers(spec, names: tuple[str, ...]):
@@ -104,7 +116,7 @@ class RodArraySpec:
             raise SpecError("rod", self.rod, "must be a table with material, radius_nm, height_nm")
         check_choice("lattice", self.lattice, ("square", "hexagonal"))
         check_choice("array", self.array, ("periodic", "finite"))
-        period = check_positive("period_nm", self.period_nm)
+        period = check_length("period_nm", self.period_nm)
         object.__setattr__(self, "period_nm", period)
         if 2 * self.rod.radius_nm >= period:
             raise SpecError("rod.radius_nm", self.rod.radius_nm,
@@ -147,10 +159,10 @@ class WireOnMetalSpec:
     def __post_init__(self):
         check_choice("kind", self.kind, ("wire_on_metal",))
         _check_material("wire_material", self.wire_material)
-        object.__setattr__(self, "radius_nm", check_positive("radius_nm", self.radius_nm))
+        object.__setattr__(self, "radius_nm", check_length("radius_nm", self.radius_nm))
         if self.length_nm != math.inf:
-            object.__setattr__(self, "length_nm", check_positive("length_nm", self.length_nm))
-        width = check_positive("cell_width_nm", self.cell_width_nm)
+            object.__setattr__(self, "length_nm", check_length("length_nm", self.length_nm))
+        width = check_length("cell_width_nm", self.cell_width_nm)
         object.__setattr__(self, "cell_width_nm", width)
         if width <= 2 * self.radius_nm:
             raise SpecError("cell_width_nm", width,

@@ -12,6 +12,9 @@ import dataclasses
 import hashlib
 import json
 import math
+import os
+import re
+import stat
 import tomllib
 import warnings
 from dataclasses import dataclass, field
@@ -19,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from hotlase.geometry.materials.model import MaterialModel
-from hotlase.geometry.settings import RUN_KINDS, AnalysisSpec, SimulationSpec
+import numpy as np
+
+from hotlase.geometry.settings import MIN_RESOLUTION_NM, RUN_KINDS, AnalysisSpec, SimulationSpec
 from hotlase.geometry.specs import (
     FilmStackSpec,
     LayerSpec,
@@ -64,19 +69,80 @@ _STRUCTURES = {"rod_array": RodArraySpec, "wire_on_metal": WireOnMetalSpec,
 _LAYER_KEYS = ("spacer", "metal", "substrate")
 
 
+#: Largest study file read (bytes): a study is a few kB; anything bigger is not one.
+MAX_STUDY_BYTES = 1_000_000
+#: Longest study or material name (names end up in file names, HDF5 groups and figures).
+MAX_NAME = 64
+_MATERIAL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_FILE_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+               (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+               (stat.S_ISSOCK, "a socket"))
+
+
+def read_study_text(path: str | Path, what: str = "study file") -> str:
+    """The UTF-8 text of a TOML file, checked before it is opened: a regular file (a FIFO or
+    device is never opened, so it cannot hang), at most ``MAX_STUDY_BYTES``, readable, UTF-8.
+
+    Raises:
+        SpecError: ``study file = 'PATH': <what is wrong>``.
+    """
+    if path is None or not str(path).strip():
+        raise SpecError(what, "" if path is None else str(path),
+                        "is empty: give the path of a TOML file")
+    name = str(path)
+    try:
+        st = os.stat(name)
+    except FileNotFoundError:
+        raise SpecError(what, name, "no such file") from None
+    except (OSError, ValueError) as err:
+        reason = getattr(err, "strerror", None) or err
+        raise SpecError(what, name, f"cannot be read: {reason}") from None
+    for test, kind in _FILE_KINDS:
+        if test(st.st_mode):
+            raise SpecError(what, name, f"is {kind}, not a TOML file")
+    if not stat.S_ISREG(st.st_mode):
+        raise SpecError(what, name, "is not a regular file")
+    if st.st_size > MAX_STUDY_BYTES:
+        raise SpecError(what, name, f"is {st.st_size} bytes; a study file is a TOML text of at "
+                                    f"most {MAX_STUDY_BYTES} bytes")
+    try:
+        with open(name, "rb") as f:
+            raw = f.read(MAX_STUDY_BYTES + 1)
+    except OSError as err:
+        raise SpecError(what, name, f"cannot be read: {err.strerror or err}") from None
+    if raw[:2] == b"\x1f\x8b":
+        raise SpecError(what, name, "is gzip-compressed; give the uncompressed UTF-8 TOML text")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise SpecError(what, name, "is UTF-16 text; save it as UTF-8 TOML")
+    if b"\x00" in raw:
+        raise SpecError(what, name,
+                        f"is binary (a NUL byte at offset {raw.find(0)}), not UTF-8 TOML")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise SpecError(what, name, f"is not UTF-8 text (byte {raw[err.start]:#04x} at offset "
+                                    f"{err.start}); save it as UTF-8 TOML") from None
+    return text.removeprefix("\ufeff")
+
+
+def parse_toml(text: str, path: str | Path, what: str = "study file") -> dict[str, Any]:
+    """``tomllib.loads`` with every failure as one SpecError naming the file."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise SpecError(what, str(path), f"is not valid TOML: {err}") from None
+    except RecursionError:
+        raise SpecError(what, str(path), "is nested deeper than a TOML parser can follow; a study "
+                                         "is a few levels of tables") from None
+
+
 def load_study(path: str | Path) -> StudySpec:
     """Read and validate a study TOML file.
 
     Raises:
-        SpecError: one line naming the field path, the value and what is allowed.
-        FileNotFoundError: the file does not exist.
+        SpecError: one line naming the field path (or the file), the value and what is allowed.
     """
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as err:
-        raise SpecError(str(path), "<file>", f"is not valid TOML: {err}") from None
-    return study_from_dict(data)
+    return study_from_dict(parse_toml(read_study_text(path), path))
 
 
 def study_from_dict(data: dict[str, Any]) -> StudySpec:
@@ -85,8 +151,10 @@ def study_from_dict(data: dict[str, Any]) -> StudySpec:
                required=("structure",))
     top = check_keys("study", data.get("study", {}), ("name", "run_kinds", "compare_no_metal"))
     name = top.get("name", "study")
-    if not isinstance(name, str) or not name or not all(c.isalnum() or c in "-_." for c in name):
-        raise SpecError("study.name", name, "must be a non-empty name of letters, digits, - _ .")
+    if (not isinstance(name, str) or not name or len(name) > MAX_NAME
+            or not all(c.isascii() and (c.isalnum() or c in "-_.") for c in name)):
+        raise SpecError("study.name", _short(name), f"must be a non-empty name of at most "
+                                                    f"{MAX_NAME} letters, digits, - _ .")
     kinds = top.get("run_kinds", list(RUN_KINDS))
     if not isinstance(kinds, list) or not kinds:
         raise SpecError("study.run_kinds", kinds, f"must be a non-empty list of {list(RUN_KINDS)}")
@@ -95,6 +163,16 @@ def study_from_dict(data: dict[str, Any]) -> StudySpec:
     materials = data.get("materials", {})
     if not isinstance(materials, dict):
         raise SpecError("materials", materials, "must be a table of [materials.NAME] tables")
+    for key, table in materials.items():
+        if key in _VACUUM_NAMES:
+            raise SpecError(f"materials.{key}", table, f"{key!r} is reserved for vacuum (n = 1); "
+                            "give the medium another name (e.g. [materials.medium]) and use it")
+        if len(key) > MAX_NAME or not _MATERIAL_NAME.match(key):
+            raise SpecError("materials", _short(key),
+                            f"material names must be identifiers of at most {MAX_NAME} letters, "
+                            "digits, _ and - (starting with a letter or _)")
+        if not isinstance(table, dict):
+            raise SpecError(f"materials.{key}", table, "must be a table")
     study = StudySpec(
         name=name,
         structure=_structure(data["structure"]),
@@ -102,7 +180,7 @@ def study_from_dict(data: dict[str, Any]) -> StudySpec:
         analysis=_flat("analysis", AnalysisSpec, data.get("analysis", {})),
         run_kinds=kinds,
         compare_no_metal=compare,
-        materials={k: dict(v) if isinstance(v, dict) else v for k, v in materials.items()},
+        materials={k: dict(v) for k, v in materials.items()},
     )
     check_study(study)
     return study
@@ -129,6 +207,46 @@ def study_json(study: StudySpec) -> str:
 def study_hash(study: StudySpec, length: int = 10) -> str:
     """Short SHA-256 of the canonical JSON: names sweep points whatever their order."""
     return hashlib.sha256(study_json(study).encode()).hexdigest()[:length]
+
+
+#: The tables of a study that shape the numbers (the ``[study]`` table only names and selects).
+PHYSICS_TABLES = ("structure", "simulation", "analysis", "materials")
+
+
+def physics_dict(spec: StudySpec | dict) -> dict[str, Any]:
+    """The tables of a study (or of its canonical dict) that change the results, JSON-normalised."""
+    data = json.loads(study_json(spec)) if isinstance(spec, StudySpec) else spec
+    return {k: data.get(k, {}) for k in PHYSICS_TABLES}
+
+
+def physics_hash(spec: StudySpec | dict, length: int = 16) -> str:
+    """SHA-256 of ``physics_dict``: equal exactly when the runs would be the same."""
+    text = json.dumps(physics_dict(spec), sort_keys=True, allow_nan=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+def spec_differences(stored_json: str, study: StudySpec, limit: int = 4) -> list[str]:
+    """``path: stored -> requested`` for each field where a run file's stored study (its
+    ``spec_json``) differs from ``study`` in what shapes the numbers; [] when they agree."""
+    try:
+        stored = physics_dict(json.loads(stored_json))
+    except (TypeError, ValueError, AttributeError):
+        return ["spec_json: unreadable"]
+    want = physics_dict(study)
+    out: list[str] = []
+
+    def walk(path: str, a: Any, b: Any) -> None:
+        if isinstance(a, dict) and isinstance(b, dict):
+            for key in sorted({*a, *b}):
+                walk(f"{path}.{key}" if path else key, a.get(key), b.get(key))
+        elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and a != b:
+            for i, (x, y) in enumerate(zip(a, b)):
+                walk(f"{path}[{i}]", x, y)
+        elif a != b:
+            out.append(f"{path}: {_short(json.dumps(a), 40)} -> {_short(json.dumps(b), 40)}")
+
+    walk("", stored, want)
+    return out[:limit] + ([f"and {len(out) - limit} more"] if len(out) > limit else [])
 
 
 def material_model(study: StudySpec, name: str, path: str = "material") -> MaterialModel:
@@ -183,10 +301,27 @@ def check_study(study: StudySpec) -> None:
     from hotlase.geometry.materials.registry import check_wavelengths, skin_depth_nm
 
     sim = study.simulation
+    for label, wl in (("pump_wavelength_nm", sim.pump_wavelength_nm),
+                      ("emission_wavelength_nm", sim.emission_wavelength_nm)):
+        if not sim.wavelength_min_nm <= wl <= sim.wavelength_max_nm:
+            raise SpecError(f"simulation.{label}", wl,
+                            f"must lie in the simulated band [{sim.wavelength_min_nm:g}, "
+                            f"{sim.wavelength_max_nm:g}] nm (the source covers only the band; "
+                            f"values there would be reported as the {label.split('_')[0]}'s); "
+                            "widen wavelength_min_nm/wavelength_max_nm")
     lo = min(sim.wavelength_min_nm, sim.pump_wavelength_nm, sim.emission_wavelength_nm)
     hi = max(sim.wavelength_max_nm, sim.pump_wavelength_nm, sim.emission_wavelength_nm)
+    band = sorted({*np.linspace(lo, hi, 257).tolist(), sim.pump_wavelength_nm,
+                   sim.emission_wavelength_nm})
     for name in study.materials:  # validate every user material even if unused
-        material_model(study, name, f"materials.{name}")
+        _check_permittivity(f"materials.{name}", material_model(study, name, f"materials.{name}"),
+                            band)
+    superstrate = material_model(study, study.structure.superstrate, "structure.superstrate")
+    if superstrate.is_metal:
+        raise SpecError("structure.superstrate", study.structure.superstrate,
+                        "a metal cannot fill the half-space above the structure (its PML and "
+                        "plane-wave source need a transparent medium); use a dielectric or "
+                        "vacuum, and a thick metal layer for a metal cover")
     for path, name in structure_materials(study.structure).items():
         model = material_model(study, name, path)
         if model is VACUUM:
@@ -196,18 +331,19 @@ def check_study(study: StudySpec) -> None:
             delta = float(skin_depth_nm(model, sim.pump_wavelength_nm))
             if delta / sim.resolution_nm < 2.0:
                 warnings.warn(
-                    f"{path} = {name!r}: skin depth {delta:.1f} nm at {sim.pump_wavelength_nm:g} nm "
-                    f"is only {delta / sim.resolution_nm:.1f} grid cells at resolution_nm = "
+                    f"{path} = {name!r}: skin depth {delta:.3g} nm at "
+                    f"{sim.pump_wavelength_nm:g} nm "
+                    f"is only {delta / sim.resolution_nm:.2g} grid cells at resolution_nm = "
                     f"{sim.resolution_nm:g}; metal results converge at >= 2 cells per skin depth "
-                    f"(set simulation.resolution_nm <= {delta / 2:.1f})", stacklevel=2)
+                    f"({_finer_grid(delta / 2)})", stacklevel=2)
         else:
-            n_max = float(abs((model.eps([lo, hi]) ** 0.5).real).max())
+            n_max = float(abs(model.eps([lo, hi]) ** 0.5).max())
             cells = lo / n_max / sim.resolution_nm
             if cells < 8.0:
                 warnings.warn(
-                    f"{path} = {name!r}: {cells:.1f} grid cells per wavelength in the medium "
-                    f"(n = {n_max:.2f} at {lo:g} nm); FDTD needs >= 8 (set simulation.resolution_nm "
-                    f"<= {lo / n_max / 8:.1f})", stacklevel=2)
+                    f"{path} = {name!r}: {cells:.2g} grid cells per wavelength in the medium "
+                    f"(|n| = {n_max:.3g} at {lo:g} nm); FDTD needs >= 8 "
+                    f"({_finer_grid(lo / n_max / 8)})", stacklevel=2)
     from hotlase.geometry.build import build
     layout = build(study.structure)
     if sim.angle_deg > 0 and (layout.dims == 1 or not any(layout.periodic)):
@@ -226,6 +362,13 @@ def check_study(study: StudySpec) -> None:
                 "so the run takes about 2x longer; choose period_nm or resolution_nm so that it "
                 "is a whole number of cells "
                 "(hexagonal lattices: sqrt(3) period_nm along y)", stacklevel=2)
+    for path, size in _features(study.structure).items():
+        if size < sim.resolution_nm:
+            warnings.warn(f"{path} = {size:g}: smaller than one grid cell "
+                          f"(simulation.resolution_nm = {sim.resolution_nm:g}); the grid cannot "
+                          "resolve it, so it is "
+                          f"drawn as a few voxels or not at all ({_finer_grid(size / 2)})",
+                          stacklevel=2)
     plane_wave = [k for k in study.run_kinds if k in ("spectrum", "fields")]
     if plane_wave and lateral_absorbers(study, layout):
         raise SpecError("study.run_kinds", list(study.run_kinds),
@@ -235,24 +378,75 @@ def check_study(study: StudySpec) -> None:
                         "plane wave's edges and R, T, A and the field maps come out wrong; use "
                         "structure.array = \"periodic\", or run_kinds [\"modes\", \"emitter\"] "
                         "for a finite structure")
-    for i, layer in enumerate(layer_stack(study.structure)):
+    for label, layer in layer_paths(study.structure):
         if layer.thickness_nm < sim.resolution_nm:
-            label = _layer_path(study.structure, i)
             raise SpecError(f"{label}.thickness_nm", layer.thickness_nm,
                             f"layer thinner than one grid cell (simulation.resolution_nm = "
                             f"{sim.resolution_nm:g}); make it >= {sim.resolution_nm:g} or refine the grid")
+    from hotlase.geometry.estimate import check_absurd
+
+    check_absurd(study)
 
 
-def _layer_path(structure: StructureSpec, index: int) -> str:
+#: Largest |eps| a material may reach in the band: beyond it the time step that keeps the
+#: polarisation update stable collapses (Meep's Courant limit scales with 1/sqrt(max eps)).
+MAX_ABS_EPS = 1e5
+
+
+def _check_permittivity(path: str, model: MaterialModel, wavelengths_nm) -> None:
+    """Refuse a material whose permittivity is not finite or extreme at the study's wavelengths."""
+    with np.errstate(all="ignore"):
+        eps = np.asarray(model.eps(wavelengths_nm), dtype=complex)
+    bad = ~np.isfinite(eps) | (np.abs(eps) > MAX_ABS_EPS) | (np.abs(eps) < 1e-6)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise SpecError(path, model.name,
+                        f"permittivity eps = {eps[i]:.3g} at {wavelengths_nm[i]:g} nm is not "
+                        f"usable (must be finite with 1e-6 <= |eps| <= {MAX_ABS_EPS:g}); "
+                        "check its terms (a pole at a study wavelength with gamma_ev = 0, or "
+                        "extreme sigma)")
+
+
+def _finer_grid(target_nm: float) -> str:
+    """Advice on the grid spacing: never a spacing below the smallest one allowed."""
+    if target_nm >= MIN_RESOLUTION_NM:
+        return f"set simulation.resolution_nm <= {target_nm:.2g}"
+    return (f"it would need resolution_nm <= {target_nm:.2g}, below the smallest allowed "
+            f"{MIN_RESOLUTION_NM:g} nm: check the material or the size")
+
+
+def _features(structure: StructureSpec) -> dict[str, float]:
+    """{field path: size in nm} of the finite features that must span grid cells."""
+    if isinstance(structure, RodArraySpec):
+        return {"structure.rod.radius_nm": structure.rod.radius_nm,
+                "structure.rod.height_nm": structure.rod.height_nm}
+    if isinstance(structure, WireOnMetalSpec):
+        return {"structure.radius_nm": structure.radius_nm}
+    return {}
+
+
+def layer_paths(structure: StructureSpec) -> list[tuple[str, LayerSpec]]:
+    """(field path, layer) of ``layer_stack(structure)``, top to bottom, the substrate last."""
     if isinstance(structure, FilmStackSpec):
-        return "structure.substrate" if index == len(structure.layers) else f"structure.layers[{index}]"
-    present = [k for k in _LAYER_KEYS if getattr(structure, k) is not None]
-    return f"structure.{present[index]}"
+        paths = [f"structure.layers[{i}]" for i in range(len(structure.layers))]
+        paths.append("structure.substrate")
+    else:
+        paths = [f"structure.{k}" for k in _LAYER_KEYS if getattr(structure, k) is not None]
+    return list(zip(paths, layer_stack(structure)))
+
+
+def _short(value: Any, limit: int = 80) -> Any:
+    """A long string cut for an error message (the message stays one readable line)."""
+    if isinstance(value, str) and len(value) > limit:
+        return value[:limit] + f"...({len(value)} chars)"
+    return value
 
 
 def _flat(path: str, cls, table: Any):
     names = [f.name for f in dataclasses.fields(cls)]
-    check_keys(path, table, names)
+    required = [f.name for f in dataclasses.fields(cls)
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    check_keys(path, table, names, required=required)
     kwargs = {k: (tuple(v) if isinstance(v, list) else v) for k, v in table.items()}
     try:
         return cls(**kwargs)

@@ -10,12 +10,19 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 
+#: Longest repr of a bad value shown in a SpecError message.
+MAX_VALUE_CHARS = 200
+
+
 class SpecError(ValueError):
     """Invalid study input; the message is one line: ``path = value: what is allowed``."""
 
     def __init__(self, path: str, value: Any, allowed: str):
         self.path, self.value, self.allowed = path, value, allowed
-        super().__init__(f"{path} = {value!r}: {allowed}")
+        shown = repr(value)
+        if len(shown) > MAX_VALUE_CHARS:  # one readable line whatever the input holds
+            shown = f"{shown[:MAX_VALUE_CHARS]}...({len(shown)} chars)"
+        super().__init__(f"{path} = {shown}: {allowed}")
 
 
 def check_number(path: str, value: Any, *, lo: float | None = None, hi: float | None = None,

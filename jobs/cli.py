@@ -18,10 +18,16 @@ def _show(args) -> int:
     from hotlase.geometry.plot import plot_cross_sections
     from hotlase.geometry.study import load_study
 
+    from hotlase.geometry.estimate import estimate
+
     study = load_study(args.study)
     out = Path(args.out) if args.out else Path(args.study).with_suffix(".png")
-    plot_cross_sections(study, out)
+    try:
+        plot_cross_sections(study, out)
+    except OSError as err:
+        raise SpecError("--out", str(out), f"cannot be written: {err.strerror or err}") from None
     print(out)
+    print(estimate(study).summary())
     return 0
 
 
@@ -29,7 +35,8 @@ def _run(args) -> int:
     from hotlase.jobs.local import run_study
 
     return run_study(args.study, args.out, np=args.np, resume=args.resume,
-                     kinds=args.kinds, resolution_nm=args.resolution_nm)
+                     kinds=args.kinds, resolution_nm=args.resolution_nm,
+                     allow_large=args.allow_large)
 
 
 def _analyze(args) -> int:
@@ -52,7 +59,8 @@ def _analyze(args) -> int:
 def _demo(args) -> int:
     from hotlase.jobs.demo import run_demo
 
-    return run_demo(args.out, np=args.np, resolution_nm=args.resolution_nm)
+    return run_demo(args.out, np=args.np, resolution_nm=args.resolution_nm,
+                    allow_large=args.allow_large)
 
 
 def _sweep(args) -> int:
@@ -93,6 +101,13 @@ def _slurm_options(s: argparse.ArgumentParser) -> None:
         s.add_argument(flag)
 
 
+def _allow_large(s: argparse.ArgumentParser) -> None:
+    """The override of the pre-run size check (geometry.estimate.check_machine)."""
+    s.add_argument("--allow-large", action="store_true",
+                   help="run even when the estimate exceeds this machine's available memory "
+                        "or the time limit")
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser (kept separate so tests and docs can inspect it)."""
     p = argparse.ArgumentParser(prog="hotlase", description=__doc__.splitlines()[0])
@@ -110,6 +125,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--resume", action="store_true", help="skip complete runs, continue checkpoints")
     s.add_argument("--kinds", nargs="+", help="only these run kinds")
     s.add_argument("--resolution-nm", type=float, help="override simulation.resolution_nm")
+    _allow_large(s)
     s.set_defaults(func=_run)
 
     s = sub.add_parser("analyze", help="post-process run files into report.md and summary.json")
@@ -120,6 +136,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default="runs/demo")
     s.add_argument("--np", type=int, default=2)
     s.add_argument("--resolution-nm", type=float, help="override the default grid")
+    _allow_large(s)
     s.set_defaults(func=_demo)
 
     s = sub.add_parser("sweep", help="expand a sweep file into points and run or submit them")

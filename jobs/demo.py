@@ -11,13 +11,14 @@ DEFAULT_STUDY = Path(__file__).resolve().parent.parent / "examples" / "default.t
 
 
 def run_demo(out: str | Path = "runs/demo", *, np: int = 2, resolution_nm: float | None = None,
-             study: str | Path = DEFAULT_STUDY) -> int:
+             study: str | Path = DEFAULT_STUDY, allow_large: bool = False) -> int:
     """Run, analyse and print the metal vs no-metal comparison and the report path."""
     from hotlase.postprocess.report import analyze, comparison_table
 
     t0 = time.perf_counter()
     print(f"hotlase demo: {study} -> {out} ({np} MPI ranks)", flush=True)
-    code = run_study(study, out, np=np, resume=True, resolution_nm=resolution_nm)
+    code = run_study(study, out, np=np, resume=True, resolution_nm=resolution_nm,
+                     allow_large=allow_large)
     if code != 0:
         print(f"hotlase demo: a run failed (exit {code}); see the messages above and {out}/runs/")
         return code

@@ -53,18 +53,45 @@ def solver_command(study_path: str | Path, out_dir: str | Path, *, np: int = 1, 
     return cmd
 
 
+def check_run(study_path: str | Path, *, np: int = 1, kinds=None,
+              resolution_nm: float | None = None, allow_large: bool = False):
+    """Everything ``hotlase run`` checks before any MPI start: the study file and its fields,
+    the rank count, a grid override, and the size estimate against this machine (unless
+    ``allow_large``; absurd grids are refused even then).
+
+    Returns:
+        (the study as it will run, its geometry.estimate.Estimate).
+    Raises:
+        SpecError: one line naming the field or file, the value and the rule.
+    """
+    from hotlase.geometry.estimate import check_absurd, check_machine
+
+    study = load_study(study_path)
+    if isinstance(np, bool) or not isinstance(np, int) or np < 1:
+        raise SpecError("--np", np, "must be an integer >= 1")
+    if resolution_nm is not None:  # validate the override here too, before any MPI start
+        study = dataclasses.replace(study, simulation=dataclasses.replace(
+            study.simulation, resolution_nm=resolution_nm))
+        check_study(study)
+    if kinds:
+        study = dataclasses.replace(study, run_kinds=tuple(k for k in study.run_kinds if k in kinds)
+                                    or tuple(kinds))
+    est = check_absurd(study) if allow_large else check_machine(study, np=np)
+    return study, est
+
+
 def run_study(study_path: str | Path, out_dir: str | Path, *, np: int = 1, resume: bool = False,
-              kinds=None, resolution_nm: float | None = None) -> int:
-    """Validate the study here (bad input fails before any MPI start), then run it.
+              kinds=None, resolution_nm: float | None = None, allow_large: bool = False) -> int:
+    """Check the study here (``check_run``: bad input fails before any MPI start), print its
+    size estimate, then run it.
 
     Returns the solver's exit code (0 when every run completed).
     """
-    study = load_study(study_path)
-    if np < 1:
-        raise SpecError("--np", np, "must be >= 1")
-    if resolution_nm is not None:  # validate the override here too, before any MPI start
-        check_study(dataclasses.replace(study, simulation=dataclasses.replace(
-            study.simulation, resolution_nm=resolution_nm)))
+    _, est = check_run(study_path, np=np, kinds=kinds, resolution_nm=resolution_nm,
+                       allow_large=allow_large)
+    if Path(out_dir).exists() and not Path(out_dir).is_dir():
+        raise SpecError("--out", str(out_dir), "exists and is not a directory")
+    print(est.summary(), flush=True)
     env = dict(clean_mpi_env(), PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1")
     proc = subprocess.run(solver_command(study_path, out_dir, np=np, resume=resume, kinds=kinds,
                                          resolution_nm=resolution_nm), env=env)

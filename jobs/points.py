@@ -19,13 +19,19 @@ import copy
 import itertools
 import math
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hotlase.geometry.study import StudySpec, study_from_dict, study_hash, study_to_dict
+from hotlase.geometry.study import (
+    StudySpec,
+    parse_toml,
+    read_study_text,
+    study_from_dict,
+    study_hash,
+    study_to_dict,
+)
 from hotlase.geometry.validate import SpecError, check_choice, check_int, check_keys, check_number
 
 MODES = ("product", "zip")
@@ -115,11 +121,8 @@ def load_sweep(path: str | Path) -> Sweep:
         SpecError: one line naming the offending field (``sweep.parameters.<path>[i]``).
         FileNotFoundError: the sweep file or its base study does not exist.
     """
+    data = parse_toml(read_study_text(path, "sweep file"), path, "sweep file")
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as err:
-        raise SpecError(str(path), "<file>", f"is not valid TOML: {err}") from None
     return sweep_from_dict(data, base_dir=path.parent, source=path)
 
 
@@ -208,13 +211,10 @@ def point_study_dict(point: Point) -> dict[str, Any]:
 # -- parsing helpers ---------------------------------------------------------------------------
 def _base_study(value: Any, base_dir: Path) -> dict[str, Any]:
     if isinstance(value, str):
+        if not value.strip():
+            raise SpecError("sweep.study", value, "must be a study file path or an inline table")
         path = (base_dir / value).resolve()
-        if not path.is_file():
-            raise FileNotFoundError(f"sweep.study = {value!r}: no such file {path}")
-        try:
-            return tomllib.loads(path.read_text())
-        except tomllib.TOMLDecodeError as err:
-            raise SpecError(f"sweep.study ({path})", "<file>", f"is not valid TOML: {err}") from None
+        return parse_toml(read_study_text(path, "sweep.study"), path, "sweep.study")
     if isinstance(value, Mapping):
         return copy.deepcopy(dict(value))
     raise SpecError("sweep.study", value, "must be a study file path (relative to the sweep "

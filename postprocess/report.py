@@ -57,6 +57,7 @@ from hotlase.postprocess.runfile import (
     read_run,
     read_spectrum,
 )
+from hotlase.postprocess.study_table import study_rows
 from hotlase.postprocess.surface import (
     ElectronicInputs,
     HotElectronChain,
@@ -614,6 +615,11 @@ def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult],
         ["Schottky barrier (eV)", inp.get("barrier_ev")],
         ["Fermi energy (eV)", inp.get("fermi_energy_ev")],
         ["static permittivity (1)", inp.get("eps_static")]]), ""]
+    main, twin = results.get("main"), results.get("no_metal")
+    settings = study_rows(main.study if main else None, twin.study if twin else None)
+    if settings:  # every stored setting that shaped the numbers (from the run files' spec_json)
+        out += ["## Study", "", _table(["field", "value", "no-metal twin (where it differs)"],
+                                       settings), ""]
     if inp.get("electronic_sources"):
         out += ["Electronic constants: " + "; ".join(
             f"{k}: {v}" for k, v in inp["electronic_sources"].items()), ""]

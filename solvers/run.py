@@ -18,7 +18,7 @@ import meep as mp
 import numpy as np
 
 from hotlase.geometry.build import build
-from hotlase.geometry.study import StudySpec, check_study, load_study
+from hotlase.geometry.study import StudySpec, check_study, load_study, spec_differences
 from hotlase.geometry.twin import has_metal, without_metal
 from hotlase.solvers.broadband import run_broadband
 from hotlase.solvers.fields import field_targets
@@ -73,12 +73,16 @@ def _mode_wavelengths(path: Path) -> list[float]:
 def run_variant(study: StudySpec, variant: str, out: Path, kinds: tuple[str, ...], resume: bool) -> bool:
     """All requested run kinds of one variant; False when one failed."""
     layout = build(study.structure)
-    done = lambda kind: resume and read_status(out / "runs" / f"{variant}_{kind}.h5") == "complete"  # noqa: E731
+    stale: dict[str, str] = {}
+    done = lambda kind: resume and _reusable(  # noqa: E731
+        out / "runs" / f"{variant}_{kind}.h5", study, kind, stale)
     ok = True
     todo = [k for k in kinds if not done(k)]
     for kind in kinds:
         if kind not in todo:
             log(f"[{variant} {kind}] complete, skipped (--resume)")
+        elif kind in stale:
+            _set_aside(out / "runs" / f"{variant}_{kind}.h5", stale[kind])
     if "modes" in todo and "emitter" in todo and layout.rod_centers_nm:
         # one dipole pulse per orientation gives the LDOS and the modes it excites
         ok &= _guarded_pair(study, layout, out, variant)
@@ -99,6 +103,33 @@ def run_variant(study: StudySpec, variant: str, out: Path, kinds: tuple[str, ...
         from hotlase.solvers.emitter import run_emitter
         ok &= _guarded(lambda w: run_emitter(study, w, layout=layout, log=log), out, variant, "emitter", study)
     return ok
+
+
+def _reusable(path: Path, study: StudySpec, kind: str, stale: dict[str, str]) -> bool:
+    """True when ``path`` is complete AND was made from this study (same physics_hash);
+    a complete file of another study goes to ``stale`` with the fields that differ."""
+    if read_status(path) != "complete":
+        return False
+    try:
+        import h5py
+        with h5py.File(path, "r") as f:
+            stored = f.attrs.get("spec_json", "")
+            stored = stored.decode() if isinstance(stored, bytes) else str(stored)
+    except (OSError, KeyError):
+        return False
+    diff = spec_differences(stored, study)
+    if diff:
+        stale[kind] = "; ".join(diff)
+        return False
+    return True
+
+
+def _set_aside(path: Path, why: str) -> None:
+    """Move a complete run file of another study to ``<name>.stale`` (never analysed) and say so."""
+    log(f"{path}: complete but made from a different study ({why}); redoing it "
+        f"(old file kept as {path.name}.stale)")
+    if mp.am_master():
+        path.replace(path.with_name(path.name + ".stale"))
 
 
 def _guarded_pair(study: StudySpec, layout, out: Path, variant: str) -> bool:

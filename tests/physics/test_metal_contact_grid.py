@@ -30,7 +30,8 @@ pytestmark = [pytest.mark.physics, pytest.mark.slow]
 def _study(padding_nm: float):
     import tomllib
     text = small_study_toml(("spectrum",), resolution_nm=20, extra_simulation=(
-        "wavelength_min_nm = 450\nwavelength_max_nm = 650\nn_wavelengths = 11\npml_nm = 300\n"
+        "wavelength_min_nm = 450\nwavelength_max_nm = 650\npump_wavelength_nm = 450\nn_wavelengths = 11\n"
+        "pml_nm = 300\n"
         f"padding_nm = {padding_nm}\ndecay_by = 1e-5"))
     return study_from_dict(tomllib.loads(text))
 

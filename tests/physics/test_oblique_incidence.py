@@ -41,6 +41,7 @@ def test_oblique_reflection_of_silver_film(tmp_path, polarization, kind):
         "structure": {"kind": "film_stack", "layers": [{"material": "Ag", "thickness_nm": 30}],
                       "substrate": {"material": "SiO2"}},
         "simulation": {"resolution_nm": 2, "polarization": polarization, "wavelength_min_nm": 450, "wavelength_max_nm": 650,
+                       "pump_wavelength_nm": 450,
                        "n_wavelengths": 11, "padding_nm": 200, "pml_nm": 400,
                        "decay_by": 1e-8},
     })

@@ -30,7 +30,8 @@ from tests.small_study import small_study_toml
 pytestmark = pytest.mark.physics
 
 STUDY = small_study_toml(("spectrum",), resolution_nm=20, extra_simulation=(
-    "wavelength_min_nm = 450\nwavelength_max_nm = 650\nn_wavelengths = 11\npadding_nm = 200\npml_nm = 300"))
+    "wavelength_min_nm = 450\nwavelength_max_nm = 650\npump_wavelength_nm = 450\nn_wavelengths = 11\n"
+    "padding_nm = 200\npml_nm = 300"))
 
 
 @pytest.fixture

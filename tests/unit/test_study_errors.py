@@ -30,10 +30,10 @@ def _set(d: dict, path: str, value) -> dict:
 
 CASES = [
     # (dotted path to edit, new value, expected path in message, expected rule fragment)
-    ("structure.rod.radius_nm", -5, "structure.rod.radius_nm = -5", "must be > 0"),
-    ("structure.rod.radius_nm", 0, "structure.rod.radius_nm = 0", "must be > 0"),
-    ("structure.rod.height_nm", -150, "structure.rod.height_nm = -150", "must be > 0"),
-    ("structure.period_nm", 0, "structure.period_nm = 0", "must be > 0"),
+    ("structure.rod.radius_nm", -5, "structure.rod.radius_nm = -5", "must be in (0, 1e+09]"),
+    ("structure.rod.radius_nm", 0, "structure.rod.radius_nm = 0", "must be in (0, 1e+09]"),
+    ("structure.rod.height_nm", -150, "structure.rod.height_nm = -150", "must be in (0, 1e+09]"),
+    ("structure.period_nm", 0, "structure.period_nm = 0", "must be in (0, 1e+09]"),
     ("structure.period_nm", 120, "structure.rod.radius_nm = 60", "rods overlap or touch"),
     ("structure.period_nm", 100, "structure.rod.radius_nm = 60", "must be < period_nm = 100"),
     ("structure.rod.radius_nm", math.nan, "structure.rod.radius_nm = nan", "must be finite"),
@@ -47,7 +47,7 @@ CASES = [
     ("structure.lattice", "triangular", "structure.lattice = 'triangular'", "must be one of 'square', 'hexagonal'"),
     ("structure.kind", "pillar", "structure.kind = 'pillar'", "must be one of 'rod_array'"),
     ("structure.count", [2, 2], "structure.count = [2, 2]", 'must be [1, 1] when array = "periodic"'),
-    ("structure.metal.thickness_nm", -100, "structure.metal.thickness_nm = -100", "must be > 0"),
+    ("structure.metal.thickness_nm", -100, "structure.metal.thickness_nm = -100", "must be in (0, 1e+09]"),
     ("structure.metal.thickness_nm", 5, "structure.metal.thickness_nm = 5", "thinner than one grid cell"),
     ("structure.metal.material", "Unobtainium", "structure.metal.material = 'Unobtainium'", "unknown material"),
     ("structure.rod.material", "CsPbBr", "structure.rod.material = 'CsPbBr'", "unknown material"),
