@@ -26,17 +26,17 @@ def _colour(name: str, i: int) -> str:
     return f"C{i % 10}"
 
 
-def plot_cross_sections(study: StudySpec, path: str | Path, points: int = 400) -> Path:
-    """Write a PNG with the xz section (through y = 0) and the xy section (mid rod height).
+def cross_sections_figure(study: StudySpec, points: int = 400, ax=None):
+    """The xz section (through y = 0) and, for 3D cells, the xy section (mid rod height).
 
     Args:
-        study: validated study; path: output PNG; points: samples along each axis.
-    """
-    import matplotlib
+        study: validated study; points: samples along each axis; ax: one Axes per section (a
+            sequence, or one Axes for a 2D cell); None draws on a new pyplot-free Figure.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Returns the ``matplotlib.figure.Figure``; no backend is chosen or switched.
+    """
     from matplotlib.colors import ListedColormap
+    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
     layout = build(study.structure)
@@ -53,17 +53,30 @@ def plot_cross_sections(study: StudySpec, path: str | Path, points: int = 400) -
         _, xy = material_grid(layout, xs, ys, [z_mid])
         panels.append((f"xy section at z = {z_mid:g} nm", xs, ys, xy[:, :, 0].T, "x (nm)", "y (nm)"))
     cmap = ListedColormap([_colour(n, i) for i, n in enumerate(names)])
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels) + 1.5, 5), squeeze=False)
-    for ax, (title, h, v, img, xl, yl) in zip(axes[0], panels):
-        ax.imshow(img, origin="lower", extent=(h[0], h[-1], v[0], v[-1]), cmap=cmap,
-                  vmin=-0.5, vmax=len(names) - 0.5, interpolation="nearest", aspect="equal")
-        ax.set(title=title, xlabel=xl, ylabel=yl)
+    if ax is None:
+        fig = Figure(figsize=(5.5 * len(panels) + 1.5, 5))
+        axes = [fig.add_subplot(1, len(panels), i + 1) for i in range(len(panels))]
+    else:
+        axes = list(ax) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
+        if len(axes) != len(panels):
+            raise ValueError(f"cross sections: this cell has {len(panels)} section(s), got "
+                             f"{len(axes)} axes")
+        fig = axes[0].figure
+    for a, (title, h, v, img, xl, yl) in zip(axes, panels):
+        a.imshow(img, origin="lower", extent=(h[0], h[-1], v[0], v[-1]), cmap=cmap,
+                 vmin=-0.5, vmax=len(names) - 0.5, interpolation="nearest", aspect="equal")
+        a.set(title=title, xlabel=xl, ylabel=yl)
     fig.legend(handles=[Patch(color=_colour(n, i), label=n) for i, n in enumerate(names)],
                loc="center right", title="material")
     fig.suptitle(f"{study.name}: {study.structure.kind}")
+    return fig
+
+
+def plot_cross_sections(study: StudySpec, path: str | Path, points: int = 400) -> Path:
+    """Write ``cross_sections_figure`` to the PNG ``path`` (``hotlase show``)."""
+    fig = cross_sections_figure(study, points)
     fig.tight_layout(rect=(0, 0, 0.85, 1))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
-    plt.close(fig)
     return path

@@ -38,7 +38,12 @@ _VACUUM_NAMES = ("vacuum", "air")
 
 @dataclass(frozen=True)
 class StudySpec:
-    """A whole study: structure, simulation, analysis and user materials.
+    """A whole study: structure, simulation, analysis and user materials, validated as a whole
+    at construction (``check_study``), so no invalid study exists.
+
+    Each of structure, simulation and analysis may be given as its spec or as the TOML table
+    (a dict, read exactly as ``[structure]`` etc. of a study file, same defaults: an absent
+    ``metal`` or ``spacer`` key means none); run_kinds may be a list.
 
     Attributes:
         name: short name used in file names and reports.
@@ -57,6 +62,45 @@ class StudySpec:
     run_kinds: tuple[str, ...] = RUN_KINDS
     compare_no_metal: bool = True
     materials: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        name = self.name
+        if not isinstance(name, str) or not name or not all(c.isalnum() or c in "-_." for c in name):
+            raise SpecError("study.name", name, "must be a non-empty name of letters, digits, - _ .")
+        kinds = self.run_kinds
+        if not isinstance(kinds, (list, tuple)) or not kinds:
+            raise SpecError("study.run_kinds", kinds, f"must be a non-empty list of {list(RUN_KINDS)}")
+        set_ = lambda key, value: object.__setattr__(self, key, value)  # noqa: E731
+        set_("run_kinds", tuple(check_choice(f"study.run_kinds[{i}]", k, RUN_KINDS)
+                                for i, k in enumerate(kinds)))
+        check_bool("study.compare_no_metal", self.compare_no_metal)
+        if isinstance(self.structure, dict):
+            set_("structure", _structure(self.structure))
+        for key, cls in (("simulation", SimulationSpec), ("analysis", AnalysisSpec)):
+            if isinstance(getattr(self, key), dict):
+                set_(key, _flat(key, cls, getattr(self, key)))
+        if not isinstance(self.materials, dict):
+            raise SpecError("materials", self.materials, "must be a table of [materials.NAME] tables")
+        set_("materials", {k: dict(v) if isinstance(v, dict) else v
+                           for k, v in self.materials.items()})
+        check_study(self)
+
+    def replace(self, **changes: Any) -> "StudySpec":
+        """A copy with ``changes``, validated again as a whole.
+
+        A dict given for structure, simulation or analysis is merged into the current table
+        (``study.replace(simulation={"resolution_nm": 20})``); a structure dict with another
+        ``kind`` replaces the structure; a spec object replaces the field.
+        """
+        current = study_to_dict(self)
+        for key in ("structure", "simulation", "analysis"):
+            value = changes.get(key)
+            if isinstance(value, dict):
+                base = current[key]
+                if key == "structure" and value.get("kind", base["kind"]) != base["kind"]:
+                    base = {}
+                changes[key] = {**base, **value}
+        return dataclasses.replace(self, **changes)
 
 
 _STRUCTURES = {"rod_array": RodArraySpec, "wire_on_metal": WireOnMetalSpec,
@@ -84,28 +128,15 @@ def study_from_dict(data: dict[str, Any]) -> StudySpec:
     check_keys("", data, ("study", "structure", "simulation", "analysis", "materials"),
                required=("structure",))
     top = check_keys("study", data.get("study", {}), ("name", "run_kinds", "compare_no_metal"))
-    name = top.get("name", "study")
-    if not isinstance(name, str) or not name or not all(c.isalnum() or c in "-_." for c in name):
-        raise SpecError("study.name", name, "must be a non-empty name of letters, digits, - _ .")
-    kinds = top.get("run_kinds", list(RUN_KINDS))
-    if not isinstance(kinds, list) or not kinds:
-        raise SpecError("study.run_kinds", kinds, f"must be a non-empty list of {list(RUN_KINDS)}")
-    kinds = tuple(check_choice(f"study.run_kinds[{i}]", k, RUN_KINDS) for i, k in enumerate(kinds))
-    compare = check_bool("study.compare_no_metal", top.get("compare_no_metal", True))
-    materials = data.get("materials", {})
-    if not isinstance(materials, dict):
-        raise SpecError("materials", materials, "must be a table of [materials.NAME] tables")
-    study = StudySpec(
-        name=name,
+    return StudySpec(  # validated as a whole by StudySpec itself
+        name=top.get("name", "study"),
         structure=_structure(data["structure"]),
         simulation=_flat("simulation", SimulationSpec, data.get("simulation", {})),
         analysis=_flat("analysis", AnalysisSpec, data.get("analysis", {})),
-        run_kinds=kinds,
-        compare_no_metal=compare,
-        materials={k: dict(v) if isinstance(v, dict) else v for k, v in materials.items()},
+        run_kinds=top.get("run_kinds", list(RUN_KINDS)),
+        compare_no_metal=top.get("compare_no_metal", True),
+        materials=data.get("materials", {}),
     )
-    check_study(study)
-    return study
 
 
 def study_to_dict(study: StudySpec) -> dict[str, Any]:

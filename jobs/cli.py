@@ -58,7 +58,9 @@ def _demo(args) -> int:
 def _sweep(args) -> int:
     from hotlase.jobs.sweep import run_sweep
 
-    return run_sweep(args)
+    return run_sweep(args.sweep, args.out, scheduler=args.scheduler, np=args.np,
+                     dry_run=args.dry_run, resume=args.resume, partition=args.partition,
+                     account=args.account, time=args.time, mem=args.mem)
 
 
 def _converge(args) -> int:

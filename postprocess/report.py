@@ -109,6 +109,17 @@ def analyze(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS,
             write_maps: bool = False) -> tuple[Path, dict]:
     """Analyse every complete run in ``DIR/runs``; write the report, summary and figures.
 
+    Returns (path of DIR/report.md, the summary dict); ``analyze_variants`` also returns the
+    per-variant results (arrays) and is what ``hotlase.analyze`` uses.
+    """
+    report, summary, _ = analyze_variants(directory, slab_voxels, write_maps)
+    return report, summary
+
+
+def analyze_variants(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS,
+                     write_maps: bool = False) -> tuple[Path, dict, dict[str, VariantResult]]:
+    """``analyze`` that also returns {variant: VariantResult} (spectra, modes, maps, chain).
+
     Args:
         directory: the run directory (the ``--out`` of ``hotlase run``).
         slab_voxels: voxels per z-slab when walking field maps (bounds memory).
@@ -116,7 +127,8 @@ def analyze(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS,
             tag to DIR/maps/<variant>_<tag>_absorbed_power.h5 (4 bytes per voxel each).
 
     Returns:
-        (path of DIR/report.md, the summary dict also written to DIR/summary.json).
+        (path of DIR/report.md, the summary dict also written to DIR/summary.json,
+        {variant: VariantResult}).
 
     Raises:
         FileNotFoundError: ``directory`` does not exist.
@@ -173,7 +185,7 @@ def analyze(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS,
     (directory / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n")
     report = directory / "report.md"
     report.write_text(_markdown(directory, summary, results, rows, figure_paths) + convergence_md)
-    return report, summary
+    return report, summary, results
 
 
 # -- grid convergence: error bars from a `hotlase converge` ladder (postprocess.ladder) --------
@@ -532,8 +544,9 @@ def _figures(figdir: Path, results: dict[str, VariantResult], rows: list[Row]) -
     paths: dict[str, Path] = {}
 
     def add(key: str, fn, *args) -> None:
+        *args, path = args
         try:
-            p = fn(*args)
+            p = figures.save_figure(fn(*args), path)
         except Exception as err:  # noqa: BLE001 - a failed figure must not lose the report
             results["main"].notes.append(f"figure {key} failed: {type(err).__name__}: {err}")
             return
@@ -543,30 +556,30 @@ def _figures(figdir: Path, results: dict[str, VariantResult], rows: list[Row]) -
     spectra = {v: r.spectrum for v, r in results.items() if r.spectrum is not None}
     if spectra:
         modes = {v: [m.wavelength_nm for m in r.modes.modes] for v, r in results.items() if r.modes}
-        add("spectra", figures.plot_spectra, spectra, modes, figdir / "spectra.png")
+        add("spectra", figures.plot_spectra, spectra, modes, "", figdir / "spectra.png")
     for v, r in results.items():
         for tag, a in r.absorption.items():
             title = f"{v}, {tag} ({a.wavelength_nm:.0f} nm)"
             cuts = (("xz", figures.plot_enhancement_xz), ("xy", figures.plot_enhancement_xy))
             for cut, fn in cuts:
                 name = f"{v}_{tag}_enhancement_{cut}"
-                add(name, fn, a.maps, figdir / f"{name}.png", title)
+                add(name, fn, a.maps, title, figdir / f"{name}.png")
             if tag == "pump":
-                add(f"{v}_pump_absorbed_power", figures.plot_absorbed_power_xz, a.maps,
-                    figdir / f"{v}_pump_absorbed_power_xz.png", title)
+                add(f"{v}_pump_absorbed_power", figures.plot_absorbed_power_xz, a.maps, title,
+                    figdir / f"{v}_pump_absorbed_power_xz.png")
         if r.dispersion is not None:
-            add(f"{v}_dispersion", figures.plot_dispersion, r.dispersion,
-                figdir / f"{v}_dispersion.png", v)
+            add(f"{v}_dispersion", figures.plot_dispersion, r.dispersion, v,
+                figdir / f"{v}_dispersion.png")
         if r.surface is not None and r.inputs is not None:
             sf = r.surface
             add(f"{v}_surface_rate", figures.plot_surface_rate, sf.rate_map_m2_s, sf.x_nm, sf.y_nm,
-                figdir / f"{v}_surface_rate.png", f"{v}, pump ({sf.wavelength_nm:.0f} nm)")
+                f"{v}, pump ({sf.wavelength_nm:.0f} nm)", figdir / f"{v}_surface_rate.png")
         if r.chain is not None:
             b = r.chain.biased
             add(f"{v}_qe_vs_bias", figures.plot_qe_vs_bias, [p.bias_field_v_m for p in b],
-                [p.qe_het for p in b], [p.qe_heg for p in b], [p.qe_pi_heg for p in b],
-                figdir / f"{v}_qe_vs_bias.png", v)
-    add("comparison", figures.plot_comparison_bars, rows, figdir / "comparison.png", "hotlase")
+                [p.qe_het for p in b], [p.qe_heg for p in b], [p.qe_pi_heg for p in b], v,
+                figdir / f"{v}_qe_vs_bias.png")
+    add("comparison", figures.plot_comparison_bars, rows, "hotlase", figdir / "comparison.png")
     return paths
 
 
