@@ -12,9 +12,6 @@ from dataclasses import dataclass, fields
 
 from hotlase.geometry.validate import SpecError, check_choice, check_int, check_positive
 
-STRUCTURE_KINDS = ("rod_array", "wire_on_metal", "film_stack")
-
-
 def _check_material(path: str, value) -> str:
     if not isinstance(value, str) or not value.strip():
         raise SpecError(path, value, "must be a material name (a non-empty string)")
@@ -194,10 +191,11 @@ StructureSpec = RodArraySpec | WireOnMetalSpec | FilmStackSpec
 
 
 def layer_stack(spec: StructureSpec) -> tuple[LayerSpec, ...]:
-    """The planar layers from z = 0 downwards, the substrate last."""
-    if isinstance(spec, FilmStackSpec):
-        return (*spec.layers, spec.substrate)
-    return tuple(x for x in (spec.spacer, spec.metal) if x is not None) + (spec.substrate,)
+    """The planar layers from z = 0 downwards, the substrate last (its kind's
+    ``layer_paths``, geometry.kinds)."""
+    from hotlase.geometry.kinds import spec_layers
+
+    return tuple(layer for _, layer in spec_layers(spec))
 
 
 def spec_field_names(cls) -> tuple[str, ...]:

@@ -20,15 +20,7 @@ from typing import Any
 
 from hotlase.geometry.materials.model import MaterialModel
 from hotlase.geometry.settings import RUN_KINDS, AnalysisSpec, SimulationSpec
-from hotlase.geometry.specs import (
-    FilmStackSpec,
-    LayerSpec,
-    RodArraySpec,
-    RodSpec,
-    StructureSpec,
-    WireOnMetalSpec,
-    layer_stack,
-)
+from hotlase.geometry.specs import RodArraySpec, StructureSpec, layer_stack
 from hotlase.geometry.units import whole_cells
 from hotlase.geometry.validate import SpecError, check_bool, check_choice, check_keys
 
@@ -103,9 +95,6 @@ class StudySpec:
         return dataclasses.replace(self, **changes)
 
 
-_STRUCTURES = {"rod_array": RodArraySpec, "wire_on_metal": WireOnMetalSpec,
-               "film_stack": FilmStackSpec}
-_LAYER_KEYS = ("spacer", "metal", "substrate")
 
 
 def load_study(path: str | Path) -> StudySpec:
@@ -174,22 +163,11 @@ def material_model(study: StudySpec, name: str, path: str = "material") -> Mater
 
 
 def structure_materials(structure: StructureSpec) -> dict[str, str]:
-    """{field path: material name} of every material a structure uses."""
-    out: dict[str, str] = {"structure.superstrate": structure.superstrate}
-    if isinstance(structure, RodArraySpec):
-        out["structure.rod.material"] = structure.rod.material
-    elif isinstance(structure, WireOnMetalSpec):
-        out["structure.wire_material"] = structure.wire_material
-    if isinstance(structure, FilmStackSpec):
-        for i, layer in enumerate(structure.layers):
-            out[f"structure.layers[{i}].material"] = layer.material
-        out["structure.substrate.material"] = structure.substrate.material
-    else:
-        for key in _LAYER_KEYS:
-            layer = getattr(structure, key)
-            if layer is not None:
-                out[f"structure.{key}.material"] = layer.material
-    return out
+    """{field path: material name} of every material a structure uses (its kind's
+    ``material_paths``, geometry.kinds)."""
+    from hotlase.geometry.kinds import spec_materials
+
+    return {f"structure.{path}": name for path, name in spec_materials(structure).items()}
 
 
 def lateral_absorbers(study: StudySpec, layout) -> bool:
@@ -275,10 +253,9 @@ def check_study(study: StudySpec) -> None:
 
 
 def _layer_path(structure: StructureSpec, index: int) -> str:
-    if isinstance(structure, FilmStackSpec):
-        return "structure.substrate" if index == len(structure.layers) else f"structure.layers[{index}]"
-    present = [k for k in _LAYER_KEYS if getattr(structure, k) is not None]
-    return f"structure.{present[index]}"
+    from hotlase.geometry.kinds import spec_layers
+
+    return f"structure.{spec_layers(structure)[index][0]}"
 
 
 def _flat(path: str, cls, table: Any):
@@ -292,34 +269,33 @@ def _flat(path: str, cls, table: Any):
 
 
 def _structure(table: Any) -> StructureSpec:
-    check_keys("structure", table, ("kind", *sorted({f.name for c in _STRUCTURES.values()
-                                                     for f in dataclasses.fields(c)})),
+    """A structure spec from its TOML table, read as its registered kind declares
+    (geometry.kinds): nested tables, lists of tables, optional layers absent = none."""
+    from hotlase.geometry.kinds import structure_kinds
+
+    kinds = structure_kinds()
+    check_keys("structure", table, ("kind", *sorted({f.name for k in kinds.values()
+                                                     for f in dataclasses.fields(k.spec)})),
                required=("kind",))
-    kind = check_choice("structure.kind", table["kind"], tuple(_STRUCTURES))
-    cls = _STRUCTURES[kind]
-    names = [f.name for f in dataclasses.fields(cls)]
+    kind = kinds[check_choice("structure.kind", table["kind"], tuple(kinds))]
+    names = [f.name for f in dataclasses.fields(kind.spec)]
     check_keys("structure", table, names)
     kwargs: dict[str, Any] = {}
     for key, value in table.items():
-        if key in _LAYER_KEYS:
-            kwargs[key] = None if value == {} and key != "substrate" else _flat(
-                f"structure.{key}", LayerSpec, value)
-        elif key == "rod":
-            kwargs[key] = _flat("structure.rod", RodSpec, value)
-        elif key == "layers":
+        if key in kind.tables:
+            kwargs[key] = None if value == {} and key in kind.optional_tables else _flat(
+                f"structure.{key}", kind.tables[key], value)
+        elif key in kind.table_lists:
             if not isinstance(value, list):
-                raise SpecError("structure.layers", value, "must be a list of layer tables")
-            kwargs[key] = tuple(_flat(f"structure.layers[{i}]", LayerSpec, v)
+                raise SpecError(f"structure.{key}", value, "must be a list of tables")
+            kwargs[key] = tuple(_flat(f"structure.{key}[{i}]", kind.table_lists[key], v)
                                 for i, v in enumerate(value))
         else:
             kwargs[key] = tuple(value) if isinstance(value, list) else value
-    if kind in ("rod_array", "wire_on_metal"):
-        for key in ("spacer", "metal"):  # absent optional layers mean "none", not the default
-            kwargs.setdefault(key, None)
-    if "substrate" not in kwargs:
-        kwargs["substrate"] = LayerSpec("SiO2")
+    for key in kind.optional_tables:  # absent optional layers mean "none", not the default
+        kwargs.setdefault(key, None)
     try:
-        return cls(**kwargs)
+        return kind.spec(**kwargs)
     except SpecError as err:
         raise SpecError(f"structure.{err.path}", err.value, err.allowed) from None
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hotlase.geometry.build import build
-from hotlase.geometry.specs import FilmStackSpec, RodArraySpec, WireOnMetalSpec
+from hotlase.geometry.kinds import gain_material_of
 from hotlase.geometry.study import StudySpec
 from hotlase.postprocess import optics
 from hotlase.postprocess.runfile import DEFAULT_SLAB_VOXELS, Run, Spectrum, field_grid, iter_field_slabs
@@ -37,15 +37,9 @@ def cell_area_m2(study: StudySpec) -> float:
 
 
 def gain_material(study: StudySpec) -> str | None:
-    """The perovskite (rod or wire) material, or None for a plain film stack."""
-    s = study.structure
-    if isinstance(s, RodArraySpec):
-        return s.rod.material
-    if isinstance(s, WireOnMetalSpec):
-        return s.wire_material
-    if isinstance(s, FilmStackSpec):
-        return None
-    return None
+    """The perovskite (rod or wire) material, or None for a plain film stack (its kind's
+    ``gain_path``, geometry.kinds)."""
+    return gain_material_of(study.structure)
 
 
 @dataclass(frozen=True)
