@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from hotlase.geometry.materials.model import MaterialModel
+from hotlase.geometry.runkinds import refusals, run_kind_names
 from hotlase.geometry.settings import RUN_KINDS, AnalysisSpec, SimulationSpec
 from hotlase.geometry.specs import RodArraySpec, StructureSpec, layer_stack
 from hotlase.geometry.units import whole_cells
@@ -59,11 +60,11 @@ class StudySpec:
         name = self.name
         if not isinstance(name, str) or not name or not all(c.isalnum() or c in "-_." for c in name):
             raise SpecError("study.name", name, "must be a non-empty name of letters, digits, - _ .")
-        kinds = self.run_kinds
+        kinds, known = self.run_kinds, run_kind_names()
         if not isinstance(kinds, (list, tuple)) or not kinds:
-            raise SpecError("study.run_kinds", kinds, f"must be a non-empty list of {list(RUN_KINDS)}")
+            raise SpecError("study.run_kinds", kinds, f"must be a non-empty list of {list(known)}")
         set_ = lambda key, value: object.__setattr__(self, key, value)  # noqa: E731
-        set_("run_kinds", tuple(check_choice(f"study.run_kinds[{i}]", k, RUN_KINDS)
+        set_("run_kinds", tuple(check_choice(f"study.run_kinds[{i}]", k, known)
                                 for i, k in enumerate(kinds)))
         check_bool("study.compare_no_metal", self.compare_no_metal)
         if isinstance(self.structure, dict):
@@ -182,10 +183,11 @@ def check_study(study: StudySpec) -> None:
     """Cross-checks that need materials and the grid: raise SpecError or warn.
 
     Errors: unknown materials, study wavelengths outside a material's valid range, layers
-    thinner than one grid cell, plane-wave runs (spectrum, fields) of a laterally finite
-    structure with dispersive media (its lateral Absorbers eat the plane wave's edges: rods
-    on glass gave R 0.006 and T 0.4 instead of 0.03 and 0.9; with a constant-index glass
-    and lateral PML, 0.03 and 0.9). Warnings (accuracy risks, with the number and the fix): fewer
+    thinner than one grid cell, and any run kind whose needs the structure does not meet
+    (``geometry.runkinds.refusals``: plane-wave runs of a laterally finite structure with
+    dispersive media, whose lateral Absorbers eat the plane wave's edges (rods on glass gave R
+    0.006 and T 0.4 instead of 0.03 and 0.9; with a constant-index glass and lateral PML, 0.03
+    and 0.9); modes of a planar stack; emitter runs without a rod or wire). Warnings (accuracy risks, with the number and the fix): fewer
     than 2 grid cells per metal skin depth, fewer than 8 per wavelength in a dielectric, a
     periodic side that is not a whole number of grid cells (Meep rounds it; issue 16).
     """
@@ -235,15 +237,13 @@ def check_study(study: StudySpec) -> None:
                 "so the run takes about 2x longer; choose period_nm or resolution_nm so that it "
                 "is a whole number of cells "
                 "(hexagonal lattices: sqrt(3) period_nm along y)", stacklevel=2)
-    plane_wave = [k for k in study.run_kinds if k in ("spectrum", "fields")]
-    if plane_wave and lateral_absorbers(study, layout):
-        raise SpecError("study.run_kinds", list(study.run_kinds),
-                        f"{' and '.join(plane_wave)} need a laterally periodic cell when a "
-                        "material is dispersive: the Absorbers that finite cells then need "
-                        "(Meep 1.25 diverges with dispersive media in a lateral PML) damp the "
-                        "plane wave's edges and R, T, A and the field maps come out wrong; use "
-                        "structure.array = \"periodic\", or run_kinds [\"modes\", \"emitter\"] "
-                        "for a finite structure")
+    refused = refusals(study, layout)  # what each run kind needs (geometry.runkinds)
+    if refused:
+        by_reason: dict[str, list[str]] = {}
+        for kind, why in refused.items():
+            by_reason.setdefault(why, []).append(kind)
+        raise SpecError("study.run_kinds", list(study.run_kinds), "; ".join(
+            f"{' and '.join(kinds)} {why}" for why, kinds in by_reason.items()))
     for i, layer in enumerate(layer_stack(study.structure)):
         if layer.thickness_nm < sim.resolution_nm:
             label = _layer_path(study.structure, i)

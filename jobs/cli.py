@@ -11,6 +11,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from hotlase.geometry.runkinds import add_run_options
 from hotlase.geometry.validate import SpecError
 
 
@@ -108,10 +109,7 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("run", help="run a study's Meep simulations (and its no-metal twin)")
     s.add_argument("study")
     s.add_argument("--out", required=True, help="output directory (run files go to OUT/runs/)")
-    s.add_argument("--np", type=int, default=1, help="MPI ranks (mpirun -np N)")
-    s.add_argument("--resume", action="store_true", help="skip complete runs, continue checkpoints")
-    s.add_argument("--kinds", nargs="+", help="only these run kinds")
-    s.add_argument("--resolution-nm", type=float, help="override simulation.resolution_nm")
+    add_run_options(s, np_default=1)
     s.set_defaults(func=_run)
 
     s = sub.add_parser("analyze", help="post-process run files into report.md and summary.json")
@@ -120,8 +118,7 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("demo", help="run and analyse the default study (metal and no-metal)")
     s.add_argument("--out", default="runs/demo")
-    s.add_argument("--np", type=int, default=2)
-    s.add_argument("--resolution-nm", type=float, help="override the default grid")
+    add_run_options(s, np_default=2, kinds=False, resume=False)
     s.set_defaults(func=_demo)
 
     s = sub.add_parser("sweep", help="expand a sweep file into points and run or submit them")

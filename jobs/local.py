@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from hotlase.geometry.study import check_study, load_study
-from hotlase.geometry.validate import SpecError
+from hotlase.geometry.validate import SpecError, check_choice
 
 
 def mpirun_command(np: int) -> list[str]:
@@ -62,6 +62,9 @@ def run_study(study_path: str | Path, out_dir: str | Path, *, np: int = 1, resum
     study = load_study(study_path)
     if np < 1:
         raise SpecError("--np", np, "must be >= 1")
+    if kinds:  # a kind the study does not ask for would run nothing and exit 0
+        for kind in kinds:
+            check_choice("--kinds", kind, study.run_kinds)
     if resolution_nm is not None:  # validate the override here too, before any MPI start
         check_study(dataclasses.replace(study, simulation=dataclasses.replace(
             study.simulation, resolution_nm=resolution_nm)))

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from hotlase.geometry.settings import RUN_KINDS
+from hotlase.geometry.runkinds import run_kinds
 from hotlase.geometry.study import StudySpec, material_model, structure_materials, study_json
 from hotlase.postprocess import figures, hot_electrons
 from hotlase.postprocess.absorption import (
@@ -145,7 +145,7 @@ def analyze_variants(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXE
             runs[key] = read_run(path)
         except (RunFileError, OSError, ValueError) as err:
             problems.append(f"{path.name}: {err}")
-    missing = [f"{v}_{k}" for v in VARIANTS for k in RUN_KINDS if (v, k) not in found]
+    missing = [f"{v}_{k}" for v in VARIANTS for k in run_kinds() if (v, k) not in found]
     results = {v: _analyze_variant(v, {k: r for (vv, k), r in runs.items() if vv == v}, slab_voxels)
                for v in VARIANTS}
     main, twin = results["main"], results["no_metal"]
@@ -266,10 +266,10 @@ def _analyze_variant(variant: str, runs: dict[str, Run], slab_voxels: int) -> Va
                    if material_model(study, n).is_metal)
     s: dict[str, Any] = {"variant": variant, "study_name": study.name,
                          "runs": {k: str(r.path) for k, r in runs.items()}}
-    _step(res, "spectrum", lambda: _spectrum(res, s))
-    _step(res, "fields", lambda: _fields(res, s, metals, slab_voxels))
-    _step(res, "modes", lambda: _modes(res, s, slab_voxels))
-    _step(res, "emitter", lambda: _emitter(res, s))
+    context = {"metals": metals, "slab_voxels": slab_voxels}
+    for kind in run_kinds().values():  # each registered run kind's analysis step, in order
+        step = globals()[kind.analysis]
+        _step(res, kind.name, lambda step=step: step(res, s, **context))
     res.summary = s
     return res
 
@@ -289,7 +289,7 @@ def _step(res: VariantResult, kind: str, fn) -> None:
                          f"(at {Path(where.filename).name}:{where.lineno})")
 
 
-def _spectrum(res: VariantResult, s: dict) -> None:
+def _spectrum(res: VariantResult, s: dict, **_: Any) -> None:
     sp = res.spectrum = read_spectrum(res.runs["spectrum"])
     sim = res.study.simulation
     out = {"energy_balance_max_error": sp.energy_balance_max_error}
@@ -318,7 +318,8 @@ def _spectrum(res: VariantResult, s: dict) -> None:
     s["spectrum"] = out
 
 
-def _fields(res: VariantResult, s: dict, metals: tuple[str, ...], slab_voxels: int) -> None:
+def _fields(res: VariantResult, s: dict, metals: tuple[str, ...], slab_voxels: int,
+            **_: Any) -> None:
     run = res.runs["fields"]
     tags = run.field_tags()
     for tag in ("pump", "emission"):
@@ -450,7 +451,7 @@ def _absorption_summary(res: VariantResult, s: dict, metals: tuple[str, ...]) ->
         for tag, c in res.checks.items()}
 
 
-def _modes(res: VariantResult, s: dict, slab_voxels: int) -> None:
+def _modes(res: VariantResult, s: dict, slab_voxels: int, **_: Any) -> None:
     field_runs = tuple(r for k, r in res.runs.items() if k in ("modes", "fields"))
     table = res.modes = mode_table(res.runs["modes"], field_runs, res.inputs, slab_voxels)
     gain = gain_material(res.study)
@@ -490,7 +491,7 @@ def _modes(res: VariantResult, s: dict, slab_voxels: int) -> None:
                          "q_min": table.q_min, "q_max": table.q_max, "band_nm": list(table.band_nm)}
 
 
-def _emitter(res: VariantResult, s: dict) -> None:
+def _emitter(res: VariantResult, s: dict, **_: Any) -> None:
     data, attrs = read_group_arrays(res.runs["emitter"], "emitter")
     res.emitter = {k: np.asarray(data[k], float) for k in ("wavelength_nm", "ldos", "ldos_bulk")}
     emission = res.study.simulation.emission_wavelength_nm
