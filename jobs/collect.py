@@ -19,26 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from hotlase.jobs.points import format_value
+from hotlase.postprocess.quantities import figure_of_merit_patterns, unit_of
 from hotlase.jobs.state import POINTS_DIR, SWEEP_INDEX, point_files, read_json, write_text_atomic
 
 OUT_DIR = "collect"
 MAX_PLOTTED = 12
 MAX_LIST_SCALARS = 8  # longer lists of numbers are spectra, not figures: left out of the table
 MAX_LIST_TABLES = 3  # the first modes (strongest first) are kept, the rest left out
-# figures of merit by flattened summary.json name (postprocess.report.analyze), plot order
-FOM_PATTERNS = (
-    r"^modes\[0\]\.wavelength_nm$",
-    r"^modes\[0\]\.Q$",
-    r"^best_mode\.wavelength_nm$",
-    r"^best_mode\.Q$",
-    r"^qe_pi_heg$",
-    r"^enhancement\.",
-    r"^purcell_main_over_no_metal$",
-    r"^spectrum\.pump\.A$",
-    r"^spectrum\.pump\.A_by_material\.",
-)
-_UNITS = (("_nm3", "nm^3"), ("_nm", "nm"), ("_ev", "eV"), ("_w_m2", "W/m^2"), ("_v_m", "V/m"),
-          ("_per_s", "1/s"), ("_s", "s"), ("_fs", "fs"))
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
@@ -69,9 +56,10 @@ def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def figures_of_merit(columns: list[str]) -> list[str]:
-    """The summary columns to plot, in FOM_PATTERNS order, at most MAX_PLOTTED."""
+    """The summary columns to plot (the registry's PLOT quantities, in its order), at most
+    MAX_PLOTTED."""
     chosen: list[str] = []
-    for pattern in FOM_PATTERNS:
+    for pattern in figure_of_merit_patterns():  # declared in postprocess.quantities
         for c in columns:
             if c not in chosen and re.search(pattern, c, re.I):
                 chosen.append(c)
@@ -115,12 +103,9 @@ def write_csv(path: Path, names: list[str], rows: list[dict[str, Any]]) -> None:
 
 
 def units_of(name: str) -> str:
-    """Units from the name's suffix (the project's naming rule), "" when the name has none."""
-    last = name.split(".")[-1].split("[")[0].lower()
-    for suffix, units in _UNITS:
-        if last.endswith(suffix):
-            return units
-    return ""
+    """The unit declared for a summary column in postprocess.quantities ("" when undeclared:
+    units are never guessed from a name's suffix)."""
+    return unit_of(name)
 
 
 def write_h5(path: Path, names: list[str], rows: list[dict[str, Any]]) -> None:

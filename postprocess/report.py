@@ -46,6 +46,7 @@ from hotlase.postprocess.compare import (
 )
 from hotlase.postprocess.mode_class import gain_band_nm, mark_twin_modes
 from hotlase.postprocess.modes_table import ModeTable, mode_table, read_dispersion
+from hotlase.postprocess.quantities import headline_keys
 from hotlase.postprocess.runfile import (
     DEFAULT_SLAB_VOXELS,
     VARIANTS,
@@ -169,7 +170,7 @@ def analyze_variants(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXE
         "runs_unreadable": problems,
         "notes": {"main": main.notes, "no_metal": twin.notes},
     })
-    for key in _SUMMARY_KEYS:
+    for key in headline_keys():  # always present (postprocess.quantities)
         summary.setdefault(key, None)
     summary = _jsonable(summary)
     figure_paths = _figures(directory / "figures", results, rows)
@@ -220,9 +221,6 @@ def grid_convergence_section(directory: Path, study: StudySpec | None,
     return _jsonable(entry), "\n".join(out)
 
 
-_SUMMARY_KEYS = ("modes", "absorbed_fraction", "hot_electron_rate_upper_s",
-                 "hot_electron_rate_surface_s", "hot_electron_rate_injected_s", "qe_heg", "qe_het",
-                 "qe_pi_heg", "qe_pi_heg_biased", "purcell_factor")
 
 
 def comparison_table(summary: dict) -> str:
