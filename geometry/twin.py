@@ -1,4 +1,4 @@
-"""The no-metal twin (design/physics.md §2): every metal replaced by the substrate dielectric.
+"""The no-metal twin (docs/physics.md §2): every metal replaced by the substrate dielectric.
 
 Derived from the metal study, never written twice: same structure, same grid, same sources;
 only the materials that are metals change.

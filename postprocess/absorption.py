@@ -5,7 +5,7 @@ run's energy-balanced ``A_by_material`` at the tag's wavelength (``headline_abso
 field-map integral is a check against it (``ABSORPTION_CHECK_TOL``) and never a headline when
 the spectrum is there. An absorbed fraction above 1 is refused with its reason, never clipped.
 
-p(r) comes from ``postprocess.optics.absorbed_power_density_w_m3`` (design/physics.md §4); this
+p(r) comes from ``postprocess.optics.absorbed_power_density_w_m3`` (docs/physics.md §4); this
 module only walks the field in z-slabs (bounded memory), sums by material, normalises by the
 incident power (intensity x lateral cell area of the unit cell) and cross-checks against the
 spectrum run's volume-integral ``A_by_material`` at the nearest wavelength. It also collects

@@ -1,4 +1,4 @@
-"""Metal vs no-metal, side by side (design/physics.md §7), plus the Purcell and threshold inputs.
+"""Metal vs no-metal, side by side (docs/physics.md §7), plus the Purcell and threshold inputs.
 
 Works on the per-variant summary dicts ``report.py`` builds (JSON-ready), so the comparison can
 also be redone from a ``summary.json``. Ratios are metal / no-metal and are given only when
@@ -69,7 +69,7 @@ def group_index(study: StudySpec, name: str, wavelength_nm: float, rel_step: flo
 
 
 def threshold_gain_per_cm(study: StudySpec, gain_name: str | None, wavelength_nm: float, q: float):
-    """(n_g, Γ g_th in 1/cm) of a mode from its Q (design/physics.md §8, passive estimate).
+    """(n_g, Γ g_th in 1/cm) of a mode from its Q (docs/physics.md §8, passive estimate).
 
     NaN gain where the estimate has no meaning: no gain medium, Q <= 0, the mode outside the
     gain material's valid range, or n_g <= 0 (anomalous dispersion inside the absorption band).

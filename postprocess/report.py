@@ -3,7 +3,7 @@
 Reads whatever complete runs exist (missing or failed runs are listed in the report, never a
 crash), computes per variant the mode table, absorption at the pump and emission lines, the
 metal-surface hot-electron chain and the Purcell factor, then the metal vs no-metal
-comparison. Never imports meep (architecture.md: postprocess works on a laptop).
+comparison. Never imports meep (docs/architecture.md: postprocess works on a laptop).
 """
 
 from __future__ import annotations
@@ -331,7 +331,7 @@ def _fields(res: VariantResult, s: dict, metals: tuple[str, ...], slab_voxels: i
     _absorption_summary(res, s, metals)
     pump = res.absorption.get("pump")
     if not metals:
-        s["hot_electron_rate_surface_s"] = 0.0  # no metal: zero by construction (physics.md §7)
+        s["hot_electron_rate_surface_s"] = 0.0  # no metal: zero by construction (docs/physics.md §7)
         s["hot_electron_rate_injected_s"] = 0.0
         return
     if pump is None or res.inputs is None:

@@ -1,4 +1,4 @@
-"""Emitter run: LDOS of a dipole inside a rod, and in the bulk rod medium (physics.md §6).
+"""Emitter run: LDOS of a dipole inside a rod, and in the bulk rod medium (docs/physics.md §6).
 
 An electric dipole at the centre of the rod (mid-height) radiates a pulse covering the study
 band, once per orientation x, y, z; Meep's ``dft_ldos`` gives the LDOS spectrum (power

@@ -1,4 +1,4 @@
-"""Plasmon modes: Harminv on time-domain probes after a broadband pulse (physics.md §6).
+"""Plasmon modes: Harminv on time-domain probes after a broadband pulse (docs/physics.md §6).
 
 Point dipoles excite the structure with a pulse covering the study band (extended by
 ``BAND_MARGIN`` on each side so modes at the band edges are fitted, not truncated); after

@@ -120,7 +120,7 @@ def check_wavelengths(path: str, model: MaterialModel, lo_nm: float, hi_nm: floa
 def skin_depth_nm(model: MaterialModel, wavelength_nm) -> np.ndarray:
     """Field skin depth δ = λ / (2π k), nm: the depth where |E| falls by 1/e.
 
-    design/physics.md §3 (Ag ~25 nm, Au ~38 nm at 532 nm); J. D. Jackson, Classical
+    docs/physics.md §3 (Ag ~25 nm, Au ~38 nm at 532 nm); J. D. Jackson, Classical
     Electrodynamics, 3rd ed., §8.1 (δ = c / (ω Im n)). The intensity decay length is δ/2.
     """
     k = np.sqrt(model.eps(wavelength_nm)).imag
