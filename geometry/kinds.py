@@ -82,7 +82,7 @@ def structure_kinds() -> dict[str, StructureKind]:
 
 def kind_of(spec: Any) -> StructureKind:
     """The registered kind of a structure spec (by its ``kind`` field)."""
-    kind = _REGISTRY.get(getattr(spec, "kind", None))
+    kind = _REGISTRY.get(str(getattr(spec, "kind", "")))
     if kind is None or not isinstance(spec, kind.spec):
         raise TypeError(f"unknown structure spec {type(spec).__name__} "
                         f"(registered kinds: {', '.join(_REGISTRY)})")

@@ -97,7 +97,7 @@ def write_csv(path: Path, names: list[str], rows: list[dict[str, Any]]) -> None:
     w = csv.writer(buf)
     w.writerow(names)
     for r in rows:
-        w.writerow(["" if r.get(n) is None else (repr(r[n]) if isinstance(r[n], float)
+        w.writerow(["" if r.get(n) is None else (repr(float(r[n])) if isinstance(r[n], float)
                                                   else r[n]) for n in names])
     write_text_atomic(path, buf.getvalue())
 

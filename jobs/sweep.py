@@ -22,6 +22,7 @@ import time
 import tomllib
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from hotlase.geometry.study import study_from_dict, study_hash
 from hotlase.geometry.validate import SpecError
@@ -61,7 +62,8 @@ def run_sweep(sweep_file: str | Path, out: str | Path, *, scheduler: str = "loca
     if scheduler not in ("local", "slurm"):
         raise SpecError("--scheduler", scheduler, "must be one of ['local', 'slurm']")
     sweep = load_sweep(sweep_file)
-    overrides = {"partition": partition, "account": account, "time": time, "mem": mem}
+    overrides: dict[str, Any] = {"partition": partition, "account": account, "time": time,
+                                 "mem": mem}
     sweep = dataclasses.replace(sweep, slurm=dataclasses.replace(
         sweep.slurm, **{k: v for k, v in overrides.items() if v is not None}))
     np_ = np or (sweep.slurm.ntasks if scheduler == "slurm" else None) or sweep.run.np

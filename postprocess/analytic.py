@@ -131,7 +131,8 @@ def stack_rt(
     r, t, q_all = _stack_amplitudes(wl, eps_layers, d_nm, e_in, angle_deg, polarization, eps_out)
     reflectance = np.abs(r) ** 2
     transmittance = q_all[-1].real / q_all[0].real * np.abs(t) ** 2
-    return np.broadcast_arrays(reflectance, transmittance)
+    r_out, t_out = np.broadcast_arrays(reflectance, transmittance)
+    return r_out, t_out
 
 
 def top_surface_fields_p(wavelength_nm, eps_layers, thickness_nm, eps_in, eps_out,

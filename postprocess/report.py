@@ -170,8 +170,8 @@ def analyze_variants(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXE
         "runs_unreadable": problems,
         "notes": {"main": main.notes, "no_metal": twin.notes},
     })
-    for key in headline_keys():  # always present (postprocess.quantities)
-        summary.setdefault(key, None)
+    for name in headline_keys():  # always present (postprocess.quantities)
+        summary.setdefault(name, None)
     summary = _jsonable(summary)
     figure_paths = _figures(directory / "figures", results, rows)
     if write_maps:
@@ -542,8 +542,8 @@ def _inputs(main: VariantResult, twin: VariantResult) -> dict:
 def _figures(figdir: Path, results: dict[str, VariantResult], rows: list[Row]) -> dict[str, Path]:
     paths: dict[str, Path] = {}
 
-    def add(key: str, fn, *args) -> None:
-        *args, path = args
+    def add(key: str, fn, *args_path) -> None:
+        *args, path = args_path
         try:
             p = figures.save_figure(fn(*args), path)
         except Exception as err:  # noqa: BLE001 - a failed figure must not lose the report

@@ -9,6 +9,8 @@ the same incident flux, so R + T + sum A_material = 1 checks energy conservation
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import math
 from dataclasses import dataclass
 
@@ -111,7 +113,7 @@ def material_region(layout: Layout, frame: Frame, name: str) -> tuple[float, flo
 
 
 def add_spectrum_monitors(sim: mp.Simulation, study: StudySpec, frame: Frame, layout: Layout,
-                          materials: list[str], symmetries: list = ()) -> SpectrumMonitors:
+                          materials: list[str], symmetries: Sequence = ()) -> SpectrumMonitors:
     """Flux planes above and below the structure and E, D volumes over each lossy material.
 
     Along an axis with a mirror plane the volume covers only its upper half: Meep steps just

@@ -203,7 +203,7 @@ def fit_drude_lorentz(wavelength_nm, eps_measured, n_drude: int, n_lorentz: int,
         name=name, eps_inf=float(best[0]), poles=layout.poles(best),
         valid_nm=(float(window_nm[0]), float(window_nm[1])), source=source,
         is_metal=bool(n_drude) if is_metal is None else is_metal)
-    bands = bands or (tuple(window_nm),)
+    bands = bands or ((float(window_nm[0]), float(window_nm[1])),)
     return _with_error(model, fit_error_by_band(model, wavelength_nm, eps_measured, bands))
 
 

@@ -208,7 +208,7 @@ def _pole(path: str, table: Any) -> Pole:
     gamma = check_number(f"{path}.gamma_ev", table["gamma_ev"], lo=0.0, hi=50.0)
     sigma = check_number(f"{path}.sigma", table["sigma"], lo=0.0, hi=1e4,
                          lo_open=kind == "drude")
-    return Pole(kind, freq, gamma, sigma)
+    return Pole("drude" if kind == "drude" else "lorentz", freq, gamma, sigma)
 
 
 def _valid_nm(path: str, value: Any) -> tuple[float, float]:
