@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -26,6 +27,24 @@ def _colour(name: str, i: int) -> str:
     return f"C{i % 10}"
 
 
+def figure_and_axes(ax: Any, n: int, figsize: tuple[float, float], what: str):
+    """(Figure, n Axes in a row) to draw on: ``ax`` (one Axes, or a sequence of n) and its
+    figure, or a new pyplot-free Figure when ``ax`` is None (no backend is chosen).
+
+    Raises:
+        ValueError: ``ax`` does not hold n axes (``what`` names the plot in the message).
+    """
+    from matplotlib.figure import Figure
+
+    if ax is None:
+        fig = Figure(figsize=figsize)
+        return fig, [fig.add_subplot(1, n, i + 1) for i in range(n)]
+    axes = list(ax) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
+    if len(axes) != n:
+        raise ValueError(f"{what}: needs {n} axes, got {len(axes)}")
+    return axes[0].figure, axes
+
+
 def cross_sections_figure(study: StudySpec, points: int = 400, ax=None):
     """The xz section (through y = 0) and, for 3D cells, the xy section (mid rod height).
 
@@ -36,7 +55,6 @@ def cross_sections_figure(study: StudySpec, points: int = 400, ax=None):
     Returns the ``matplotlib.figure.Figure``; no backend is chosen or switched.
     """
     from matplotlib.colors import ListedColormap
-    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
     layout = build(study.structure)
@@ -53,15 +71,8 @@ def cross_sections_figure(study: StudySpec, points: int = 400, ax=None):
         _, xy = material_grid(layout, xs, ys, [z_mid])
         panels.append((f"xy section at z = {z_mid:g} nm", xs, ys, xy[:, :, 0].T, "x (nm)", "y (nm)"))
     cmap = ListedColormap([_colour(n, i) for i, n in enumerate(names)])
-    if ax is None:
-        fig = Figure(figsize=(5.5 * len(panels) + 1.5, 5))
-        axes = [fig.add_subplot(1, len(panels), i + 1) for i in range(len(panels))]
-    else:
-        axes = list(ax) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
-        if len(axes) != len(panels):
-            raise ValueError(f"cross sections: this cell has {len(panels)} section(s), got "
-                             f"{len(axes)} axes")
-        fig = axes[0].figure
+    fig, axes = figure_and_axes(ax, len(panels), (5.5 * len(panels) + 1.5, 5),
+                                f"cross sections of a {layout.dims}D cell")
     for a, (title, h, v, img, xl, yl) in zip(axes, panels):
         a.imshow(img, origin="lower", extent=(h[0], h[-1], v[0], v[-1]), cmap=cmap,
                  vmin=-0.5, vmax=len(names) - 0.5, interpolation="nearest", aspect="equal")

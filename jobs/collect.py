@@ -136,10 +136,7 @@ def plot_parameter(path: Path, param: str, params: list[str], foms: list[str],
     xs = [r[param] for r in rows]
     if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in xs) or not foms:
         return False
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: no backend is chosen or switched
 
     others = [p for p in params if p != param]
     groups: dict[tuple, list[dict[str, Any]]] = {}
@@ -147,8 +144,9 @@ def plot_parameter(path: Path, param: str, params: list[str], foms: list[str],
         groups.setdefault(tuple(format_value(r[p]) for p in others), []).append(r)
     ncol = min(3, len(foms))
     nrow = math.ceil(len(foms) / ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 3.2 * nrow), squeeze=False)
-    for ax, fom in zip(axes.flat, foms):
+    fig = Figure(figsize=(4.2 * ncol, 3.2 * nrow))
+    axes = [fig.add_subplot(nrow, ncol, i + 1) for i in range(nrow * ncol)]
+    for ax, fom in zip(axes, foms):
         for key, grp in groups.items():
             grp = sorted(grp, key=lambda r: r[param])
             y = [r.get(fom, math.nan) for r in grp]
@@ -159,13 +157,12 @@ def plot_parameter(path: Path, param: str, params: list[str], foms: list[str],
         ax.set_ylabel(fom, fontsize=8)
         if others and len(groups) <= 8:
             ax.legend(fontsize=6)
-    for ax in list(axes.flat)[len(foms):]:
+    for ax in axes[len(foms):]:
         ax.set_visible(False)
     fig.suptitle(f"figures of merit vs {param} ({len(rows)} points)")
     fig.tight_layout()
     tmp = path.with_name(path.name + ".tmp.png")
     fig.savefig(tmp, dpi=110)
-    plt.close(fig)
     tmp.replace(path)
     return True
 

@@ -10,7 +10,6 @@ units, maps carry colour bars, every figure has a title. No data is read here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
+from hotlase.geometry.plot import figure_and_axes
 from hotlase.postprocess.absorption import FieldMaps
 from hotlase.postprocess.compare import Row
 from hotlase.postprocess.runfile import Spectrum
@@ -52,15 +52,8 @@ def plot_spectra(spectra: dict[str, Spectrum], mode_wavelengths: dict[str, list[
     None draws on a new Figure with one panel per variant.
     """
     mode_wavelengths = mode_wavelengths or {}
-    if ax is None:
-        fig = Figure(figsize=(6 * len(spectra), 4))
-        axes: Sequence[Any] = [fig.add_subplot(1, len(spectra), i + 1) for i in range(len(spectra))]
-    else:
-        axes = list(ax) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
-        if len(axes) != len(spectra):
-            raise ValueError(f"plot_spectra: {len(spectra)} variant(s) need {len(spectra)} axes, "
-                             f"got {len(axes)}")
-        fig = axes[0].figure
+    fig, axes = figure_and_axes(ax, len(spectra), (6 * len(spectra), 4),
+                                f"plot_spectra of {len(spectra)} variant(s)")
     for ax, (variant, s) in zip(axes, spectra.items()):
         ax.plot(s.wavelength_nm, s.R, label="R", color="C0")
         ax.plot(s.wavelength_nm, s.T, label="T", color="C1")
