@@ -96,8 +96,6 @@ class StudySpec:
         return dataclasses.replace(self, **changes)
 
 
-
-
 def load_study(path: str | Path) -> StudySpec:
     """Read and validate a study TOML file.
 
