@@ -105,6 +105,13 @@ class VariantResult:
     summary: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def spec(self) -> StudySpec:
+        """The variant's study (the analysis steps run only once it is known)."""
+        if self.study is None:
+            raise RunFileError(f"{self.variant}: no complete run, so no study to analyse")
+        return self.study
+
 
 def analyze(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS,
             write_maps: bool = False) -> tuple[Path, dict]:
@@ -289,8 +296,8 @@ def _step(res: VariantResult, kind: str, fn) -> None:
 
 def _spectrum(res: VariantResult, s: dict, **_: Any) -> None:
     sp = res.spectrum = read_spectrum(res.runs["spectrum"])
-    sim = res.study.simulation
-    out = {"energy_balance_max_error": sp.energy_balance_max_error}
+    sim = res.spec.simulation
+    out: dict[str, Any] = {"energy_balance_max_error": sp.energy_balance_max_error}
     for label, wl in (("pump", sim.pump_wavelength_nm), ("emission", sim.emission_wavelength_nm)):
         i = sp.nearest(wl)
         by = {k: float(v[i]) for k, v in sp.A_by_material.items()}
@@ -351,9 +358,9 @@ def _fields(res: VariantResult, s: dict, metals: tuple[str, ...], slab_voxels: i
     s["field_enhancement"]["metal_surface_mean"] = sf.enhancement_mean
     p_metal = s.get("absorbed_power_metal_w")
     ch = res.chain = hot_electron_chain(
-        pump, sf, res.inputs, metals, res.study.analysis.bias_field_v_m,
+        pump, sf, res.inputs, metals, res.spec.analysis.bias_field_v_m,
         absorbed_metal_w=float("nan") if p_metal is None else p_metal,
-        injection_surface=res.study.analysis.injection_surface)
+        injection_surface=res.spec.analysis.injection_surface)
     ratio = s["metal_surface"]["dcontinuity_over_direct"]
     s.update({
         # the rate is linear in the surface integral of |E_n|^2: the direct estimate of E_n
@@ -373,7 +380,7 @@ def _fields(res: VariantResult, s: dict, metals: tuple[str, ...], slab_voxels: i
                          "the power absorbed in the metal (grid too coarse for the surface field?)")
     if res.spectrum is not None:
         res.vs_wavelength = chain_vs_wavelength(
-            res.spectrum, metals, pump.intensity_w_m2, cell_area_m2(res.study), res.inputs,
+            res.spectrum, metals, pump.intensity_w_m2, cell_area_m2(res.spec), res.inputs,
             ch, sf)
         over = res.vs_wavelength["absorbed_metal_fraction"] > 1.0
         if over.any():  # refused rows: NaN, never a fraction above 1 (note from _spectrum)
@@ -405,7 +412,7 @@ def _absorption_summary(res: VariantResult, s: dict, metals: tuple[str, ...]) ->
                 res.notes.append(
                     f"FAILED check {tag}: {reason}; the headline uses the spectrum's "
                     f"energy-balanced A_by_material (field maps at "
-                    f"{res.study.simulation.resolution_nm:g} nm misplace the field jump at metal "
+                    f"{res.spec.simulation.resolution_nm:g} nm misplace the field jump at metal "
                     "interfaces; refine the grid)")
         if head.fraction_by_material is None:
             checks.append({"name": f"absorbed_fraction_physical_{tag}", "passed": False,
@@ -452,10 +459,10 @@ def _absorption_summary(res: VariantResult, s: dict, metals: tuple[str, ...]) ->
 def _modes(res: VariantResult, s: dict, slab_voxels: int, **_: Any) -> None:
     field_runs = tuple(r for k, r in res.runs.items() if k in ("modes", "fields"))
     table = res.modes = mode_table(res.runs["modes"], field_runs, res.inputs, slab_voxels)
-    gain = gain_material(res.study)
+    gain = gain_material(res.spec)
     modes = []
     for m in table.modes:
-        ng, gth = threshold_gain_per_cm(res.study, gain, m.wavelength_nm, m.q)
+        ng, gth = threshold_gain_per_cm(res.spec, gain, m.wavelength_nm, m.q)
         gamma = m.confinement_factor
         modes.append({"wavelength_nm": m.wavelength_nm, "Q": m.q, "linewidth_nm": m.linewidth_nm,
                       "linewidth_mev": m.linewidth_mev, "error": m.error, "merged": m.merged,
@@ -474,7 +481,7 @@ def _modes(res: VariantResult, s: dict, slab_voxels: int, **_: Any) -> None:
                       "nearest_rayleigh_anomaly_nm": m.anomaly_nm})
     s["modes"] = modes
     s["mode_count"] = len(modes)
-    s["gain_band_nm"] = list(gain_band_nm(res.study))
+    s["gain_band_nm"] = list(gain_band_nm(res.spec))
     s["best_mode"] = best_mode(modes, tuple(s["gain_band_nm"]))
     s["best_mode_rule"] = best_mode_why(modes, tuple(s["gain_band_nm"]))
     s["rayleigh_anomalies"] = [{"side": a.side, "material": a.material, "order": list(a.order),
@@ -492,7 +499,7 @@ def _modes(res: VariantResult, s: dict, slab_voxels: int, **_: Any) -> None:
 def _emitter(res: VariantResult, s: dict, **_: Any) -> None:
     data, attrs = read_group_arrays(res.runs["emitter"], "emitter")
     res.emitter = {k: np.asarray(data[k], float) for k in ("wavelength_nm", "ldos", "ldos_bulk")}
-    emission = res.study.simulation.emission_wavelength_nm
+    emission = res.spec.simulation.emission_wavelength_nm
     s["purcell_factor"] = purcell_at(res.emitter, emission)
     wl = res.emitter["wavelength_nm"]
     if wl.size and not wl.min() <= emission <= wl.max():
