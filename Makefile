@@ -3,7 +3,7 @@ PY := .venv/bin/python
 export OMPI_MCA_rmaps_base_oversubscribe := 1
 export PYTHONWARNINGS := ignore::UserWarning:numpy.core.getlimits
 
-.PHONY: setup demo test test-fast bench clean
+.PHONY: setup demo test test-fast typecheck bench clean
 
 setup:
 	@scripts/setup.sh
@@ -12,7 +12,11 @@ demo: setup
 	@$(PY) -m hotlase.jobs.cli demo
 
 test: setup
+	@$(PY) scripts/typecheck.py
 	@$(PY) -m pytest -q tests
+
+typecheck: setup
+	@$(PY) scripts/typecheck.py
 
 test-fast: setup
 	@$(PY) -m pytest -q -m "not slow and not integration" tests

@@ -41,7 +41,10 @@ def rod_positions_nm(spec: RodArraySpec) -> tuple[tuple[float, float], ...]:
 def _symmetric(points: np.ndarray, axis: int) -> bool:
     flipped = points.copy()
     flipped[:, axis] *= -1
-    key = lambda a: sorted(map(tuple, np.round(a, 6)))  # noqa: E731
+    def key(a: np.ndarray) -> list[tuple[float, ...]]:
+        rounded: list[list[float]] = np.round(a, 6).tolist()
+        return sorted(tuple(row) for row in rounded)
+
     return key(points) == key(flipped)
 
 

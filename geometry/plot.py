@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -32,16 +33,33 @@ def _label(text: str, limit: int = 40) -> str:
     return text.replace("$", r"\$")
 
 
-def plot_cross_sections(study: StudySpec, path: str | Path, points: int = 400) -> Path:
-    """Write a PNG with the xz section (through y = 0) and the xy section (mid rod height).
+def figure_and_axes(ax: Any, n: int, figsize: tuple[float, float], what: str):
+    """(Figure, n Axes in a row) to draw on: ``ax`` (one Axes, or a sequence of n) and its
+    figure, or a new pyplot-free Figure when ``ax`` is None (no backend is chosen).
+
+    Raises:
+        ValueError: ``ax`` does not hold n axes (``what`` names the plot in the message).
+    """
+    from matplotlib.figure import Figure
+
+    if ax is None:
+        fig = Figure(figsize=figsize)
+        return fig, [fig.add_subplot(1, n, i + 1) for i in range(n)]
+    axes = list(ax) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
+    if len(axes) != n:
+        raise ValueError(f"{what}: needs {n} axes, got {len(axes)}")
+    return axes[0].figure, axes
+
+
+def cross_sections_figure(study: StudySpec, points: int = 400, ax=None):
+    """The xz section (through y = 0) and, for 3D cells, the xy section (mid rod height).
 
     Args:
-        study: validated study; path: output PNG; points: samples along each axis.
-    """
-    import matplotlib
+        study: validated study; points: samples along each axis; ax: one Axes per section (a
+            sequence, or one Axes for a 2D cell); None draws on a new pyplot-free Figure.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Returns the ``matplotlib.figure.Figure``; no backend is chosen or switched.
+    """
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
 
@@ -59,17 +77,23 @@ def plot_cross_sections(study: StudySpec, path: str | Path, points: int = 400) -
         _, xy = material_grid(layout, xs, ys, [z_mid])
         panels.append((f"xy section at z = {z_mid:g} nm", xs, ys, xy[:, :, 0].T, "x (nm)", "y (nm)"))
     cmap = ListedColormap([_colour(n, i) for i, n in enumerate(names)])
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels) + 1.5, 5), squeeze=False)
-    for ax, (title, h, v, img, xl, yl) in zip(axes[0], panels):
-        ax.imshow(img, origin="lower", extent=(h[0], h[-1], v[0], v[-1]), cmap=cmap,
-                  vmin=-0.5, vmax=len(names) - 0.5, interpolation="nearest", aspect="equal")
-        ax.set(title=title, xlabel=xl, ylabel=yl)
+    fig, axes = figure_and_axes(ax, len(panels), (5.5 * len(panels) + 1.5, 5),
+                                f"cross sections of a {layout.dims}D cell")
+    for a, (title, h, v, img, xl, yl) in zip(axes, panels):
+        a.imshow(img, origin="lower", extent=(h[0], h[-1], v[0], v[-1]), cmap=cmap,
+                 vmin=-0.5, vmax=len(names) - 0.5, interpolation="nearest", aspect="equal")
+        a.set(title=title, xlabel=xl, ylabel=yl)
     fig.legend(handles=[Patch(color=_colour(n, i), label=_label(n)) for i, n in enumerate(names)],
                loc="center right", title="material")
     fig.suptitle(f"{_label(study.name)}: {study.structure.kind}")
+    return fig
+
+
+def plot_cross_sections(study: StudySpec, path: str | Path, points: int = 400) -> Path:
+    """Write ``cross_sections_figure`` to the PNG ``path`` (``hotlase show``)."""
+    fig = cross_sections_figure(study, points)
     fig.tight_layout(rect=(0, 0, 0.85, 1))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
-    plt.close(fig)
     return path

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hotlase.geometry.runkinds import run_kind_names
 from hotlase.geometry.validate import SpecError, check_bool, check_choice, check_int, check_number
 
-RUN_KINDS = ("spectrum", "modes", "fields", "emitter")
 #: Finest grid spacing a study may ask for, nm.
 MIN_RESOLUTION_NM = 0.5
+RUN_KINDS = run_kind_names()  # the built-in run kinds (geometry.runkinds), the default of a study
 INJECTION_SURFACES = ("contact", "all")
 
 

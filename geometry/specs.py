@@ -12,7 +12,6 @@ from dataclasses import dataclass, fields
 
 from hotlase.geometry.validate import SpecError, check_choice, check_int, check_number
 
-STRUCTURE_KINDS = ("rod_array", "wire_on_metal", "film_stack")
 #: Largest length of any structure dimension (1 m): beyond it no grid fits in memory; the
 #: grid-cell limit (geometry.estimate.ABSURD_CELLS) refuses smaller absurd cells.
 MAX_LENGTH_NM = 1e9
@@ -206,10 +205,11 @@ StructureSpec = RodArraySpec | WireOnMetalSpec | FilmStackSpec
 
 
 def layer_stack(spec: StructureSpec) -> tuple[LayerSpec, ...]:
-    """The planar layers from z = 0 downwards, the substrate last."""
-    if isinstance(spec, FilmStackSpec):
-        return (*spec.layers, spec.substrate)
-    return tuple(x for x in (spec.spacer, spec.metal) if x is not None) + (spec.substrate,)
+    """The planar layers from z = 0 downwards, the substrate last (its kind's
+    ``layer_paths``, geometry.kinds)."""
+    from hotlase.geometry.kinds import spec_layers
+
+    return tuple(layer for _, layer in spec_layers(spec))
 
 
 def spec_field_names(cls) -> tuple[str, ...]:

@@ -24,16 +24,9 @@ from typing import Any
 from hotlase.geometry.materials.model import MaterialModel
 import numpy as np
 
+from hotlase.geometry.runkinds import refusals, run_kind_names
 from hotlase.geometry.settings import MIN_RESOLUTION_NM, RUN_KINDS, AnalysisSpec, SimulationSpec
-from hotlase.geometry.specs import (
-    FilmStackSpec,
-    LayerSpec,
-    RodArraySpec,
-    RodSpec,
-    StructureSpec,
-    WireOnMetalSpec,
-    layer_stack,
-)
+from hotlase.geometry.specs import RodArraySpec, StructureSpec, WireOnMetalSpec, layer_stack
 from hotlase.geometry.units import whole_cells
 from hotlase.geometry.validate import SpecError, check_bool, check_choice, check_keys
 
@@ -43,7 +36,12 @@ _VACUUM_NAMES = ("vacuum", "air")
 
 @dataclass(frozen=True)
 class StudySpec:
-    """A whole study: structure, simulation, analysis and user materials.
+    """A whole study: structure, simulation, analysis and user materials, validated as a whole
+    at construction (``check_study``), so no invalid study exists.
+
+    Each of structure, simulation and analysis may be given as its spec or as the TOML table
+    (a dict, read exactly as ``[structure]`` etc. of a study file, same defaults: an absent
+    ``metal`` or ``spacer`` key means none); run_kinds may be a list.
 
     Attributes:
         name: short name used in file names and reports.
@@ -59,14 +57,66 @@ class StudySpec:
     structure: StructureSpec = RodArraySpec()
     simulation: SimulationSpec = SimulationSpec()
     analysis: AnalysisSpec = AnalysisSpec()
-    run_kinds: tuple[str, ...] = RUN_KINDS
+    run_kinds: tuple[str, ...] | None = None  # None: every kind the structure can run
     compare_no_metal: bool = True
     materials: dict = field(default_factory=dict)
 
+    def __post_init__(self):
+        name = self.name
+        if (not isinstance(name, str) or not name or len(name) > MAX_NAME
+                or not all(c.isascii() and (c.isalnum() or c in "-_.") for c in name)):
+            raise SpecError("study.name", _short(name), f"must be a non-empty name of at most "
+                                                        f"{MAX_NAME} letters, digits, - _ .")
+        auto = self.run_kinds is None  # not given: every kind the structure can run
+        kinds, known = (run_kind_names() if auto else self.run_kinds), run_kind_names()
+        if not isinstance(kinds, (list, tuple)) or not kinds:
+            raise SpecError("study.run_kinds", kinds, f"must be a non-empty list of {list(known)}")
+        set_ = lambda key, value: object.__setattr__(self, key, value)  # noqa: E731
+        set_("run_kinds", tuple(check_choice(f"study.run_kinds[{i}]", k, known)
+                                for i, k in enumerate(kinds)))
+        check_bool("study.compare_no_metal", self.compare_no_metal)
+        if isinstance(self.structure, dict):
+            set_("structure", _structure(self.structure))
+        for key, cls in (("simulation", SimulationSpec), ("analysis", AnalysisSpec)):
+            if isinstance(getattr(self, key), dict):
+                set_(key, _flat(key, cls, getattr(self, key)))
+        if not isinstance(self.materials, dict):
+            raise SpecError("materials", self.materials, "must be a table of [materials.NAME] tables")
+        for key, table in self.materials.items():
+            if key in _VACUUM_NAMES:
+                raise SpecError(f"materials.{key}", table, f"{key!r} is reserved for vacuum (n = 1); "
+                                "give the medium another name (e.g. [materials.medium]) and use it")
+            if not isinstance(key, str) or len(key) > MAX_NAME or not _MATERIAL_NAME.match(key):
+                raise SpecError("materials", _short(key),
+                                f"material names must be identifiers of at most {MAX_NAME} letters, "
+                                "digits, _ and - (starting with a letter or _)")
+            if not isinstance(table, dict):
+                raise SpecError(f"materials.{key}", table, "must be a table")
+        set_("materials", {k: dict(v) if isinstance(v, dict) else v
+                           for k, v in self.materials.items()})
+        if auto:
+            from hotlase.geometry.build import build
 
-_STRUCTURES = {"rod_array": RodArraySpec, "wire_on_metal": WireOnMetalSpec,
-               "film_stack": FilmStackSpec}
-_LAYER_KEYS = ("spacer", "metal", "substrate")
+            refused = refusals(self, build(self.structure))
+            set_("run_kinds", tuple(k for k in self.run_kinds if k not in refused) or self.run_kinds)
+        check_study(self)
+
+    def replace(self, **changes: Any) -> "StudySpec":
+        """A copy with ``changes``, validated again as a whole.
+
+        A dict given for structure, simulation or analysis is merged into the current table
+        (``study.replace(simulation={"resolution_nm": 20})``); a structure dict with another
+        ``kind`` replaces the structure; a spec object replaces the field.
+        """
+        current = study_to_dict(self)
+        for key in ("structure", "simulation", "analysis"):
+            value = changes.get(key)
+            if isinstance(value, dict):
+                base = current[key]
+                if key == "structure" and value.get("kind", base["kind"]) != base["kind"]:
+                    base = {}
+                changes[key] = {**base, **value}
+        return dataclasses.replace(self, **changes)
 
 
 #: Largest study file read (bytes): a study is a few kB; anything bigger is not one.
@@ -150,40 +200,15 @@ def study_from_dict(data: dict[str, Any]) -> StudySpec:
     check_keys("", data, ("study", "structure", "simulation", "analysis", "materials"),
                required=("structure",))
     top = check_keys("study", data.get("study", {}), ("name", "run_kinds", "compare_no_metal"))
-    name = top.get("name", "study")
-    if (not isinstance(name, str) or not name or len(name) > MAX_NAME
-            or not all(c.isascii() and (c.isalnum() or c in "-_.") for c in name)):
-        raise SpecError("study.name", _short(name), f"must be a non-empty name of at most "
-                                                    f"{MAX_NAME} letters, digits, - _ .")
-    kinds = top.get("run_kinds", list(RUN_KINDS))
-    if not isinstance(kinds, list) or not kinds:
-        raise SpecError("study.run_kinds", kinds, f"must be a non-empty list of {list(RUN_KINDS)}")
-    kinds = tuple(check_choice(f"study.run_kinds[{i}]", k, RUN_KINDS) for i, k in enumerate(kinds))
-    compare = check_bool("study.compare_no_metal", top.get("compare_no_metal", True))
-    materials = data.get("materials", {})
-    if not isinstance(materials, dict):
-        raise SpecError("materials", materials, "must be a table of [materials.NAME] tables")
-    for key, table in materials.items():
-        if key in _VACUUM_NAMES:
-            raise SpecError(f"materials.{key}", table, f"{key!r} is reserved for vacuum (n = 1); "
-                            "give the medium another name (e.g. [materials.medium]) and use it")
-        if len(key) > MAX_NAME or not _MATERIAL_NAME.match(key):
-            raise SpecError("materials", _short(key),
-                            f"material names must be identifiers of at most {MAX_NAME} letters, "
-                            "digits, _ and - (starting with a letter or _)")
-        if not isinstance(table, dict):
-            raise SpecError(f"materials.{key}", table, "must be a table")
-    study = StudySpec(
-        name=name,
+    return StudySpec(  # validated as a whole by StudySpec itself
+        name=top.get("name", "study"),
         structure=_structure(data["structure"]),
         simulation=_flat("simulation", SimulationSpec, data.get("simulation", {})),
         analysis=_flat("analysis", AnalysisSpec, data.get("analysis", {})),
-        run_kinds=kinds,
-        compare_no_metal=compare,
-        materials={k: dict(v) for k, v in materials.items()},
+        run_kinds=top.get("run_kinds"),
+        compare_no_metal=top.get("compare_no_metal", True),
+        materials=data.get("materials", {}),
     )
-    check_study(study)
-    return study
 
 
 def study_to_dict(study: StudySpec) -> dict[str, Any]:
@@ -261,22 +286,11 @@ def material_model(study: StudySpec, name: str, path: str = "material") -> Mater
 
 
 def structure_materials(structure: StructureSpec) -> dict[str, str]:
-    """{field path: material name} of every material a structure uses."""
-    out: dict[str, str] = {"structure.superstrate": structure.superstrate}
-    if isinstance(structure, RodArraySpec):
-        out["structure.rod.material"] = structure.rod.material
-    elif isinstance(structure, WireOnMetalSpec):
-        out["structure.wire_material"] = structure.wire_material
-    if isinstance(structure, FilmStackSpec):
-        for i, layer in enumerate(structure.layers):
-            out[f"structure.layers[{i}].material"] = layer.material
-        out["structure.substrate.material"] = structure.substrate.material
-    else:
-        for key in _LAYER_KEYS:
-            layer = getattr(structure, key)
-            if layer is not None:
-                out[f"structure.{key}.material"] = layer.material
-    return out
+    """{field path: material name} of every material a structure uses (its kind's
+    ``material_paths``, geometry.kinds)."""
+    from hotlase.geometry.kinds import spec_materials
+
+    return {f"structure.{path}": name for path, name in spec_materials(structure).items()}
 
 
 def lateral_absorbers(study: StudySpec, layout) -> bool:
@@ -291,10 +305,11 @@ def check_study(study: StudySpec) -> None:
     """Cross-checks that need materials and the grid: raise SpecError or warn.
 
     Errors: unknown materials, study wavelengths outside a material's valid range, layers
-    thinner than one grid cell, plane-wave runs (spectrum, fields) of a laterally finite
-    structure with dispersive media (its lateral Absorbers eat the plane wave's edges: rods
-    on glass gave R 0.006 and T 0.4 instead of 0.03 and 0.9; with a constant-index glass
-    and lateral PML, 0.03 and 0.9). Warnings (accuracy risks, with the number and the fix): fewer
+    thinner than one grid cell, and any run kind whose needs the structure does not meet
+    (``geometry.runkinds.refusals``: plane-wave runs of a laterally finite structure with
+    dispersive media, whose lateral Absorbers eat the plane wave's edges (rods on glass gave R
+    0.006 and T 0.4 instead of 0.03 and 0.9; with a constant-index glass and lateral PML, 0.03
+    and 0.9); modes of a planar stack; emitter runs without a rod or wire). Warnings (accuracy risks, with the number and the fix): fewer
     than 2 grid cells per metal skin depth, fewer than 8 per wavelength in a dielectric, a
     periodic side that is not a whole number of grid cells (Meep rounds it; issue 16).
     """
@@ -369,15 +384,13 @@ def check_study(study: StudySpec) -> None:
                           "resolve it, so it is "
                           f"drawn as a few voxels or not at all ({_finer_grid(size / 2)})",
                           stacklevel=2)
-    plane_wave = [k for k in study.run_kinds if k in ("spectrum", "fields")]
-    if plane_wave and lateral_absorbers(study, layout):
-        raise SpecError("study.run_kinds", list(study.run_kinds),
-                        f"{' and '.join(plane_wave)} need a laterally periodic cell when a "
-                        "material is dispersive: the Absorbers that finite cells then need "
-                        "(Meep 1.25 diverges with dispersive media in a lateral PML) damp the "
-                        "plane wave's edges and R, T, A and the field maps come out wrong; use "
-                        "structure.array = \"periodic\", or run_kinds [\"modes\", \"emitter\"] "
-                        "for a finite structure")
+    refused = refusals(study, layout)  # what each run kind needs (geometry.runkinds)
+    if refused:
+        by_reason: dict[str, list[str]] = {}
+        for kind, why in refused.items():
+            by_reason.setdefault(why, []).append(kind)
+        raise SpecError("study.run_kinds", list(study.run_kinds), "; ".join(
+            f"{' and '.join(kinds)} {why}" for why, kinds in by_reason.items()))
     for label, layer in layer_paths(study.structure):
         if layer.thickness_nm < sim.resolution_nm:
             raise SpecError(f"{label}.thickness_nm", layer.thickness_nm,
@@ -425,14 +438,11 @@ def _features(structure: StructureSpec) -> dict[str, float]:
     return {}
 
 
-def layer_paths(structure: StructureSpec) -> list[tuple[str, LayerSpec]]:
+def layer_paths(structure: StructureSpec) -> list[tuple[str, Any]]:
     """(field path, layer) of ``layer_stack(structure)``, top to bottom, the substrate last."""
-    if isinstance(structure, FilmStackSpec):
-        paths = [f"structure.layers[{i}]" for i in range(len(structure.layers))]
-        paths.append("structure.substrate")
-    else:
-        paths = [f"structure.{k}" for k in _LAYER_KEYS if getattr(structure, k) is not None]
-    return list(zip(paths, layer_stack(structure)))
+    from hotlase.geometry.kinds import spec_layers
+
+    return [(f"structure.{path}", layer) for path, layer in spec_layers(structure)]
 
 
 def _short(value: Any, limit: int = 80) -> Any:
@@ -455,34 +465,33 @@ def _flat(path: str, cls, table: Any):
 
 
 def _structure(table: Any) -> StructureSpec:
-    check_keys("structure", table, ("kind", *sorted({f.name for c in _STRUCTURES.values()
-                                                     for f in dataclasses.fields(c)})),
+    """A structure spec from its TOML table, read as its registered kind declares
+    (geometry.kinds): nested tables, lists of tables, optional layers absent = none."""
+    from hotlase.geometry.kinds import structure_kinds
+
+    kinds = structure_kinds()
+    check_keys("structure", table, ("kind", *sorted({f.name for k in kinds.values()
+                                                     for f in dataclasses.fields(k.spec)})),
                required=("kind",))
-    kind = check_choice("structure.kind", table["kind"], tuple(_STRUCTURES))
-    cls = _STRUCTURES[kind]
-    names = [f.name for f in dataclasses.fields(cls)]
+    kind = kinds[check_choice("structure.kind", table["kind"], tuple(kinds))]
+    names = [f.name for f in dataclasses.fields(kind.spec)]
     check_keys("structure", table, names)
     kwargs: dict[str, Any] = {}
     for key, value in table.items():
-        if key in _LAYER_KEYS:
-            kwargs[key] = None if value == {} and key != "substrate" else _flat(
-                f"structure.{key}", LayerSpec, value)
-        elif key == "rod":
-            kwargs[key] = _flat("structure.rod", RodSpec, value)
-        elif key == "layers":
+        if key in kind.tables:
+            kwargs[key] = None if value == {} and key in kind.optional_tables else _flat(
+                f"structure.{key}", kind.tables[key], value)
+        elif key in kind.table_lists:
             if not isinstance(value, list):
-                raise SpecError("structure.layers", value, "must be a list of layer tables")
-            kwargs[key] = tuple(_flat(f"structure.layers[{i}]", LayerSpec, v)
+                raise SpecError(f"structure.{key}", value, "must be a list of tables")
+            kwargs[key] = tuple(_flat(f"structure.{key}[{i}]", kind.table_lists[key], v)
                                 for i, v in enumerate(value))
         else:
             kwargs[key] = tuple(value) if isinstance(value, list) else value
-    if kind in ("rod_array", "wire_on_metal"):
-        for key in ("spacer", "metal"):  # absent optional layers mean "none", not the default
-            kwargs.setdefault(key, None)
-    if "substrate" not in kwargs:
-        kwargs["substrate"] = LayerSpec("SiO2")
+    for key in kind.optional_tables:  # absent optional layers mean "none", not the default
+        kwargs.setdefault(key, None)
     try:
-        return cls(**kwargs)
+        return kind.spec(**kwargs)
     except SpecError as err:
         raise SpecError(f"structure.{err.path}", err.value, err.allowed) from None
 

@@ -1,4 +1,4 @@
-"""The no-metal twin (design/physics.md §2): every metal replaced by the substrate dielectric.
+"""The no-metal twin (docs/physics.md §2): every metal replaced by the substrate dielectric.
 
 Derived from the metal study, never written twice: same structure, same grid, same sources;
 only the materials that are metals change.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 
-from hotlase.geometry.specs import FilmStackSpec, LayerSpec, RodArraySpec, WireOnMetalSpec
 from hotlase.geometry.study import StudySpec, material_model
 
 DEFAULT_TWIN_DIELECTRIC = "SiO2"
@@ -40,25 +39,8 @@ def without_metal(study: StudySpec) -> StudySpec:
     def swap(name: str) -> str:
         return fill if material_model(study, name).is_metal else name
 
-    def swap_layer(layer: LayerSpec | None) -> LayerSpec | None:
-        return None if layer is None else dataclasses.replace(layer, material=swap(layer.material))
+    from hotlase.geometry.kinds import swap_materials
 
-    s = study.structure
-    if isinstance(s, RodArraySpec):
-        new = dataclasses.replace(
-            s, rod=dataclasses.replace(s.rod, material=swap(s.rod.material)),
-            spacer=swap_layer(s.spacer), metal=swap_layer(s.metal),
-            substrate=swap_layer(s.substrate), superstrate=swap(s.superstrate))
-    elif isinstance(s, WireOnMetalSpec):
-        new = dataclasses.replace(
-            s, wire_material=swap(s.wire_material), spacer=swap_layer(s.spacer),
-            metal=swap_layer(s.metal), substrate=swap_layer(s.substrate),
-            superstrate=swap(s.superstrate))
-    elif isinstance(s, FilmStackSpec):
-        new = dataclasses.replace(
-            s, layers=tuple(swap_layer(x) for x in s.layers), substrate=swap_layer(s.substrate),
-            superstrate=swap(s.superstrate))
-    else:
-        raise TypeError(f"unknown structure spec {type(s).__name__}")
-    return dataclasses.replace(study, name=f"{study.name}_no_metal", structure=new,
+    return dataclasses.replace(study, name=f"{study.name}_no_metal",
+                               structure=swap_materials(study.structure, swap),
                                compare_no_metal=False)

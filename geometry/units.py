@@ -1,6 +1,6 @@
 """Every physical constant and unit conversion of hotlase, in one place.
 
-Conventions (design/physics.md §1): user-facing quantities are SI plus nm and eV; Meep's
+Conventions (docs/physics.md §1): user-facing quantities are SI plus nm and eV; Meep's
 length unit is a = 1 µm, so a Meep frequency is 1/λ[µm] and its time unit is a/c.
 """
 

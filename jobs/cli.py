@@ -11,6 +11,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from hotlase.geometry.runkinds import add_run_options
 from hotlase.geometry.validate import SpecError
 
 
@@ -66,7 +67,9 @@ def _demo(args) -> int:
 def _sweep(args) -> int:
     from hotlase.jobs.sweep import run_sweep
 
-    return run_sweep(args)
+    return run_sweep(args.sweep, args.out, scheduler=args.scheduler, np=args.np,
+                     dry_run=args.dry_run, resume=args.resume, partition=args.partition,
+                     account=args.account, time=args.time, mem=args.mem)
 
 
 def _converge(args) -> int:
@@ -121,10 +124,7 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("run", help="run a study's Meep simulations (and its no-metal twin)")
     s.add_argument("study")
     s.add_argument("--out", required=True, help="output directory (run files go to OUT/runs/)")
-    s.add_argument("--np", type=int, default=1, help="MPI ranks (mpirun -np N)")
-    s.add_argument("--resume", action="store_true", help="skip complete runs, continue checkpoints")
-    s.add_argument("--kinds", nargs="+", help="only these run kinds")
-    s.add_argument("--resolution-nm", type=float, help="override simulation.resolution_nm")
+    add_run_options(s, np_default=1)
     _allow_large(s)
     s.set_defaults(func=_run)
 
@@ -134,8 +134,7 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("demo", help="run and analyse the default study (metal and no-metal)")
     s.add_argument("--out", default="runs/demo")
-    s.add_argument("--np", type=int, default=2)
-    s.add_argument("--resolution-nm", type=float, help="override the default grid")
+    add_run_options(s, np_default=2, kinds=False, resume=False)
     _allow_large(s)
     s.set_defaults(func=_demo)
 

@@ -19,26 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from hotlase.jobs.points import format_value
+from hotlase.postprocess.quantities import figure_of_merit_patterns, unit_of
 from hotlase.jobs.state import POINTS_DIR, SWEEP_INDEX, point_files, read_json, write_text_atomic
 
 OUT_DIR = "collect"
 MAX_PLOTTED = 12
 MAX_LIST_SCALARS = 8  # longer lists of numbers are spectra, not figures: left out of the table
 MAX_LIST_TABLES = 3  # the first modes (strongest first) are kept, the rest left out
-# figures of merit by flattened summary.json name (postprocess.report.analyze), plot order
-FOM_PATTERNS = (
-    r"^modes\[0\]\.wavelength_nm$",
-    r"^modes\[0\]\.Q$",
-    r"^best_mode\.wavelength_nm$",
-    r"^best_mode\.Q$",
-    r"^qe_pi_heg$",
-    r"^enhancement\.",
-    r"^purcell_main_over_no_metal$",
-    r"^spectrum\.pump\.A$",
-    r"^spectrum\.pump\.A_by_material\.",
-)
-_UNITS = (("_nm3", "nm^3"), ("_nm", "nm"), ("_ev", "eV"), ("_w_m2", "W/m^2"), ("_v_m", "V/m"),
-          ("_per_s", "1/s"), ("_s", "s"), ("_fs", "fs"))
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
@@ -69,9 +56,10 @@ def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def figures_of_merit(columns: list[str]) -> list[str]:
-    """The summary columns to plot, in FOM_PATTERNS order, at most MAX_PLOTTED."""
+    """The summary columns to plot (the registry's PLOT quantities, in its order), at most
+    MAX_PLOTTED."""
     chosen: list[str] = []
-    for pattern in FOM_PATTERNS:
+    for pattern in figure_of_merit_patterns():  # declared in postprocess.quantities
         for c in columns:
             if c not in chosen and re.search(pattern, c, re.I):
                 chosen.append(c)
@@ -109,18 +97,15 @@ def write_csv(path: Path, names: list[str], rows: list[dict[str, Any]]) -> None:
     w = csv.writer(buf)
     w.writerow(names)
     for r in rows:
-        w.writerow(["" if r.get(n) is None else (repr(r[n]) if isinstance(r[n], float)
+        w.writerow(["" if r.get(n) is None else (repr(float(r[n])) if isinstance(r[n], float)
                                                   else r[n]) for n in names])
     write_text_atomic(path, buf.getvalue())
 
 
 def units_of(name: str) -> str:
-    """Units from the name's suffix (the project's naming rule), "" when the name has none."""
-    last = name.split(".")[-1].split("[")[0].lower()
-    for suffix, units in _UNITS:
-        if last.endswith(suffix):
-            return units
-    return ""
+    """The unit declared for a summary column in postprocess.quantities ("" when undeclared:
+    units are never guessed from a name's suffix)."""
+    return unit_of(name)
 
 
 def write_h5(path: Path, names: list[str], rows: list[dict[str, Any]]) -> None:
@@ -151,10 +136,7 @@ def plot_parameter(path: Path, param: str, params: list[str], foms: list[str],
     xs = [r[param] for r in rows]
     if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in xs) or not foms:
         return False
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: no backend is chosen or switched
 
     others = [p for p in params if p != param]
     groups: dict[tuple, list[dict[str, Any]]] = {}
@@ -162,8 +144,9 @@ def plot_parameter(path: Path, param: str, params: list[str], foms: list[str],
         groups.setdefault(tuple(format_value(r[p]) for p in others), []).append(r)
     ncol = min(3, len(foms))
     nrow = math.ceil(len(foms) / ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 3.2 * nrow), squeeze=False)
-    for ax, fom in zip(axes.flat, foms):
+    fig = Figure(figsize=(4.2 * ncol, 3.2 * nrow))
+    axes = [fig.add_subplot(nrow, ncol, i + 1) for i in range(nrow * ncol)]
+    for ax, fom in zip(axes, foms):
         for key, grp in groups.items():
             grp = sorted(grp, key=lambda r: r[param])
             y = [r.get(fom, math.nan) for r in grp]
@@ -174,13 +157,12 @@ def plot_parameter(path: Path, param: str, params: list[str], foms: list[str],
         ax.set_ylabel(fom, fontsize=8)
         if others and len(groups) <= 8:
             ax.legend(fontsize=6)
-    for ax in list(axes.flat)[len(foms):]:
+    for ax in axes[len(foms):]:
         ax.set_visible(False)
     fig.suptitle(f"figures of merit vs {param} ({len(rows)} points)")
     fig.tight_layout()
     tmp = path.with_name(path.name + ".tmp.png")
     fig.savefig(tmp, dpi=110)
-    plt.close(fig)
     tmp.replace(path)
     return True
 

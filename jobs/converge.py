@@ -11,7 +11,6 @@ when the points are complete: finished points are never redone.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import sys
@@ -97,10 +96,9 @@ def run_converge(args) -> int:
     out.mkdir(parents=True, exist_ok=True)
     write_text_atomic(out / SWEEP_FILE, text)
     print(f"grid ladder of {study_path}: {', '.join(f'{h:g}' for h in hs)} nm")
-    rc = run_sweep(argparse.Namespace(
-        sweep=str(out / SWEEP_FILE), out=str(out), scheduler=args.scheduler, np=np_,
-        dry_run=args.dry_run, resume=True, partition=args.partition, account=args.account,
-        time=args.time, mem=args.mem))
+    rc = run_sweep(out / SWEEP_FILE, out, scheduler=args.scheduler, np=np_,
+                   dry_run=args.dry_run, resume=True, partition=args.partition,
+                   account=args.account, time=args.time, mem=args.mem)
     if args.dry_run:
         return rc
     sweep = load_sweep(out / SWEEP_FILE)

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from hotlase.geometry.study import check_study, load_study
-from hotlase.geometry.validate import SpecError
+from hotlase.geometry.validate import SpecError, check_choice
 
 
 def mpirun_command(np: int) -> list[str]:
@@ -73,7 +73,9 @@ def check_run(study_path: str | Path, *, np: int = 1, kinds=None,
         study = dataclasses.replace(study, simulation=dataclasses.replace(
             study.simulation, resolution_nm=resolution_nm))
         check_study(study)
-    if kinds:
+    if kinds:  # a kind the study does not ask for would run nothing and exit 0
+        for kind in kinds:
+            check_choice("--kinds", kind, study.run_kinds)
         study = dataclasses.replace(study, run_kinds=tuple(k for k in study.run_kinds if k in kinds)
                                     or tuple(kinds))
     est = check_absurd(study) if allow_large else check_machine(study, np=np)

@@ -22,6 +22,7 @@ import time
 import tomllib
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from hotlase.geometry.study import study_from_dict, study_hash
 from hotlase.geometry.validate import SpecError
@@ -42,22 +43,38 @@ from hotlase.jobs.state import (
 from hotlase.jobs.toml_writer import dumps
 
 
-def run_sweep(args) -> int:
-    """Entry of ``hotlase sweep`` (args: sweep, out, scheduler, np, dry_run, resume,
-    partition, account, time, mem). Returns the exit code."""
-    sweep = load_sweep(args.sweep)
-    overrides = {k: getattr(args, k, None) for k in ("partition", "account", "time", "mem")}
+def run_sweep(sweep_file: str | Path, out: str | Path, *, scheduler: str = "local",
+              np: int | None = None, dry_run: bool = False, resume: bool = False,
+              partition: str | None = None, account: str | None = None, time: str | None = None,
+              mem: str | None = None) -> int:
+    """Expand the sweep file into DIR/points and run them here or submit them to Slurm.
+
+    Args:
+        sweep_file: the sweep TOML; out: the sweep directory DIR.
+        scheduler: "local" (one point after another) or "slurm" (job arrays).
+        np: MPI ranks per point (default: the sweep's [slurm] ntasks or [run] np).
+        dry_run: expand and write scripts, run nothing; resume: submit only missing or failed
+            points when some are still queued (Slurm).
+        partition, account, time, mem: override the sweep file's [slurm] settings.
+
+    Returns the exit code (0 when every point is complete or submitted).
+    """
+    if scheduler not in ("local", "slurm"):
+        raise SpecError("--scheduler", scheduler, "must be one of ['local', 'slurm']")
+    sweep = load_sweep(sweep_file)
+    overrides: dict[str, Any] = {"partition": partition, "account": account, "time": time,
+                                 "mem": mem}
     sweep = dataclasses.replace(sweep, slurm=dataclasses.replace(
         sweep.slurm, **{k: v for k, v in overrides.items() if v is not None}))
-    np_ = args.np or (sweep.slurm.ntasks if args.scheduler == "slurm" else None) or sweep.run.np
+    np_ = np or (sweep.slurm.ntasks if scheduler == "slurm" else None) or sweep.run.np
     if np_ < 1:
         raise SpecError("--np", np_, "must be >= 1")
-    out = Path(args.out).resolve()
+    out = Path(out).resolve()
     write_points(sweep, out)
     print(f"sweep {sweep.name}: {len(sweep.points)} point(s) in {out / POINTS_DIR}")
-    if args.scheduler == "slurm":
-        return submit_sweep(sweep, out, np_, resume=args.resume, dry_run=args.dry_run)
-    return run_local(sweep, out, np_, dry_run=args.dry_run)
+    if scheduler == "slurm":
+        return submit_sweep(sweep, out, np_, resume=resume, dry_run=dry_run)
+    return run_local(sweep, out, np_, dry_run=dry_run)
 
 
 def write_points(sweep: Sweep, out: Path) -> None:

@@ -8,6 +8,7 @@ inf), arrays of those, and tables inside arrays (written inline). ``tomllib.load
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -61,9 +62,10 @@ def _string(text: str) -> str:
 def _value(value: Any, path: list[str]) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
+    if isinstance(value, numbers.Integral):  # numpy integers too
+        return str(int(value))
+    if isinstance(value, numbers.Real):  # numpy floats too: repr(np.float64) differs in NumPy 2
+        value = float(value)
         if math.isnan(value):
             return "nan"
         if math.isinf(value):

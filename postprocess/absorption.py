@@ -5,7 +5,7 @@ run's energy-balanced ``A_by_material`` at the tag's wavelength (``headline_abso
 field-map integral is a check against it (``ABSORPTION_CHECK_TOL``) and never a headline when
 the spectrum is there. An absorbed fraction above 1 is refused with its reason, never clipped.
 
-p(r) comes from ``postprocess.optics.absorbed_power_density_w_m3`` (design/physics.md §4); this
+p(r) comes from ``postprocess.optics.absorbed_power_density_w_m3`` (docs/physics.md §4); this
 module only walks the field in z-slabs (bounded memory), sums by material, normalises by the
 incident power (intensity x lateral cell area of the unit cell) and cross-checks against the
 spectrum run's volume-integral ``A_by_material`` at the nearest wavelength. It also collects
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hotlase.geometry.build import build
-from hotlase.geometry.specs import FilmStackSpec, RodArraySpec, WireOnMetalSpec
+from hotlase.geometry.kinds import gain_material_of
 from hotlase.geometry.study import StudySpec
 from hotlase.postprocess import optics
 from hotlase.postprocess.runfile import DEFAULT_SLAB_VOXELS, Run, Spectrum, field_grid, iter_field_slabs
@@ -37,15 +37,9 @@ def cell_area_m2(study: StudySpec) -> float:
 
 
 def gain_material(study: StudySpec) -> str | None:
-    """The perovskite (rod or wire) material, or None for a plain film stack."""
-    s = study.structure
-    if isinstance(s, RodArraySpec):
-        return s.rod.material
-    if isinstance(s, WireOnMetalSpec):
-        return s.wire_material
-    if isinstance(s, FilmStackSpec):
-        return None
-    return None
+    """The perovskite (rod or wire) material, or None for a plain film stack (its kind's
+    ``gain_path``, geometry.kinds)."""
+    return gain_material_of(study.structure)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
-"""Closed-form optics that the FDTD results are checked against (design/physics.md §9).
+"""Closed-form optics that the FDTD results are checked against (docs/physics.md §9).
 
 Planar stacks (Fresnel / Airy transfer recursion), the flat-interface surface plasmon, a dipole
 above a perfect mirror, the homogeneous-medium LDOS and the quasistatic sphere. numpy only.
-Conventions (physics.md §1): e^{-iωt}, Im ε > 0 is loss, lengths in nm.
+Conventions (docs/physics.md §1): e^{-iωt}, Im ε > 0 is loss, lengths in nm.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def stack_rt(
     (1 + r_{j,j+1} r_{j+1} e^{2i kz d}) from the bottom up, which never overflows because
     every kz is taken with Im kz >= 0. With no layers this is the Fresnel formula of one
     interface, so a thick metal half-space is ``eps_out = eps_metal`` with no layers.
-    Citation: design/physics.md §9; Born & Wolf, Principles of Optics, §1.5-1.6 (Airy/Fresnel).
+    Citation: docs/physics.md §9; Born & Wolf, Principles of Optics, §1.5-1.6 (Airy/Fresnel).
 
     Args:
         wavelength_nm: vacuum wavelength(s), nm, scalar or 1-D array (shape (W,)).
@@ -131,7 +131,8 @@ def stack_rt(
     r, t, q_all = _stack_amplitudes(wl, eps_layers, d_nm, e_in, angle_deg, polarization, eps_out)
     reflectance = np.abs(r) ** 2
     transmittance = q_all[-1].real / q_all[0].real * np.abs(t) ** 2
-    return np.broadcast_arrays(reflectance, transmittance)
+    r_out, t_out = np.broadcast_arrays(reflectance, transmittance)
+    return r_out, t_out
 
 
 def top_surface_fields_p(wavelength_nm, eps_layers, thickness_nm, eps_in, eps_out,
@@ -177,7 +178,7 @@ def spp_wavevector_per_nm(wavelength_nm, eps_metal, eps_dielectric) -> np.ndarra
     index is k_SPP/k0 and the intensity propagation length 1/(2 Im k_SPP). A bound mode needs
     Re ε_m < −ε_d; outside that the formula still returns a number (the Brewster/leaky
     branch), so callers check the condition.
-    Citation: design/physics.md §9; Raether, Surface Plasmons (Springer 1988), eq. 2.14.
+    Citation: docs/physics.md §9; Raether, Surface Plasmons (Springer 1988), eq. 2.14.
 
     Args:
         wavelength_nm: vacuum wavelength(s), nm.
@@ -196,7 +197,7 @@ def spp_wavevector_per_nm(wavelength_nm, eps_metal, eps_dielectric) -> np.ndarra
 def spp_propagation_length_nm(k_spp_per_nm) -> np.ndarray:
     """Intensity 1/e propagation length of a surface plasmon, L = 1 / (2 Im k_SPP), nm.
 
-    Citation: design/physics.md §9 (L_prop quoted there); Raether, Surface Plasmons, eq. 2.15.
+    Citation: docs/physics.md §9 (L_prop quoted there); Raether, Surface Plasmons, eq. 2.15.
 
     Args:
         k_spp_per_nm: complex SPP wavevector, rad/nm (from ``spp_wavevector_per_nm``).
@@ -212,9 +213,9 @@ def spp_propagation_length_nm(k_spp_per_nm) -> np.ndarray:
 def spp_is_bound(eps_metal, eps_dielectric):
     """Whether a flat interface carries a bound SPP: Re ε_m < −Re ε_d (and Re ε_m < 0).
 
-    Example (physics.md §9): Au under CsPbBr3 at 532 nm, ε_Au = −4.68 + 2.43i (J&C),
+    Example (docs/physics.md §9): Au under CsPbBr3 at 532 nm, ε_Au = −4.68 + 2.43i (J&C),
     ε_d = 5.25: not bound; Ag (−11.75 + 0.37i) is.
-    Citation: design/physics.md §9; Raether, Surface Plasmons (Springer 1988), §2.1.
+    Citation: docs/physics.md §9; Raether, Surface Plasmons (Springer 1988), §2.1.
 
     Args:
         eps_metal: complex metal permittivity.
@@ -240,7 +241,7 @@ def spp_frequency_for_k(
     Solves Re k_SPP(λ) = k_target by bisection on ``bracket_nm`` (numpy only, no scipy), with
     k_SPP from ``spp_wavevector_per_nm``; used to predict the frequency of a Meep SPP mode at a
     given Bloch k (for a grating of period Λ, k_target = 2π m/Λ).
-    Citation: design/physics.md §9 (flat SPP dispersion); Raether, Surface Plasmons, eq. 2.14.
+    Citation: docs/physics.md §9 (flat SPP dispersion); Raether, Surface Plasmons, eq. 2.14.
 
     Args:
         k_target_per_nm: target Re k_SPP, rad/nm, > 0.
@@ -298,7 +299,7 @@ def ldos_ratio_dipole_above_mirror(distance_nm, wavelength_nm, orientation: str,
       isotropic:     (2 parallel + perpendicular) / 3
     Both → 1 for d ≫ λ. Below x = 1 the brackets use their Taylor series (2/3 − 2x²/15 +
     x⁴/140 − ... and 1/3 − x²/30 + x⁴/840 − ..., 12 terms) to avoid the 1/x² cancellation.
-    Citation: design/physics.md §9; Chance, Prock & Silbey, Adv. Chem. Phys. 37, 1 (1978),
+    Citation: docs/physics.md §9; Chance, Prock & Silbey, Adv. Chem. Phys. 37, 1 (1978),
     perfect-conductor limit (Drexhage, J. Lumin. 1-2, 693 (1970)).
 
     Args:
@@ -343,7 +344,7 @@ def ldos_homogeneous_ratio(n):
 
     Convention: equal dipole current J = −iωp (what a Meep source prescribes), no local-field
     correction: P = n ω⁴|p|²/(12π ε0 c³), so the ratio to vacuum is n (not n³ or n⁵).
-    Citation: design/physics.md §9 (LDOS references); Novotny & Hecht, Principles of
+    Citation: docs/physics.md §9 (LDOS references); Novotny & Hecht, Principles of
     Nano-Optics, 2nd ed., eq. 8.71-8.74 (power of a dipole in a homogeneous medium).
 
     Args:
@@ -363,7 +364,7 @@ def quasistatic_sphere_polarizability(radius_nm, eps, eps_d):
 
     Convention: induced dipole p = ε0 ε_d α E0 (SI), valid for R ≪ λ; resonance (Fröhlich) at
     Re ε = −2 ε_d.
-    Citation: design/physics.md §9; Bohren & Huffman, Absorption and Scattering of Light by
+    Citation: docs/physics.md §9; Bohren & Huffman, Absorption and Scattering of Light by
     Small Particles, eq. 5.15.
 
     Args:

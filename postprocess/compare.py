@@ -1,4 +1,4 @@
-"""Metal vs no-metal, side by side (design/physics.md §7), plus the Purcell and threshold inputs.
+"""Metal vs no-metal, side by side (docs/physics.md §7), plus the Purcell and threshold inputs.
 
 Works on the per-variant summary dicts ``report.py`` builds (JSON-ready), so the comparison can
 also be redone from a ``summary.json``. Ratios are metal / no-metal and are given only when
@@ -69,7 +69,7 @@ def group_index(study: StudySpec, name: str, wavelength_nm: float, rel_step: flo
 
 
 def threshold_gain_per_cm(study: StudySpec, gain_name: str | None, wavelength_nm: float, q: float):
-    """(n_g, Γ g_th in 1/cm) of a mode from its Q (design/physics.md §8, passive estimate).
+    """(n_g, Γ g_th in 1/cm) of a mode from its Q (docs/physics.md §8, passive estimate).
 
     NaN gain where the estimate has no meaning: no gain medium, Q <= 0, the mode outside the
     gain material's valid range, or n_g <= 0 (anomalous dispersion inside the absorption band).
@@ -140,38 +140,23 @@ def comparison_rows(main: dict | None, no_metal: dict | None, gain_name: str | N
         main, no_metal: per-variant summary dicts (None when that variant is missing).
         gain_name: perovskite material name (absorbed fraction in it is reported first).
     """
-    specs: list[tuple[str, str, str]] = []
-    if gain_name:
-        specs.append((f"pump absorption in {gain_name}", "1", f"absorbed_fraction.{gain_name}"))
-    specs += [
-        ("pump absorption, all materials", "1", "absorbed_fraction_total"),
-        ("emission absorption, all materials", "1", "absorbed_fraction_emission_total"),
-        ("mean |E|^2/|E0|^2 in the perovskite (pump)", "1",
-         "field_enhancement.gain_intensity_mean"),
-        ("peak |E|/|E0| in the perovskite (pump)", "1", "field_enhancement.gain_field_peak"),
-        ("mean |E|/|E0| just above z = 0 (pump)", "1", "field_enhancement.above_surface_mean"),
-        ("peak |E|/|E0| just above z = 0 (pump)", "1", "field_enhancement.above_surface_peak"),
-        ("Purcell factor ldos/ldos_bulk at emission", "1", "purcell_factor"),
-        ("modes found (after merging)", "1", "mode_count"),
-        ("best mode wavelength", "nm", "best_mode.wavelength_nm"),
-        ("best mode Q", "1", "best_mode.Q"),
-        ("best mode threshold gain", "1/cm", "best_mode.threshold_gain_per_cm"),
-        ("best mode confinement factor", "1", "best_mode.confinement_factor"),
-        ("hot-electron rate, upper bound", "1/s", "hot_electron_rate_upper_s"),
-        ("hot-electron rate, surface", "1/s", "hot_electron_rate_surface_s"),
-        ("hot electrons injected", "1/s", "hot_electron_rate_injected_s"),
-    ]
+    from hotlase.postprocess.quantities import RATIO, compared
+
+    specs: list[tuple[str, str, str, bool]] = []
+    for q in compared():  # the reported-quantity registry says what is compared and how
+        if "<material>" in q.key:  # only the gain material's share is compared
+            if gain_name:
+                specs.append((f"{q.label.replace('a material', gain_name)}", q.unit,
+                              q.key.replace("<material>", gain_name), q.compare == RATIO))
+            continue
+        specs.append((q.label, q.unit, q.key, q.compare == RATIO))
     rows = []
-    for label, unit, path in specs:
+    for label, unit, path, ratio in specs:
         a, b = _finite(_get(main, path)), _finite(_get(no_metal, path))
         if a is None and b is None:
             continue
-        ratio = None if path in _NO_RATIO else _ratio(a, b)
-        rows.append(Row(label, unit, a, b, ratio, path.replace(".", "_")))
+        rows.append(Row(label, unit, a, b, _ratio(a, b) if ratio else None, path.replace(".", "_")))
     return rows
-
-
-_NO_RATIO = ("mode_count", "best_mode.wavelength_nm")  # counts and positions: compare, don't divide
 
 
 def enhancement_ratios(rows: list[Row]) -> dict[str, float]:

@@ -1,4 +1,4 @@
-"""Schottky barrier and internal photoemission over it (design/physics.md §5). numpy only.
+"""Schottky barrier and internal photoemission over it (docs/physics.md §5). numpy only.
 
 QE_HET: the probability that a hot electron of energy up to ħω above E_F crosses the metal /
 perovskite Schottky barrier φ_B = W − χ, lowered by an applied field (image-force effect).
@@ -19,7 +19,7 @@ def schottky_barrier_ev(work_function_ev, electron_affinity_ev):
 
     Ideal (no interface states or dipoles); a negative result means an ohmic contact and is
     returned as is so the caller can report it.
-    Citation: design/physics.md §5; Sze & Ng, Physics of Semiconductor Devices, 3rd ed., ch. 3.
+    Citation: docs/physics.md §5; Sze & Ng, Physics of Semiconductor Devices, 3rd ed., ch. 3.
 
     Args:
         work_function_ev: metal work function W, eV.
@@ -38,7 +38,7 @@ def schottky_lowering_ev(field_v_m, eps_static):
     eV is that number (energy = e × volts). Example: F = 1e8 V/m, ε_s = 30 gives 0.0693 eV.
     Use ε_s of the semiconductor at the frequency the electron sees while crossing the barrier
     (static if slow, optical if fast; Sze & Ng discuss both).
-    Citation: design/physics.md §5; Sze & Ng, Physics of Semiconductor Devices, 3rd ed., ch. 3.
+    Citation: docs/physics.md §5; Sze & Ng, Physics of Semiconductor Devices, 3rd ed., ch. 3.
 
     Args:
         field_v_m: magnitude of the field at the interface, V/m, >= 0.
@@ -62,7 +62,7 @@ def fowler_yield(photon_ev, barrier_ev, fermi_ev):
     Modified Fowler law for a thick metal with an isotropic hot-electron momentum
     distribution; clipped to [0, 1]. A barrier <= 0 is treated as 0 (every excited electron
     above E_F may cross; the yield is then ħω / (8 E_F)).
-    Citation: design/physics.md §5; Scales & Berini, IEEE J. Quantum Electron. 46, 633 (2010).
+    Citation: docs/physics.md §5; Scales & Berini, IEEE J. Quantum Electron. 46, 633 (2010).
 
     Args:
         photon_ev: photon energy ħω, eV, > 0.
@@ -88,7 +88,7 @@ def qe_het(photon_ev, barrier_ev, fermi_ev, field_v_m=0.0, eps_static=None):
 
     Composition of ``schottky_lowering_ev`` and ``fowler_yield`` (no new physics); with
     F = 0 it is the plain Fowler yield.
-    Citation: design/physics.md §5 (QE_HET with EPL field); Scales & Berini, IEEE JQE 46, 633
+    Citation: docs/physics.md §5 (QE_HET with EPL field); Scales & Berini, IEEE JQE 46, 633
     (2010); Sze & Ng ch. 3.
 
     Args:

@@ -1,41 +1,60 @@
-"""Report figures (matplotlib Agg, PNG): spectra with modes, field and power maps, QE vs bias, bars.
+"""Report figures: spectra with modes, field and power maps, QE vs bias, comparison bars.
 
-Every function takes already-computed results, writes one PNG and returns its path; axes carry
+Every plot function takes already-computed results and an optional matplotlib ``ax``, draws,
+and returns the ``matplotlib.figure.Figure`` (``ax.figure`` when an axes is given); nothing is
+written and no backend is chosen or switched (importing this module in a notebook leaves its
+backend alone). ``save_figure`` writes a Figure to PNG (matplotlib picks its Agg printer
+for the format; the figure's own canvas is not replaced). Axes carry
 units, maps carry colour bars, every figure has a title. No data is read here.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-import matplotlib
+import numpy as np
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.colors import LogNorm  # noqa: E402
-
-from hotlase.postprocess.absorption import FieldMaps  # noqa: E402
-from hotlase.postprocess.compare import Row  # noqa: E402
-from hotlase.postprocess.runfile import Spectrum  # noqa: E402
+from hotlase.geometry.plot import figure_and_axes
+from hotlase.postprocess.absorption import FieldMaps
+from hotlase.postprocess.compare import Row
+from hotlase.postprocess.runfile import Spectrum
 
 _DPI = 110
 
 
-def _save(fig, path: Path) -> Path:
+def save_figure(fig: Figure | None, path: str | Path, dpi: int = _DPI) -> Path | None:
+    """Lay out and write ``fig`` to the PNG ``path`` (parents made); None when ``fig`` is None."""
+    if fig is None:
+        return None
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
-    fig.savefig(path, dpi=_DPI)
-    plt.close(fig)
+    fig.savefig(path, dpi=dpi)
     return path
 
 
-def plot_spectra(spectra: dict[str, Spectrum], mode_wavelengths: dict[str, list[float]],
-                 path: Path, title: str = "") -> Path:
-    """R, T, A (and A by material) vs wavelength per variant, modes as vertical lines."""
-    fig, axes = plt.subplots(1, len(spectra), figsize=(6 * len(spectra), 4), squeeze=False)
-    for ax, (variant, s) in zip(axes[0], spectra.items()):
+def _figure_axes(ax: Any, figsize: tuple[float, float]) -> tuple[Figure, Any]:
+    """The figure and axes to draw on: ``ax``'s own figure, or a new pyplot-free Figure."""
+    if ax is not None:
+        return ax.figure, ax
+    fig = Figure(figsize=figsize)
+    return fig, fig.add_subplot(1, 1, 1)
+
+
+def plot_spectra(spectra: dict[str, Spectrum], mode_wavelengths: dict[str, list[float]] | None = None,
+                 title: str = "", ax: Any = None) -> Figure:
+    """R, T, A (and A by material) vs wavelength per variant, modes as vertical lines.
+
+    ``ax``: one Axes per variant (a sequence), or a single Axes when there is one variant;
+    None draws on a new Figure with one panel per variant.
+    """
+    mode_wavelengths = mode_wavelengths or {}
+    fig, axes = figure_and_axes(ax, len(spectra), (6 * len(spectra), 4),
+                                f"plot_spectra of {len(spectra)} variant(s)")
+    for ax, (variant, s) in zip(axes, spectra.items()):
         ax.plot(s.wavelength_nm, s.R, label="R", color="C0")
         ax.plot(s.wavelength_nm, s.T, label="T", color="C1")
         ax.plot(s.wavelength_nm, s.A, label="A (flux box)", color="C2")
@@ -50,7 +69,7 @@ def plot_spectra(spectra: dict[str, Spectrum], mode_wavelengths: dict[str, list[
         bottom = min(-0.02, float(np.nanmin([s.R.min(), s.T.min(), s.A.min()])) - 0.02)
         ax.set_ylim(bottom, top)
         ax.legend(fontsize=7)
-    return _save(fig, path)
+    return fig
 
 
 def _outline(ax, maps: FieldMaps, x, z):
@@ -59,9 +78,10 @@ def _outline(ax, maps: FieldMaps, x, z):
         ax.contour(x, z, mat.T, levels=np.unique(mat)[:-1] + 0.5, colors="w", linewidths=0.6)
 
 
-def plot_enhancement_xz(maps: FieldMaps, path: Path, title: str) -> Path:
+def plot_enhancement_xz(maps: FieldMaps, title: str = "",
+                        ax: Any = None) -> Figure:
     """|E|/|E0| on the xz plane through a rod axis, material outlines in white."""
-    fig, ax = plt.subplots(figsize=(6, 5))
+    fig, ax = _figure_axes(ax, (6, 5))
     x, z = maps.x_nm, maps.z_nm
     if len(x) > 1:
         im = ax.pcolormesh(x, z, maps.enhancement_xz.T, shading="auto", cmap="inferno")
@@ -75,26 +95,28 @@ def plot_enhancement_xz(maps: FieldMaps, path: Path, title: str) -> Path:
     ax.set_title(f"{title}\n|E|/|E0|, xz plane at y = {maps.y_cut_nm:.0f} nm")
     if im is not None:
         fig.colorbar(im, ax=ax, label="|E|/|E0| (1)")
-    return _save(fig, path)
+    return fig
 
 
-def plot_enhancement_xy(maps: FieldMaps, path: Path, title: str) -> Path | None:
+def plot_enhancement_xy(maps: FieldMaps, title: str = "",
+                        ax: Any = None) -> Figure | None:
     """|E|/|E0| on the first grid plane above z = 0 (None if there is no such plane or it is 1D)."""
     if maps.enhancement_xy is None or maps.enhancement_xy.shape[1] < 2:
         return None
-    fig, ax = plt.subplots(figsize=(6, 5))
+    fig, ax = _figure_axes(ax, (6, 5))
     im = ax.pcolormesh(maps.x_nm, maps.y_nm, maps.enhancement_xy.T, shading="auto", cmap="inferno")
     ax.set_aspect("equal")
     ax.set_xlabel("x (nm)")
     ax.set_ylabel("y (nm)")
     ax.set_title(f"{title}\n|E|/|E0| at z = {maps.z_cut_nm:.1f} nm (just above the surface)")
     fig.colorbar(im, ax=ax, label="|E|/|E0| (1)")
-    return _save(fig, path)
+    return fig
 
 
-def plot_absorbed_power_xz(maps: FieldMaps, path: Path, title: str) -> Path:
+def plot_absorbed_power_xz(maps: FieldMaps, title: str = "",
+                           ax: Any = None) -> Figure:
     """Absorbed power density p (W/m^3, log colour scale) on the xz plane through a rod axis."""
-    fig, ax = plt.subplots(figsize=(6, 5))
+    fig, ax = _figure_axes(ax, (6, 5))
     p = np.where(maps.power_xz_w_m3 > 0, maps.power_xz_w_m3, np.nan)
     finite = p[np.isfinite(p)]
     x, z = maps.x_nm, maps.z_nm
@@ -110,12 +132,13 @@ def plot_absorbed_power_xz(maps: FieldMaps, path: Path, title: str) -> Path:
         ax.set_xlabel("absorbed power density (W/m^3)")
     ax.set_ylabel("z (nm)")
     ax.set_title(f"{title}\nabsorbed power density, xz plane at y = {maps.y_cut_nm:.0f} nm")
-    return _save(fig, path)
+    return fig
 
 
-def plot_surface_rate(rate_map_m2_s: np.ndarray, x_nm, y_nm, path: Path, title: str) -> Path:
+def plot_surface_rate(rate_map_m2_s: np.ndarray, x_nm, y_nm, title: str = "",
+                      ax: Any = None) -> Figure:
     """Surface hot-electron generation per projected area (1/(s m^2)) over the xy plane."""
-    fig, ax = plt.subplots(figsize=(6, 5))
+    fig, ax = _figure_axes(ax, (6, 5))
     if rate_map_m2_s.shape[1] > 1 and rate_map_m2_s.shape[0] > 1:
         im = ax.pcolormesh(x_nm, y_nm, rate_map_m2_s.T, shading="auto", cmap="magma")
         ax.set_aspect("equal")
@@ -126,14 +149,14 @@ def plot_surface_rate(rate_map_m2_s: np.ndarray, x_nm, y_nm, path: Path, title: 
         ax.set_ylabel("hot-electron generation (1/(s m^2))")
     ax.set_xlabel("x (nm)")
     ax.set_title(f"{title}\nsurface hot-electron generation (summed over the surface along z)")
-    return _save(fig, path)
+    return fig
 
 
-def plot_qe_vs_bias(bias_v_m, qe_het, qe_heg, qe_pi_heg, path: Path, title: str) -> Path:
+def plot_qe_vs_bias(bias_v_m, qe_het, qe_heg, qe_pi_heg, title: str = "",
+                    ax: Any = None) -> Figure:
     """QE_HET, QE_HEG and QE_PI-HEG vs applied field (V/m); zero field drawn at the left edge."""
     f = np.asarray(bias_v_m, float)
-    fig, ax = plt.subplots(figsize=(6, 4))
-    shown = np.where(f > 0, f, np.nan)
+    fig, ax = _figure_axes(ax, (6, 4))
     pos = f[f > 0]
     left = pos.min() / 10 if pos.size else 1.0
     shown = np.where(f > 0, f, left)
@@ -146,15 +169,16 @@ def plot_qe_vs_bias(bias_v_m, qe_het, qe_heg, qe_pi_heg, path: Path, title: str)
     ax.set_title(f"{title}\nquantum efficiencies vs bias field")
     ax.set_ylim(bottom=0)
     ax.legend(loc="best", fontsize=8)
-    return _save(fig, path)
+    return fig
 
 
-def plot_comparison_bars(rows: list[Row], path: Path, title: str) -> Path | None:
+def plot_comparison_bars(rows: list[Row], title: str = "",
+                         ax: Any = None) -> Figure | None:
     """Metal / no-metal ratios (log axis) of every metric that has one."""
     rows = [r for r in rows if r.ratio is not None and r.ratio > 0]
     if not rows:
         return None
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1.5))
+    fig, ax = _figure_axes(ax, (7, 0.45 * len(rows) + 1.5))
     y = np.arange(len(rows))
     ratios = np.array([r.ratio for r in rows])
     ax.barh(y, ratios - 1.0, left=1.0, color=["C3" if r >= 1 else "C0" for r in ratios])
@@ -163,14 +187,15 @@ def plot_comparison_bars(rows: list[Row], path: Path, title: str) -> Path | None
     ax.set_xscale("log")
     ax.set_xlabel("metal / no-metal (1)")
     ax.set_title(f"{title}: metal vs no metal")
-    return _save(fig, path)
+    return fig
 
 
-def plot_dispersion(dispersion: dict[str, np.ndarray], path: Path, title: str) -> Path | None:
+def plot_dispersion(dispersion: dict[str, np.ndarray], title: str = "",
+                    ax: Any = None) -> Figure | None:
     """Mode wavelength vs Bloch k (colour: Q, log scale) with the superstrate light line."""
     if not len(dispersion["wavelength_nm"]):
         return None
-    fig, ax = plt.subplots(figsize=(6, 4.5))
+    fig, ax = _figure_axes(ax, (6, 4.5))
     q = np.clip(dispersion["Q"], 1e-3, None)
     sc = ax.scatter(dispersion["k_per_nm"], dispersion["wavelength_nm"], c=q, cmap="viridis",
                     norm=LogNorm(vmin=q.min(), vmax=max(q.max(), q.min() * 1.01)), s=18)
@@ -189,4 +214,4 @@ def plot_dispersion(dispersion: dict[str, np.ndarray], path: Path, title: str) -
     ax.set_title(f"{title}\nplasmon-mode dispersion")
     fig.colorbar(sc, ax=ax, label="Q (1)")
     ax.legend(fontsize=8)
-    return _save(fig, path)
+    return fig

@@ -1,10 +1,10 @@
-"""Hot-electron generation rates and efficiencies of the metal (design/physics.md §5). numpy only.
+"""Hot-electron generation rates and efficiencies of the metal (docs/physics.md §5). numpy only.
 
-Three rates, reported side by side (physics.md §5, Dubi & Sivan debate): the upper bound (one
+Three rates, reported side by side (docs/physics.md §5, Dubi & Sivan debate): the upper bound (one
 carrier per absorbed photon), the surface (Landau-damping) generation of carriers above a
 barrier, and the injected current (surface rate x QE_HET, see ``postprocess.electronic``).
 
-Field convention (physics.md §1): E(t) = Re[E e^{-iωt}], so |E| is the peak amplitude.
+Field convention (docs/physics.md §1): E(t) = Re[E e^{-iωt}], so |E| is the peak amplitude.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 # Prefactor of the surface rate for fields in the Re[E e^{-iωt}] convention: 1/(2π²), a
-# quarter of the (2/π²) quoted in physics.md. The factor 4 is what a field written as
+# quarter of the (2/π²) quoted in docs/physics.md. The factor 4 is what a field written as
 # E_ω e^{-iωt} + c.c. (peak 2|E_ω|) would account for; the paper text was not reachable here to
 # confirm its convention, so the value is fixed independently: at zero barrier ħω × rate must
 # equal the Kreibig surface-collision absorption (A = 3/4) of a free-electron sphere (see the
@@ -36,7 +36,7 @@ def hot_electron_rate_upper_s(absorbed_power_w, wavelength_nm):
     """Upper bound on hot carriers per second: Rate_max = P_abs / (ħω).
 
     Every absorbed photon makes one carrier (no heat, no interband split).
-    Citation: design/physics.md §5 (upper bound).
+    Citation: docs/physics.md §5 (upper bound).
 
     Args:
         absorbed_power_w: power absorbed in the metal, W, >= 0.
@@ -63,7 +63,7 @@ def surface_generation_rate_density_m2_s(
     Verified: (1) dimensions: C² J² /(J s) × J/J⁴ × V²/m² = (C V / J)² / (m² s) = 1/(m² s)
     (checked by exponent algebra in the unit test). The numerical factor is the same in SI and
     Gaussian units because e²|E|² is unit-system invariant, so the published form is
-    dimensionally right as written in physics.md. (2) prefactor: physics.md quotes (2/π²);
+    dimensionally right as written in docs/physics.md. (2) prefactor: docs/physics.md quotes (2/π²);
     for our peak-amplitude convention it must be 1/(2π²) (4x smaller, as if the published
     field were E_ω e^{-iωt} + c.c.; the paper's convention could not be read here). Check:
     the flat hot-electron distribution of this model makes
@@ -71,7 +71,7 @@ def surface_generation_rate_density_m2_s(
     Kreibig surface-collision absorption (ε0/2) ω Im ε_s |E|² V of a free-electron sphere with
     γ_s = (3/4) v_F / R exactly (test in tests/unit/test_formulas_hot_electrons.py); with
     (2/π²) it would be 4x too large.
-    Citation: design/physics.md §5; Govorov, Zhang & Gun'ko, J. Phys. Chem. C 117, 16616
+    Citation: docs/physics.md §5; Govorov, Zhang & Gun'ko, J. Phys. Chem. C 117, 16616
     (2013); Besteiro et al., ACS Photonics 4, 2759 (2017).
 
     Args:
@@ -108,7 +108,7 @@ def surface_generation_rate_density_m2_s(
 def hot_electron_rate_surface_s(rate_density_m2_s, area_m2):
     """Total surface generation rate: Σ (dRate/dS) ΔS over surface elements, 1/s.
 
-    Citation: design/physics.md §5 (surface integral of the Govorov rate density).
+    Citation: docs/physics.md §5 (surface integral of the Govorov rate density).
 
     Args:
         rate_density_m2_s: rate per unit area of each element, 1/(m² s).
@@ -127,8 +127,8 @@ def qe_heg(rate_surface_s, absorbed_power_metal_w, wavelength_nm):
     """QE_HEG = Rate_HE ħω / P_abs,metal, clipped to [0, 1]; 0 when nothing is absorbed.
 
     The fraction of the power absorbed in the metal that becomes hot electrons over the
-    barrier (zero without metal by construction, physics.md §7).
-    Citation: design/physics.md §5; Govorov et al., J. Phys. Chem. C 117, 16616 (2013).
+    barrier (zero without metal by construction, docs/physics.md §7).
+    Citation: docs/physics.md §5; Govorov et al., J. Phys. Chem. C 117, 16616 (2013).
 
     Args:
         rate_surface_s: hot electrons per second over the barrier.
@@ -150,7 +150,7 @@ def qe_heg(rate_surface_s, absorbed_power_metal_w, wavelength_nm):
 def qe_pi_heg(qe_heg_value, qe_het_value):
     """QE_PI-HEG = QE_HEG × QE_HET: absorbed power to carriers injected into the perovskite.
 
-    Citation: design/physics.md §5 (seed Figure S7).
+    Citation: docs/physics.md §5 (seed Figure S7).
 
     Args:
         qe_heg_value: generation efficiency, in [0, 1].
@@ -170,7 +170,7 @@ def qe_pi_heg(qe_heg_value, qe_het_value):
 def surface_collision_length_nm(field_volume_integral, normal_field_surface_integral_per_nm):
     """Effective length L_eff = ∫|E|² dV / ∮|E_n|² dS, nm (R for a sphere in a uniform field).
 
-    Citation: design/physics.md §5 (cross-check); Khurgin, arXiv:1811.09873 (surface-collision
+    Citation: docs/physics.md §5 (cross-check); Khurgin, arXiv:1811.09873 (surface-collision
     damping γ_s = A v_F / L_eff).
 
     Args:
@@ -190,7 +190,7 @@ def surface_scattering_fraction(fermi_velocity_m_s, length_eff_nm, bulk_damping_
 
     The share of absorbed power that goes to the surface (Landau) channel, a cross-check of
     QE_HEG at zero barrier. A = 3/4 is Kreibig's isotropic-scattering value.
-    Citation: design/physics.md §5; Kreibig & Vollmer, Optical Properties of Metal Clusters
+    Citation: docs/physics.md §5; Kreibig & Vollmer, Optical Properties of Metal Clusters
     (1995); Khurgin, arXiv:1811.09873.
 
     Args:

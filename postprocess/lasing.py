@@ -1,4 +1,4 @@
-"""Passive lasing estimates: threshold modal gain from Q, Purcell factor (physics.md §6, §8).
+"""Passive lasing estimates: threshold modal gain from Q, Purcell factor (docs/physics.md §6, §8).
 
 numpy only.
 """
@@ -15,7 +15,7 @@ def threshold_gain_per_m(group_index, wavelength_nm, q_factor):
 
     Gain balances the total loss rate ω/Q of the mode, converted to a per-length rate with the
     group velocity c/n_g: Γ g_th = (ω/Q)(n_g/c) = 2π n_g/(λ Q).
-    Citation: design/physics.md §8; Coldren, Corzine & Mashanovitch, Diode Lasers and Photonic
+    Citation: docs/physics.md §8; Coldren, Corzine & Mashanovitch, Diode Lasers and Photonic
     Integrated Circuits, 2nd ed. (2012), ch. 2 (threshold gain = cavity loss, Q = ω τ_photon).
 
     Args:
@@ -38,9 +38,9 @@ def threshold_gain_per_m(group_index, wavelength_nm, q_factor):
 def purcell_factor(ldos, ldos_reference):
     """Purcell factor F = LDOS / LDOS_reference (same dipole, same source, two structures).
 
-    In hotlase the reference is the no-metal twin (physics.md §7), so F is the metal's effect
+    In hotlase the reference is the no-metal twin (docs/physics.md §7), so F is the metal's effect
     on the emitter; against the homogeneous medium use ``analytic.ldos_homogeneous_ratio``.
-    Citation: design/physics.md §6; Purcell, Phys. Rev. 69, 681 (1946).
+    Citation: docs/physics.md §6; Purcell, Phys. Rev. 69, 681 (1946).
 
     Args:
         ldos: LDOS (or radiated power of a fixed current) with the structure, any units.

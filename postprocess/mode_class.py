@@ -128,11 +128,10 @@ def classify(wavelength_nm: float, linewidth_nm: float, anomalies: list[Anomaly]
              if near else "")
     if dist <= RA_WINDOW_NM:
         return LATTICE_RA, f"{dist:.1f} nm from the {where} Rayleigh anomaly (<= {RA_WINDOW_NM:g} nm)"
-    ok = fractions is not None and all(np.isfinite(v) for v in fractions.values())
-    if ok:
+    if fractions is not None and all(np.isfinite(v) for v in fractions.values()):
         shares = {ROD: fractions["rod"], PLASMON: fractions["metal"] + fractions["surface"],
                   LATTICE_DELOC: fractions["elsewhere"]}
-        top = max(shares, key=shares.get)
+        top = max(shares, key=lambda k: shares[k])
         text = ", ".join(f"{k} {v:.2f}" for k, v in (("rod", shares[ROD]),
                                                      ("metal + surface layer", shares[PLASMON]),
                                                      ("elsewhere", shares[LATTICE_DELOC])))

@@ -1,6 +1,6 @@
 """The plasmon-mode table: Harminv modes, deduplicated, with their field figures of merit.
 
-From ``modes/`` (design/physics.md §6): wavelength, Q, linewidth (nm and meV). Modes seen by
+From ``modes/`` (docs/physics.md §6): wavelength, Q, linewidth (nm and meV). Modes seen by
 several probes are one mode: two modes at the same Bloch k whose wavelengths differ by less
 than half the narrower linewidth are merged, keeping the one with the smallest Harminv error.
 Each mode's confinement factor Γ and mode volume V come from that mode's own field
@@ -32,12 +32,12 @@ from hotlase.postprocess.surface import ElectronicInputs, analyze_surface
 
 
 def linewidth_nm(wavelength_nm, q):
-    """FWHM in wavelength, Δλ = λ/Q (design/physics.md §6: Q = ω/Δω)."""
+    """FWHM in wavelength, Δλ = λ/Q (docs/physics.md §6: Q = ω/Δω)."""
     return np.asarray(wavelength_nm, float) / np.asarray(q, float)
 
 
 def linewidth_mev(wavelength_nm, q):
-    """Full width at half maximum in energy, ΔE = ħω / Q in meV (design/physics.md §6)."""
+    """Full width at half maximum in energy, ΔE = ħω / Q in meV (docs/physics.md §6)."""
     return 1e3 * nm_to_ev(wavelength_nm) / np.asarray(q, float)
 
 
@@ -143,7 +143,7 @@ def dedupe_modes(modes: list[Mode]) -> list[Mode]:
 def _energy_model(study: StudySpec, names: tuple[str, ...], wavelength_nm: float):
     """Per material: d(ω Re ε)/dω (Brillouin) and, for Drude metals, ħγ of the Drude pole.
 
-    Lossy Drude metals use the Loudon/Ruppin form (design/physics.md §6); everything else the
+    Lossy Drude metals use the Loudon/Ruppin form (docs/physics.md §6); everything else the
     Brillouin form. Returns (factor array, gamma_ev array with NaN where Brillouin applies).
     """
     factor, gamma = [], []

@@ -1,6 +1,6 @@
-"""Absorption, energy density, mode volume, confinement and field enhancement (physics.md §4, §6).
+"""Absorption, energy density, mode volume, confinement and field enhancement (docs/physics.md §4, §6).
 
-numpy only. Field arrays are complex peak amplitudes in SI (E(t) = Re[E e^{-iωt}], physics.md
+numpy only. Field arrays are complex peak amplitudes in SI (E(t) = Re[E e^{-iωt}], docs/physics.md
 §1) with the three Cartesian components first: shape (3, ...). Time averages carry the 1/2
 (hence ε0/4 in the energy densities).
 """
@@ -39,7 +39,7 @@ def _intensity(field) -> np.ndarray:
 def absorbed_power_density_w_m3(E_v_m, eps, wavelength_nm):
     """Time-averaged absorbed power density p = (1/2) ω ε0 Im ε |E|², W/m³.
 
-    Citation: design/physics.md §4; Jackson, Classical Electrodynamics, 3rd ed., §6.8
+    Citation: docs/physics.md §4; Jackson, Classical Electrodynamics, 3rd ed., §6.8
     (Poynting theorem for harmonic fields); Meep tutorial "absorbed power density".
 
     Args:
@@ -59,7 +59,7 @@ def absorbed_power_by_material_w(
 ) -> dict[str, float]:
     """P_abs per material: Σ over that material's voxels of p ΔV, W.
 
-    Citation: design/physics.md §4 (P_abs by material).
+    Citation: docs/physics.md §4 (P_abs by material).
 
     Args:
         p_w_m3: absorbed power density, W/m³, any shape.
@@ -87,7 +87,7 @@ def electric_energy_density_j_m3(E_v_m, d_omega_eps_d_omega):
 
     For a non-dispersive lossless medium d(ω Re ε)/dω = ε. Valid for weak loss; use
     ``electric_energy_density_drude_j_m3`` inside lossy Drude metals.
-    Citation: design/physics.md §6; Landau & Lifshitz, Electrodynamics of Continuous Media,
+    Citation: docs/physics.md §6; Landau & Lifshitz, Electrodynamics of Continuous Media,
     §80 (Brillouin formula).
 
     Args:
@@ -104,7 +104,7 @@ def electric_energy_density_drude_j_m3(E_v_m, eps, wavelength_nm, gamma_ev):
     """Loudon/Ruppin electric energy density in a Drude metal, (ε0/4)(Re ε + 2ω Im ε/γ)|E|², J/m³.
 
     Includes the kinetic energy of the free electrons; equals the Brillouin form as γ → 0.
-    Citation: design/physics.md §6; Ruppin, Phys. Lett. A 299, 309 (2002); Loudon, J. Phys. A
+    Citation: docs/physics.md §6; Ruppin, Phys. Lett. A 299, 309 (2002); Loudon, J. Phys. A
     3, 233 (1970).
 
     Args:
@@ -127,7 +127,7 @@ def electric_energy_density_drude_j_m3(E_v_m, eps, wavelength_nm, gamma_ev):
 def magnetic_energy_density_j_m3(H_a_m):
     """Magnetic energy density u_H = (μ0/4)|H|², J/m³ (non-magnetic media).
 
-    Citation: design/physics.md §6; Jackson, Classical Electrodynamics, 3rd ed., §6.8.
+    Citation: docs/physics.md §6; Jackson, Classical Electrodynamics, 3rd ed., §6.8.
 
     Args:
         H_a_m: complex field amplitude, A/m, shape (3, ...).
@@ -144,7 +144,7 @@ def d_omega_re_eps_d_omega(model: MaterialModel, wavelength_nm, rel_step: float 
     With ω± = ω(1 ± h), i.e. λ± = λ/(1 ± h):
     d(ω Re ε)/dω ≈ [(1+h) Re ε(λ+) − (1−h) Re ε(λ−)] / (2h); error O(h²) (≈1e-8 relative
     for h = 1e-4 away from poles). Works for any model with ``eps(wavelength_nm)``.
-    Citation: design/physics.md §6 (Brillouin energy density of the dispersive media).
+    Citation: docs/physics.md §6 (Brillouin energy density of the dispersive media).
 
     Args:
         model: a ``MaterialModel`` (or anything with ``eps(wavelength_nm)``).
@@ -170,7 +170,7 @@ def energy_factor_drude_lorentz(model: MaterialModel, wavelength_nm):
     for any loss, equal to d(ω Re ε)/dω as γ → 0, and to ``electric_energy_density_drude_j_m3``'s
     factor for a Drude pole (where the Brillouin form fails: near an absorption line it goes
     negative, e.g. CsPbBr3 at 515 nm). A D-conductivity stores no energy and adds nothing.
-    Citation: design/physics.md §6; Ruppin, Phys. Lett. A 299, 309 (2002); Loudon, J. Phys. A
+    Citation: docs/physics.md §6; Ruppin, Phys. Lett. A 299, 309 (2002); Loudon, J. Phys. A
     3, 233 (1970).
 
     Args:
@@ -191,7 +191,7 @@ def energy_factor_drude_lorentz(model: MaterialModel, wavelength_nm):
 def mode_volume_m3(u_j_m3, voxel_volume_m3):
     """Mode volume V = ∫u dV / max(u), m³ (energy-density definition).
 
-    Citation: design/physics.md §6; Kristensen & Hughes, ACS Photonics 1, 2 (2014) discuss
+    Citation: docs/physics.md §6; Kristensen & Hughes, ACS Photonics 1, 2 (2014) discuss
     its limits for lossy (quasinormal) modes.
 
     Args:
@@ -214,7 +214,7 @@ def confinement_factor(u_electric_j_m3, in_gain_mask, u_total_j_m3=None, voxel_v
     Definition used: the electric energy in the gain medium over the total (electric +
     magnetic, dispersive) energy of the mode, so that modal gain = Γ g_material; with
     ``u_total_j_m3`` None the denominator is ∫ u_E dV.
-    Citation: design/physics.md §6, §8; cf. Robinson, Preston, Painter & Lipson, Opt. Express
+    Citation: docs/physics.md §6, §8; cf. Robinson, Preston, Painter & Lipson, Opt. Express
     16, 16659 (2008) (why Γ of high-contrast modes is an energy, not |E|²-area, ratio).
 
     Args:
@@ -241,7 +241,7 @@ def confinement_factor(u_electric_j_m3, in_gain_mask, u_total_j_m3=None, voxel_v
 def field_enhancement(E_v_m, E0_v_m):
     """Field enhancement |E| / |E0| (amplitude ratio, not intensity).
 
-    Citation: design/physics.md §7 (field enhancement, metal vs no metal).
+    Citation: docs/physics.md §7 (field enhancement, metal vs no metal).
 
     Args:
         E_v_m: complex field, V/m, shape (3, ...).

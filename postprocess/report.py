@@ -3,7 +3,7 @@
 Reads whatever complete runs exist (missing or failed runs are listed in the report, never a
 crash), computes per variant the mode table, absorption at the pump and emission lines, the
 metal-surface hot-electron chain and the Purcell factor, then the metal vs no-metal
-comparison. Never imports meep (architecture.md: postprocess works on a laptop).
+comparison. Never imports meep (docs/architecture.md: postprocess works on a laptop).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from hotlase.geometry.settings import RUN_KINDS
+from hotlase.geometry.runkinds import run_kinds
 from hotlase.geometry.study import StudySpec, material_model, structure_materials, study_json
 from hotlase.postprocess import figures, hot_electrons
 from hotlase.postprocess.absorption import (
@@ -46,6 +46,7 @@ from hotlase.postprocess.compare import (
 )
 from hotlase.postprocess.mode_class import gain_band_nm, mark_twin_modes
 from hotlase.postprocess.modes_table import ModeTable, mode_table, read_dispersion
+from hotlase.postprocess.quantities import headline_keys
 from hotlase.postprocess.runfile import (
     DEFAULT_SLAB_VOXELS,
     VARIANTS,
@@ -105,10 +106,28 @@ class VariantResult:
     summary: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def spec(self) -> StudySpec:
+        """The variant's study (the analysis steps run only once it is known)."""
+        if self.study is None:
+            raise RunFileError(f"{self.variant}: no complete run, so no study to analyse")
+        return self.study
+
 
 def analyze(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS,
             write_maps: bool = False) -> tuple[Path, dict]:
     """Analyse every complete run in ``DIR/runs``; write the report, summary and figures.
+
+    Returns (path of DIR/report.md, the summary dict); ``analyze_variants`` also returns the
+    per-variant results (arrays) and is what ``hotlase.analyze`` uses.
+    """
+    report, summary, _ = analyze_variants(directory, slab_voxels, write_maps)
+    return report, summary
+
+
+def analyze_variants(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS,
+                     write_maps: bool = False) -> tuple[Path, dict, dict[str, VariantResult]]:
+    """``analyze`` that also returns {variant: VariantResult} (spectra, modes, maps, chain).
 
     Args:
         directory: the run directory (the ``--out`` of ``hotlase run``).
@@ -117,7 +136,8 @@ def analyze(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS,
             tag to DIR/maps/<variant>_<tag>_absorbed_power.h5 (4 bytes per voxel each).
 
     Returns:
-        (path of DIR/report.md, the summary dict also written to DIR/summary.json).
+        (path of DIR/report.md, the summary dict also written to DIR/summary.json,
+        {variant: VariantResult}).
 
     Raises:
         FileNotFoundError: ``directory`` does not exist.
@@ -134,7 +154,7 @@ def analyze(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS,
             runs[key] = read_run(path)
         except (RunFileError, OSError, ValueError) as err:
             problems.append(f"{path.name}: {err}")
-    missing = [f"{v}_{k}" for v in VARIANTS for k in RUN_KINDS if (v, k) not in found]
+    missing = [f"{v}_{k}" for v in VARIANTS for k in run_kinds() if (v, k) not in found]
     results = {v: _analyze_variant(v, {k: r for (vv, k), r in runs.items() if vv == v}, slab_voxels)
                for v in VARIANTS}
     main, twin = results["main"], results["no_metal"]
@@ -158,8 +178,8 @@ def analyze(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS,
         "runs_unreadable": problems,
         "notes": {"main": main.notes, "no_metal": twin.notes},
     })
-    for key in _SUMMARY_KEYS:
-        summary.setdefault(key, None)
+    for name in headline_keys():  # always present (postprocess.quantities)
+        summary.setdefault(name, None)
     summary = _jsonable(summary)
     figure_paths = _figures(directory / "figures", results, rows)
     if write_maps:
@@ -174,7 +194,7 @@ def analyze(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS,
     (directory / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n")
     report = directory / "report.md"
     report.write_text(_markdown(directory, summary, results, rows, figure_paths) + convergence_md)
-    return report, summary
+    return report, summary, results
 
 
 # -- grid convergence: error bars from a `hotlase converge` ladder (postprocess.ladder) --------
@@ -209,9 +229,6 @@ def grid_convergence_section(directory: Path, study: StudySpec | None,
     return _jsonable(entry), "\n".join(out)
 
 
-_SUMMARY_KEYS = ("modes", "absorbed_fraction", "hot_electron_rate_upper_s",
-                 "hot_electron_rate_surface_s", "hot_electron_rate_injected_s", "qe_heg", "qe_het",
-                 "qe_pi_heg", "qe_pi_heg_biased", "purcell_factor")
 
 
 def comparison_table(summary: dict) -> str:
@@ -255,10 +272,10 @@ def _analyze_variant(variant: str, runs: dict[str, Run], slab_voxels: int) -> Va
                    if material_model(study, n).is_metal)
     s: dict[str, Any] = {"variant": variant, "study_name": study.name,
                          "runs": {k: str(r.path) for k, r in runs.items()}}
-    _step(res, "spectrum", lambda: _spectrum(res, s))
-    _step(res, "fields", lambda: _fields(res, s, metals, slab_voxels))
-    _step(res, "modes", lambda: _modes(res, s, slab_voxels))
-    _step(res, "emitter", lambda: _emitter(res, s))
+    context = {"metals": metals, "slab_voxels": slab_voxels}
+    for kind in run_kinds().values():  # each registered run kind's analysis step, in order
+        step = globals()[kind.analysis]
+        _step(res, kind.name, lambda step=step: step(res, s, **context))
     res.summary = s
     return res
 
@@ -278,10 +295,10 @@ def _step(res: VariantResult, kind: str, fn) -> None:
                          f"(at {Path(where.filename).name}:{where.lineno})")
 
 
-def _spectrum(res: VariantResult, s: dict) -> None:
+def _spectrum(res: VariantResult, s: dict, **_: Any) -> None:
     sp = res.spectrum = read_spectrum(res.runs["spectrum"])
-    sim = res.study.simulation
-    out = {"energy_balance_max_error": sp.energy_balance_max_error}
+    sim = res.spec.simulation
+    out: dict[str, Any] = {"energy_balance_max_error": sp.energy_balance_max_error}
     for label, wl in (("pump", sim.pump_wavelength_nm), ("emission", sim.emission_wavelength_nm)):
         i = sp.nearest(wl)
         by = {k: float(v[i]) for k, v in sp.A_by_material.items()}
@@ -307,7 +324,8 @@ def _spectrum(res: VariantResult, s: dict) -> None:
     s["spectrum"] = out
 
 
-def _fields(res: VariantResult, s: dict, metals: tuple[str, ...], slab_voxels: int) -> None:
+def _fields(res: VariantResult, s: dict, metals: tuple[str, ...], slab_voxels: int,
+            **_: Any) -> None:
     run = res.runs["fields"]
     tags = run.field_tags()
     for tag in ("pump", "emission"):
@@ -321,7 +339,7 @@ def _fields(res: VariantResult, s: dict, metals: tuple[str, ...], slab_voxels: i
     _absorption_summary(res, s, metals)
     pump = res.absorption.get("pump")
     if not metals:
-        s["hot_electron_rate_surface_s"] = 0.0  # no metal: zero by construction (physics.md §7)
+        s["hot_electron_rate_surface_s"] = 0.0  # no metal: zero by construction (docs/physics.md §7)
         s["hot_electron_rate_injected_s"] = 0.0
         return
     if pump is None or res.inputs is None:
@@ -341,9 +359,9 @@ def _fields(res: VariantResult, s: dict, metals: tuple[str, ...], slab_voxels: i
     s["field_enhancement"]["metal_surface_mean"] = sf.enhancement_mean
     p_metal = s.get("absorbed_power_metal_w")
     ch = res.chain = hot_electron_chain(
-        pump, sf, res.inputs, metals, res.study.analysis.bias_field_v_m,
+        pump, sf, res.inputs, metals, res.spec.analysis.bias_field_v_m,
         absorbed_metal_w=float("nan") if p_metal is None else p_metal,
-        injection_surface=res.study.analysis.injection_surface)
+        injection_surface=res.spec.analysis.injection_surface)
     ratio = s["metal_surface"]["dcontinuity_over_direct"]
     s.update({
         # the rate is linear in the surface integral of |E_n|^2: the direct estimate of E_n
@@ -363,7 +381,7 @@ def _fields(res: VariantResult, s: dict, metals: tuple[str, ...], slab_voxels: i
                          "the power absorbed in the metal (grid too coarse for the surface field?)")
     if res.spectrum is not None:
         res.vs_wavelength = chain_vs_wavelength(
-            res.spectrum, metals, pump.intensity_w_m2, cell_area_m2(res.study), res.inputs,
+            res.spectrum, metals, pump.intensity_w_m2, cell_area_m2(res.spec), res.inputs,
             ch, sf)
         over = res.vs_wavelength["absorbed_metal_fraction"] > 1.0
         if over.any():  # refused rows: NaN, never a fraction above 1 (note from _spectrum)
@@ -395,7 +413,7 @@ def _absorption_summary(res: VariantResult, s: dict, metals: tuple[str, ...]) ->
                 res.notes.append(
                     f"FAILED check {tag}: {reason}; the headline uses the spectrum's "
                     f"energy-balanced A_by_material (field maps at "
-                    f"{res.study.simulation.resolution_nm:g} nm misplace the field jump at metal "
+                    f"{res.spec.simulation.resolution_nm:g} nm misplace the field jump at metal "
                     "interfaces; refine the grid)")
         if head.fraction_by_material is None:
             checks.append({"name": f"absorbed_fraction_physical_{tag}", "passed": False,
@@ -439,13 +457,13 @@ def _absorption_summary(res: VariantResult, s: dict, metals: tuple[str, ...]) ->
         for tag, c in res.checks.items()}
 
 
-def _modes(res: VariantResult, s: dict, slab_voxels: int) -> None:
+def _modes(res: VariantResult, s: dict, slab_voxels: int, **_: Any) -> None:
     field_runs = tuple(r for k, r in res.runs.items() if k in ("modes", "fields"))
     table = res.modes = mode_table(res.runs["modes"], field_runs, res.inputs, slab_voxels)
-    gain = gain_material(res.study)
+    gain = gain_material(res.spec)
     modes = []
     for m in table.modes:
-        ng, gth = threshold_gain_per_cm(res.study, gain, m.wavelength_nm, m.q)
+        ng, gth = threshold_gain_per_cm(res.spec, gain, m.wavelength_nm, m.q)
         gamma = m.confinement_factor
         modes.append({"wavelength_nm": m.wavelength_nm, "Q": m.q, "linewidth_nm": m.linewidth_nm,
                       "linewidth_mev": m.linewidth_mev, "error": m.error, "merged": m.merged,
@@ -464,7 +482,7 @@ def _modes(res: VariantResult, s: dict, slab_voxels: int) -> None:
                       "nearest_rayleigh_anomaly_nm": m.anomaly_nm})
     s["modes"] = modes
     s["mode_count"] = len(modes)
-    s["gain_band_nm"] = list(gain_band_nm(res.study))
+    s["gain_band_nm"] = list(gain_band_nm(res.spec))
     s["best_mode"] = best_mode(modes, tuple(s["gain_band_nm"]))
     s["best_mode_rule"] = best_mode_why(modes, tuple(s["gain_band_nm"]))
     s["rayleigh_anomalies"] = [{"side": a.side, "material": a.material, "order": list(a.order),
@@ -479,10 +497,10 @@ def _modes(res: VariantResult, s: dict, slab_voxels: int) -> None:
                          "q_min": table.q_min, "q_max": table.q_max, "band_nm": list(table.band_nm)}
 
 
-def _emitter(res: VariantResult, s: dict) -> None:
+def _emitter(res: VariantResult, s: dict, **_: Any) -> None:
     data, attrs = read_group_arrays(res.runs["emitter"], "emitter")
     res.emitter = {k: np.asarray(data[k], float) for k in ("wavelength_nm", "ldos", "ldos_bulk")}
-    emission = res.study.simulation.emission_wavelength_nm
+    emission = res.spec.simulation.emission_wavelength_nm
     s["purcell_factor"] = purcell_at(res.emitter, emission)
     wl = res.emitter["wavelength_nm"]
     if wl.size and not wl.min() <= emission <= wl.max():
@@ -532,9 +550,10 @@ def _inputs(main: VariantResult, twin: VariantResult) -> dict:
 def _figures(figdir: Path, results: dict[str, VariantResult], rows: list[Row]) -> dict[str, Path]:
     paths: dict[str, Path] = {}
 
-    def add(key: str, fn, *args) -> None:
+    def add(key: str, fn, *args_path) -> None:
+        *args, path = args_path
         try:
-            p = fn(*args)
+            p = figures.save_figure(fn(*args), path)
         except Exception as err:  # noqa: BLE001 - a failed figure must not lose the report
             results["main"].notes.append(f"figure {key} failed: {type(err).__name__}: {err}")
             return
@@ -544,30 +563,30 @@ def _figures(figdir: Path, results: dict[str, VariantResult], rows: list[Row]) -
     spectra = {v: r.spectrum for v, r in results.items() if r.spectrum is not None}
     if spectra:
         modes = {v: [m.wavelength_nm for m in r.modes.modes] for v, r in results.items() if r.modes}
-        add("spectra", figures.plot_spectra, spectra, modes, figdir / "spectra.png")
+        add("spectra", figures.plot_spectra, spectra, modes, "", figdir / "spectra.png")
     for v, r in results.items():
         for tag, a in r.absorption.items():
             title = f"{v}, {tag} ({a.wavelength_nm:.0f} nm)"
             cuts = (("xz", figures.plot_enhancement_xz), ("xy", figures.plot_enhancement_xy))
             for cut, fn in cuts:
                 name = f"{v}_{tag}_enhancement_{cut}"
-                add(name, fn, a.maps, figdir / f"{name}.png", title)
+                add(name, fn, a.maps, title, figdir / f"{name}.png")
             if tag == "pump":
-                add(f"{v}_pump_absorbed_power", figures.plot_absorbed_power_xz, a.maps,
-                    figdir / f"{v}_pump_absorbed_power_xz.png", title)
+                add(f"{v}_pump_absorbed_power", figures.plot_absorbed_power_xz, a.maps, title,
+                    figdir / f"{v}_pump_absorbed_power_xz.png")
         if r.dispersion is not None:
-            add(f"{v}_dispersion", figures.plot_dispersion, r.dispersion,
-                figdir / f"{v}_dispersion.png", v)
+            add(f"{v}_dispersion", figures.plot_dispersion, r.dispersion, v,
+                figdir / f"{v}_dispersion.png")
         if r.surface is not None and r.inputs is not None:
             sf = r.surface
             add(f"{v}_surface_rate", figures.plot_surface_rate, sf.rate_map_m2_s, sf.x_nm, sf.y_nm,
-                figdir / f"{v}_surface_rate.png", f"{v}, pump ({sf.wavelength_nm:.0f} nm)")
+                f"{v}, pump ({sf.wavelength_nm:.0f} nm)", figdir / f"{v}_surface_rate.png")
         if r.chain is not None:
             b = r.chain.biased
             add(f"{v}_qe_vs_bias", figures.plot_qe_vs_bias, [p.bias_field_v_m for p in b],
-                [p.qe_het for p in b], [p.qe_heg for p in b], [p.qe_pi_heg for p in b],
-                figdir / f"{v}_qe_vs_bias.png", v)
-    add("comparison", figures.plot_comparison_bars, rows, figdir / "comparison.png", "hotlase")
+                [p.qe_het for p in b], [p.qe_heg for p in b], [p.qe_pi_heg for p in b], v,
+                figdir / f"{v}_qe_vs_bias.png")
+    add("comparison", figures.plot_comparison_bars, rows, "hotlase", figdir / "comparison.png")
     return paths
 
 

@@ -3,7 +3,7 @@
 A ``Run`` holds only the path, the root attributes and the study; every dataset is read on
 demand from a freshly opened file, so nothing large stays in memory. Field datasets
 (3, nx, ny, nz) are walked in z-slabs (``iter_field_slabs``) so a 1e8-voxel field is
-processed with a few hundred MB, whatever its size. No meep here (architecture.md).
+processed with a few hundred MB, whatever its size. No meep here (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The metal surface on the voxel grid and the hot electrons made there (design/physics.md §5).
+"""The metal surface on the voxel grid and the hot electrons made there (docs/physics.md §5).
 
 Surface voxels are metal voxels with a non-metal face neighbour. The outward normal is minus
 the gradient of the metal indicator after a 5-point binomial smoothing (so a staircased
@@ -498,7 +498,7 @@ class BiasPoint:
 
 @dataclass(frozen=True)
 class HotElectronChain:
-    """Hot-electron rates and efficiencies at one wavelength (design/physics.md §5).
+    """Hot-electron rates and efficiencies at one wavelength (docs/physics.md §5).
 
     Attributes:
         wavelength_nm, photon_ev: pump wavelength (nm) and photon energy (eV).

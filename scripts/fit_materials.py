@@ -6,7 +6,8 @@
     .venv/bin/python scripts/fit_materials.py --write SiO2 Al2O3 MgF2 LiF  # one whole block
     .venv/bin/python scripts/fit_materials.py --table    # markdown table of the stored models
 
-Reads ../shared/data/optical-constants (never copied into the repository). The printed
+Reads the measured tables of ``geometry.materials.fit.DATA_DIR`` (never copied into the
+repository). The printed
 models are what geometry/materials/{metals,perovskites,dielectrics}.py keep between their
 ``# BEGIN GENERATED ...`` / ``# END GENERATED ...`` markers. Fits are seeded: reruns agree.
 """

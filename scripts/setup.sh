@@ -37,6 +37,10 @@ say "installing hotlase (editable) with its test extras"
 # without dependency resolution, so pip can never swap Debian's numpy/scipy for its own copies.
 "$PY" -m pip install -q --disable-pip-version-check --no-deps grcwa==0.1.2 autograd==1.9.1 >/dev/null \
     || die "pip install --no-deps grcwa==0.1.2 autograd==1.9.1 failed"
+# The type checker of `make test` (scripts/typecheck.py), pinned, same reason.
+MYPY_PINS="mypy==2.4.1 mypy-extensions==1.2.0 pathspec==1.1.1 typing-extensions==4.16.0 librt==0.16.0 ast-serialize==0.13.1"
+"$PY" -m pip install -q --disable-pip-version-check --no-deps $MYPY_PINS >/dev/null \
+    || die "pip install --no-deps $MYPY_PINS failed"
 "$PY" -m pip install -q --disable-pip-version-check -e ".[test]" >/dev/null || die "pip install -e .[test] failed"
 
 # meep is compiled against Debian's numpy and h5py: they must not be shadowed by pip copies.
@@ -46,6 +50,7 @@ for m in (numpy, h5py, scipy):
     assert m.__file__.startswith("/usr/lib/python3/dist-packages"), m.__file__
 PYEOF
 "$PY" -c "import grcwa, autograd" >/dev/null 2>&1 || die "'import grcwa' fails in $VENV (the tests' RCWA reference)"
+"$PY" -m mypy --version >/dev/null 2>&1 || die "'python -m mypy' fails in $VENV (the type check of make test)"
 "$PY" -c "import meep" >/dev/null 2>&1 || die "'import meep' fails in $VENV: is python3-meep-mpi-default installed for /usr/bin/python3?"
 ROOTFLAGS=""
 [ "$(id -u)" = 0 ] && ROOTFLAGS="--allow-run-as-root --oversubscribe"

@@ -8,6 +8,8 @@ the absorption volumes and the field DFTs at once, and stops on field decay.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import time
 
 import meep as mp
@@ -26,7 +28,7 @@ from hotlase.solvers.spectrum import (add_spectrum_monitors, check_balance, coll
 
 
 def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fields_writer=None,
-                  targets: list[tuple[str, float]] = (), label: str = "", log=print) -> dict:
+                  targets: Sequence[tuple[str, float]] = (), label: str = "", log=print) -> dict:
     """Run the normalisation and the structure; write spectrum/ and fields/ where asked.
 
     Returns timing and setup facts (symmetries, courant, stepping time) for the run files.

@@ -7,6 +7,8 @@ stack runs in 1D along Meep's z. ``Frame.vec`` does that mapping, nothing else d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import math
 from dataclasses import dataclass
 
@@ -264,7 +266,7 @@ def _phase(component, normal) -> int:
     return -1 if component == along else 1
 
 
-def make_simulation(study: StudySpec, *, sources: list, symmetries: list = (), k_point=None,
+def make_simulation(study: StudySpec, *, sources: list, symmetries: Sequence = (), k_point=None,
                     empty: bool = False, layout: Layout | None = None) -> tuple[mp.Simulation, Frame, Layout]:
     """A Meep simulation of the study's structure (or of the empty cell when ``empty``).
 

@@ -1,4 +1,4 @@
-"""Emitter run: LDOS of a dipole inside a rod, and in the bulk rod medium (physics.md §6).
+"""Emitter run: LDOS of a dipole inside a rod, and in the bulk rod medium (docs/physics.md §6).
 
 An electric dipole at the centre of the rod (mid-height) radiates a pulse covering the study
 band, once per orientation x, y, z; Meep's ``dft_ldos`` gives the LDOS spectrum (power
@@ -25,6 +25,7 @@ import numpy as np
 
 from hotlase.geometry.build import build
 from hotlase.geometry.primitives import Layout
+from hotlase.geometry.runkinds import run_kinds
 from hotlase.geometry.study import StudySpec, material_model
 from hotlase.geometry.units import MEEP_TIME_S, nm_to_meep_freq
 from hotlase.solvers.cell import (Frame, band_frequencies, make_frame, make_simulation, meep_component,
@@ -167,10 +168,13 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
     layout = layout or build(study.structure)
     spec = study.simulation
     frame = make_frame(study, layout)
+    refused = run_kinds()["emitter"].refuse(study, layout)  # also refused at load time
+    if refused:
+        raise ValueError(f"emitter {refused}")
     rod = central_rod(layout)
     if rod is None:
-        raise ValueError(f"structure.kind = {study.structure.kind!r}: the emitter run needs a rod "
-                         "or wire to hold the dipole (LDOS is undefined inside the metal)")
+        raise ValueError(f"structure.kind = {study.structure.kind!r}: its layout has no rod or "
+                         "wire at the cell centre to hold the dipole")
     position = (rod.x_nm, rod.y_nm, (rod.z_lo_nm + rod.z_hi_nm) / 2)
     medium_name = rod.material
     wl, freqs = emitter_frequencies(study)

@@ -3,7 +3,7 @@
 Meep's Lorentzian/Drude terms use the ratio sigma f_n^2 / (f_n^2 - f^2 - i f gamma_n) in any
 frequency unit, so eV values convert to Meep frequency (1/um) by one factor; the
 D-conductivity multiplies the whole eps by (1 + i sigma_D / omega) with omega = 2 pi f
-(Meep docs "Materials: Conductivity and complex eps"; design/physics.md §3).
+(Meep docs "Materials: Conductivity and complex eps"; docs/physics.md §3).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Plasmon modes: Harminv on time-domain probes after a broadband pulse (physics.md §6).
+"""Plasmon modes: Harminv on time-domain probes after a broadband pulse (docs/physics.md §6).
 
 Point dipoles excite the structure with a pulse covering the study band (extended by
 ``BAND_MARGIN`` on each side so modes at the band edges are fitted, not truncated); after
@@ -30,6 +30,7 @@ import meep as mp
 import numpy as np
 
 from hotlase.geometry.build import build
+from hotlase.geometry.runkinds import run_kinds
 from hotlase.geometry.primitives import Cylinder, Layout
 from hotlase.geometry.study import StudySpec, material_model
 from hotlase.geometry.units import MEEP_TIME_S, meep_freq_to_nm, nm_to_meep_freq, nm_to_meep_length
@@ -390,10 +391,9 @@ def run_modes(study: StudySpec, writer, *, layout: Layout | None = None, log=pri
     stepping_time_s, meep_time_fs) for the run file.
     """
     layout = layout or build(study.structure)
-    if layout.dims == 1:
-        raise ValueError(f"structure.kind = {study.structure.kind!r}: a planar stack runs in 1D at "
-                         "normal incidence, where it has no bound or localised modes to find; the "
-                         "modes run needs rods or a wire (rod_array, wire_on_metal)")
+    refused = run_kinds()["modes"].refuse(study, layout)  # also refused at load time
+    if refused:
+        raise ValueError(f"modes {refused}")
     sim_spec = study.simulation
     frame = make_frame(study, layout)
     f_min, f_max, f_lo, f_hi = search_band(study)

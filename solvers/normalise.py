@@ -4,7 +4,7 @@ A plane wave of phasor amplitude E0 carries I = n |E0|^2 / (2 Z0) (time average,
 Meep's flux is Re(E* x H) per unit area with c = eps0 = mu0 = 1, i.e. n |E0_meep|^2 with no
 1/2. A normalisation run measures that incident flux per unit area S_meep, so
 |E_SI| = |E_meep| sqrt(2 Z0 I / S_meep) and H_SI = H_meep sqrt(2 Z0 I / S_meep) / Z0
-(design/physics.md §1; its shorthand |E|^2 = |E_meep|^2 I / S_inc omits the 2 Z0 that
+(docs/physics.md §1; its shorthand |E|^2 = |E_meep|^2 I / S_inc omits the 2 Z0 that
 converts Meep's flux units to W/m^2 — this function is the one place that factor lives).
 """
 
@@ -16,7 +16,7 @@ from hotlase.geometry.units import Z0_OHM
 
 
 def field_scale_v_m(intensity_w_m2: float, incident_flux_per_area) -> np.ndarray:
-    """Factor turning Meep E into V/m: sqrt(2 Z0 I / S_meep) (module docstring; physics.md §1).
+    """Factor turning Meep E into V/m: sqrt(2 Z0 I / S_meep) (module docstring; docs/physics.md §1).
 
     Args:
         intensity_w_m2: pump intensity in W/m^2.
@@ -26,5 +26,5 @@ def field_scale_v_m(intensity_w_m2: float, incident_flux_per_area) -> np.ndarray
 
 
 def incident_field_v_m(intensity_w_m2: float, n: float = 1.0) -> float:
-    """Plane-wave amplitude |E0| = sqrt(2 Z0 I / n) in a medium of index n (physics.md §1)."""
+    """Plane-wave amplitude |E0| = sqrt(2 Z0 I / n) in a medium of index n (docs/physics.md §1)."""
     return float(np.sqrt(2.0 * Z0_OHM * intensity_w_m2 / n))

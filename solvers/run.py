@@ -18,6 +18,7 @@ import meep as mp
 import numpy as np
 
 from hotlase.geometry.build import build
+from hotlase.geometry.runkinds import add_run_options
 from hotlase.geometry.study import StudySpec, check_study, load_study, spec_differences
 from hotlase.geometry.twin import has_metal, without_metal
 from hotlase.solvers.broadband import run_broadband
@@ -181,10 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m hotlase.solvers.run", description=__doc__.splitlines()[0])
     p.add_argument("study")
     p.add_argument("--out", required=True)
-    p.add_argument("--kinds", nargs="+")
     p.add_argument("--variants", nargs="+", choices=("main", "no_metal"))
-    p.add_argument("--resolution-nm", type=float)
-    p.add_argument("--resume", action="store_true")
+    add_run_options(p, np_default=None)
     args = p.parse_args(argv)
     mp.verbosity(0)
     from hotlase.geometry.validate import SpecError

@@ -3,11 +3,13 @@
 R and T come from flux planes normalised by an incident-only run in the empty cell (Meep
 tutorial "Transmittance spectrum of a waveguide bend": minus-flux-data subtraction). The
 absorption of each lossy material is the volume integral of w Im(E*.D) over its voxels on
-Meep's Yee grid (Meep example absorbed_power_density.py; design/physics.md §4), divided by
+Meep's Yee grid (Meep example absorbed_power_density.py; docs/physics.md §4), divided by
 the same incident flux, so R + T + sum A_material = 1 checks energy conservation.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import math
 from dataclasses import dataclass
@@ -111,7 +113,7 @@ def material_region(layout: Layout, frame: Frame, name: str) -> tuple[float, flo
 
 
 def add_spectrum_monitors(sim: mp.Simulation, study: StudySpec, frame: Frame, layout: Layout,
-                          materials: list[str], symmetries: list = ()) -> SpectrumMonitors:
+                          materials: list[str], symmetries: Sequence = ()) -> SpectrumMonitors:
     """Flux planes above and below the structure and E, D volumes over each lossy material.
 
     Along an axis with a mirror plane the volume covers only its upper half: Meep steps just
@@ -219,7 +221,7 @@ def absorbed_by_material(sim: mp.Simulation, dft, freqs: np.ndarray, dims: int,
     """Integral of w Im(E*.D) over each material's Yee points, at each frequency (Meep units).
 
     Meep example absorbed_power_density.py (w = 2 pi f; E and D co-located per component on
-    the Yee grid); design/physics.md §4. Each Yee point is attributed to the material whose
+    the Yee grid); docs/physics.md §4. Each Yee point is attributed to the material whose
     eps(w) is nearest to the point's own D/E: Meep does not average dispersive media, so
     D/E there *is* that material's eps, and boxes drawn around materials would double-count
     the points on shared interfaces (seen: 50 % excess at the rod/metal contact). Points

@@ -23,6 +23,8 @@ Issue 16's divergence was not a Courant matter at all (``mirror_consistent``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import functools
 import math
 
@@ -60,7 +62,7 @@ class UnstableMaterialError(ValueError):
 
 
 def choose_courant(models: list[MaterialModel], resolution_nm: float, dims: int,
-                   in_pml: list[MaterialModel] = (), pml_nm: float = 0.0) -> float:
+                   in_pml: Sequence[MaterialModel] = (), pml_nm: float = 0.0) -> float:
     """Largest Courant number in CANDIDATES stable for every model, every pair of models (an
     interface) and every dispersive model in ``in_pml`` (inside a PML) at this grid.
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hotlase.geometry.materials.fit import DATA_DIR as SHARED_DATA  # <repo>/../shared/..., or $HOTLASE_OPTICAL_DATA
+from hotlase.geometry.materials.fit import DATA_DIR as SHARED_DATA  # $HOTLASE_OPTICAL_DATA or the data folder beside the clone
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_STUDY = REPO / "examples" / "default.toml"

@@ -1,6 +1,6 @@
 """Electronic constants of the metals and the perovskite, each with its source.
 
-What the hot-electron and photo-injection formulas of ``postprocess`` need (design/physics.md
+What the hot-electron and photo-injection formulas of ``postprocess`` need (docs/physics.md
 §5): Fermi energy and velocity, work function and bulk damping of the metals; electron
 affinity, static permittivity and band gap of the semiconductor. Values are defaults with a
 citation and, where the literature scatters, the range; every formula takes them as plain
@@ -99,7 +99,7 @@ SEMICONDUCTORS: dict[str, SemiconductorElectronic] = {
         name="CsPbBr3",
         # Reported χ spans 3.3-3.9 eV (UPS/IPES: Endres et al., J. Phys. Chem. Lett. 7, 2722
         # (2016); Tao et al., Nat. Commun. 10, 2560 (2019)); 3.6 eV is the middle of that span
-        # (design/physics.md §5), not one paper's number: make it a study parameter.
+        # (docs/physics.md §5), not one paper's number: make it a study parameter.
         electron_affinity_ev=3.6,
         electron_affinity_range_ev=(3.3, 3.9),
         static_permittivity=30.0,
@@ -107,9 +107,9 @@ SEMICONDUCTORS: dict[str, SemiconductorElectronic] = {
         band_gap_ev=2.40,
         sources=(
             "chi: Endres et al., J. Phys. Chem. Lett. 7, 2722 (2016); Tao et al., Nat. Commun. "
-            "10, 2560 (2019); default = middle of the 3.3-3.9 eV span of design/physics.md §5",
+            "10, 2560 (2019); default = middle of the 3.3-3.9 eV span of docs/physics.md §5",
             "eps_s ~ 30 (microwave limit): Svirskas et al., J. Mater. Chem. A 8, 14015 (2020)",
-            "eps_inf: Re eps at 405-600 nm, 4.4-5.6 (Brennan 2024 data, design/physics.md §3)",
+            "eps_inf: Re eps at 405-600 nm, 4.4-5.6 (Brennan 2024 data, docs/physics.md §3)",
             "E_g ~ 2.4 eV (nanocrystals; exciton 517 nm): Protesescu et al., Nano Lett. 15, "
             "3692 (2015)",
         ),

@@ -4,10 +4,10 @@ The fitter minimises the relative complex error (ε_model − ε)/|ε| with
 ``scipy.optimize.least_squares`` from several starting points, then re-weights the points
 with the largest error (Lawson's iteration) so the worst-band error, the number we report,
 is driven down rather than only the mean. Pole energies are bounded to a physical range so
-the fitted model stays stable in Meep (design/physics.md §3, "Stability").
+the fitted model stays stable in Meep (docs/physics.md §3, "Stability").
 
-The tables are the refractiveindex.info YAML files in ``../shared/data/optical-constants``
-(CC0; read in place, never copied into the project; see that folder's README).
+The tables are the refractiveindex.info YAML files (CC0) of the data folder ``DATA_DIR``
+(README, "Materials"): read in place, never copied into the project.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import numpy as np
 from hotlase.geometry.materials.model import MaterialModel, Pole, eps_drude_lorentz
 from hotlase.geometry.units import HC_EV_NM, nk_to_eps, nm_to_ev
 
-#: Where the measured tables live: ``<repo>/../shared/data/optical-constants`` unless the
-#: environment variable ``HOTLASE_OPTICAL_DATA`` names another folder.
+#: Where the measured tables live: the environment variable ``HOTLASE_OPTICAL_DATA``, else the
+#: ``shared/data/optical-constants`` folder beside the clone (README, "Materials").
 DATA_DIR = Path(os.environ.get(
     "HOTLASE_OPTICAL_DATA",
     Path(__file__).resolve().parents[3] / "shared" / "data" / "optical-constants"))
@@ -203,7 +203,7 @@ def fit_drude_lorentz(wavelength_nm, eps_measured, n_drude: int, n_lorentz: int,
         name=name, eps_inf=float(best[0]), poles=layout.poles(best),
         valid_nm=(float(window_nm[0]), float(window_nm[1])), source=source,
         is_metal=bool(n_drude) if is_metal is None else is_metal)
-    bands = bands or (tuple(window_nm),)
+    bands = bands or ((float(window_nm[0]), float(window_nm[1])),)
     return _with_error(model, fit_error_by_band(model, wavelength_nm, eps_measured, bands))
 
 
@@ -320,7 +320,7 @@ def sellmeier_poles(coefficients: tuple[float, ...]) -> tuple[float, tuple[Pole,
     """Sellmeier n² = 1 + A + Σ B_i λ²/(λ² − C_i²) (λ, C_i in µm) as lossless Lorentz poles.
 
     Each term B λ²/(λ² − C²) equals B E_i²/(E_i² − E²) with E_i = hc/C_i, i.e. a Lorentz
-    pole with σ = B and zero damping (refractiveindex.info "formula 1"; design/physics.md §3).
+    pole with σ = B and zero damping (refractiveindex.info "formula 1"; docs/physics.md §3).
 
     Args:
         coefficients: (A, B_1, C_1, B_2, C_2, ...) as in refractiveindex.info formula 1.

@@ -2,14 +2,14 @@
 
 Every model states its data source, the window it was fitted over (``valid_nm``) and its
 worst relative error per band (``fit_error``: max |Δε|/|ε| against the measured points),
-design/physics.md §3. The numbers are produced by ``scripts/fit_materials.py`` from the
+docs/physics.md §3. The numbers are produced by ``scripts/fit_materials.py`` from the
 shared refractiveindex.info tables; rerun it to regenerate them.
 
 The default silver, ``Ag_JC`` (registry alias "Ag"), is deliberately minimal: ε∞ + one
 Drude + one Lorentz pole over 400-700 nm, because each pole costs Meep memory bandwidth in
 every metal voxel. ``Ag_JC_broad`` (two Lorentz poles, 350-1000 nm) covers wider bands.
 Lorentz resonances are bounded to 0.5-12 eV in the fit, so no pole is unphysically fast
-(what makes Meep's explicit update unstable; physics.md §3 "Stability").
+(what makes Meep's explicit update unstable; docs/physics.md §3 "Stability").
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 ε(E) = ε∞ + Σ_lorentz σ_n E_n² / (E_n² − E² − i E Γ_n) + Σ_drude σ_n E_n² / (−E² − i E Γ_n),
 then ε → ε (1 + i ħσ_D / E) for the D-conductivity (Meep's susceptibility and conductivity
-forms, Meep docs "Materials"; design/physics.md §3). Energies in eV, e^{-iωt}, Im ε > 0 is loss.
+forms, Meep docs "Materials"; docs/physics.md §3). Energies in eV, e^{-iωt}, Im ε > 0 is loss.
 This is exactly what Meep integrates, so a model's ``eps`` is what the solver sees.
 """
 
@@ -69,7 +69,7 @@ class MaterialModel:
 
 
 def eps_drude_lorentz(model: MaterialModel, energy_ev) -> np.ndarray:
-    """ε(E) of a Drude-Lorentz model (Meep "Materials" docs; design/physics.md §3)."""
+    """ε(E) of a Drude-Lorentz model (Meep "Materials" docs; docs/physics.md §3)."""
     e = np.asarray(energy_ev, dtype=float)
     eps = np.full(e.shape, model.eps_inf, dtype=complex)
     for p in model.poles:

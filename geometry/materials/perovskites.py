@@ -3,7 +3,7 @@
 Broadband models are ε∞ + 3 Lorentz poles fitted by ``scripts/fit_materials.py`` to the shared
 refractiveindex.info tables. A sum of Lorentzians cannot reproduce the sharp band edge: the
 fit's absorption tail leaks below the gap (CsPbBr3_Brennan: k = 0.075 at 532 nm where the
-crystal has 0.017, design/physics.md §3), so every model states its error per band in
+crystal has 0.017, docs/physics.md §3), so every model states its error per band in
 ``fit_error``, and ``exact_model`` gives the medium whose ε is the measured value exactly at
 one wavelength (for single-wavelength field runs).
 
@@ -121,10 +121,10 @@ PEROVSKITE_ALIASES = {"CsPbBr3": "CsPbBr3_Brennan", "CsPbCl3": "CsPbCl3_Zhang",
                       "CsPbI3": "CsPbI3_Aftenieva"}
 
 #: Band gaps of the pure compounds, eV: CsPbX3 nanocrystals, L. Protesescu et al., Nano Lett.
-#: 15, 3692 (2015) (design/physics.md §3).
+#: 15, 3692 (2015) (docs/physics.md §3).
 BAND_GAP_EV = {"Br": 2.40, "Cl": 3.00, "I": 1.73}
 
-#: Exciton absorption peaks of Ermolaev et al., Nano Lett. 23, 2570 (2023) (physics.md §3),
+#: Exciton absorption peaks of Ermolaev et al., Nano Lett. 23, 2570 (2023) (docs/physics.md §3),
 #: {Br fraction x: peak wavelength nm}; the data behind the Br-Cl bowing parameter.
 ERMOLAEV_EXCITON_PEAK_NM = {0.0: 410.0, 1.3 / 3.0: 458.0, 0.6: 476.0, 1.0: 517.0}
 
@@ -140,7 +140,7 @@ PAIRS = ("Br-Cl", "Br-I")
 def band_gap_ev(x, pair: str = "Br-Cl", bowing_ev: float | None = None, gaps_ev=None):
     """Band gap of CsPb(Br_x B_{1-x})3: Eg = x Eg_Br + (1−x) Eg_B − b x(1−x), eV.
 
-    design/physics.md §3 (mixed halides); bowing after Ermolaev, Nano Lett. 23, 2570 (2023).
+    docs/physics.md §3 (mixed halides); bowing after Ermolaev, Nano Lett. 23, 2570 (2023).
 
     Args:
         x: Br fraction in [0, 1] (array allowed).
@@ -237,7 +237,7 @@ def exact_model(model_or_name: MaterialModel | str, wavelength_nm: float,
                 eps_measured: complex | None = None) -> MaterialModel:
     """A medium whose ε equals the measured complex ε exactly at one wavelength.
 
-    design/physics.md §3 ("a medium with the exact complex eps at that wavelength"):
+    docs/physics.md §3 ("a medium with the exact complex eps at that wavelength"):
     - Re ε > 0 (perovskites, dielectrics): non-dispersive with Meep's conductivity form
       ε → ε (1 + i ħσ_D/E) (model.py): ε∞ = Re ε and ħσ_D = E Im ε / Re ε.
     - Re ε <= 0 (metals; Meep needs ε∞ > 0, and a positive σ_D would lower Im ε): the

@@ -120,7 +120,7 @@ def check_wavelengths(path: str, model: MaterialModel, lo_nm: float, hi_nm: floa
 def skin_depth_nm(model: MaterialModel, wavelength_nm) -> np.ndarray:
     """Field skin depth δ = λ / (2π k), nm: the depth where |E| falls by 1/e.
 
-    design/physics.md §3 (Ag ~25 nm, Au ~38 nm at 532 nm); J. D. Jackson, Classical
+    docs/physics.md §3 (Ag ~25 nm, Au ~38 nm at 532 nm); J. D. Jackson, Classical
     Electrodynamics, 3rd ed., §8.1 (δ = c / (ω Im n)). The intensity decay length is δ/2.
     """
     k = np.sqrt(model.eps(wavelength_nm)).imag
@@ -208,7 +208,7 @@ def _pole(path: str, table: Any) -> Pole:
     gamma = check_number(f"{path}.gamma_ev", table["gamma_ev"], lo=0.0, hi=50.0)
     sigma = check_number(f"{path}.sigma", table["sigma"], lo=0.0, hi=1e4,
                          lo_open=kind == "drude")
-    return Pole(kind, freq, gamma, sigma)
+    return Pole("drude" if kind == "drude" else "lorentz", freq, gamma, sigma)
 
 
 def _valid_nm(path: str, value: Any) -> tuple[float, float]:

@@ -75,9 +75,8 @@ DROP_REFUSED = {("film", "structure.layers[0].thickness_nm"): "thickness_nm",
                 ("usermetal", "materials.glass.n"): "glass",
                 # a used material's table gone: the name is unknown
                 ("usermetal", "materials.myAg"): "myAg", ("usermetal", "materials.glass"): "glass",
-                ("usermetal", "materials"): "myAg",
-                # the default run kinds include plane-wave runs, which a finite wire refuses
-                ("wire", "study"): "run_kinds", ("wire", "study.run_kinds"): "run_kinds"}
+                ("usermetal", "materials"): "myAg"}
+# without run_kinds a study runs every kind its structure can (a finite wire: modes, emitter)
 
 
 def leaves(data: Any, path: str = "") -> list[tuple[str, Any]]:

@@ -8,7 +8,7 @@ import pytest
 
 
 def rel_msg(name: str, measured, expected, tol) -> str:
-    """Failure message: measured, expected and relative error (style.md)."""
+    """Failure message: measured, expected and relative error (docs/extending.md, tests: the house style)."""
     m, e = np.asarray(measured), np.asarray(expected)
     err = np.max(np.abs(m - e) / np.maximum(np.abs(e), 1e-30))
     return f"{name}: measured {m}, expected {e}, max relative error {err:.3g} (tolerance {tol})"

@@ -1,4 +1,4 @@
-"""Dipole LDOS in a homogeneous medium scales with its index n (physics.md §9).
+"""Dipole LDOS in a homogeneous medium scales with its index n (docs/physics.md §9).
 
 Setup: the emitter run's own bulk cell (``solvers.emitter.bulk_simulation``: homogeneous
 medium, PML on every side, mirrors through the dipole) in 3D, a 400 nm cube plus 300 nm

@@ -1,4 +1,4 @@
-"""Dipole above a perfect mirror: LDOS over free space vs image theory (physics.md §9).
+"""Dipole above a perfect mirror: LDOS over free space vs image theory (docs/physics.md §9).
 
 Setup: 3D vacuum cell, a perfect electric conductor (``mp.metal``) filling z < 0, a point
 dipole at height d = 125 nm and 250 nm, perpendicular (Ez) and parallel (Ex) to the mirror,

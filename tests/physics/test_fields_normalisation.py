@@ -1,4 +1,4 @@
-"""Field maps in V/m: a plane wave of the stated intensity entering glass (physics.md §1).
+"""Field maps in V/m: a plane wave of the stated intensity entering glass (docs/physics.md §1).
 
 Setup: 1D cell, vacuum over a SiO2 half-space (a 20 nm SiO2 layer on SiO2, so the stack is
 one interface), 2 nm grid, fields at the pump (405 nm) and emission (532 nm) wavelengths for

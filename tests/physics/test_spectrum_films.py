@@ -1,4 +1,4 @@
-"""Planar films at normal incidence: FDTD R, T, A against the Airy formula (physics.md §9).
+"""Planar films at normal incidence: FDTD R, T, A against the Airy formula (docs/physics.md §9).
 
 Setup: 1D Meep cells (film_stack studies), grid 2 nm, band 400-700 nm, 31 wavelengths; the
 reference is postprocess.analytic.stack_rt with the *same* Drude-Lorentz eps the solver

@@ -65,6 +65,7 @@ def film_study_dict(metal: str = "Ag") -> dict:
                       "substrate": {"material": "SiO2"}}
     d["study"]["name"] = "synthetic_film"
     d["simulation"]["angle_deg"] = 0.0  # oblique incidence needs a periodic cell (study check)
+    d["study"]["run_kinds"] = ["spectrum", "fields"]  # a planar stack has no modes or emitter site
     return d
 
 

@@ -57,7 +57,7 @@ def test_finite_array_positions_have_nearest_neighbour_distance_period(lattice):
     layout = build(spec)
     assert sum(isinstance(p, Cylinder) for p in layout.primitives) == 12
     assert layout.periodic == (False, False)
-    assert layout.cell_xy_nm[0] > pts[:, 0].ptp() + 2 * spec.rod.radius_nm
+    assert layout.cell_xy_nm[0] > np.ptp(pts[:, 0]) + 2 * spec.rod.radius_nm
 
 
 def test_square_finite_array_is_mirror_symmetric():

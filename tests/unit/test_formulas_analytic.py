@@ -22,7 +22,7 @@ from hotlase.postprocess.analytic import (
 )
 
 EPS_AG_532 = -11.75 + 0.37j  # Johnson & Christy Ag at 532 nm (n, k = 0.054, 3.429, interpolated)
-EPS_CSPBBR3_532 = 2.292**2  # Brennan 2024 n at 532 nm, k neglected as in physics.md §9
+EPS_CSPBBR3_532 = 2.292**2  # Brennan 2024 n at 532 nm, k neglected as in docs/physics.md §9
 
 
 def _close(measured, expected, rtol, atol=0.0, what=""):
@@ -190,7 +190,7 @@ def test_stack_rt_rejects_bad_input_naming_the_field(kwargs, word):
 
 
 def test_spp_ag_under_cspbbr3_matches_physics_md():
-    """physics.md §9: n_eff = 3.08 + 0.037i (J&C). Re to 0.5 %; Im to 10 % because J&C give n
+    """docs/physics.md §9: n_eff = 3.08 + 0.037i (J&C). Re to 0.5 %; Im to 10 % because J&C give n
     of Ag only to 2 decimals (0.05 vs 0.06), which moves Im ε, hence Im n_eff, by ~10 %;
     interpolated J&C give 0.0391 (L = 1.08 µm) vs the quoted 0.037 (1.16 µm)."""
     k = spp_wavevector_per_nm(532.0, EPS_AG_532, EPS_CSPBBR3_532)
@@ -218,7 +218,7 @@ def test_kretschmann_dip_sits_at_the_spp_wavevector():
 
 def test_spp_bound_condition_physics_md_examples():
     assert spp_is_bound(EPS_AG_532, EPS_CSPBBR3_532)
-    assert not spp_is_bound(-4.68 + 2.43j, 5.25)  # Au under CsPbBr3 at 532 nm (physics.md §9)
+    assert not spp_is_bound(-4.68 + 2.43j, 5.25)  # Au under CsPbBr3 at 532 nm (docs/physics.md §9)
     assert not spp_is_bound(2.25, 1.0)
 
 

@@ -3,7 +3,7 @@
 The cross-check: a free-electron (Drude) sphere of radius R in a uniform internal field E.
 Surface-collision damping γ_s = (3/4) v_F / R adds Im ε_s = ω_p² γ_s / ω³, absorbing
 P_s = (ε0/2) ω Im ε_s |E|² V. The Govorov surface rate at zero barrier, times ħω, must equal
-P_s; with the (2/π²) of physics.md read in our Re[E e^{-iωt}] convention it would be 4x off.
+P_s; with the (2/π²) of docs/physics.md read in our Re[E e^{-iωt}] convention it would be 4x off.
 Tolerance 1e-5: the quadrature of ∮|E_n|² dS over 20,000 polar bins.
 """
 

@@ -1,10 +1,10 @@
 """Fitted material models against the measured tables, and the fitter itself.
 
-The stored models are compared with the refractiveindex.info tables in ../shared/data at the
+The stored models are compared with the refractiveindex.info tables of ``fit.DATA_DIR`` at the
 wavelengths the project uses (405 nm pump, 532 nm lasing line, 633 nm). Tolerances: the
 model's own stated ``fit_error`` for its band (what the fit promises, recomputed here), and
 the 3 % target for the default silver; CsPbBr3's broadband fit is checked against the
-physics.md numbers with the error it honestly has (k leaks below the gap).
+docs/physics.md numbers with the error it honestly has (k leaks below the gap).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def test_default_silver_is_two_poles_within_three_percent(shared_data):
 
 
 def test_poles_are_physical():
-    # A Lorentz pole destabilises Meep's update when omega_n dt / 2 nears 1 (physics.md §3);
+    # A Lorentz pole destabilises Meep's update when omega_n dt / 2 nears 1 (docs/physics.md §3);
     # at the default 10 nm grid and Courant 0.5 (dt = 0.005 a/c) every pole must stay below
     # 0.5. Slow poles (the Sellmeier models' infrared phonons at 0.07-0.15 eV) are harmless.
     dt = 0.5 * float(nm_to_meep_length(10.0))
@@ -98,7 +98,7 @@ def test_every_model_has_source_window_and_errors():
 
 
 @pytest.mark.parametrize("wavelength_nm, n, k, tol_n, tol_k", [
-    # physics.md §3 (Brennan 2024 crystal). The 3-Lorentz fit: n within 2.5 %, and k within
+    # docs/physics.md §3 (Brennan 2024 crystal). The 3-Lorentz fit: n within 2.5 %, and k within
     # 0.02 at 405 nm; at 532 nm, below the exciton, Lorentz tails leak k = 0.075 vs 0.017
     # (the documented limitation; exact_model is the tool there), so k is bounded by 0.08.
     (405.0, 2.205, 0.244, 0.025, 0.02),

@@ -3,7 +3,7 @@
 exact_model must reproduce the measured complex ε at its wavelength to 1e-9 (it is solved
 in closed form); composition end points must equal the pure compounds exactly; the band
 gap at x = 0.5 must equal the bowing formula; the Br-Cl bowing fitted to Ermolaev's exciton
-peaks must give the 0.18 eV that physics.md §3 quotes.
+peaks must give the 0.18 eV that docs/physics.md §3 quotes.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def test_band_gap_at_half_equals_bowing_formula(pair):
 
 def test_br_cl_bowing_from_ermolaev_peaks_is_018():
     b = fit_bowing_ev()
-    assert b == pytest.approx(0.18, abs=0.01), f"fitted b = {b:.3f} eV, physics.md quotes ~0.18"
+    assert b == pytest.approx(0.18, abs=0.01), f"fitted b = {b:.3f} eV, docs/physics.md quotes ~0.18"
     assert BOWING_EV["Br-Cl"] == pytest.approx(b, abs=0.01)
 
 
@@ -90,7 +90,7 @@ def test_emission_wavelength_follows_the_gap():
 
 
 def test_mixed_model_absorption_peak_near_ermolaev_crystal():
-    # CsPbBr1.8Cl1.2 (x = 0.6): Ermolaev exciton peak 476 nm (physics.md §3)
+    # CsPbBr1.8Cl1.2 (x = 0.6): Ermolaev exciton peak 476 nm (docs/physics.md §3)
     model = mixed_halide(0.6, "Br-Cl")
     wl = np.linspace(440, 520, 801)
     k = np.sqrt(model.eps(wl)).imag

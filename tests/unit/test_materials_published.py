@@ -3,9 +3,9 @@
 Setup: eps of each registry model at the three wavelengths the study uses most (pump,
 emission, HeNe). Reference: the measured tables the fits were made from, interpolated there
 (Johnson & Christy, Phys. Rev. B 6, 4370 (1972) for Ag, Au, Cu; McPeak et al., ACS
-Photonics 2, 326 (2015) for Al; Brennan et al. 2024 for CsPbBr3 — the CsPbBr3 values are
-those quoted in design/physics.md §3). These few published numbers are test references, so
-the check runs in CI even where ../shared/data is not beside the clone.
+Photonics 2, 326 (2015) for Al; Brennan et al. 2024 for CsPbBr3, docs/physics.md §3). These
+few published numbers are test references, so the check runs in CI even where the measured
+tables (``fit.DATA_DIR``) are absent.
 Tolerances (max |eps_fit - eps_measured| / |eps_measured|): Ag 3 % (the default model's
 contract, issue 6), Au 3 %, Al 3 %, Cu 7 % (4 poles on 15 J&C points: the fit misses 3 %,
 stated in its fit_error), CsPbBr3 7 % (3 Lorentzians cannot follow the band edge; the

@@ -1,7 +1,7 @@
 """The material registry: names, user materials from study files, and their errors.
 
 Every bad [materials.NAME] field must be refused with the field path materials.NAME.field;
-skin depths must match physics.md §3 (Ag ~25 nm, Au ~38 nm at 532 nm, within 10 %: those
+skin depths must match docs/physics.md §3 (Ag ~25 nm, Au ~38 nm at 532 nm, within 10 %: those
 are rounded literature numbers).
 """
 

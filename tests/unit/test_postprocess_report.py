@@ -153,7 +153,7 @@ def test_empty_directory_gives_a_report(tmp_path):
 
 
 def test_analyze_runs_without_meep(full, tmp_path):
-    """postprocess must work where meep cannot be imported (architecture.md)."""
+    """postprocess must work where meep cannot be imported (docs/architecture.md)."""
     out = syn.make_run_dir(tmp_path, kinds=("spectrum", "fields", "emitter"))
     code = textwrap.dedent(f"""
         import sys

@@ -89,9 +89,12 @@ def test_figures_of_merit_pick_first_mode_qe_and_ratios():
                    "spectrum.pump.A"], got
 
 
-def test_units_from_names():
-    assert [units_of(n) for n in ("a.wavelength_nm", "b[0].energy_ev", "x.Q", "pump_w_m2")] == \
-        ["nm", "eV", "", "W/m^2"]
+def test_units_are_declared_not_inferred():
+    """Units come from postprocess.quantities: hot-electron rates are 1/s although their keys
+    end in _s; an undeclared name gets no unit whatever its suffix."""
+    names = ("modes[0].wavelength_nm", "hot_electron_rate_injected_s", "no_metal.qe_het",
+             "qe_pi_heg_biased[2].barrier_ev", "inputs.intensity_w_m2", "a.wavelength_nm")
+    assert [units_of(n) for n in names] == ["nm", "1/s", "1", "eV", "W/m^2", ""]
 
 
 def test_all_nan_figures_are_not_plotted(sweep_dir, monkeypatch):

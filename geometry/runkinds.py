@@ -1,0 +1,443 @@
+"""The run-kind registry: what each kind of run needs, which solver makes it, what its run file
+holds (the schema docs/runfile.md is generated from) and which analysis step reads it.
+
+Pure data (no meep): the study check refuses, before any MPI start, a run kind whose needs
+the structure does not meet; ``hotlase run --kinds`` accepts only registered names; the
+solver entry is a dotted name resolved by ``solvers`` alone; ``postprocess.report`` runs the
+analysis step of each registered kind. docs/runfile.md is ``runfile_markdown()``
+(``scripts/gen_docs.py`` writes it; tests/unit/test_generated_docs.py fails when they differ).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+PLANE_WAVE = "plane wave"
+DIPOLES = "dipoles"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One dataset or attribute of a run file.
+
+    Attributes:
+        name: dataset or attribute name (``<name>`` marks a name that varies).
+        meaning: what it holds (sign conventions and normalisation included).
+        units: SI / nm / eV units, "1" for dimensionless, "arb." for arbitrary.
+        shape: dataset shape in symbols ("(n,)", "(3, nx, ny, nz) complex"); "" for attributes.
+    """
+
+    name: str
+    meaning: str
+    units: str = ""
+    shape: str = ""
+
+
+@dataclass(frozen=True)
+class Group:
+    """One group of a run file: its datasets, its attributes and prose."""
+
+    path: str
+    datasets: tuple[Item, ...] = ()
+    attributes: tuple[Item, ...] = ()
+    intro: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class RunKind:
+    """One kind of run.
+
+    Attributes:
+        name: the run kind (``study.run_kinds``, ``--kinds``, ``<variant>_<name>.h5``).
+        source: PLANE_WAVE or DIPOLES: what excites the structure.
+        summary: one line for docs and help.
+        solver: "module:function" that makes the run (resolved inside ``solvers`` only).
+        analysis: name of the function of ``postprocess.report`` that analyses the file.
+        groups: the run file's groups (the schema).
+        root_attributes: root attributes this kind adds to the common ones.
+        refuse: (study, layout) -> why the structure cannot run this kind, worded to follow
+            the kind's name ("need a rod or wire ..."), or None.
+    """
+
+    name: str
+    source: str
+    summary: str
+    solver: str
+    analysis: str
+    groups: tuple[Group, ...]
+    root_attributes: tuple[Item, ...] = ()
+    refuse: Callable[[Any, Any], str | None] = lambda study, layout: None
+
+
+_REGISTRY: dict[str, RunKind] = {}
+
+
+def register_run_kind(kind: RunKind) -> RunKind:
+    """Add (or replace) a run kind; returns it."""
+    _REGISTRY[kind.name] = kind
+    return kind
+
+
+def run_kinds() -> dict[str, RunKind]:
+    """{name: RunKind} of every registered run kind, in registration order."""
+    return dict(_REGISTRY)
+
+
+def run_kind_names() -> tuple[str, ...]:
+    """The registered run-kind names (the allowed values of study.run_kinds and --kinds)."""
+    return tuple(_REGISTRY)
+
+
+def refusals(study: Any, layout: Any) -> dict[str, str]:
+    """{run kind of the study: why the structure cannot run it} (empty when all can); each
+    reason reads after the kind's name ("modes need rods or a wire: ...")."""
+    out = {}
+    for name in study.run_kinds:
+        reason = _REGISTRY[name].refuse(study, layout)
+        if reason:
+            out[name] = reason
+    return out
+
+
+# -- needs ------------------------------------------------------------------------------------------
+def _plane_wave_refusal(study, layout) -> str | None:
+    from hotlase.geometry.study import lateral_absorbers
+
+    if lateral_absorbers(study, layout):
+        return ("need a laterally periodic cell when a material is dispersive: the "
+                "Absorbers that finite cells then need (Meep 1.25 diverges with dispersive media "
+                "in a lateral PML) damp the plane wave's edges and R, T, A and the field maps "
+                "come out wrong; use structure.array = \"periodic\", or run_kinds [\"modes\", "
+                "\"emitter\"] for a finite structure")
+    return None
+
+
+def _modes_refusal(study, layout) -> str | None:
+    if layout.dims == 1:
+        return (f"need rods or a wire: structure.kind = {study.structure.kind!r} is a planar "
+                "stack, run in 1D at normal incidence, where it has no bound or localised modes "
+                "to find; use rod_array or wire_on_metal")
+    return None
+
+
+def _emitter_refusal(study, layout) -> str | None:
+    from hotlase.geometry.kinds import kind_of
+
+    if layout.dims == 1 or not kind_of(study.structure).emitter_sites(study.structure):
+        return (f"need a rod or wire to hold the dipole: structure.kind = "
+                f"{study.structure.kind!r} has none (the LDOS is undefined inside the metal); use "
+                "rod_array or wire_on_metal")
+    return None
+
+
+# -- the schema -------------------------------------------------------------------------------------
+ROOT_ATTRIBUTES = (
+    Item("spec_json", "canonical JSON of the validated study (`geometry.study.study_json`) of "
+         "*this variant*"),
+    Item("hotlase_version", "installed hotlase version"),
+    Item("meep_version", "Meep version"),
+    Item("git_commit", "commit of the source tree (`-dirty` with uncommitted changes)"),
+    Item("created_utc", "ISO time the run started"),
+    Item("mpi_processes", "MPI ranks used"),
+    Item("resolution_nm", "grid spacing", "nm"),
+    Item("run_kind", "the run kind (`spectrum`, `modes`, `fields` or `emitter`)"),
+    Item("variant", "`main` or `no_metal`"),
+    Item("status", "`running`, `complete` or `failed` (only `complete` may be analysed)"),
+    Item("message", "why it failed (empty when complete)"),
+    Item("symmetries", "JSON list of the mirror symmetries used, e.g. `[\"mirror x phase -1\"]`"),
+    Item("courant", "Courant number used", "1"),
+    Item("wall_time_s", "wall time of the run", "s"),
+    Item("stepping_time_s", "wall time of Meep's time stepping", "s"),
+    Item("meep_time_fs", "simulated time of the (last) time stepping", "fs"),
+    Item("failure", "`divergence` when the run was stopped because its fields grew (absent "
+         "otherwise)"),
+    Item("failure_time_fs", "when it was stopped", "fs"),
+    Item("failure_sources_end_fs", "when the sources ended", "fs"),
+    Item("failure_step", "time step of the stop"),
+    Item("failure_signal", "what grew (probe \\|E\\|^2 or cell energy)"),
+    Item("failure_growth_ratio", "how far above its largest value while the sources were on",
+         "1"),
+    Item("growth_rate_per_fs", "growth rate of that signal", "1/fs"),
+    Item("failure_steps_above_peak", "steps from passing that maximum to the stop"),
+)
+
+_BROADBAND_ROOT = (
+    Item("growth_check_time_s", "wall time of the whole-cell energy checks of the growth "
+         "watch", "s"),
+    Item("k_bloch_per_um", "Bloch wave vector (kx, ky, kz) of the oblique plane wave, "
+         "k/(2 pi); zeros at normal incidence", "1/um"),
+    Item("energy_balance_max_error", "(with a spectrum) max over wavelengths of "
+         "\\|R + T + sum A_by_material - 1\\|", "1"),
+)
+
+_VOXEL_ATTRS = (
+    Item("materials", "JSON list of material names (`material_id` indexes it)"),
+    Item("metal_materials", "JSON list of those that are metals"),
+    Item("voxel_volume_nm3", "volume of one voxel; 2D runs: the area times 1 nm (per unit "
+         "length along y)", "nm^3"),
+)
+
+_COORDS = (
+    Item("x_nm", "x of voxel centres", "nm", "(nx,)"),
+    Item("y_nm", "y of voxel centres (`[0]` in 2D runs)", "nm", "(ny,)"),
+    Item("z_nm", "z of voxel centres, z = 0 at the top of the layers", "nm", "(nz,)"),
+)
+
+SPECTRUM = Group(
+    "spectrum",
+    datasets=(
+        Item("wavelength_nm", "vacuum wavelength, ascending", "nm", "(n,)"),
+        Item("R", "reflectance (reflected flux / incident flux)", "1", "(n,)"),
+        Item("T", "transmittance (transmitted flux / incident flux)", "1", "(n,)"),
+        Item("A", "flux-box absorptance `1 - R - T`", "1", "(n,)"),
+        Item("A_by_material/<name>", "volume integral of w Im(E*.D) over that material / "
+             "incident flux", "1", "(n,)"),
+        Item("incident_flux", "normalisation-run flux through the reflection plane", "arb.",
+             "(n,)"),
+    ),
+    attributes=(Item("energy_balance_max_error", "max over wavelengths of \\|R + T + sum "
+                     "A_by_material - 1\\|", "1"),),
+    notes="A run whose balance error exceeds 0.5 (or is not finite) is marked `failed`, never "
+          "complete (`solvers.spectrum.check_balance`).")
+
+MODES = Group(
+    "modes",
+    datasets=(
+        Item("wavelength_nm", "mode vacuum wavelength", "nm", "(m,)"),
+        Item("Q", "quality factor (Harminv)", "1", "(m,)"),
+        Item("amplitude", "Harminv complex amplitude", "arb.", "(m,) complex"),
+        Item("error", "Harminv relative error", "1", "(m,)"),
+        Item("probe", "index into `probes_nm` of the probe that found the mode", "1", "(m,) int"),
+        Item("n_probes", "number of probes that found the mode", "1", "(m,) int"),
+        Item("run", "index into the `runs` attribute (source set / parity class) that found "
+             "the mode", "1", "(m,) int"),
+        Item("k_bloch", "Bloch wave vector (kx, ky)/(2 pi) the mode was found at", "1/nm",
+             "(m, 2)"),
+        Item("probes_nm", "probe positions (x, y, z), z = 0 at the top of the layers", "nm",
+             "(p, 3)"),
+    ),
+    attributes=(
+        Item("q_min", "lower Q limit (`simulation.mode_q_min`)", "1"),
+        Item("q_max", "upper Q limit", "1"),
+        Item("err_max", "Harminv relative-error limit", "1"),
+        Item("band_nm", "(2,) wavelength band the modes are kept in", "nm"),
+        Item("search_band_nm", "(2,) wider band Harminv searched", "nm"),
+        Item("n_candidates", "Harminv candidates before filtering"),
+        Item("n_filtered", "candidates dropped (Q, error, band, merged)"),
+        Item("n_merged", "modes found by several probes or runs and merged into one row"),
+        Item("probe_labels", "JSON list: what each probe of `probes_nm` is (in the rod, at the "
+             "metal, ...)"),
+        Item("probe_components", "JSON list: field component each probe records"),
+        Item("runs", "JSON list per source run: label, dipoles, symmetries"),
+        Item("stops", "JSON: why and when each run stopped"),
+        Item("profiles", "present when no mode profile was written, with the reason"),
+    ),
+    intro="Modes are found by Harminv at probes in and around the rod and at the metal after a "
+          "dipole pulse (with `emitter`, the same pulses give both files).")
+
+MODES_PROFILE = Group(
+    "modes/profile",
+    datasets=(
+        Item("E", "the mode's electric field phasor, scaled to max \\|E\\| = 1", "V/m (arb.)",
+             "(m, 3, nx, ny, nz) complex64"),
+        Item("H", "its magnetic field on the same scale (H = H_meep / Z0)", "A/m (arb.)",
+             "(m, 3, nx, ny, nz) complex64"),
+        Item("has_profile", "1 where the row has its own field (0: zeros stored)", "1",
+             "(m,) int8"),
+        Item("separation_spread", "\\|\\|E - E'\\|\\| / \\|\\|E\\|\\|, E' separated with 10x "
+             "stronger regularisation (large: a mixture Harminv's modes do not split; Γ, V "
+             "uncertain)", "1", "(m,)"),
+        Item("material_id", "index into the JSON list attribute `materials`", "1",
+             "(nx, ny, nz) int8"),
+        *_COORDS,
+    ),
+    attributes=(
+        *_VOXEL_ATTRS,
+        Item("method", "how the profiles were obtained"),
+        Item("runs", "JSON per run index: `window_meep` ring-down length, `t_source_off_meep`, "
+             "`decimation` (DFT every n steps), `n_samples`, `condition_number` of the "
+             "separation, `rcond`, `rcond_check`, `dft_frequencies_meep`, `real_fields`, "
+             "`stepping_time_s` of the re-run"),
+    ),
+    intro="Each mode's own field (`solvers.mode_profiles`): each dipole run (parity class) is "
+          "run a second time with the same pulse; from the moment the source is off, E and H "
+          "are Fourier-transformed at the frequency of every mode Harminv found in that run's "
+          "search band, over a ring-down window no longer than the first run; the modes are "
+          "separated with Harminv's complex frequencies (one small linear system per run, exact "
+          "for the finite window). Row `i` belongs to row `i` of `modes/`.",
+    notes="A modes group without `profile/` (older files, or no mode found: attribute "
+          "`profiles`) gives no Γ or V.")
+
+MODES_DISPERSION = Group(
+    "modes/dispersion",
+    datasets=(
+        Item("k_x", "Bloch kx/(2 pi) of each sweep point", "1/nm", "(k,)"),
+        Item("k_index", "index into `k_x` of each mode", "1", "(d,) int"),
+        Item("k_bloch", "Bloch wave vector (kx, ky)/(2 pi) of each mode", "1/nm", "(d, 2)"),
+        Item("wavelength_nm", "mode vacuum wavelength", "nm", "(d,)"),
+        Item("Q", "quality factor", "1", "(d,)"),
+        Item("light_line_wavelength_nm", "light line of the superstrate, lambda = n / k (inf "
+             "at k = 0); attribute `index` = n", "nm", "(k,)"),
+    ),
+    attributes=(
+        Item("zone_edge_per_nm", "Brillouin-zone edge along x, k/(2 pi)", "1/nm"),
+        Item("n_k", "number of k points (`simulation.bloch_k_points`)"),
+        Item("superstrate_index", "n of the superstrate at the band centre", "1"),
+        Item("skipped", "present instead of the datasets when the cell is not periodic along x"),
+    ),
+    intro="Written when `simulation.bloch_k_points` > 0: modes at Bloch k along x from 0 to the "
+          "zone edge (one dipole run per k, no symmetry).")
+
+FIELDS = Group(
+    "fields/<tag>",
+    datasets=(
+        Item("E", "DFT electric field, E(t) = Re[E e^{-iwt}], for the stated pump intensity",
+             "V/m", "(3, nx, ny, nz) complex"),
+        Item("H", "DFT magnetic field, same normalisation", "A/m", "(3, nx, ny, nz) complex"),
+        Item("eps", "relative permittivity at this wavelength on the same grid", "1",
+             "(nx, ny, nz) complex"),
+        Item("material_id", "index into the JSON list attribute `materials`", "1",
+             "(nx, ny, nz) int8"),
+        *_COORDS,
+    ),
+    attributes=(
+        Item("tag", "`pump`, `emission`, `mode_0`, `mode_1`, ..."),
+        Item("wavelength_nm", "vacuum wavelength of the DFT fields", "nm"),
+        Item("intensity_w_m2", "plane-wave intensity the fields are scaled to", "W/m^2"),
+        Item("incident_field_v_m", "amplitude \\|E0\\| of that plane wave in the superstrate",
+             "V/m"),
+        *_VOXEL_ATTRS,
+    ),
+    intro="Tags: `pump`, `emission`, `mode_0`, `mode_1`, ... (the strongest modes' wavelengths).",
+    notes="2D runs (xz cross-section) have ny = 1 and `y_nm = [0]`; voxel quantities are then "
+          "per unit length along y.")
+
+EMITTER = Group(
+    "emitter",
+    datasets=(
+        Item("wavelength_nm", "vacuum wavelength", "nm", "(n,)"),
+        Item("ldos", "orientation-averaged LDOS at the dipole (Meep dft_ldos)", "arb.", "(n,)"),
+        Item("ldos_bulk", "same dipoles in the homogeneous rod medium (same units)", "arb.",
+             "(n,)"),
+        Item("ldos_by_orientation", "LDOS per dipole orientation (rows: attribute "
+             "`orientations`)", "arb.", "(3, n)"),
+        Item("ldos_bulk_by_orientation", "bulk LDOS per dipole orientation", "arb.", "(3, n)"),
+    ),
+    attributes=(
+        Item("position_nm", "(3,) dipole position", "nm"),
+        Item("medium", "material name of the rod (the bulk reference medium)"),
+        Item("orientations", "JSON list of the dipole orientations"),
+        Item("symmetries", "JSON: symmetries used per orientation"),
+        Item("runs", "JSON: stop reason and times of each run"),
+        Item("emitters", "one dipole per unit cell (periodic) or a single dipole"),
+    ),
+    notes="Purcell factor = `ldos` / `ldos_bulk`; metal over no-metal = `ldos(main) / "
+          "ldos(no_metal)`.")
+
+
+register_run_kind(RunKind(
+    "spectrum", PLANE_WAVE, "R, T and absorption per material vs wavelength (broadband pulse)",
+    solver="hotlase.solvers.broadband:run_broadband", analysis="_spectrum",
+    groups=(SPECTRUM,), root_attributes=_BROADBAND_ROOT, refuse=_plane_wave_refusal))
+register_run_kind(RunKind(
+    "modes", DIPOLES, "Harminv modes (Q, wavelength), their fields and the Bloch dispersion",
+    solver="hotlase.solvers.modes:run_modes", analysis="_modes",
+    groups=(MODES, MODES_PROFILE, MODES_DISPERSION), refuse=_modes_refusal))
+register_run_kind(RunKind(
+    "fields", PLANE_WAVE, "E, H, eps and materials at the pump, emission and mode wavelengths "
+    "(same pulse as the spectrum)",
+    solver="hotlase.solvers.broadband:run_broadband", analysis="_fields",
+    groups=(FIELDS,), root_attributes=_BROADBAND_ROOT, refuse=_plane_wave_refusal))
+register_run_kind(RunKind(
+    "emitter", DIPOLES, "LDOS at the rod centre and in the bulk rod medium (Purcell factor)",
+    solver="hotlase.solvers.emitter:run_emitter", analysis="_emitter",
+    groups=(EMITTER,), refuse=_emitter_refusal))
+
+
+# -- docs/runfile.md --------------------------------------------------------------------------------
+_HEAD = """\
+# The run file (HDF5): the contract between `solvers` and `postprocess`
+
+<!-- generated from geometry/runkinds.py by `python scripts/gen_docs.py`; do not edit -->
+
+One file per run: `OUT/runs/<variant>_<kind>.h5`, where `variant` is `main` (the study's
+structure) or `no_metal` (its twin, `geometry.twin.without_metal`), and `kind` is a run kind
+(table below). Only MPI rank 0 writes, to `<name>.h5.tmp`, renamed to `<name>.h5` when the
+run ends (complete or failed). Everything a user sees is SI / nm / eV.
+`--resume` skips a complete file only when its `spec_json` has the requested study's
+structure, simulation, analysis and materials (`geometry.study.spec_differences`); a complete
+file of another study is moved to `<name>.h5.stale` (never analysed) and redone. Every dataset has `units` and
+`long_name` attributes. Coordinates are their own datasets. Complex quantities are stored
+complex.
+"""
+
+
+def _table(items: tuple[Item, ...], datasets: bool) -> list[str]:
+    if datasets:
+        out = ["| dataset | shape | units | meaning |", "|---|---|---|---|"]
+        out += [f"| `{i.name}` | {i.shape} | {i.units} | {i.meaning} |" for i in items]
+    else:
+        out = ["| attribute | units | meaning |", "|---|---|---|"]
+        out += [f"| `{i.name}` | {i.units} | {i.meaning} |" for i in items]
+    return out
+
+
+def runfile_markdown() -> str:
+    """docs/runfile.md, generated from the registered run kinds and their schemas."""
+    kinds = run_kinds()
+    lines = [_HEAD, "## Run kinds", "",
+             "| kind | source | what it gives | groups | solver |", "|---|---|---|---|---|"]
+    for k in kinds.values():
+        groups = ", ".join(f"`{g.path}/`" for g in k.groups)
+        lines.append(f"| `{k.name}` | {k.source} | {k.summary} | {groups} | `{k.solver}` |")
+    lines += ["", "## Root attributes", ""] + _table(ROOT_ATTRIBUTES, False)
+    seen: set[str] = set()
+    for k in kinds.values():
+        extra = [i for i in k.root_attributes if i.name not in seen]
+        if extra:
+            seen.update(i.name for i in extra)
+            users = ", ".join(f"`{o.name}`" for o in kinds.values()
+                              if any(i.name == e.name for e in extra for i in o.root_attributes))
+            lines += ["", f"Root attributes of {users} runs:", ""] + _table(tuple(extra), False)
+    for k in kinds.values():
+        for g in k.groups:
+            lines += ["", f"## `{g.path}/` ({k.name} runs)", ""]
+            if g.intro:
+                lines += [g.intro, ""]
+            lines += _table(g.datasets, True)
+            if g.attributes:
+                lines += ["", f"Attributes of `{g.path}/`:", ""] + _table(g.attributes, False)
+            if g.notes:
+                lines += ["", g.notes]
+    return "\n".join(lines) + "\n"
+
+
+def schema_paths() -> set[str]:
+    """Every declared dataset path (``fields/<tag>/E``, ``spectrum/A_by_material/<name>``)."""
+    return {f"{g.path}/{d.name}" for k in run_kinds().values() for g in k.groups
+            for d in g.datasets}
+
+
+# -- the run flags, defined once (``hotlase run``, ``hotlase demo``, ``python -m hotlase.solvers.run``)
+RESUME_HELP = ("keep the run files that are complete and redo the others from the start (Meep "
+               "1.25 cannot checkpoint inside a run of dispersive media)")
+
+
+def add_run_options(parser: Any, *, np_default: int | None = 1, kinds: bool = True,
+                    resume: bool = True) -> None:
+    """Add the flags of a study run to an argparse parser: --np (when ``np_default`` is not
+    None), --resume, --kinds (only registered run kinds: a typo exits 2) and --resolution-nm."""
+    if np_default is not None:
+        parser.add_argument("--np", type=int, default=np_default,
+                            help=f"MPI ranks (mpirun -np N; default {np_default})")
+    if resume:
+        parser.add_argument("--resume", action="store_true", help=RESUME_HELP)
+    if kinds:
+        parser.add_argument("--kinds", nargs="+", choices=run_kind_names(), metavar="KIND",
+                            help="only these of the study's run kinds (one or more of "
+                                 f"{', '.join(run_kind_names())})")
+    parser.add_argument("--resolution-nm", type=float,
+                        help="override simulation.resolution_nm (grid spacing, nm)")
