@@ -280,6 +280,11 @@ def material_model(study: StudySpec, name: str, path: str = "material") -> Mater
 
     if name in _VACUUM_NAMES:
         return VACUUM
+    if "|" in name:  # a contact sheet's medium (geometry.contact): the mean of the two sides
+        from hotlase.geometry.materials.model import interface_mean
+
+        first, second = name.split("|", 1)
+        return interface_mean(material_model(study, first, path), material_model(study, second, path))
     if name in study.materials:
         return parse_user_material(f"materials.{name}", name, study.materials[name])
     return get_material(name, path=path)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import meep as mp
 
 from hotlase.geometry.build import build
+from hotlase.geometry.contact import contact_sheets, metal_top_face
 from hotlase.geometry.primitives import Box, Cylinder, Layout
 from hotlase.geometry.study import StudySpec, lateral_absorbers, material_model
 from hotlase.geometry.units import nm_to_meep_freq, nm_to_meep_length
@@ -134,8 +135,10 @@ def make_frame(study: StudySpec, layout: Layout) -> Frame:
                     zip(layout.cell_xy_nm, layout.periodic))
     metal_top = top_metal_face_nm(study, layout)
     z_ref = 0.0 if metal_top is None else um(metal_top)
+    # a metal face with contact sheets lies on a tangential-sample plane (geometry.contact)
+    offset = 0.0 if sheets(study, layout) else QUARTER
     z_min, z_max = aligned_z_extent(z_bottom - pad - bottom_pml, z_top + pad + pml,
-                                    sim.resolution_nm, z_ref)
+                                    sim.resolution_nm, z_ref, offset)
     res = 1000.0 / sim.resolution_nm
     # a periodic side is what Meep makes of it, whole pixels (hexagonal: sqrt(3) P): a source
     # plane of the unrounded width left the edge rows at 0.8 weight, a 15 % ripple that fed
@@ -168,19 +171,35 @@ QUARTER = 0.25  # cells between a grid plane and a face no sample may sit on
 
 def top_metal_face_nm(study: StudySpec, layout: Layout) -> float | None:
     """Height (nm) of the top face of the uppermost laterally infinite metal layer, if any."""
-    tops = [p.center_nm[2] + p.size_nm[2] / 2 for p in layout.primitives
-            if isinstance(p, Box) and math.isinf(p.size_nm[0]) and material_model(study, p.material).is_metal]
-    return max(tops) if tops else None
+    face = metal_top_face(layout, lambda name: material_model(study, name).is_metal)
+    return None if face is None else face[0]
+
+
+def sheets(study: StudySpec, layout: Layout) -> list:
+    """The contact sheets on the metal's top face (geometry.contact), or [] when there is no
+    metal face or a medium there has a D-conductivity (no Drude-Lorentz mean: the face then
+    stays a quarter cell off a plane, the earlier placement)."""
+    found = contact_sheets(layout, lambda name: material_model(study, name).is_metal,
+                           study.simulation.resolution_nm)
+    try:
+        for sheet in found:
+            material_model(study, sheet.material)
+    except ValueError:
+        return []
+    return found
 
 
 def aligned_z_extent(z_min: float, z_max: float, resolution_nm: float, z_ref: float = 0.0,
                      offset: float = QUARTER) -> tuple[float, float]:
-    """Cell extent along z (µm) grown by less than two cells so that the cell is a whole
+    """Cell extent along z (µm) grown by less than three cells so that the cell is an even
     number of cells and the height ``z_ref`` lies ``offset`` of a cell above a grid plane.
 
-    Meep centres a whole number of cells on the origin, so grid planes sit at whole cells from
-    the cell's lower edge; E components parallel to the layers are sampled on those planes and
-    the normal one half a cell between them (Yee lattice, Meep docs "Yee Lattice").
+    Meep's grid points lie whole cells from the cell's centre (the origin), so they lie whole
+    cells from the lower edge only when the number of cells is even; with an odd number they
+    sit half a cell off (measured: the 2D rods-on-silver analogue with contact sheets gives
+    max |dR| 0.046 against RCWA with 166 cells and 0.54 with 165). E components parallel to
+    the layers are sampled on the grid planes and the normal one half a cell between them
+    (Yee lattice, Meep docs "Yee Lattice").
     ``make_frame`` puts the top face of the uppermost metal layer (or, without metal, the top
     of the layers) a quarter cell above a plane: no sample can sit on it, and every grid
     discretises it the same way (tangential E samples a quarter cell inside the metal, the
@@ -194,6 +213,7 @@ def aligned_z_extent(z_min: float, z_max: float, resolution_nm: float, z_ref: fl
     below = math.ceil((z_ref - z_min) / dx - offset - 1e-9) + offset  # cells from edge to z_ref
     z_lo = z_ref - below * dx
     cells = math.ceil((z_max - z_lo) / dx - 1e-9)
+    cells += cells % 2  # even: Meep's grid points lie whole cells from the cell's centre
     return z_lo, z_lo + cells * dx
 
 
@@ -215,13 +235,15 @@ def boundary_layers(frame: Frame) -> list:
 
 def make_geometry(study: StudySpec, layout: Layout, frame: Frame) -> list:
     """Meep objects for the layout's primitives plus the substrate block, in painting order."""
-    media = {name: to_meep_medium(material_model(study, name)) for name in layout.materials()}
+    on_face = sheets(study, layout)
+    names = [*layout.materials(), *(p.material for p in on_face)]
+    media = {name: to_meep_medium(material_model(study, name)) for name in dict.fromkeys(names)}
     um = lambda v: float(nm_to_meep_length(v))  # noqa: E731
     big = 10 * (frame.z_max - frame.z_min + sum(frame.size_xy))  # "infinite" within the cell
     objects = [mp.Block(center=frame.vec(0, 0, (frame.z_bottom + frame.z_min - big) / 2 - frame.z_center),
                         size=frame.size_vec(mp.inf, mp.inf, frame.z_bottom - frame.z_min + big),
                         material=media[layout.substrate])]
-    for prim in layout.primitives:
+    for prim in (*layout.primitives, *on_face):
         x, y, z = (um(c) for c in prim.center_nm)
         center = frame.vec(x, y, z - frame.z_center)
         if isinstance(prim, Box):

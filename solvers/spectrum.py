@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import meep as mp
 import numpy as np
 
+from hotlase.geometry.contact import sheet_sides
 from hotlase.geometry.primitives import Box, Cylinder, Layout
 from hotlase.geometry.study import StudySpec, material_model
 from hotlase.geometry.units import nm_to_meep_freq, nm_to_meep_length
@@ -26,9 +27,12 @@ _E = (mp.Ex, mp.Ey, mp.Ez)
 _D = (mp.Dx, mp.Dy, mp.Dz)
 
 
-def eps_table(study: StudySpec, layout: Layout, wavelengths_nm: np.ndarray) -> dict[str, np.ndarray]:
-    """{material: eps at each wavelength} for every material of the layout."""
-    return {name: material_model(study, name).eps(wavelengths_nm) for name in layout.materials()}
+def eps_table(study: StudySpec, layout: Layout, wavelengths_nm: np.ndarray,
+              extra: list[str] | tuple = ()) -> dict[str, np.ndarray]:
+    """{material: eps at each wavelength} for every material of the layout (and ``extra``
+    names, e.g. contact sheets)."""
+    names = dict.fromkeys([*layout.materials(), *extra])
+    return {name: material_model(study, name).eps(wavelengths_nm) for name in names}
 
 
 def spectrum_wavelengths_nm(study: StudySpec) -> np.ndarray:
@@ -267,10 +271,29 @@ def collect_spectrum(sim: mp.Simulation, mon: SpectrumMonitors, incident_flux: n
         # with a neighbour) that a vacuum or SiO2 match would drop (0.03-0.04 at 20 nm)
         absorbed = absorbed_by_material(sim, mon.volumes["all"], mon.freqs, dims,
                                         {name: eps_by_material[name] for name in lossy}, mon.axes)
-        by_material = {name: absorbed[name] / incident_flux for name in lossy}
+        by_material = fold_sheets({name: absorbed[name] / incident_flux for name in lossy},
+                                  eps_by_material)
     total = R + T + sum(by_material.values(), np.zeros_like(R))
     return {"R": R, "T": T, "A": 1.0 - R - T, "A_by_material": by_material,
             "energy_balance_max_error": float(np.max(np.abs(total - 1.0)))}
+
+
+def fold_sheets(absorbed: dict[str, np.ndarray], eps_by_material: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Absorption of each contact sheet (geometry.contact, medium (eps_a + eps_b)/2) handed to
+    its two sides in proportion to Im eps_a : Im eps_b, the share of each in
+    w Im(E*.D) = w |E|^2 (Im eps_a + Im eps_b)/2; a lossless side (air) gets nothing."""
+    out = {name: a for name, a in absorbed.items() if sheet_sides(name) is None}
+    for name, a in absorbed.items():
+        sides = sheet_sides(name)
+        if sides is None:
+            continue
+        loss = [np.maximum(np.imag(eps_by_material[side]), 0.0) for side in sides]
+        total = loss[0] + loss[1]
+        for side, part in zip(sides, loss):
+            share = np.divide(part, total, out=np.zeros_like(total), where=total > 0)
+            if np.any(share > 0):
+                out[side] = out.get(side, np.zeros_like(a)) + a * share
+    return out
 
 
 BALANCE_LIMIT = 0.5  # |R + T + sum A_material - 1| beyond this is no result (check_balance)
