@@ -101,17 +101,7 @@ def case_study(lattice: str, spacer_nm: float | None, metal: bool = True,
     })
 
 
-KNOWN_WRONG = pytest.mark.xfail(strict=True, reason=(
-    "issue 10, open: rods near Ag at a 10 nm grid. With the metal face a quarter cell above a "
-    "Yee plane (solvers.cell.aligned_z_extent) the square case gives max|dR| 0.46, R dips "
-    "435/515 nm vs RCWA 485/520; the face three quarters of a cell above gives 490/520/540 "
-    "and 7.5 nm gives 500/535: the normal E samples nearest the face see it dx/4 too low or "
-    "too high, and the contact mode follows. strict: an unexpected pass fails, so the mark "
-    "goes when the solver is right"))
-
-
-@pytest.mark.parametrize("case", [pytest.param(c, marks=() if not CASES[c][2] else KNOWN_WRONG)
-                                  for c in CASES])
+@pytest.mark.parametrize("case", list(CASES))
 def test_rod_array_spectrum_matches_rcwa(run_broadband_file, case):
     lattice, spacer, metal = CASES[case]
     study = case_study(lattice, spacer, metal)
