@@ -25,6 +25,7 @@ from hotlase.jobs.points import Sweep, load_sweep, sweep_from_dict
 from hotlase.jobs.state import POINTS_DIR, point_files, write_text_atomic
 from hotlase.jobs.toml_writer import dumps
 from hotlase.postprocess.ladder import LADDER_FILE, Tolerances, build_ladder, ladder_key, write_ladder
+from hotlase.solvers import dirlock
 
 SWEEP_FILE = "converge.toml"
 DEFAULT_FACTORS = (2.0, 1.5, 1.0)  # default ladder: the study's grid times these
@@ -94,7 +95,7 @@ def run_converge(args) -> int:
                 raise SpecError("--resolutions" + err.path[len(prefix):], err.value,
                                 err.allowed) from None
             raise
-    out.mkdir(parents=True, exist_ok=True)
+    dirlock.acquire(out)  # the ladder's sweep takes it again (same process)
     write_text_atomic(out / SWEEP_FILE, text)
     print(f"grid ladder of {study_path}: {', '.join(f'{h:g}' for h in hs)} nm")
     rc = run_sweep(argparse.Namespace(

@@ -117,6 +117,11 @@ class RunWriter:
         for key, value in attrs.items():
             obj.attrs[key] = _attr(value)
 
+    @property
+    def is_open(self) -> bool:
+        """True while this rank's file is open (never on ranks other than 0)."""
+        return self._file is not None
+
     def flush(self) -> None:
         if self._file is not None:
             self._file.flush()
@@ -135,6 +140,18 @@ class RunWriter:
         os.replace(self.tmp, target)
         return target
 
+    def discard(self) -> None:
+        """Close without a status and delete the temporary file (a full disk: nothing
+        useful can be written, and the ``.tmp`` must not go on filling it)."""
+        if self._file is not None:
+            try:
+                self._file.close()
+            except Exception:  # noqa: BLE001 - closing a file on a full disk may fail too
+                pass
+            self._file = None
+        if self.is_writer:
+            self.tmp.unlink(missing_ok=True)
+
     def __enter__(self) -> RunWriter:
         return self
 
@@ -146,6 +163,27 @@ class RunWriter:
         else:
             self.finish("failed", f"{exc_type.__name__}: {exc}")
         return False
+
+
+def close_abandoned(tmp: str | Path, message: str) -> Path | None:
+    """Settle a ``.h5.tmp`` left by a solver that ended before finishing it (signal, abort,
+    killed rank): mark it ``failed`` with ``message`` and rename it like ``finish`` does, or
+    delete it when it is unreadable. Returns the final path, None when deleted."""
+    tmp = Path(tmp)
+    final = tmp.with_name(tmp.name[:-len(".tmp")])
+    try:
+        with h5py.File(tmp, "a") as f:
+            if str(f.attrs.get("status", "")) not in ("running", ""):
+                message = str(f.attrs.get("message", message))
+            f.attrs["status"] = "failed"
+            f.attrs["message"] = message
+    except (OSError, KeyError, RuntimeError):
+        tmp.unlink(missing_ok=True)
+        return None
+    if read_status(final) == "complete":
+        final = final.with_name(final.stem + ".failed.h5")
+    os.replace(tmp, final)
+    return final
 
 
 def _attr(value):
