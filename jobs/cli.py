@@ -7,6 +7,7 @@ input prints one line naming the field and exits 2, a failed run exits 1.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import warnings
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from hotlase.geometry.validate import SpecError
 
+PARENT_REPORTS_ENV = "HOTLASE_PARENT_REPORTS"  # set by a command that reports its child's interrupt
 LOCKED_EXIT = 75  # EX_TEMPFAIL (sysexits.h): the output directory is in use, try again later
 
 
@@ -180,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except (Interrupted, KeyboardInterrupt) as err:
         signum = interrupt_signum(err)
+        if os.environ.get(PARENT_REPORTS_ENV):  # a sweep's point: the sweep prints the line
+            return 128 + signum
         print(f"hotlase {args.command}: {signal.Signals(signum).name}: stopped; unfinished run files "
               f"are marked 'failed: interrupted', run the same command with --resume to continue",
               file=sys.stderr)

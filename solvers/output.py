@@ -8,6 +8,7 @@ never replaces a complete file: it is kept beside it as ``<name>.failed.h5``.
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import json
 import os
 import subprocess
@@ -21,6 +22,9 @@ import numpy as np
 from hotlase.geometry.study import StudySpec, study_json
 
 _REPO = Path(__file__).resolve().parent.parent
+# room kept free beyond each dataset: HDF5's metadata and the attributes written at close
+# (HDF5 does not raise on a full disk but fails later, in object deallocation, and crashes)
+SPACE_MARGIN_BYTES = 32 << 10
 
 
 def git_commit() -> str:
@@ -74,6 +78,7 @@ class RunWriter:
         self.is_writer = is_writer
         self._t0 = time.perf_counter()
         self._file = None
+        self._handed = 0
         if not is_writer:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -100,6 +105,7 @@ class RunWriter:
         if name in self._file:
             del self._file[name]
         arr = np.asarray(data)
+        self._ensure_space(arr.nbytes)
         big = arr.size > 1 << 16
         ds = self._file.create_dataset(name, data=arr, chunks=True if big else None,
                                        compression="gzip" if big else None,
@@ -116,6 +122,17 @@ class RunWriter:
         obj = self._file.require_group(group) if group not in ("/", "") else self._file
         for key, value in attrs.items():
             obj.attrs[key] = _attr(value)
+
+    def _ensure_space(self, nbytes: int) -> None:
+        """Raise ENOSPC before HDF5 meets a full disk: the free space must hold ``nbytes``,
+        what HDF5 still buffers (bytes handed to it beyond the file's size) and a margin."""
+        self._handed += nbytes
+        pending = max(0, self._handed - os.stat(self.tmp).st_size)
+        st = os.statvfs(self.tmp.parent)
+        free = st.f_bavail * st.f_frsize
+        if free < pending + SPACE_MARGIN_BYTES:
+            raise OSError(errno.ENOSPC, f"No space left on device: {pending} bytes to write, "
+                                        f"{free} free", str(self.tmp))
 
     @property
     def is_open(self) -> bool:
@@ -143,14 +160,15 @@ class RunWriter:
     def discard(self) -> None:
         """Close without a status and delete the temporary file (a full disk: nothing
         useful can be written, and the ``.tmp`` must not go on filling it)."""
+        if self.is_writer and self.tmp.exists():
+            os.truncate(self.tmp, 0)  # give the space back first: HDF5 writes when it closes
+            self.tmp.unlink()
         if self._file is not None:
             try:
                 self._file.close()
-            except Exception:  # noqa: BLE001 - closing a file on a full disk may fail too
+            except Exception:  # noqa: BLE001 - the file is gone; nothing of it is kept
                 pass
             self._file = None
-        if self.is_writer:
-            self.tmp.unlink(missing_ok=True)
 
     def __enter__(self) -> RunWriter:
         return self

@@ -176,14 +176,13 @@ def _attempt(step, writers, out: Path, study: StudySpec, kinds) -> tuple[str, st
             _settle(writers, "failed", "interrupted")
             raise
         if is_disk_full(err):
+            _settle(writers, "disk_full", "")
             needed = None
             try:
                 needed = run_bytes(study, build(study.structure), kinds)
             except Exception:  # noqa: BLE001 - the estimate must not hide the disk error
                 pass
-            msg = disk_full_message(out, needed)
-            _settle(writers, "disk_full", msg)
-            return ("disk_full", msg)
+            return ("disk_full", disk_full_message(out, needed))
         msg = _failure(err)
         _settle(writers, "failed", msg, getattr(err, "facts", None))  # FieldGrowthError: time, growth rate
         return ("failed", msg)

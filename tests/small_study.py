@@ -50,3 +50,28 @@ mode = "product"
 np = 2
 resolution_nm = {resolution_nm!r}
 {extra}"""
+
+
+def film_study_toml(run_kinds=("spectrum", "fields"), *, long: bool = False) -> str:
+    """A 1D CsPbBr3 (100 nm) on Ag (60 nm) film over SiO2 with its no-metal twin: 4 run files
+    (main and no_metal, spectrum and fields) in about 15 s with 2 ranks. ``long``: fields
+    never count as decayed and the cap is 1e5 fs, so the run is still going when a test
+    signals it."""
+    kinds = ", ".join(f'"{k}"' for k in run_kinds)
+    stop = "decay_by = 1e-60\nmax_time_fs = 100000\n" if long else ""
+    return f"""
+[study]
+name = "film"
+run_kinds = [{kinds}]
+compare_no_metal = true
+[structure]
+kind = "film_stack"
+layers = [{{material = "CsPbBr3", thickness_nm = 100}}, {{material = "Ag", thickness_nm = 60}}]
+[structure.substrate]
+material = "SiO2"
+[simulation]
+resolution_nm = 10
+n_wavelengths = 11
+padding_nm = 150
+pml_nm = 250
+{stop}"""
