@@ -71,8 +71,6 @@ def sweep_text(study_path: Path, resolutions: list[float], np_: int, name: str) 
 def run_converge(args) -> int:
     """Entry of ``hotlase converge`` (args: study, resolutions, out, np, scheduler, tolerance,
     tolerance_nm, rel_tolerance, match_nm, dry_run, partition, account, time, mem)."""
-    from hotlase.jobs.sweep import run_sweep
-
     study_path = Path(args.study)
     study = load_study(study_path)
     hs = parse_resolutions(args.resolutions, study.simulation.resolution_nm)
@@ -95,7 +93,15 @@ def run_converge(args) -> int:
                 raise SpecError("--resolutions" + err.path[len(prefix):], err.value,
                                 err.allowed) from None
             raise
-    dirlock.acquire(out)  # the ladder's sweep takes it again (same process)
+    with dirlock.held(out):  # the ladder's sweep takes it again (same process)
+        return _run_ladder(args, out, text, hs, np_, tol, study_path)
+
+
+def _run_ladder(args, out: Path, text: str, hs: list[float], np_: int, tol: Tolerances,
+                study_path: Path) -> int:
+    """Write the ladder's sweep file, run it, and build the table of its complete points."""
+    from hotlase.jobs.sweep import run_sweep
+
     write_text_atomic(out / SWEEP_FILE, text)
     print(f"grid ladder of {study_path}: {', '.join(f'{h:g}' for h in hs)} nm")
     rc = run_sweep(argparse.Namespace(

@@ -81,22 +81,22 @@ def run_study(study_path: str | Path, out_dir: str | Path, *, np: int = 1, resum
     if resolution_nm is not None:  # validate the override here too, before any MPI start
         check_study(dataclasses.replace(study, simulation=dataclasses.replace(
             study.simulation, resolution_nm=resolution_nm)))
-    dirlock.acquire(out_dir)
-    ranks = dirlock.probe(out_dir, dirlock.RANKS_LOCK)
-    if ranks:
-        raise dirlock.LockHeld(f"{Path(out_dir).resolve()} is still written by the ranks of an "
-                               f"earlier run ({ranks}); wait for them to end or stop them")
-    env = dict(clean_mpi_env(), PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1",
-               OMPI_MCA_odls_base_sigkill_timeout=str(SIGKILL_AFTER_S))
-    cmd = solver_command(study_path, out_dir, np=np, resume=resume, kinds=kinds,
-                         resolution_nm=resolution_nm)
-    try:
-        rc = run_supervised(cmd, env=env)
-    except Interrupted:
-        settle_unfinished(out_dir, "interrupted")
-        raise
-    settle_unfinished(out_dir, f"the solver ended (exit {rc}) before this run finished")
-    return rc
+    with dirlock.held(out_dir):
+        ranks = dirlock.probe(out_dir, dirlock.RANKS_LOCK)
+        if ranks:
+            raise dirlock.LockHeld(f"{Path(out_dir).resolve()} is still written by the ranks of an "
+                                   f"earlier run ({ranks}); wait for them to end or stop them")
+        env = dict(clean_mpi_env(), PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1",
+                   OMPI_MCA_odls_base_sigkill_timeout=str(SIGKILL_AFTER_S))
+        cmd = solver_command(study_path, out_dir, np=np, resume=resume, kinds=kinds,
+                             resolution_nm=resolution_nm)
+        try:
+            rc = run_supervised(cmd, env=env)
+        except Interrupted:
+            settle_unfinished(out_dir, "interrupted")
+            raise
+        settle_unfinished(out_dir, f"the solver ended (exit {rc}) before this run finished")
+        return rc
 
 
 def settle_unfinished(out_dir: str | Path, message: str) -> list[Path]:

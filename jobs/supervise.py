@@ -17,6 +17,7 @@ import ctypes
 import os
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -77,7 +78,8 @@ def run_supervised(cmd: list[str], *, env: dict | None = None, stdout=None,
     def handler(signum, _frame):
         got.append(signum)
 
-    old = {s: signal.signal(s, handler) for s in SIGNALS}
+    main = threading.current_thread() is threading.main_thread()  # only it may set handlers
+    old = {s: signal.signal(s, handler) for s in SIGNALS} if main else {}
     try:
         proc = subprocess.Popen(cmd, env=env, stdout=stdout, start_new_session=True,
                                 preexec_fn=_die_with_parent(os.getpid()))
@@ -98,12 +100,23 @@ def run_supervised(cmd: list[str], *, env: dict | None = None, stdout=None,
     return proc.returncode
 
 
+def _is_mpirun(pid: int) -> bool:
+    """True when ``pid`` runs an MPI launcher (mpirun, mpiexec, orterun)."""
+    try:
+        argv0 = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
+    except OSError:
+        return False
+    return os.path.basename(argv0) in ("mpirun", "mpiexec", "orterun")
+
+
 def _stop(proc: subprocess.Popen, grace_s: float) -> None:
-    """SIGTERM the workers of the child's session (the MPI ranks under mpirun: mpirun's own
-    SIGTERM handling waits twice its kill timeout), or the child itself when it has none; wait
+    """SIGTERM the child's session: the ranks but not mpirun (whose own SIGTERM handling
+    waits twice its kill timeout; it ends when the ranks do), else every process; wait
     up to ``grace_s`` for the child, then SIGKILL the whole session."""
     workers = [pid for pid in session_pids(proc.pid) if pid != proc.pid]
-    for pid in workers or [proc.pid]:
+    if not workers or not _is_mpirun(proc.pid):
+        workers.append(proc.pid)
+    for pid in workers:
         try:
             os.kill(pid, signal.SIGTERM)
         except ProcessLookupError:

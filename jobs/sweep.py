@@ -56,12 +56,12 @@ def run_sweep(args) -> int:
     if np_ < 1:
         raise SpecError("--np", np_, "must be >= 1")
     out = Path(args.out).resolve()
-    dirlock.acquire(out)  # before anything is written; released when the command ends
-    write_points(sweep, out)
-    print(f"sweep {sweep.name}: {len(sweep.points)} point(s) in {out / POINTS_DIR}")
-    if args.scheduler == "slurm":
-        return submit_sweep(sweep, out, np_, resume=args.resume, dry_run=args.dry_run)
-    return run_local(sweep, out, np_, dry_run=args.dry_run)
+    with dirlock.held(out):  # before anything is written
+        write_points(sweep, out)
+        print(f"sweep {sweep.name}: {len(sweep.points)} point(s) in {out / POINTS_DIR}")
+        if args.scheduler == "slurm":
+            return submit_sweep(sweep, out, np_, resume=args.resume, dry_run=args.dry_run)
+        return run_local(sweep, out, np_, dry_run=args.dry_run)
 
 
 def write_points(sweep: Sweep, out: Path) -> None:

@@ -16,6 +16,7 @@ its ladder through ``sweep``).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -82,6 +83,19 @@ def probe(directory: str | Path, name: str) -> str | None:
     finally:
         os.close(fd)  # closing drops the probe's lock
     return None
+
+
+@contextlib.contextmanager
+def held(directory: str | Path, name: str = COMMAND_LOCK):
+    """``acquire`` for the block; released after it unless this process held it before (a
+    ``converge`` keeps its lock across the ``sweep`` it runs)."""
+    before = Path(directory).resolve() / name in _HELD
+    acquire(directory, name)
+    try:
+        yield
+    finally:
+        if not before:
+            release(directory, name)
 
 
 def release(directory: str | Path, name: str = COMMAND_LOCK) -> None:
