@@ -16,9 +16,10 @@ from hotlase.solvers import dirlock
 from hotlase.solvers.collective import Interrupted
 
 # mpirun's wait between SIGTERM and SIGKILL of ranks once one rank has ended without
-# MPI_Finalize (an interrupt); Open MPI's default 1 s, doubled for a loaded machine. mpirun
+# MPI_Finalize (an interrupt); Open MPI's default 1 s, more for a loaded machine (a rank whose
+# launcher is gone takes up to 1.5 s: solvers.collective.watch_launcher). mpirun
 # itself then takes about twice this to exit.
-SIGKILL_AFTER_S = 2
+SIGKILL_AFTER_S = 3
 
 
 def mpirun_command(np: int) -> list[str]:
@@ -86,6 +87,7 @@ def run_study(study_path: str | Path, out_dir: str | Path, *, np: int = 1, resum
         if ranks:
             raise dirlock.LockHeld(f"{Path(out_dir).resolve()} is still written by the ranks of an "
                                    f"earlier run ({ranks}); wait for them to end or stop them")
+        settle_unfinished(out_dir, "interrupted (found unfinished by a later run)")
         env = dict(clean_mpi_env(), PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1",
                    OMPI_MCA_odls_base_sigkill_timeout=str(SIGKILL_AFTER_S))
         cmd = solver_command(study_path, out_dir, np=np, resume=resume, kinds=kinds,

@@ -3,8 +3,8 @@
 ``run_supervised`` starts a command (mpirun, or a ``hotlase run`` of a sweep point) in a new
 session, so every process it starts (mpirun gives each rank its own process group, but they
 stay in the session) can be found and stopped, and sets PR_SET_PDEATHSIG on it: when the
-launcher dies, even by kill -9, the child gets SIGTERM (mpirun forwards it to the ranks;
-ranks also die when mpirun is killed). SIGINT, SIGTERM and SIGHUP to the launcher become a
+launcher dies, even by kill -9, the child gets SIGTERM, and the ranks, which watch the
+launcher's pid (``solvers.collective.watch_launcher``), stop too. SIGINT, SIGTERM and SIGHUP to the launcher become a
 SIGTERM to the ranks (or to the child when it is the only process of its session: a
 single-rank solver, a sweep point's ``hotlase run``); what is still alive in the session
 ``GRACE_S`` later is killed, and ``Interrupted`` (from ``solvers.collective``) is raised so the command can settle
@@ -21,7 +21,7 @@ import threading
 import time
 from pathlib import Path
 
-from hotlase.solvers.collective import Interrupted
+from hotlase.solvers.collective import LAUNCHER_ENV, Interrupted
 
 GRACE_S = 20.0        # time the child gets to mark its files after SIGTERM
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -81,6 +81,7 @@ def run_supervised(cmd: list[str], *, env: dict | None = None, stdout=None,
     main = threading.current_thread() is threading.main_thread()  # only it may set handlers
     old = {s: signal.signal(s, handler) for s in SIGNALS} if main else {}
     try:
+        env = dict(os.environ if env is None else env, **{LAUNCHER_ENV: str(os.getpid())})
         proc = subprocess.Popen(cmd, env=env, stdout=stdout, start_new_session=True,
                                 preexec_fn=_die_with_parent(os.getpid()))
         try:

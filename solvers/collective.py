@@ -57,6 +57,47 @@ def raise_on_signals(signums=(signal.SIGTERM, signal.SIGHUP)) -> None:
         signal.signal(s, handler)
 
 
+LAUNCHER_ENV = "HOTLASE_LAUNCHER_PID"  # set by jobs.supervise for the processes it starts
+WATCH_S = 0.5  # how often a rank checks that its launcher is alive
+ORPHAN_GRACE_S = 1.0  # then the time its main thread gets to stop by itself
+
+
+def _start_time(pid: int) -> str | None:
+    """Start time of a process (field 22 of /proc/PID/stat), None when it is gone."""
+    try:
+        stat = open(f"/proc/{pid}/stat").read()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()
+    return None if fields[0] in ("Z", "X") else fields[19]
+
+
+def watch_launcher(last_act=None) -> None:
+    """When started by a hotlase launcher (``LAUNCHER_ENV``), SIGTERM this rank as soon as the
+    launcher is gone (kill -9 included): mpirun does not reliably pass its own parent-death
+    SIGTERM on to the ranks. A daemon thread polls every ``WATCH_S``; the signal lands in the
+    main thread's handler, which marks the files and exits. A main thread that does not exit
+    within ``ORPHAN_GRACE_S`` (it waits inside MPI for a rank that is gone) is ended by the
+    thread after ``last_act()`` (marking the files)."""
+    import threading
+
+    pid = int(os.environ.get(LAUNCHER_ENV, "0") or 0)
+    born = _start_time(pid) if pid > 0 else None
+    if born is None:
+        return
+
+    def watch():
+        while _start_time(pid) == born:
+            time.sleep(WATCH_S)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(ORPHAN_GRACE_S)
+        if last_act is not None:
+            last_act()
+        os._exit(128 + signal.SIGTERM)
+
+    threading.Thread(target=watch, name="launcher-watch", daemon=True).start()
+
+
 def comm():
     """The private duplicate of COMM_WORLD; the first call is collective (every rank makes it
     at the start of ``solvers.run.main``)."""

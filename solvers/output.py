@@ -12,7 +12,9 @@ import errno
 import json
 import os
 import subprocess
+import threading
 import time
+import weakref
 from importlib import metadata
 from pathlib import Path
 
@@ -25,6 +27,8 @@ _REPO = Path(__file__).resolve().parent.parent
 # room kept free beyond each dataset: HDF5's metadata and the attributes written at close
 # (HDF5 does not raise on a full disk but fails later, in object deallocation, and crashes)
 SPACE_MARGIN_BYTES = 32 << 10
+_CLOSING = threading.RLock()      # finish/discard from the main thread or a rank's watchdog
+_OPEN: weakref.WeakSet = weakref.WeakSet()  # writers whose file is open in this process
 
 
 def git_commit() -> str:
@@ -83,6 +87,7 @@ class RunWriter:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file = h5py.File(self.tmp, "w")
+        _OPEN.add(self)
         root = {
             "spec_json": study_json(study),
             "hotlase_version": hotlase_version(),
@@ -145,12 +150,17 @@ class RunWriter:
 
     def finish(self, status: str, message: str = "", **attrs) -> Path | None:
         """Close with ``status`` ("complete" or "failed") and rename into place."""
-        if self._file is None:
-            return None
-        self.attrs("/", status=status, message=message,
-                   wall_time_s=time.perf_counter() - self._t0, **attrs)
-        self._file.close()
-        self._file = None
+        with _CLOSING:
+            if self._file is None:
+                return None
+            self.attrs("/", status=status, message=message,
+                       wall_time_s=time.perf_counter() - self._t0, **attrs)
+            self._file.close()
+            self._file = None
+            _OPEN.discard(self)
+            return self._rename(status)
+
+    def _rename(self, status: str) -> Path:
         target = self.path
         if status != "complete" and read_status(self.path) == "complete":
             target = self.path.with_name(self.path.stem + ".failed.h5")
@@ -160,15 +170,17 @@ class RunWriter:
     def discard(self) -> None:
         """Close without a status and delete the temporary file (a full disk: nothing
         useful can be written, and the ``.tmp`` must not go on filling it)."""
-        if self.is_writer and self.tmp.exists():
-            os.truncate(self.tmp, 0)  # give the space back first: HDF5 writes when it closes
-            self.tmp.unlink()
-        if self._file is not None:
-            try:
-                self._file.close()
-            except Exception:  # noqa: BLE001 - the file is gone; nothing of it is kept
-                pass
-            self._file = None
+        with _CLOSING:
+            if self.is_writer and self.tmp.exists():
+                os.truncate(self.tmp, 0)  # give the space back first: HDF5 writes when it closes
+                self.tmp.unlink()
+            if self._file is not None:
+                try:
+                    self._file.close()
+                except Exception:  # noqa: BLE001 - the file is gone; nothing of it is kept
+                    pass
+                self._file = None
+            _OPEN.discard(self)
 
     def __enter__(self) -> RunWriter:
         return self
@@ -183,10 +195,21 @@ class RunWriter:
         return False
 
 
+def fail_open_writers(message: str) -> None:
+    """Mark every run file this process still has open ``failed`` with ``message`` (removed
+    when that fails): the last act of a rank whose main thread cannot (``watch_launcher``)."""
+    for w in list(_OPEN):
+        try:
+            w.finish("failed", message)
+        except Exception:  # noqa: BLE001
+            w.discard()
+
+
 def close_abandoned(tmp: str | Path, message: str) -> Path | None:
     """Settle a ``.h5.tmp`` left by a solver that ended before finishing it (signal, abort,
     killed rank): mark it ``failed`` with ``message`` and rename it like ``finish`` does, or
-    delete it when it is unreadable. Returns the final path, None when deleted."""
+    delete it when it is unreadable; leave it when another process has it open (HDF5's file
+    lock). Returns the final path (``tmp`` when left), None when deleted."""
     tmp = Path(tmp)
     final = tmp.with_name(tmp.name[:-len(".tmp")])
     try:
@@ -195,6 +218,8 @@ def close_abandoned(tmp: str | Path, message: str) -> Path | None:
                 message = str(f.attrs.get("message", message))
             f.attrs["status"] = "failed"
             f.attrs["message"] = message
+    except BlockingIOError:
+        return tmp
     except (OSError, KeyError, RuntimeError):
         tmp.unlink(missing_ok=True)
         return None

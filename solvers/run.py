@@ -24,9 +24,10 @@ from hotlase.geometry.twin import has_metal, without_metal
 from hotlase.solvers.broadband import run_broadband
 from hotlase.solvers.fields import field_targets
 from hotlase.solvers import dirlock
-from hotlase.solvers.collective import abort, agree, comm, interrupt_signum, is_disk_full, raise_on_signals
+from hotlase.solvers.collective import (abort, agree, comm, interrupt_signum, is_disk_full, raise_on_signals,
+                                        watch_launcher)
 from hotlase.solvers.diskspace import disk_full_message, run_bytes
-from hotlase.solvers.output import RunWriter, read_status
+from hotlase.solvers.output import RunWriter, fail_open_writers, read_status
 from hotlase.solvers.progress import GROWTH_HINT, NAN_HINT, FieldGrowthError
 
 
@@ -230,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     mp.verbosity(0)
     raise_on_signals()
+    watch_launcher(last_act=lambda: fail_open_writers("interrupted"))
     comm()  # the agreement communicator, made by every rank at the same point
     try:
         return _main(args)
