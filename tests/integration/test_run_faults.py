@@ -1,7 +1,8 @@
 """Fault tests (issue 13 item 7): kill -9 in the middle of a run or a sweep, then resume.
 
 Setup: the 1D film study of tests/small_study.py (CsPbBr3 on Ag and its no-metal twin,
-spectrum + fields: 4 run files from 2 pulses) with 2 MPI ranks. A run is killed once the
+spectrum + fields: 4 run files from 2 pulses) with 2 MPI ranks, every run 150 fs long (about
+4 s and 2 s on an idle machine: long enough to be killed in the middle of the twin's run). A run is killed once the
 main variant's files are complete and the twin's ``.tmp`` exists: by kill -9 of one rank, or
 of the launcher. ``hotlase run --resume`` must then skip the 2 complete files, redo the
 others and end with files equal, dataset by dataset, to those of an uninterrupted run, with
@@ -27,6 +28,7 @@ from tests.procs import hotlase, kill_all, procs_mentioning, start, wait_for, wa
 from tests.small_study import film_study_toml
 
 pytestmark = pytest.mark.integration
+FIXED_FS = 150
 
 
 def _datasets(path):
@@ -59,7 +61,7 @@ def film(tmp_path_factory):
     """The study file and its uninterrupted 2-rank run (the reference)."""
     d = tmp_path_factory.mktemp("film")
     study = d / "film.toml"
-    study.write_text(film_study_toml())
+    study.write_text(film_study_toml(fixed_time_fs=FIXED_FS))
     proc = hotlase("run", study, "--out", d / "ref", "--np", 2)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return study, d / "ref"
@@ -115,7 +117,7 @@ def test_kill9_then_resume_equals_uninterrupted_run(tmp_path, film, victim):
 @pytest.mark.slow
 def test_kill9_of_local_sweep_then_rerun_equals_uninterrupted(tmp_path):
     study = tmp_path / "film.toml"
-    study.write_text(film_study_toml())
+    study.write_text(film_study_toml(fixed_time_fs=FIXED_FS))
     sweep = tmp_path / "sweep.toml"
     sweep.write_text(f'[sweep]\nstudy = "{study}"\n[sweep.parameters]\n'
                      f'"simulation.padding_nm" = [150, 160]\n[run]\nnp = 2\n')
