@@ -15,7 +15,6 @@ from pathlib import Path
 
 from hotlase.geometry.validate import SpecError
 
-PARENT_REPORTS_ENV = "HOTLASE_PARENT_REPORTS"  # set by a command that reports its child's interrupt
 LOCKED_EXIT = 75  # EX_TEMPFAIL (sysexits.h): the output directory is in use, try again later
 
 
@@ -172,6 +171,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``hotlase`` console script."""
+    from hotlase.jobs import supervise
     from hotlase.solvers.collective import Interrupted, interrupt_signum, raise_on_signals
     from hotlase.solvers.dirlock import LockHeld
 
@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except (Interrupted, KeyboardInterrupt) as err:
         signum = interrupt_signum(err)
-        if os.environ.get(PARENT_REPORTS_ENV):  # a sweep's point: the sweep prints the line
+        if os.environ.get(supervise.PARENT_REPORTS_ENV):  # a sweep's point: the sweep prints it
             return 128 + signum
         print(f"hotlase {args.command}: {signal.Signals(signum).name}: stopped; unfinished run files "
               f"are marked 'failed: interrupted', run the same command with --resume to continue",

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from hotlase.solvers.collective import LAUNCHER_ENV, Interrupted
 
+PARENT_REPORTS_ENV = "HOTLASE_PARENT_REPORTS"  # set for a child whose interrupt its parent reports
 GRACE_S = 20.0        # time the child gets to mark its files after SIGTERM
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 _PR_SET_PDEATHSIG = 1  # prctl option, linux/prctl.h

@@ -38,7 +38,7 @@ from hotlase.jobs.state import (
     write_json_atomic,
     write_text_atomic,
 )
-from hotlase.jobs.supervise import GRACE_S, run_supervised
+from hotlase.jobs.supervise import GRACE_S, PARENT_REPORTS_ENV, run_supervised
 from hotlase.jobs.toml_writer import dumps
 from hotlase.solvers import dirlock
 
@@ -170,8 +170,6 @@ def _utc_now() -> str:
 def _run_child(cmd: list[str], stdout=None) -> int:
     """Run a command in its own session (``jobs.supervise``): a signal to the sweep stops it
     (it marks its files), kill -9 of the sweep sends it SIGTERM, no MPI rank outlives the sweep."""
-    from hotlase.jobs.cli import PARENT_REPORTS_ENV
-
     return run_supervised(cmd, env=dict(clean_mpi_env(), **{PARENT_REPORTS_ENV: "1"}),
                           stdout=stdout, grace_s=CHILD_GRACE_S)
 
