@@ -7,12 +7,16 @@ input prints one line naming the field and exits 2, a failed run exits 1.
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 import warnings
 from pathlib import Path
 
 from hotlase.geometry.runkinds import add_run_options
 from hotlase.geometry.validate import SpecError
+
+LOCKED_EXIT = 75  # EX_TEMPFAIL (sysexits.h): the output directory is in use, try again later
 
 
 def _show(args) -> int:
@@ -183,10 +187,26 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``hotlase`` console script."""
+    from hotlase.jobs import supervise
+    from hotlase.solvers.collective import Interrupted, interrupt_signum, raise_on_signals
+    from hotlase.solvers.dirlock import LockHeld
+
     args = parser().parse_args(argv)
     warnings.formatwarning = lambda msg, cat, *a, **k: f"warning: {msg}\n"
+    raise_on_signals()  # SIGTERM, SIGHUP: Interrupted, like Ctrl-C's KeyboardInterrupt
     try:
         return int(args.func(args) or 0)
+    except (Interrupted, KeyboardInterrupt) as err:
+        signum = interrupt_signum(err)
+        if os.environ.get(supervise.PARENT_REPORTS_ENV):  # a sweep's point: the sweep prints it
+            return 128 + signum
+        print(f"hotlase {args.command}: {signal.Signals(signum).name}: stopped; unfinished run files "
+              f"are marked 'failed: interrupted', run the same command with --resume to continue",
+              file=sys.stderr)
+        return 128 + signum
+    except LockHeld as err:
+        print(f"error: {err}", file=sys.stderr)
+        return LOCKED_EXIT
     except SpecError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

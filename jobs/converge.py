@@ -24,6 +24,7 @@ from hotlase.jobs.points import Sweep, load_sweep, sweep_from_dict
 from hotlase.jobs.state import POINTS_DIR, point_files, write_text_atomic
 from hotlase.jobs.toml_writer import dumps
 from hotlase.postprocess.ladder import LADDER_FILE, Tolerances, build_ladder, ladder_key, write_ladder
+from hotlase.solvers import dirlock
 
 SWEEP_FILE = "converge.toml"
 DEFAULT_FACTORS = (2.0, 1.5, 1.0)  # default ladder: the study's grid times these
@@ -69,8 +70,6 @@ def sweep_text(study_path: Path, resolutions: list[float], np_: int, name: str) 
 def run_converge(args) -> int:
     """Entry of ``hotlase converge`` (args: study, resolutions, out, np, scheduler, tolerance,
     tolerance_nm, rel_tolerance, match_nm, dry_run, partition, account, time, mem)."""
-    from hotlase.jobs.sweep import run_sweep
-
     study_path = Path(args.study)
     study = load_study(study_path)
     hs = parse_resolutions(args.resolutions, study.simulation.resolution_nm)
@@ -93,7 +92,15 @@ def run_converge(args) -> int:
                 raise SpecError("--resolutions" + err.path[len(prefix):], err.value,
                                 err.allowed) from None
             raise
-    out.mkdir(parents=True, exist_ok=True)
+    with dirlock.held(out):  # the ladder's sweep takes it again (same process)
+        return _run_ladder(args, out, text, hs, np_, tol, study_path)
+
+
+def _run_ladder(args, out: Path, text: str, hs: list[float], np_: int, tol: Tolerances,
+                study_path: Path) -> int:
+    """Write the ladder's sweep file, run it, and build the table of its complete points."""
+    from hotlase.jobs.sweep import run_sweep
+
     write_text_atomic(out / SWEEP_FILE, text)
     print(f"grid ladder of {study_path}: {', '.join(f'{h:g}' for h in hs)} nm")
     rc = run_sweep(out / SWEEP_FILE, out, scheduler=args.scheduler, np=np_,

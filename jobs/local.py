@@ -11,6 +11,15 @@ from pathlib import Path
 
 from hotlase.geometry.study import check_study, load_study
 from hotlase.geometry.validate import SpecError, check_choice
+from hotlase.jobs.supervise import run_supervised
+from hotlase.solvers import dirlock
+from hotlase.solvers.collective import Interrupted
+
+# mpirun's wait between SIGTERM and SIGKILL of ranks once one rank has ended without
+# MPI_Finalize (an interrupt); Open MPI's default 1 s, more for a loaded machine (a rank whose
+# launcher is gone takes up to 1.5 s: solvers.collective.watch_launcher). mpirun
+# itself then takes about twice this to exit.
+SIGKILL_AFTER_S = 3
 
 
 def mpirun_command(np: int) -> list[str]:
@@ -21,7 +30,7 @@ def mpirun_command(np: int) -> list[str]:
     mpirun = shutil.which("mpirun")
     if mpirun is None:
         raise FileNotFoundError("mpirun not found: install openmpi-bin (make setup) or use --np 1")
-    cmd = [mpirun, "-np", str(np), "--oversubscribe"]
+    cmd = [mpirun, "-np", str(np), "--oversubscribe", "--quiet"]  # quiet: no MPI_Abort banner
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.insert(1, "--allow-run-as-root")
     return cmd
@@ -87,14 +96,43 @@ def run_study(study_path: str | Path, out_dir: str | Path, *, np: int = 1, resum
     """Check the study here (``check_run``: bad input fails before any MPI start), print its
     size estimate, then run it.
 
+    The command holds OUT's lock (``solvers.dirlock``) and owns the solver's processes
+    (``jobs.supervise``); run files the solver left unfinished (``.h5.tmp``: a signal, an
+    aborted or killed rank) are marked failed with the reason before it returns.
+
     Returns the solver's exit code (0 when every run completed).
+
+    Raises:
+        LockHeld: another command, or the ranks of an earlier run, use OUT.
+        Interrupted: SIGINT/SIGTERM/SIGHUP; the solver is stopped and its files settled.
     """
     _, est = check_run(study_path, np=np, kinds=kinds, resolution_nm=resolution_nm,
                        allow_large=allow_large)
     if Path(out_dir).exists() and not Path(out_dir).is_dir():
         raise SpecError("--out", str(out_dir), "exists and is not a directory")
     print(est.summary(), flush=True)
-    env = dict(clean_mpi_env(), PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1")
-    proc = subprocess.run(solver_command(study_path, out_dir, np=np, resume=resume, kinds=kinds,
-                                         resolution_nm=resolution_nm), env=env)
-    return proc.returncode
+    with dirlock.held(out_dir):
+        ranks = dirlock.probe(out_dir, dirlock.RANKS_LOCK)
+        if ranks:
+            raise dirlock.LockHeld(f"{Path(out_dir).resolve()} is still written by the ranks of an "
+                                   f"earlier run ({ranks}); wait for them to end or stop them")
+        settle_unfinished(out_dir, "interrupted (found unfinished by a later run)")
+        env = dict(clean_mpi_env(), PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1",
+                   OMPI_MCA_odls_base_sigkill_timeout=str(SIGKILL_AFTER_S))
+        cmd = solver_command(study_path, out_dir, np=np, resume=resume, kinds=kinds,
+                             resolution_nm=resolution_nm)
+        try:
+            rc = run_supervised(cmd, env=env)
+        except Interrupted:
+            settle_unfinished(out_dir, "interrupted")
+            raise
+        settle_unfinished(out_dir, f"the solver ended (exit {rc}) before this run finished")
+        return rc
+
+
+def settle_unfinished(out_dir: str | Path, message: str) -> list[Path]:
+    """Mark every ``OUT/runs/*.h5.tmp`` failed with ``message`` (unreadable ones are deleted);
+    the caller holds OUT's lock, so no live solver writes them."""
+    from hotlase.solvers.output import close_abandoned
+
+    return [close_abandoned(tmp, message) for tmp in sorted((Path(out_dir) / "runs").glob("*.h5.tmp"))]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import subprocess
 import sys
 import time
 import tomllib
@@ -40,7 +39,11 @@ from hotlase.jobs.state import (
     write_json_atomic,
     write_text_atomic,
 )
+from hotlase.jobs.supervise import GRACE_S, PARENT_REPORTS_ENV, run_supervised
 from hotlase.jobs.toml_writer import dumps
+from hotlase.solvers import dirlock
+
+CHILD_GRACE_S = GRACE_S + 10  # a point's `hotlase run` needs its own grace to stop its ranks
 
 
 def run_sweep(sweep_file: str | Path, out: str | Path, *, scheduler: str = "local",
@@ -70,11 +73,12 @@ def run_sweep(sweep_file: str | Path, out: str | Path, *, scheduler: str = "loca
     if np_ < 1:
         raise SpecError("--np", np_, "must be >= 1")
     out = Path(out).resolve()
-    write_points(sweep, out)
-    print(f"sweep {sweep.name}: {len(sweep.points)} point(s) in {out / POINTS_DIR}")
-    if scheduler == "slurm":
-        return submit_sweep(sweep, out, np_, resume=resume, dry_run=dry_run)
-    return run_local(sweep, out, np_, dry_run=dry_run)
+    with dirlock.held(out):  # before anything is written
+        write_points(sweep, out)
+        print(f"sweep {sweep.name}: {len(sweep.points)} point(s) in {out / POINTS_DIR}")
+        if scheduler == "slurm":
+            return submit_sweep(sweep, out, np_, resume=resume, dry_run=dry_run)
+        return run_local(sweep, out, np_, dry_run=dry_run)
 
 
 def write_points(sweep: Sweep, out: Path) -> None:
@@ -134,7 +138,10 @@ def run_local(sweep: Sweep, out: Path, np_: int, dry_run: bool = False) -> int:
     """Run points one after another with ``np_`` ranks; skip complete ones.
 
     Returns:
-        0 when every point is complete, 1 if some failed, 130 on Ctrl-C.
+        0 when every point is complete, 1 if some failed.
+
+    Raises:
+        Interrupted: SIGINT/SIGTERM/SIGHUP; the running point was stopped and settled.
     """
     n = len(sweep.points)
     failed = []
@@ -153,15 +160,11 @@ def run_local(sweep: Sweep, out: Path, np_: int, dry_run: bool = False) -> int:
         t0 = time.monotonic()
         write_json_atomic(out / LOCAL_MARKER, {"pid": os.getpid(), "point": point.hash,
                                                "started_utc": _utc_now()})
-        try:
+        try:  # an interrupt (jobs.supervise) propagates: the command prints it and exits 128 + signal
             rc = _run_child(cmds[0])
             if rc == 0:
                 with open(d / "analyze.log", "w") as log:
                     rc = _run_child(cmds[1], stdout=log)
-        except KeyboardInterrupt:
-            print(f"\n{label}: interrupted; `hotlase sweep ... --out {out}` resumes it",
-                  file=sys.stderr)
-            return 130
         finally:
             (out / LOCAL_MARKER).unlink(missing_ok=True)
         files = point_files(d)
@@ -182,22 +185,10 @@ def _utc_now() -> str:
 
 
 def _run_child(cmd: list[str], stdout=None) -> int:
-    """Run a command; on Ctrl-C let it stop (it got the same SIGINT), terminate it if it does
-    not, and reap it before re-raising, so no MPI rank outlives the sweep."""
-    proc = subprocess.Popen(cmd, stdout=stdout, env=clean_mpi_env())
-    try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        raise
+    """Run a command in its own session (``jobs.supervise``): a signal to the sweep stops it
+    (it marks its files), kill -9 of the sweep sends it SIGTERM, no MPI rank outlives the sweep."""
+    return run_supervised(cmd, env=dict(clean_mpi_env(), **{PARENT_REPORTS_ENV: "1"}),
+                          stdout=stdout, grace_s=CHILD_GRACE_S)
 
 
 # -- slurm -------------------------------------------------------------------------------------

@@ -8,10 +8,13 @@ never replaces a complete file: it is kept beside it as ``<name>.failed.h5``.
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import json
 import os
 import subprocess
+import threading
 import time
+import weakref
 from importlib import metadata
 from pathlib import Path
 
@@ -21,6 +24,11 @@ import numpy as np
 from hotlase.geometry.study import StudySpec, study_json
 
 _REPO = Path(__file__).resolve().parent.parent
+# room kept free beyond each dataset: HDF5's metadata and the attributes written at close
+# (HDF5 does not raise on a full disk but fails later, in object deallocation, and crashes)
+SPACE_MARGIN_BYTES = 32 << 10
+_CLOSING = threading.RLock()      # finish/discard from the main thread or a rank's watchdog
+_OPEN: weakref.WeakSet = weakref.WeakSet()  # writers whose file is open in this process
 
 
 def git_commit() -> str:
@@ -74,10 +82,12 @@ class RunWriter:
         self.is_writer = is_writer
         self._t0 = time.perf_counter()
         self._file = None
+        self._handed = 0
         if not is_writer:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file = h5py.File(self.tmp, "w")
+        _OPEN.add(self)
         root = {
             "spec_json": study_json(study),
             "hotlase_version": hotlase_version(),
@@ -100,6 +110,7 @@ class RunWriter:
         if name in self._file:
             del self._file[name]
         arr = np.asarray(data)
+        self._ensure_space(arr.nbytes)
         big = arr.size > 1 << 16
         ds = self._file.create_dataset(name, data=arr, chunks=True if big else None,
                                        compression="gzip" if big else None,
@@ -117,23 +128,59 @@ class RunWriter:
         for key, value in attrs.items():
             obj.attrs[key] = _attr(value)
 
+    def _ensure_space(self, nbytes: int) -> None:
+        """Raise ENOSPC before HDF5 meets a full disk: the free space must hold ``nbytes``,
+        what HDF5 still buffers (bytes handed to it beyond the file's size) and a margin."""
+        self._handed += nbytes
+        pending = max(0, self._handed - os.stat(self.tmp).st_size)
+        st = os.statvfs(self.tmp.parent)
+        free = st.f_bavail * st.f_frsize
+        if free < pending + SPACE_MARGIN_BYTES:
+            raise OSError(errno.ENOSPC, f"No space left on device: {pending} bytes to write, "
+                                        f"{free} free", str(self.tmp))
+
+    @property
+    def is_open(self) -> bool:
+        """True while this rank's file is open (never on ranks other than 0)."""
+        return self._file is not None
+
     def flush(self) -> None:
         if self._file is not None:
             self._file.flush()
 
     def finish(self, status: str, message: str = "", **attrs) -> Path | None:
         """Close with ``status`` ("complete" or "failed") and rename into place."""
-        if self._file is None:
-            return None
-        self.attrs("/", status=status, message=message,
-                   wall_time_s=time.perf_counter() - self._t0, **attrs)
-        self._file.close()
-        self._file = None
+        with _CLOSING:
+            if self._file is None:
+                return None
+            self.attrs("/", status=status, message=message,
+                       wall_time_s=time.perf_counter() - self._t0, **attrs)
+            self._file.close()
+            self._file = None
+            _OPEN.discard(self)
+            return self._rename(status)
+
+    def _rename(self, status: str) -> Path:
         target = self.path
         if status != "complete" and read_status(self.path) == "complete":
             target = self.path.with_name(self.path.stem + ".failed.h5")
         os.replace(self.tmp, target)
         return target
+
+    def discard(self) -> None:
+        """Close without a status and delete the temporary file (a full disk: nothing
+        useful can be written, and the ``.tmp`` must not go on filling it)."""
+        with _CLOSING:
+            if self.is_writer and self.tmp.exists():
+                os.truncate(self.tmp, 0)  # give the space back first: HDF5 writes when it closes
+                self.tmp.unlink()
+            if self._file is not None:
+                try:
+                    self._file.close()
+                except Exception:  # noqa: BLE001 - the file is gone; nothing of it is kept
+                    pass
+                self._file = None
+            _OPEN.discard(self)
 
     def __enter__(self) -> RunWriter:
         return self
@@ -146,6 +193,40 @@ class RunWriter:
         else:
             self.finish("failed", f"{exc_type.__name__}: {exc}")
         return False
+
+
+def fail_open_writers(message: str) -> None:
+    """Mark every run file this process still has open ``failed`` with ``message`` (removed
+    when that fails): the last act of a rank whose main thread cannot (``watch_launcher``)."""
+    for w in list(_OPEN):
+        try:
+            w.finish("failed", message)
+        except Exception:  # noqa: BLE001
+            w.discard()
+
+
+def close_abandoned(tmp: str | Path, message: str) -> Path | None:
+    """Settle a ``.h5.tmp`` left by a solver that ended before finishing it (signal, abort,
+    killed rank): mark it ``failed`` with ``message`` and rename it like ``finish`` does, or
+    delete it when it is unreadable; leave it when another process has it open (HDF5's file
+    lock). Returns the final path (``tmp`` when left), None when deleted."""
+    tmp = Path(tmp)
+    final = tmp.with_name(tmp.name[:-len(".tmp")])
+    try:
+        with h5py.File(tmp, "a") as f:
+            if str(f.attrs.get("status", "")) not in ("running", ""):
+                message = str(f.attrs.get("message", message))
+            f.attrs["status"] = "failed"
+            f.attrs["message"] = message
+    except BlockingIOError:
+        return tmp
+    except (OSError, KeyError, RuntimeError):
+        tmp.unlink(missing_ok=True)
+        return None
+    if read_status(final) == "complete":
+        final = final.with_name(final.stem + ".failed.h5")
+    os.replace(tmp, final)
+    return final
 
 
 def _attr(value):

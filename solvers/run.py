@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -23,7 +24,11 @@ from hotlase.geometry.study import StudySpec, check_study, load_study, spec_diff
 from hotlase.geometry.twin import has_metal, without_metal
 from hotlase.solvers.broadband import run_broadband
 from hotlase.solvers.fields import field_targets
-from hotlase.solvers.output import RunWriter, read_status
+from hotlase.solvers import dirlock
+from hotlase.solvers.collective import (abort, agree, comm, interrupt_signum, is_disk_full, raise_on_signals,
+                                        watch_launcher)
+from hotlase.solvers.diskspace import disk_full_message, run_bytes
+from hotlase.solvers.output import RunWriter, fail_open_writers, read_status
 from hotlase.solvers.progress import GROWTH_HINT, NAN_HINT, FieldGrowthError
 
 
@@ -144,24 +149,93 @@ def _guarded_pair(study: StudySpec, layout, out: Path, variant: str) -> bool:
 
 def _guarded_many(fn, out: Path, variant: str, kinds: tuple[str, ...], study: StudySpec) -> bool:
     """Run ``fn(writers)`` that fills several run files from one simulation; mark them all
-    complete, or all failed with the reason (and re-raise Ctrl-C after marking)."""
-    writers = {k: _writer(out, variant, k, study) for k in kinds}
+    complete, or all failed with the reason.
+
+    Every rank passes the same three agreement points (writers made, ``fn`` done, files
+    closed: ``collective.agree``), so an error on any rank reaches all of them; a rank whose
+    error the others cannot join (they are inside Meep) aborts the job. An interrupt marks
+    the files ``failed: interrupted`` and is re-raised; a full disk removes the ``.tmp``
+    files and raises DiskFull on every rank.
+    """
+    writers: dict[str, RunWriter] = {}
+    facts: dict = {}
     label = f"[{variant} {'+'.join(kinds)}]"
-    try:
-        facts = fn(writers) or {}
+
+    def make():
+        for k in kinds:
+            writers[k] = _writer(out, variant, k, study)
+
+    def simulate():
+        facts.update(fn(writers) or {})
+
+    def close():
         for w in writers.values():
             w.finish("complete", **facts)
+
+    try:
+        for step in (make, simulate, close):
+            mine = _attempt(step, writers, out, study, kinds)
+            err = agree(mine)
+            if err is not None:
+                break
+    except BaseException as exc:  # an interrupt while waiting for the other ranks
+        _settle(writers, "failed", "interrupted" if interrupt_signum(exc) is not None else _failure(exc))
+        raise
+    if err is None:
         log(f"{label} complete: " + ", ".join(str(w.path) for w in writers.values()))
         return True
+    kind, msg = err
+    if mine is None:  # another rank failed: this rank's files carry its message
+        _settle(writers, kind, msg)
+    if kind == "disk_full":
+        raise DiskFull(msg)
+    log(f"{label} FAILED: {msg}")
+    return False
+
+
+class DiskFull(Exception):
+    """The disk filled during a run (the message says how much the runs need)."""
+
+
+def _attempt(step, writers, out: Path, study: StudySpec, kinds) -> tuple[str, str] | None:
+    """Run one step; on an error settle this rank's files and return ("failed" or
+    "disk_full", message). Interrupts are settled and re-raised at once (no agreement: the
+    other ranks got the same signal or are gone)."""
+    try:
+        step()
+        return None
     except BaseException as err:  # noqa: BLE001 - every failure must mark the files
-        msg = _failure(err)
-        facts = getattr(err, "facts", None) or {}  # FieldGrowthError: time, growth rate
-        for w in writers.values():
-            w.finish("failed", msg, **facts)
-        log(f"{label} FAILED: {msg}")
-        if isinstance(err, KeyboardInterrupt):
+        if interrupt_signum(err) is not None:
+            _settle(writers, "failed", "interrupted")
             raise
-        return False
+        if is_disk_full(err):
+            _settle(writers, "disk_full", "")
+            needed = None
+            try:
+                needed = run_bytes(study, build(study.structure), kinds)
+            except Exception:  # noqa: BLE001 - the estimate must not hide the disk error
+                pass
+            return ("disk_full", disk_full_message(out, needed))
+        msg = _failure(err)
+        _settle(writers, "failed", msg, getattr(err, "facts", None))  # FieldGrowthError: time, growth rate
+        return ("failed", msg)
+
+
+def _settle(writers: dict[str, RunWriter], kind: str, msg: str, facts=None) -> None:
+    """Mark this rank's open files failed (or remove them on a full disk); a file that cannot
+    be marked is removed, so no ``.tmp`` says "running" after its run ended."""
+    for w in writers.values():
+        if not w.is_open:
+            continue
+        if kind == "disk_full":
+            w.discard()
+            continue
+        try:
+            w.finish("failed", msg, **(facts or {}))
+        except BaseException as err:  # noqa: BLE001
+            w.discard()
+            if is_disk_full(err):
+                raise
 
 
 def _failure(err: BaseException) -> str:
@@ -186,6 +260,23 @@ def main(argv: list[str] | None = None) -> int:
     add_run_options(p, np_default=None)
     args = p.parse_args(argv)
     mp.verbosity(0)
+    raise_on_signals()
+    watch_launcher(last_act=lambda: fail_open_writers("interrupted"))
+    comm()  # the agreement communicator, made by every rank at the same point
+    try:
+        return _main(args)
+    except BaseException as err:  # noqa: BLE001 - no rank may outlive another's failure
+        signum = interrupt_signum(err)
+        sys.stdout.flush()
+        if signum is not None:  # the launcher prints the one line and settles the files
+            os._exit(128 + signum)
+        if isinstance(err, SystemExit):
+            raise
+        abort(f"{type(err).__name__}: {err}")
+        raise
+
+
+def _main(args) -> int:
     from hotlase.geometry.validate import SpecError
     try:
         study = with_resolution(load_study(args.study), args.resolution_nm)
@@ -194,11 +285,25 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     kinds = tuple(k for k in study.run_kinds if not args.kinds or k in args.kinds)
     out = Path(args.out)
+    err = None
+    if mp.am_master():  # rank 0 writes: it holds the ranks lock of the directory
+        try:
+            dirlock.acquire(out, dirlock.RANKS_LOCK, what="ranks of hotlase.solvers.run")
+        except dirlock.LockHeld as held:
+            err = ("failed", f"{held}; the ranks of an earlier run are still alive")
+    err = agree(err)
+    if err is not None:
+        log(f"error: {err[1]}")
+        return 1
     ok = True
     for variant, spec in variants(study):
         if args.variants and variant not in args.variants:
             continue
-        ok &= run_variant(spec, variant, out, kinds, args.resume)
+        try:
+            ok &= run_variant(spec, variant, out, kinds, args.resume)
+        except DiskFull as full:  # every rank has it (agreed): one line, no abort needed
+            log(f"error: {full}")
+            return 1
     if mp.am_master():
         (out / "runs").mkdir(parents=True, exist_ok=True)
         (out / "runs" / "study.json").write_text(json.dumps({"study": args.study, "kinds": kinds}))

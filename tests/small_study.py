@@ -50,3 +50,31 @@ mode = "product"
 np = 2
 resolution_nm = {resolution_nm!r}
 {extra}"""
+
+
+def film_study_toml(run_kinds=("spectrum", "fields"), *, long: bool = False,
+                    fixed_time_fs: float | None = None) -> str:
+    """A 1D CsPbBr3 (100 nm) on Ag (60 nm) film over SiO2 with its no-metal twin: 4 run files
+    (main and no_metal, spectrum and fields) in 4 s (idle) to 15 s (loaded) with 2 ranks.
+    ``fixed_time_fs``: fields never count as decayed, every run lasts this long; ``long``:
+    1e5 fs, so the run is still going when a test signals it."""
+    kinds = ", ".join(f'"{k}"' for k in run_kinds)
+    if long:
+        fixed_time_fs = 1e5
+    stop = f"decay_by = 1e-60\nmax_time_fs = {fixed_time_fs}\n" if fixed_time_fs else ""
+    return f"""
+[study]
+name = "film"
+run_kinds = [{kinds}]
+compare_no_metal = true
+[structure]
+kind = "film_stack"
+layers = [{{material = "CsPbBr3", thickness_nm = 100}}, {{material = "Ag", thickness_nm = 60}}]
+[structure.substrate]
+material = "SiO2"
+[simulation]
+resolution_nm = 10
+n_wavelengths = 11
+padding_nm = 150
+pml_nm = 250
+{stop}"""

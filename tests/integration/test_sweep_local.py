@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from hotlase.jobs.state import point_files
+from tests.procs import procs_mentioning
 from tests.small_study import radius_sweep_toml
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -30,18 +31,6 @@ def _sweep_file(tmp_path: Path) -> Path:
     f.write_text(radius_sweep_toml(REPO / "examples" / "default.toml", (40, 60), decay_by=1e-3,
                                    max_time_fs=60, resolution_nm=25))
     return f
-
-
-def _procs_mentioning(text: str) -> list[int]:
-    pids = []
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                if text in (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"):
-                    pids.append(int(d.name))
-            except OSError:
-                pass
-    return pids
 
 
 def test_local_sweep_interrupt_rerun_skip(tmp_path):
@@ -75,7 +64,7 @@ def test_local_sweep_interrupt_rerun_skip(tmp_path):
     assert not list(out.glob(".sweep.json.*")), "a temporary index file was left behind"
     json.loads((out / "sweep.json").read_text())  # the index is whole
     time.sleep(1.0)
-    left = _procs_mentioning(str(out))
+    left = procs_mentioning(str(out))
     assert not left, f"processes still running after Ctrl-C: {left}"
 
     t1 = time.monotonic()
