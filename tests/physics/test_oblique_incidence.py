@@ -46,7 +46,8 @@ def test_oblique_reflection_of_silver_film(tmp_path, polarization, kind):
                        "decay_by": 1e-8},
     })
     # a film stack is a 1D study (oblique refused there); lay it out in a periodic 2D cell
-    study = dataclasses.replace(study, simulation=dataclasses.replace(study.simulation, angle_deg=30.0))
+    # (StudySpec validates itself and refuses oblique film stacks, so the angle is set in place)
+    object.__setattr__(study, "simulation", dataclasses.replace(study.simulation, angle_deg=30.0))
     layout = dataclasses.replace(build(study.structure), cell_xy_nm=(40.0, 0.0), periodic=(True, False))
     writer = RunWriter(tmp_path / "o.h5", study, "spectrum", "main")
     facts = run_broadband(study, layout, spectrum_writer=writer, log=lambda m: None)
