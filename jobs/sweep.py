@@ -36,6 +36,7 @@ from hotlase.jobs.state import (
     SWEEP_INDEX,
     point_files,
     read_json,
+    resolve_stale_failed,
     write_json_atomic,
     write_text_atomic,
 )
@@ -125,6 +126,8 @@ def run_local(sweep: Sweep, out: Path, np_: int, dry_run: bool = False) -> int:
         d = out / POINTS_DIR / point.hash
         label = f"[{i}/{n}] {point.hash} " + " ".join(
             f"{p}={format_value(v)}" for p, v in point.values.items())
+        for stale in resolve_stale_failed(d / "runs"):
+            print(f"{label}: {stale.name}: superseded by a newer complete run file, set aside")
         if point_files(d).complete:
             print(f"{label}: complete, skipped")
             continue
