@@ -263,6 +263,10 @@ def check_file(path: str | Path, deep: bool = True) -> FileCheck:
             if missing:
                 out.problem = f"root attribute(s) {', '.join(missing)} missing (docs/runfile.md)"
                 return out
+            if Path(path).stem != f"{out.variant}_{out.kind}":
+                out.problem = (f"its attributes say variant {out.variant!r}, run_kind "
+                               f"{out.kind!r} ({out.variant}_{out.kind}.h5), not its file name")
+                return out
             if out.status not in USABLE:
                 why = a.get("message") or "no message"
                 out.problem = (f"status = {out.status!r} ({why}); only runs with status "
@@ -270,18 +274,14 @@ def check_file(path: str | Path, deep: bool = True) -> FileCheck:
                 return out
             bad = checksum_problem(f)
             out.checksum = "failed" if bad else ("verified" if a.get("checksum_sha256") else "absent")
-            if bad:
-                out.problem = bad
-                return out
             probs = physical_problems(f, out.kind, deep=deep)
             if deep:  # every attribute of every group, as the analysis will read them
                 f.visititems(lambda n, o: dict(o.attrs.items()) and None)
-            if probs.hard:
-                out.problem = "; ".join(probs.hard)
-            elif probs.soft and out.status == "complete":
-                out.problem = ("marked complete but " + "; ".join(probs.soft)
-                               + " (changed after the run?)")
-            elif out.status == "suspect":
+            why = probs.hard + ([("marked complete but " if out.status == "complete" else "")
+                                 + "; ".join(probs.soft)] if probs.soft and (
+                                     out.status == "complete" or bad) else []) + [bad]
+            out.problem = "; ".join(w for w in why if w)
+            if not out.problem and out.status == "suspect":
                 out.suspect = [str(a.get("message") or "; ".join(probs.soft) or "suspect")]
     except (OSError, KeyError, ValueError, TypeError, RuntimeError) as err:
         out.problem = f"not a readable HDF5 run file ({type(err).__name__}: {err})"
@@ -289,20 +289,24 @@ def check_file(path: str | Path, deep: bool = True) -> FileCheck:
 
 
 # -- many files, in a child process ------------------------------------------------------------
-def check_files(paths, deep: bool = True, timeout_s: float | None = None) -> dict[Path, FileCheck]:
+#: a file whose check gives no answer in this time (plus SECONDS_PER_GB of its size) is named as
+#: hanging: a corrupted B-tree sent HDF5 into an endless loop (seen with flipped bytes)
+HANG_S = 20.0
+SECONDS_PER_GB = 60.0
+STARTUP_S = 60.0  # the child's start (imports) on a loaded machine, added to the first file
+
+
+def check_files(paths, deep: bool = True) -> dict[Path, FileCheck]:
     """``check_file`` of each path in a child process; a file that crashes the child (the
-    HDF5 library can segfault on corrupted metadata) gets a problem naming the signal, and
-    the rest are checked by a new child."""
+    HDF5 library can segfault on corrupted metadata) or gives no answer in time (HANG_S +
+    SECONDS_PER_GB per GB) gets a problem naming that, and the rest are checked by a new
+    child."""
     todo = [str(p) for p in paths]
     out: dict[Path, FileCheck] = {}
     while todo:
         cmd = [sys.executable, "-m", "hotlase.postprocess.runchecks", *(["--deep"] if deep else []),
                *todo]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
-            lines, rc = proc.stdout.splitlines(), proc.returncode
-        except subprocess.TimeoutExpired as err:
-            lines, rc = (err.stdout or b"").decode(errors="replace").splitlines(), "timeout"
+        lines, why = _answers(cmd, todo)
         for line in lines:
             try:
                 fc = FileCheck(**json.loads(line))
@@ -310,17 +314,47 @@ def check_files(paths, deep: bool = True, timeout_s: float | None = None) -> dic
                 continue
             out[Path(fc.path)] = fc
         todo = [p for p in todo if Path(p) not in out]
-        if todo and rc == 0:  # cannot happen unless the child misbehaves: do not loop
+        if todo and not why:  # the child ended without a word on these: do not loop
             for p in todo:
                 out[Path(p)] = FileCheck(p, problem="the checker gave no answer for this file")
             break
-        if todo:  # the first unanswered file is the one the child died on
-            why = (f"signal {-rc}" if isinstance(rc, int) and rc < 0
-                   else "a timeout" if rc == "timeout" else f"exit {rc}")
+        if todo:  # the first unanswered file is the one the child died or hung on
             out[Path(todo[0])] = FileCheck(todo[0], problem=(
-                f"corrupted: reading it crashed the HDF5 library ({why})"))
+                f"corrupted: reading it {why}"))
             todo = todo[1:]
     return out
+
+
+def _answers(cmd: list[str], todo: list[str]) -> tuple[list[str], str]:
+    """Run the child; its JSON lines, and "" or how it ended early (a crash, a hang)."""
+    import queue
+    import threading
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    q: queue.Queue = queue.Queue()
+    reader = threading.Thread(target=lambda: [q.put(x) for x in proc.stdout] + [q.put(None)],
+                              daemon=True)
+    reader.start()
+    lines: list[str] = []
+    for i, path in enumerate(todo):
+        try:
+            limit = HANG_S + SECONDS_PER_GB * Path(path).stat().st_size / 1e9
+        except OSError:
+            limit = HANG_S
+        try:
+            line = q.get(timeout=limit + (STARTUP_S if i == 0 else 0.0))
+        except queue.Empty:
+            proc.kill()
+            proc.wait()
+            return lines, f"hung the HDF5 library (no answer in {limit:.0f} s)"
+        if line is None:
+            break
+        lines.append(line)
+    rc = proc.wait()
+    if len(lines) == len(todo):
+        return lines, ""
+    return lines, (f"crashed the HDF5 library (signal {-rc})" if rc < 0
+                   else f"stopped the checker (exit {rc})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -345,8 +379,8 @@ def study_key(spec_json: str) -> str:
 
 
 def directory_problems(checks: dict[Path, FileCheck]) -> dict[Path, str]:
-    """Why files of one run directory disagree with it: attributes that do not match the
-    file name (``<variant>_<kind>.h5``), a resolution other than its study's, a main study
+    """Why files of one run directory disagree with it (``check_file`` has already compared
+    attributes with the file name): a resolution other than its study's, a main study
     other than the one most main files carry, a no-metal study that is not
     ``geometry.twin.without_metal`` of that main study."""
     from hotlase.geometry.study import study_from_dict, study_hash
@@ -358,11 +392,6 @@ def directory_problems(checks: dict[Path, FileCheck]) -> dict[Path, str]:
     keys: dict[Path, str] = {}
     for path, c in checks.items():
         if not c.usable:
-            continue
-        name = f"{c.variant}_{c.kind}"
-        if Path(path).stem != name:
-            out[path] = (f"its attributes say variant {c.variant!r}, run_kind {c.kind!r} "
-                         f"({name}.h5), not its file name")
             continue
         try:
             keys[path] = study_key(c.spec_json)

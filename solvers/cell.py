@@ -195,18 +195,13 @@ def aligned_z_extent(z_min: float, z_max: float, resolution_nm: float, z_ref: fl
     return z_lo, z_lo + cells * dx
 
 
-def boundary_layers(frame: Frame, empty: bool = False) -> list:
+def boundary_layers(frame: Frame) -> list:
     """PML on top; PML or absorber (metal substrate) at the bottom; lateral where not periodic.
 
-    Dispersive metal inside a PML can go unstable, so metal gets Meep's Absorber there. The
-    empty cell of the normalisation run (``empty``) has no metal, so it always gets a PML of
-    the same thickness: an Absorber in vacuum reflects part of the pulse (Meep docs, "Perfectly
-    Matched Layer": an absorber needs many wavelengths to be reflectionless), and that
-    reflection entered the incident flux and the stored field subtracted from the structure
-    run, giving a metal half-space a reflectance that moved with pml_nm (issue 15).
+    Dispersive metal inside a PML can go unstable, so metal gets Meep's Absorber there.
     """
     layers = [mp.PML(frame.pml, direction=frame.vertical, side=mp.High)]
-    bottom = mp.Absorber if frame.metal_below and not empty else mp.PML
+    bottom = mp.Absorber if frame.metal_below else mp.PML
     layers.append(bottom((2 if frame.metal_below else 1) * frame.pml, direction=frame.vertical,
                          side=mp.Low))
     lateral = mp.Absorber if frame.metal_lateral else mp.PML
@@ -288,7 +283,7 @@ def make_simulation(study: StudySpec, *, sources: list, symmetries: list = (), k
         resolution=frame.resolution,
         geometry=[] if empty else make_geometry(study, layout, frame),
         sources=sources,
-        boundary_layers=boundary_layers(frame, empty),
+        boundary_layers=boundary_layers(frame),
         k_point=k_point if k_point is not None else False,
         symmetries=list(symmetries),
         default_material=background,

@@ -1,11 +1,10 @@
-"""A metal half-space (the substrate itself is Ag) against Fresnel, for several PML thicknesses.
+"""A metal half-space (the substrate itself is Ag) in 1D against Fresnel, for several PMLs.
 
-Issue 15 item 4: Ag as the semi-infinite substrate gave R(550 nm) = 0.313 (a 400 nm film:
-0.921) and moved with ``pml_nm`` (0.096 at 500 nm, 0.929 at 1000 nm). Cause: a metal
-substrate gets Meep's Absorber at the bottom instead of a PML (``solvers.cell``), and the
-normalisation run in the *empty* cell used the same Absorber, in vacuum, where it reflects
-part of the incident pulse; that reflection entered the incident flux and the stored field
-subtracted from the structure run. The empty run now has a PML at the bottom.
+Issue 15 item 4: rods on an Ag half-space give a reflectance that moves with ``pml_nm``, so
+``geometry.study.check_study`` refuses metal half-spaces under 2D/3D spectrum and fields runs
+(tests/unit/test_metal_half_space_refused.py). A 1D film stack on the same half-space, which
+stays allowed, is right: this test is the evidence for allowing it (it passes on the code
+before the refusal too: 1D was never wrong).
 
 Setup: 1D Meep cell (film_stack with no layer, substrate Ag), grid 2 nm, band 450-650 nm,
 11 wavelengths, pml_nm 150, 300 and 600. Reference: the Fresnel reflectance of the same
