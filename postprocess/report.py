@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from hotlase.geometry.study import StudySpec, material_model, structure_materials, study_json
+from hotlase.geometry.study import StudySpec, material_model, structure_materials
 from hotlase.postprocess import figures, hot_electrons
 from hotlase.postprocess.absorption import (
     ABSORPTION_CHECK_TOL,
@@ -50,7 +50,6 @@ from hotlase.postprocess.runfile import (
     DEFAULT_SLAB_VOXELS,
     VARIANTS,
     Run,
-    RunFileError,
     Spectrum,
     load_directory,
     read_group_arrays,

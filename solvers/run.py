@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import sys
 from pathlib import Path
 
@@ -171,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         ok &= run_variant(spec, variant, out, kinds, args.resume)
     if mp.am_master():
         (out / "runs").mkdir(parents=True, exist_ok=True)
-        (out / "runs" / "study.json").write_text(json.dumps({"study": args.study, "kinds": kinds}))
+        from hotlase.jobs.state import write_json_atomic  # a full disk leaves no half JSON
+        write_json_atomic(out / "runs" / "study.json", {"study": args.study, "kinds": kinds})
     return 0 if ok else 1
 
 
