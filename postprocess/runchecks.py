@@ -22,9 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-#: R, T and every A may leave [0, 1] by this much before a run is suspect (the film tests
-#: meet R, T within 0.015 of Airy at 2 nm; a coarse grid can overshoot by ~0.01).
-RANGE_TOL = 0.02
+#: R, T and every A may leave [0, 1] by this much before a run is suspect: coarse grids of a
+#: convergence ladder give A_by_material down to -0.025 at 25 nm (measured, rods on Ag), and
+#: the ladder test accepts [-0.05, 1.05] (tests/integration/test_converge_cli.py).
+RANGE_TOL = 0.05
 #: max |R + T + sum A_by_material - 1| above this makes a run suspect: twice what every study
 #: the examples offer meets (0.05, tests/physics/test_stability_sweep.py), Poynting's theorem.
 BALANCE_SUSPECT = 0.1
