@@ -128,8 +128,13 @@ def run_local(sweep: Sweep, out: Path, np_: int, dry_run: bool = False) -> int:
             f"{p}={format_value(v)}" for p, v in point.values.items())
         for stale in resolve_stale_failed(d / "runs"):
             print(f"{label}: {stale.name}: superseded by a newer complete run file, set aside")
-        if point_files(d).complete:
+        before = point_files(d)
+        if before.complete:
             print(f"{label}: complete, skipped")
+            continue
+        if before.suspect and before.has_summary:  # the same study would give the same numbers
+            failed.append(point.hash)
+            print(f"{label}: suspect, not rerun ({before.problem}); change the study to redo it")
             continue
         cmds = local_commands(d, np_)
         if dry_run:
