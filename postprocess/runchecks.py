@@ -29,13 +29,17 @@ RANGE_TOL = 0.05
 #: max |R + T + sum A_by_material - 1| above this makes a run suspect: twice what every study
 #: the examples offer meets (0.05, tests/physics/test_stability_sweep.py), Poynting's theorem.
 BALANCE_SUSPECT = 0.1
+#: a run stopped by the time cap is suspect unless |E|^2 at its decay probe had fallen below
+#: this fraction of its peak (a stated bound: the field left unrecorded is under 1 % of its
+#: peak amplitude; the study's own decay_by is usually far smaller).
+CAP_DECAY_OK = 1e-4
 #: datasets up to this size go into the checksum; bigger ones (field maps) are only checked
 #: for finite values and shape, so a huge file is not read twice when it is written.
 CHECKSUM_MAX_BYTES = 64 << 20
 #: root attributes read by name (never by iterating: a corrupted attribute heap crashed h5py)
 ROOT_ATTRS = ("status", "message", "spec_json", "run_kind", "variant", "resolution_nm",
               "hotlase_version", "meep_version", "git_commit", "created_utc", "mpi_processes",
-              "symmetries", "courant", "wall_time_s", "stepping_time_s", "stop_reason",
+              "symmetries", "courant", "wall_time_s", "stepping_time_s", "stop_reason", "decay_ratio",
               "checksum_sha256", "checksum_datasets", "failure")
 USABLE = ("complete", "suspect")
 
@@ -160,9 +164,10 @@ def physical_problems(f, kind: str, deep: bool = True) -> Problems:
     elif kind == "fields" and deep:
         for tag in g:
             _field_tag(p, g[tag], f"fields/{tag}")
-    if read_attr(f, "stop_reason") == "time cap":
-        p.soft.append("stopped by the time cap (simulation.max_time_fs), not by field decay: "
-                      "raise max_time_fs")
+    ratio = read_attr(f, "decay_ratio", math.inf)
+    if read_attr(f, "stop_reason") == "time cap" and not ratio <= CAP_DECAY_OK:
+        p.soft.append(f"stopped by the time cap (simulation.max_time_fs) with |E|^2 at the decay "
+                      f"probe still {ratio:.2g} of its peak (> {CAP_DECAY_OK:g}): raise max_time_fs")
     return p
 
 

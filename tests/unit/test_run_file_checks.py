@@ -165,8 +165,11 @@ CASES = {  # issue 15 item 3, at the writer: (R, T, A, facts) -> status, words
     "max_time_fs 1e-9: R NaN": (
         np.full(n, np.nan), np.zeros(n), np.zeros(n), {}, "failed", "NaN"),
     "stopped by the time cap": (
-        np.full(n, 0.5), np.full(n, 0.2), np.full(n, 0.3), {"stop_reason": "time cap"},
-        "suspect", "time cap"),
+        np.full(n, 0.5), np.full(n, 0.2), np.full(n, 0.3),
+        {"stop_reason": "time cap", "decay_ratio": 3e-3}, "suspect", "time cap"),
+    "time cap after the fields decayed below CAP_DECAY_OK": (
+        np.full(n, 0.5), np.full(n, 0.2), np.full(n, 0.3),
+        {"stop_reason": "time cap", "decay_ratio": 1e-6}, "complete", ""),
 }
 
 
