@@ -4,8 +4,10 @@ Measured before the refusal (rods r = 40 nm, h = 100 nm, P = 200 nm on Ag, 10 nm
 normal incidence): R(550 nm) 0.959 with pml_nm 250, 0.912 with 500 and 0.913 with 1000,
 while the same rods on a 400 nm Ag film on SiO2 give 0.901 with 250 and 500; the issue's
 study: 0.313 / 0.096 / 0.929 against a film's 0.921. Neither the empty normalisation cell's
-bottom Absorber nor the structure run's (both replaced by a PML) changed those numbers, so
-the cause is not yet known and such studies are refused. A 1D film stack on an Ag half-space
+bottom Absorber nor the structure run's (both replaced by a PML) changed those numbers, and
+the flat half-space in the same 3D cell (rods of vacuum) gives 0.9873 with both PMLs (Fresnel
+0.9870), so the cause lies with rods on the half-space, is not yet known, and such studies are
+refused. A 1D film stack on an Ag half-space
 matches Fresnel for every PML (tests/physics/test_metal_half_space.py) and is accepted.
 """
 
