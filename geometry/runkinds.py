@@ -145,8 +145,13 @@ ROOT_ATTRIBUTES = (
     Item("resolution_nm", "grid spacing", "nm"),
     Item("run_kind", "the run kind (`spectrum`, `modes`, `fields` or `emitter`)"),
     Item("variant", "`main` or `no_metal`"),
-    Item("status", "`running`, `complete` or `failed` (only `complete` may be analysed)"),
-    Item("message", "why it failed (empty when complete)"),
+    Item("status", "`running`, `complete`, `suspect` or `failed` (\"Checks\" below; `complete` "
+         "and `suspect` may be analysed, `suspect` flagged)"),
+    Item("message", "why it failed or is suspect (empty when complete)"),
+    Item("checksum_sha256", "SHA-256 over name, dtype, shape and bytes of each dataset in "
+         "`checksum_datasets`, in that order (`postprocess.runchecks.datasets_checksum`)"),
+    Item("checksum_datasets", "JSON list of the datasets it covers: every dataset of at most "
+         "64 MiB (larger field maps are checked for shape and finite values instead)"),
     Item("symmetries", "JSON list of the mirror symmetries used, e.g. `[\"mirror x phase -1\"]`"),
     Item("courant", "Courant number used", "1"),
     Item("wall_time_s", "wall time of the run", "s"),
@@ -171,6 +176,9 @@ _BROADBAND_ROOT = (
          "k/(2 pi); zeros at normal incidence", "1/um"),
     Item("energy_balance_max_error", "(with a spectrum) max over wavelengths of "
          "\\|R + T + sum A_by_material - 1\\|", "1"),
+    Item("stop_reason", "`decayed` or `time cap`: what ended the time stepping"),
+    Item("decay_ratio", "\\|E\\|^2 at the decay probe over its peak when the stepping ended",
+         "1"),
 )
 
 _VOXEL_ATTRS = (
@@ -201,7 +209,7 @@ SPECTRUM = Group(
     attributes=(Item("energy_balance_max_error", "max over wavelengths of \\|R + T + sum "
                      "A_by_material - 1\\|", "1"),),
     notes="A run whose balance error exceeds 0.5 (or is not finite) is marked `failed`, never "
-          "complete (`solvers.spectrum.check_balance`).")
+          "complete (`solvers.spectrum.check_balance`); above 0.1 it is `suspect` (\"Checks\").")
 
 MODES = Group(
     "modes",
@@ -385,6 +393,33 @@ def _table(items: tuple[Item, ...], datasets: bool) -> list[str]:
     return out
 
 
+_CHECKS = """## Checks: `complete`, `suspect`, refused
+When a run ends normally the writer (`solvers.output.seal`) runs
+`postprocess.runchecks.physical_problems` on what it wrote and sets `status`:
+- `failed` (never analysed): NaN/Inf anywhere in the results, datasets of wrong lengths or
+  shapes (R, T, A, A_by_material not as long as `wavelength_nm`; E, H, eps not shaped like
+  their coordinates), a missing group;
+- `suspect` (analysed, flagged at the top of the report, `hotlase analyze` exits 3): R, T or
+  an `A_by_material` outside [0, 1] by more than 0.05 (`RANGE_TOL`), energy balance
+  max |R + T + sum A_by_material - 1| above 0.1 (`BALANCE_SUSPECT`, twice what every
+  offered study meets), or time stepping stopped by `simulation.max_time_fs` rather than by
+  field decay (`stop_reason = "time cap"`) while |E|^2 at the decay probe was still above
+  1e-4 of its peak (`decay_ratio`, `CAP_DECAY_OK`: raise `max_time_fs`);
+- `complete` otherwise.
+A study's identity is its canonical JSON (`spec_json`); its content hash is
+`geometry.study.study_hash` of it. Before analysis (`hotlase analyze`, `status`, `collect`)
+every file is read in a child process (a corrupted file can crash the HDF5 library; it then
+costs one line) with root attributes read by name only, and refused, named with the reason,
+when: it is not readable HDF5; `status` is not `complete`/`suspect`; its datasets fail the
+checksum; a check above fails in a file marked `complete`; its `variant`/`run_kind` are not
+those of its file name or `resolution_nm` is not its study's; its study differs from the main
+study most main files carry (a tie refuses them all), or a no-metal file's study is not
+`geometry.twin.without_metal` of that main study. Files written before checksums existed are
+checked but not verified (listed in `summary.json` as `runs_unverified`). `summary.json`
+carries `status` (`complete`, `suspect`, `incomplete`), `runs_missing` (runs the study asks for
+with no file), `runs_unreadable` (refused, with reasons) and `runs_suspect`."""
+
+
 def runfile_markdown() -> str:
     """docs/runfile.md, generated from the registered run kinds and their schemas."""
     kinds = run_kinds()
@@ -394,6 +429,7 @@ def runfile_markdown() -> str:
         groups = ", ".join(f"`{g.path}/`" for g in k.groups)
         lines.append(f"| `{k.name}` | {k.source} | {k.summary} | {groups} | `{k.solver}` |")
     lines += ["", "## Root attributes", ""] + _table(ROOT_ATTRIBUTES, False)
+    lines += ["", _CHECKS]
     seen: set[str] = set()
     for k in kinds.values():
         extra = [i for i in k.root_attributes if i.name not in seen]

@@ -2,6 +2,11 @@
 
 Each subcommand is a thin wrapper over a function of the package that owns the step; bad
 input prints one line naming the field and exits 2, a failed run exits 1.
+
+Exit codes of ``analyze``, ``status`` and ``collect``: 0 all inputs present and usable;
+1 (EXIT_INCOMPLETE) some inputs missing, unreadable or refused (each named on stdout);
+2 bad input or a directory/index that cannot be read; 3 (EXIT_SUSPECT, ``analyze`` only)
+every run present but some results fail a physical check (docs/runfile.md, "Checks").
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from hotlase.geometry.runkinds import add_run_options
 from hotlase.geometry.validate import SpecError
 
 LOCKED_EXIT = 75  # EX_TEMPFAIL (sysexits.h): the output directory is in use, try again later
+EXIT_INCOMPLETE = 1
+EXIT_SUSPECT = 3
 
 
 def _show(args) -> int:
@@ -53,12 +60,15 @@ def _analyze(args) -> int:
 
         print_ladder(d, rebuild(d))
         return 0
+    from hotlase.postprocess.report import status_lines
+
     report, summary = analyze(args.dir)
     print(report)
     conv = summary.get("grid_convergence") or {}
     print(f"grid convergence: error bars from {conv['ladder']}" if conv.get("ladder")
           else conv.get("note", "no grid-convergence ladder: numbers carry no error bar"))
-    return 0
+    print("\n".join(line.strip("*") for line in status_lines(summary)))
+    return {"complete": 0, "suspect": EXIT_SUSPECT}.get(summary.get("status"), EXIT_INCOMPLETE)
 
 
 def _demo(args) -> int:
@@ -89,10 +99,9 @@ def _status(args) -> int:
 
 
 def _collect(args) -> int:
-    from hotlase.jobs.collect import collect
+    from hotlase.jobs.collect import collect_command
 
-    collect(args.dir)
-    return 0
+    return collect_command(args.dir)
 
 
 def _validate(args) -> int:
@@ -190,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     from hotlase.jobs import supervise
     from hotlase.solvers.collective import Interrupted, interrupt_signum, raise_on_signals
     from hotlase.solvers.dirlock import LockHeld
+    from hotlase.jobs.state import StateFileError
 
     args = parser().parse_args(argv)
     warnings.formatwarning = lambda msg, cat, *a, **k: f"warning: {msg}\n"
@@ -210,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     except SpecError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except FileNotFoundError as err:
+    except (FileNotFoundError, StateFileError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 

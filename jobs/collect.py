@@ -20,7 +20,9 @@ from typing import Any
 
 from hotlase.jobs.points import format_value
 from hotlase.postprocess.quantities import figure_of_merit_patterns, unit_of
-from hotlase.jobs.state import POINTS_DIR, SWEEP_INDEX, point_files, read_json, write_text_atomic
+from hotlase.jobs.state import (POINTS_DIR, point_files, point_run_files, read_sweep_index,
+                                write_text_atomic)
+from hotlase.postprocess.runchecks import check_files
 
 OUT_DIR = "collect"
 MAX_PLOTTED = 12
@@ -67,21 +69,23 @@ def figures_of_merit(columns: list[str]) -> list[str]:
 
 
 def collect_table(out_dir: str | Path) -> tuple[list[str], list[str], list[dict[str, Any]], int]:
-    """Rows of the complete points.
+    """Rows of the complete points; every other point is named with its reason on stdout.
 
     Returns:
         (swept parameter names, summary column names, rows, number of incomplete points).
     """
     out_dir = Path(out_dir)
-    index = read_json(out_dir / SWEEP_INDEX)
-    if index is None:
-        raise FileNotFoundError(f"{out_dir / SWEEP_INDEX} not found: not a sweep directory")
+    index = read_sweep_index(out_dir)
     params = list(index["parameters"])
     rows, columns, skipped = [], [], 0
+    checks = check_files([p for h in index["order"]
+                          for p in point_run_files(out_dir / POINTS_DIR / h)], deep=False)
     for h in index["order"]:
         d = out_dir / POINTS_DIR / h
-        if not point_files(d).complete:
+        files = point_files(d, checks)
+        if not files.complete:
             skipped += 1
+            print(f"left out {d}: {files.problem}")
             continue
         summary = flatten(json.loads((d / "summary.json").read_text()))
         for c in summary:
@@ -169,6 +173,16 @@ def plot_parameter(path: Path, param: str, params: list[str], foms: list[str],
 
 def collect(out_dir: str | Path) -> Path:
     """Write the table (CSV, HDF5) and plots of a sweep directory; returns the CSV path."""
+    return _collect(out_dir)[0]
+
+
+def collect_command(out_dir: str | Path) -> int:
+    """``hotlase collect``: exit code 0 when every point was collected, 1 when some were left
+    out (each named on stdout with its reason)."""
+    return 1 if _collect(out_dir)[1] else 0
+
+
+def _collect(out_dir: str | Path) -> tuple[Path, int]:
     out_dir = Path(out_dir)
     params, columns, rows, skipped = collect_table(out_dir)
     dest = out_dir / OUT_DIR
@@ -183,7 +197,7 @@ def collect(out_dir: str | Path) -> Path:
           + (f"; {skipped} incomplete point(s) left out" if skipped else ""))
     if plots:
         print(f"plots of {len(foms)} figure(s) of merit vs " + ", ".join(plots) + f" in {dest}")
-    return dest / "sweep.csv"
+    return dest / "sweep.csv", skipped
 
 
 def _has_numbers(column: str, rows: list[dict[str, Any]]) -> bool:

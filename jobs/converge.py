@@ -109,7 +109,14 @@ def _run_ladder(args, out: Path, text: str, hs: list[float], np_: int, tol: Tole
     if args.dry_run:
         return rc
     sweep = load_sweep(out / SWEEP_FILE)
-    done = {p.hash for p in sweep.points if point_files(out / POINTS_DIR / p.hash).complete}
+    done = {p.hash for p in sweep.points if _on_ladder(out, p)}
+    for p in sweep.points:
+        files = point_files(out / POINTS_DIR / p.hash)
+        if files.suspect:
+            print(f"grid {p.study.simulation.resolution_nm:g} nm is suspect, kept on the ladder "
+                  f"(its error is what the ladder measures): {files.problem}")
+    if len(done) == len(sweep.points):
+        rc = 0  # suspect grids made the sweep exit 1; on a ladder they are data
     if len(done) < len(sweep.points):
         missing = sorted(p.study.simulation.resolution_nm for p in sweep.points
                          if p.hash not in done)
@@ -130,7 +137,7 @@ def ladder_from_points(out: Path, sweep: Sweep, tol: Tolerances, match_nm: float
     each point so its report shows the error bars. Returns the ladder dict."""
     from hotlase.postprocess.report import analyze
 
-    done = [p for p in sweep.points if point_files(out / POINTS_DIR / p.hash).complete]
+    done = [p for p in sweep.points if _on_ladder(out, p)]
     points = [(p.study.simulation.resolution_nm,
                json.loads((out / POINTS_DIR / p.hash / "summary.json").read_text()))
               for p in done]
@@ -176,12 +183,19 @@ def rebuild(out: str | Path) -> dict:
     tol = Tolerances(t.get("fraction", Tolerances.fraction),
                      t.get("wavelength_nm", Tolerances.wavelength_nm),
                      t.get("relative", Tolerances.relative))
-    done = [p for p in sweep.points if point_files(out / POINTS_DIR / p.hash).complete]
+    done = [p for p in sweep.points if _on_ladder(out, p)]
     if len(done) < 2:
         raise FileNotFoundError(f"{out}: fewer than 2 complete grids, no convergence table")
     study_file = old.get("study_file")
     return ladder_from_points(out, sweep, tol, old.get("mode_match_nm", 10.0),
                               Path(study_file) if study_file else None, reanalyze=False)
+
+
+def _on_ladder(out: Path, point) -> bool:
+    """A grid belongs on the ladder when its point is complete, or suspect with a summary
+    (a coarse grid whose energy balance is off is exactly what the ladder quantifies)."""
+    files = point_files(out / POINTS_DIR / point.hash)
+    return files.complete or (files.suspect and files.has_summary)
 
 
 def print_ladder(out: Path, ladder: dict) -> None:

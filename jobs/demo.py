@@ -13,7 +13,7 @@ DEFAULT_STUDY = Path(__file__).resolve().parent.parent / "examples" / "default.t
 def run_demo(out: str | Path = "runs/demo", *, np: int = 2, resolution_nm: float | None = None,
              study: str | Path = DEFAULT_STUDY, allow_large: bool = False) -> int:
     """Run, analyse and print the metal vs no-metal comparison and the report path."""
-    from hotlase.postprocess.report import analyze, comparison_table
+    from hotlase.postprocess.report import analyze, comparison_table, status_lines
 
     t0 = time.perf_counter()
     print(f"hotlase demo: {study} -> {out} ({np} MPI ranks)", flush=True)
@@ -24,6 +24,7 @@ def run_demo(out: str | Path = "runs/demo", *, np: int = 2, resolution_nm: float
         return code
     report, summary = analyze(out)
     print(comparison_table(summary))
+    print("\n".join(line.strip("*") for line in status_lines(summary)))
     print(f"report: {report}")
     print(f"hotlase demo: done in {time.perf_counter() - t0:.0f} s")
     return 0

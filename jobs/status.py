@@ -1,7 +1,10 @@
 """``hotlase status DIR``: the state of every point of a sweep directory.
 
-States: ``complete`` (files say so, whatever Slurm says), ``running`` and ``pending`` (from
-squeue, or the local runner's marker DIR/local.json), ``failed`` (submitted or run but gone without completing), ``missing`` (never run).
+States: ``complete`` (its run files pass every check and its summary.json is valid:
+``jobs.state.point_files``, whatever Slurm says), ``suspect`` (every run file there and
+readable, but some fail a physical check: docs/runfile.md, "Checks"), ``running`` and
+``pending`` (from squeue, or the local runner's marker DIR/local.json), ``failed`` (submitted
+or run but gone without completing, or files refused), ``missing`` (never run).
 The Slurm state comes from squeue while a task is queued, then from sacct when accounting
 is available; without slurmdbd a task that left the queue is judged by its files alone.
 """
@@ -17,11 +20,14 @@ from hotlase.jobs.state import (
     JOBS_INDEX,
     LOGS_DIR,
     POINTS_DIR,
-    SWEEP_INDEX,
+    StateFileError,
     local_running_point,
     point_files,
+    point_run_files,
     read_json,
+    read_sweep_index,
 )
+from hotlase.postprocess.runchecks import check_files
 
 
 @dataclass(frozen=True)
@@ -31,7 +37,7 @@ class PointStatus:
     Attributes:
         hash: point hash (directory name under DIR/points).
         values: {swept path: value}.
-        state: complete, running, pending, failed or missing.
+        state: complete, suspect, running, pending, failed or missing.
         slurm_state: the Slurm state ("" when never submitted, "?" when unknown).
         job: "<array job id>_<task>" of the latest submission ("" if none).
         log: path of the Slurm log of that task ("" if none).
@@ -47,10 +53,13 @@ class PointStatus:
     detail: str
 
 
-def point_state(complete: bool, has_files: bool, job: str, slurm_state: str) -> str:
+def point_state(complete: bool, has_files: bool, job: str, slurm_state: str,
+                suspect: bool = False) -> str:
     """Combine files and Slurm into one state (the rule in the module docstring)."""
     if complete:
         return "complete"
+    if suspect:
+        return "suspect"
     if slurm_state in ("RUNNING", "COMPLETING", "CONFIGURING", "SIGNALING", "STAGE_OUT"):
         return "running"
     if slurm_state in ("PENDING", "REQUEUED", "SUSPENDED", "RESIZING"):
@@ -67,18 +76,22 @@ def sweep_status(out_dir: str | Path) -> list[PointStatus]:
         FileNotFoundError: DIR has no sweep.json (not a sweep directory).
     """
     out_dir = Path(out_dir)
-    index = read_json(out_dir / SWEEP_INDEX)
-    if index is None:
-        raise FileNotFoundError(f"{out_dir / SWEEP_INDEX} not found: not a sweep directory "
-                                f"(make one with `hotlase sweep SWEEP.toml --out {out_dir}`)")
+    index = read_sweep_index(out_dir)
     jobs = (read_json(out_dir / JOBS_INDEX, {}) or {}).get("points", {})
-    job_ids = sorted({j["job_id"] for j in jobs.values()}, key=int)
+    try:
+        job_ids = sorted({str(j["job_id"]) for j in jobs.values()}, key=int)
+        jobs = {h: {"job_id": str(j["job_id"]), "task": int(j["task"])} for h, j in jobs.items()}
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise StateFileError(f"{out_dir / JOBS_INDEX}: not a jobs index ({type(err).__name__}: "
+                             f"{err}); restore or remove it") from None
     live = slurm.queue_states(job_ids) if job_ids else {}
     final = slurm.accounting_states(job_ids) if job_ids else {}
     local = local_running_point(out_dir)
+    every = [p for h in index["order"] for p in point_run_files(out_dir / POINTS_DIR / h)]
+    checks = check_files(every, deep=False)  # one child process for the whole sweep
     rows = []
     for h in index["order"]:
-        files = point_files(out_dir / POINTS_DIR / h)
+        files = point_files(out_dir / POINTS_DIR / h, checks)
         entry = jobs.get(h)
         job = f"{entry['job_id']}_{entry['task']}" if entry else ""
         if not job:
@@ -94,7 +107,7 @@ def sweep_status(out_dir: str | Path) -> list[PointStatus]:
             state, sstate = "running", "local"
         else:
             state = point_state(files.complete, files.n_runs > 0 or files.has_summary, job,
-                                sstate)
+                                sstate, files.suspect)
         rows.append(PointStatus(h, index["points"][h], state, sstate, job, log, files.problem))
     return rows
 
@@ -106,14 +119,14 @@ def format_table(rows: list[PointStatus]) -> str:
     body = []
     for r in rows:
         note = r.log
-        if r.state in ("failed", "missing") and r.detail:
+        if r.state in ("failed", "missing", "suspect") and r.detail:
             note = f"{r.log}  ({r.detail})" if r.log else r.detail
         body.append([r.hash, *(format_value(r.values[p]) for p in params), r.state,
                      r.slurm_state or "-", r.job or "-", note or "-"])
     widths = [max(len(str(c)) for c in col) for col in zip(head, *body)]
     fmt = lambda row: "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip()  # noqa: E731
     counts = {s: sum(r.state == s for r in rows)
-              for s in ("complete", "running", "pending", "failed", "missing")}
+              for s in ("complete", "suspect", "running", "pending", "failed", "missing")}
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     return "\n".join([fmt(head), *map(fmt, body), f"{len(rows)} points: {summary}"])
 

@@ -36,6 +36,7 @@ from hotlase.jobs.state import (
     SWEEP_INDEX,
     point_files,
     read_json,
+    resolve_stale_failed,
     write_json_atomic,
     write_text_atomic,
 )
@@ -149,8 +150,15 @@ def run_local(sweep: Sweep, out: Path, np_: int, dry_run: bool = False) -> int:
         d = out / POINTS_DIR / point.hash
         label = f"[{i}/{n}] {point.hash} " + " ".join(
             f"{p}={format_value(v)}" for p, v in point.values.items())
-        if point_files(d).complete:
+        for stale in resolve_stale_failed(d / "runs"):
+            print(f"{label}: {stale.name}: superseded by a newer complete run file, set aside")
+        before = point_files(d)
+        if before.complete:
             print(f"{label}: complete, skipped")
+            continue
+        if before.suspect and before.has_summary:  # the same study would give the same numbers
+            failed.append(point.hash)
+            print(f"{label}: suspect, not rerun ({before.problem}); change the study to redo it")
             continue
         cmds = local_commands(d, np_)
         if dry_run:

@@ -33,6 +33,7 @@ from hotlase.postprocess.absorption import (
     unphysical_fractions,
     write_absorbed_power_map,
 )
+from hotlase.jobs.state import write_text_atomic
 from hotlase.postprocess.compare import (
     Row,
     best_mode,
@@ -51,11 +52,9 @@ from hotlase.postprocess.runfile import (
     DEFAULT_SLAB_VOXELS,
     VARIANTS,
     Run,
-    RunFileError,
     Spectrum,
-    find_runs,
+    load_directory,
     read_group_arrays,
-    read_run,
     read_spectrum,
 )
 from hotlase.postprocess.study_table import study_rows
@@ -146,15 +145,10 @@ def analyze_variants(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXE
     if not directory.is_dir():
         raise FileNotFoundError(f"run directory {directory} does not exist "
                                 "(expected DIR/runs/*.h5)")
-    found = find_runs(directory)
-    runs: dict[tuple[str, str], Run] = {}
-    problems: list[str] = []
-    for key, path in sorted(found.items()):
-        try:
-            runs[key] = read_run(path)
-        except (RunFileError, OSError, ValueError) as err:
-            problems.append(f"{path.name}: {err}")
-    missing = [f"{v}_{k}" for v in VARIANTS for k in run_kinds() if (v, k) not in found]
+    loaded = load_directory(directory)
+    runs = loaded.runs
+    problems = [f"{name}: {why}" for name, why in loaded.refused.items()]
+    missing = loaded.missing
     results = {v: _analyze_variant(v, {k: r for (vv, k), r in runs.items() if vv == v}, slab_voxels)
                for v in VARIANTS}
     main, twin = results["main"], results["no_metal"]
@@ -174,8 +168,11 @@ def analyze_variants(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXE
         "purcell_main_over_no_metal": purcell_ratio,
         "comparison": [asdict(r) for r in rows],
         "inputs": _inputs(main, twin),
+        "status": loaded.state,
         "runs_missing": missing,
         "runs_unreadable": problems,
+        "runs_suspect": [f"{n}: {why}" for n, why in loaded.suspect.items()],
+        "runs_unverified": loaded.unverified,
         "notes": {"main": main.notes, "no_metal": twin.notes},
     })
     for name in headline_keys():  # always present (postprocess.quantities)
@@ -191,9 +188,10 @@ def analyze_variants(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXE
                 summary["maps"][f"{v}_{tag}"] = str(path)
     summary["grid_convergence"], convergence_md = grid_convergence_section(directory, study,
                                                                            summary)
-    (directory / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n")
+    write_text_atomic(directory / "summary.json", json.dumps(summary, indent=2, allow_nan=False) + "\n")
     report = directory / "report.md"
-    report.write_text(_markdown(directory, summary, results, rows, figure_paths) + convergence_md)
+    write_text_atomic(report, _markdown(directory, summary, results, rows, figure_paths)
+                      + convergence_md)
     return report, summary, results
 
 
@@ -258,12 +256,6 @@ def _analyze_variant(variant: str, runs: dict[str, Run], slab_voxels: int) -> Va
         return res
     res.study = next(iter(runs.values())).study
     study = res.study
-    specs = {k: study_json(r.study) for k, r in runs.items()}
-    if len(set(specs.values())) > 1:
-        first = next(iter(specs.values()))
-        odd = sorted(k for k, v in specs.items() if v != first)
-        res.notes.append(f"{variant} runs come from different studies (spec_json of {odd} differs "
-                         f"from {next(iter(specs))}): results may not belong together; re-run")
     try:
         res.inputs = electronic_inputs(study)
     except KeyError as err:
@@ -619,10 +611,28 @@ def _table(head: list[str], body: list[list[Any]]) -> str:
     return "\n".join(lines)
 
 
+def status_lines(summary: dict) -> list[str]:
+    """The verdict that heads the report (and that ``hotlase analyze`` prints): the state of
+    the run files, then every missing, refused and suspect file, one line each."""
+    state = summary.get("status", "incomplete")
+    head = {"complete": "STATUS: complete (every run file present, verified and physical)",
+            "suspect": "STATUS: SUSPECT: some results fail a physical check; do not use "
+                       "them as they are",
+            "incomplete": "STATUS: INCOMPLETE: some run files are missing or were refused; "
+                          "the numbers below leave them out"}[state]
+    out = [f"**{head}**"]
+    if summary.get("runs_missing"):
+        out.append("- missing runs: " + ", ".join(summary["runs_missing"]))
+    out += [f"- refused: {p}" for p in summary.get("runs_unreadable") or []]
+    out += [f"- suspect: {p}" for p in summary.get("runs_suspect") or []]
+    return out
+
+
 def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult], rows: list[Row],
               figure_paths: dict[str, Path]) -> str:
     inp = summary.get("inputs") or {}
     out = [f"# hotlase report: {inp.get('study_name', directory.name)}", ""]
+    out += status_lines(summary) + [""]
     out += ["## Inputs", "", _table(["quantity", "value"], [
         ["pump wavelength (nm)", inp.get("pump_wavelength_nm")],
         ["emission wavelength (nm)", inp.get("emission_wavelength_nm")],

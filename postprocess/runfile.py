@@ -22,6 +22,7 @@ import numpy as np
 from hotlase.geometry.build import build
 from hotlase.geometry.settings import RUN_KINDS
 from hotlase.geometry.study import StudySpec, study_from_dict
+from hotlase.postprocess.runchecks import USABLE, read_root_attrs
 
 VARIANTS = ("main", "no_metal")
 #: Voxels per z-slab: E (complex128, 3 components) of one slab is 48 B/voxel * this = 96 MB.
@@ -169,32 +170,54 @@ class Slab:
 
 
 def read_run(path: str | Path) -> Run:
-    """Open a run file and check it can be analysed.
+    """Open a run file and check it can be analysed (root attributes read by name only).
+
+    Use ``postprocess.runchecks.check_files`` first on files that may be corrupted: it reads
+    them in a child process (checksum, physical checks) so that a crash costs one line.
 
     Raises:
         FileNotFoundError: no such file.
-        RunFileError: not a run file, or its ``status`` is not ``complete`` (the message says
-            the status and the run's own failure message).
+        RunFileError: not a run file, or its ``status`` is neither ``complete`` nor ``suspect``
+            (the message says the status and the run's own failure message).
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"run file {path} does not exist")
     try:
         with h5py.File(path, "r") as f:
-            attrs = _decode_attrs(f.attrs)
-    except OSError as err:
+            attrs = read_root_attrs(f)
+    except (OSError, KeyError, ValueError) as err:
         raise RunFileError(f"{path}: not a readable HDF5 run file ({err})") from None
+    for key in _JSON_ATTRS:
+        if isinstance(attrs.get(key), str):
+            try:
+                attrs[key] = json.loads(attrs[key])
+            except ValueError:
+                raise RunFileError(f"{path}: attribute {key!r} is not JSON") from None
     for key in ("status", "spec_json", "run_kind", "variant"):
         if key not in attrs:
             raise RunFileError(f"{path}: root attribute {key!r} missing (docs/runfile.md)")
-    if attrs["status"] != "complete":
+    if attrs["status"] not in USABLE:
         why = attrs.get("message") or "no message"
         raise RunFileError(f"{path}: status = {attrs['status']!r} ({why}); only runs with "
-                           f"status 'complete' can be analysed; re-run it")
-    with warnings.catch_warnings():  # accuracy warnings were shown when the run was made
-        warnings.simplefilter("ignore")
-        study = study_from_dict(json.loads(attrs["spec_json"]))
+                           f"status 'complete' (or 'suspect') can be analysed; re-run it")
+    try:
+        with warnings.catch_warnings():  # accuracy warnings were shown when the run was made
+            warnings.simplefilter("ignore")
+            study = study_from_dict(json.loads(attrs["spec_json"]))
+    except Exception as err:  # noqa: BLE001 - a damaged study is this file's problem
+        raise RunFileError(f"{path}: its study (spec_json) does not load "
+                           f"({type(err).__name__}: {err})") from None
     return Run(path=path, attrs=MappingProxyType(attrs), study=study)
+
+
+def expected_runs(study: StudySpec) -> list[tuple[str, str]]:
+    """(variant, kind) of every run file ``hotlase run`` makes for this (main) study: its run
+    kinds, for ``main`` and, when it compares with no metal and has metal, ``no_metal``."""
+    from hotlase.geometry.twin import has_metal
+
+    variants = ["main"] + (["no_metal"] if study.compare_no_metal and has_metal(study) else [])
+    return [(v, k) for v in variants for k in study.run_kinds]
 
 
 def find_runs(directory: str | Path) -> dict[tuple[str, str], Path]:
@@ -205,6 +228,67 @@ def find_runs(directory: str | Path) -> dict[tuple[str, str], Path]:
         variant, _, kind = path.stem.rpartition("_")
         if variant in VARIANTS and kind in RUN_KINDS:
             out[(variant, kind)] = path
+    return out
+
+
+@dataclass
+class RunDirectory:
+    """The run files of one directory, checked (``load_directory``).
+
+    Attributes:
+        runs: {(variant, kind): Run} of the files that may be analysed.
+        refused: {file name: reason} of files present that must not be.
+        suspect: {file name: reason} of analysed files whose results fail a physical check.
+        missing: ``<variant>_<kind>`` of the runs the study asks for that have no file.
+        unverified: names of analysed files written before checksums (nothing to verify).
+    """
+
+    runs: dict[tuple[str, str], Run] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
+    suspect: dict[str, str] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    unverified: list[str] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        """``complete``, ``suspect`` (all there, some suspect) or ``incomplete``."""
+        if self.missing or self.refused or not self.runs:
+            return "incomplete"
+        return "suspect" if self.suspect else "complete"
+
+
+def load_directory(directory: str | Path, deep: bool = True) -> RunDirectory:
+    """Check every ``DIR/runs/<variant>_<kind>.h5`` (``runchecks.check_files``, in a child
+    process, and ``runchecks.directory_problems``) and open those that may be analysed."""
+    from hotlase.postprocess.runchecks import check_files, directory_problems
+
+    found = find_runs(directory)
+    checks = check_files(found.values(), deep=deep)
+    disagree = directory_problems(checks)
+    out = RunDirectory()
+    for key, path in sorted(found.items()):
+        c = checks[path]
+        reason = c.problem or disagree.get(path, "")
+        if not reason:
+            try:
+                out.runs[key] = read_run(path)
+            except (RunFileError, OSError) as err:
+                reason = str(err).removeprefix(f"{path}: ")
+        if reason:
+            out.refused[path.name] = reason
+            continue
+        if c.suspect:
+            out.suspect[path.name] = "; ".join(c.suspect)
+        if c.checksum == "absent":
+            out.unverified.append(path.name)
+    main = next((r.study for (v, _), r in out.runs.items() if v == "main"), None)
+    if main is not None:
+        expected = expected_runs(main)
+    else:  # only twin files: the twin's run kinds, for both variants
+        kinds = sorted({k for _, k in found} | {k for r in out.runs.values()
+                                                for k in r.study.run_kinds}) or RUN_KINDS
+        expected = [(v, k) for v in VARIANTS for k in kinds]
+    out.missing = [f"{v}_{k}" for v, k in expected if (v, k) not in found]
     return out
 
 

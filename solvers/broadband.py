@@ -84,6 +84,8 @@ def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fie
     facts["stepping_time_s"] = stepping
     facts["growth_check_time_s"] = stop0.growth.seconds + stop.growth.seconds
     facts["meep_time_fs"] = sim.meep_time() * MEEP_TIME_S * 1e15
+    facts["stop_reason"] = stop.reason  # a time cap before decay makes it suspect (runchecks)
+    facts["decay_ratio"] = stop.ratio
     if spectrum_writer is not None:
         on_face = list(dict.fromkeys(p.material for p in sheets(study, layout)))
         result = collect_spectrum(sim, mon, incident, frame.dims,

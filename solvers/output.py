@@ -22,6 +22,8 @@ import h5py
 import numpy as np
 
 from hotlase.geometry.study import StudySpec, study_json
+from hotlase.postprocess.runchecks import (checksummed_datasets, datasets_checksum,
+                                           physical_problems, read_attr)
 
 _REPO = Path(__file__).resolve().parent.parent
 # room kept free beyond each dataset: HDF5's metadata and the attributes written at close
@@ -155,6 +157,9 @@ class RunWriter:
                 return None
             self.attrs("/", status=status, message=message,
                        wall_time_s=time.perf_counter() - self._t0, **attrs)
+            if status == "complete":
+                self.attrs("/", **seal(self._file))
+                status = read_attr(self._file, "status")
             self._file.close()
             self._file = None
             _OPEN.discard(self)
@@ -227,6 +232,19 @@ def close_abandoned(tmp: str | Path, message: str) -> Path | None:
         final = final.with_name(final.stem + ".failed.h5")
     os.replace(tmp, final)
     return final
+
+
+def seal(f) -> dict:
+    """Root attributes that close a finished run (docs/runfile.md, "Checks"): ``complete``
+    only when ``postprocess.runchecks.physical_problems`` finds nothing, else ``suspect``
+    (out of range, energy balance, time cap) or ``failed`` (NaN/Inf, wrong lengths), with
+    the reasons as ``message``; and the SHA-256 of the datasets as ``checksum_sha256``."""
+    probs = physical_problems(f, str(read_attr(f, "run_kind")))
+    out = {"status": "failed" if probs.hard else "suspect" if probs.soft else "complete",
+           "message": "; ".join(probs.hard or probs.soft)}
+    names = checksummed_datasets(f)
+    out.update(checksum_sha256=datasets_checksum(f, names), checksum_datasets=json.dumps(names))
+    return out
 
 
 def _attr(value):

@@ -306,7 +306,8 @@ def _main(args) -> int:
             return 1
     if mp.am_master():
         (out / "runs").mkdir(parents=True, exist_ok=True)
-        (out / "runs" / "study.json").write_text(json.dumps({"study": args.study, "kinds": kinds}))
+        from hotlase.jobs.state import write_json_atomic  # a full disk leaves no half JSON
+        write_json_atomic(out / "runs" / "study.json", {"study": args.study, "kinds": kinds})
     return 0 if ok else 1
 
 

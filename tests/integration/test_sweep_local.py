@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 def _sweep_file(tmp_path: Path) -> Path:
     f = tmp_path / "local.toml"
     f.write_text(radius_sweep_toml(REPO / "examples" / "default.toml", (40, 60), decay_by=1e-3,
-                                   max_time_fs=60, resolution_nm=25))
+                                   max_time_fs=400, resolution_nm=25))  # stops on decay: a time-capped run is suspect
     return f
 
 

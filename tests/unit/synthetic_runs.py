@@ -354,7 +354,10 @@ def _write_kind(f, study: StudySpec, kind: str, variant: str) -> None:
         t = np.array([(1 - abs(m.r) ** 2) * np.exp(-2 * m.kz2.imag * METAL_NM * 1e-9)
                       for m in metal_wave])
         a_sum = sum(by.values())
-        r = 1 - t - a_sum
+        # the twin's closed-form rod absorption exceeds the bare-interface R: keep R >= 0 and
+        # R + T + sum A = 1 (a physical, balanced spectrum passes postprocess.runchecks)
+        r = np.maximum(1 - t - a_sum, 0.0)
+        t = 1 - r - a_sum
         _ds(g, "wavelength_nm", wl, "nm", "vacuum wavelength")
         _ds(g, "R", r, "1", "reflectance")
         _ds(g, "T", t, "1", "transmittance")

@@ -87,12 +87,30 @@ def test_field_map_above_one_is_a_failed_check_and_never_a_headline(hot_map):
     assert s["absorbed_power_metal_w"] == pytest.approx(p, rel=1e-2)
 
 
-def test_spectrum_above_one_is_refused_with_its_reason(tmp_path):
+def test_spectrum_above_one_in_a_complete_file_refuses_the_file(tmp_path):
+    """A file marked complete whose A_Ag is 1.1 was changed after the run (the writer would
+    have marked it suspect): postprocess.runchecks refuses it, naming the dataset."""
     out = syn.make_run_dir(tmp_path, kinds=("spectrum", "fields"), variants=("main",))
     with h5py.File(out / "runs" / "main_spectrum.h5", "r+") as f:
         ag = f["spectrum/A_by_material/Ag"]
         ag[...] = np.full(ag.shape, 1.1)
     _, s = analyze(out)
+    refused = " ".join(s["runs_unreadable"])
+    assert "main_spectrum.h5" in refused and "A_by_material/Ag spans [1.1, 1.1]" in refused
+    assert s["status"] == "incomplete"
+
+
+def test_spectrum_above_one_is_refused_with_its_reason(tmp_path):
+    """The same numbers in a run the writer marked suspect are analysed, flagged, and the
+    headline refuses the fraction above 1."""
+    out = syn.make_run_dir(tmp_path, kinds=("spectrum", "fields"), variants=("main",))
+    with h5py.File(out / "runs" / "main_spectrum.h5", "r+") as f:
+        ag = f["spectrum/A_by_material/Ag"]
+        ag[...] = np.full(ag.shape, 1.1)
+        f.attrs["status"] = "suspect"
+        f.attrs["message"] = "A_by_material/Ag spans [1.1, 1.1]"
+    _, s = analyze(out)
+    assert "main_spectrum.h5" in s["runs_suspect"][0]  # (incomplete: modes, emitter absent)
     assert s["absorbed_fraction"] is None and s["absorbed_fraction_total"] is None
     assert s["hot_electron_rate_upper_s"] is None and s["qe_heg"] is None
     reasons = [c["reason"] for c in s["checks"] if not c["passed"]]

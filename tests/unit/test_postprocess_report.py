@@ -137,8 +137,10 @@ def test_runs_from_different_studies_are_flagged(tmp_path):
     other = syn.study_of({**syn.study_dict(), "simulation": {**syn.study_dict()["simulation"],
                                                              "pump_intensity_w_m2": 1e8}})
     syn.write_run(out / "runs" / "main_fields.h5", other, "fields", "main")
-    _, summary = analyze(out)
-    assert any("different studies" in n for n in summary["notes"]["main"])
+    _, summary = analyze(out)  # one study each: neither is the directory's, both are refused
+    refused = " ".join(summary["runs_unreadable"])
+    assert "main_fields.h5" in refused and "main_spectrum.h5" in refused, refused
+    assert "equal numbers" in refused and summary["status"] == "incomplete"
 
 
 def test_missing_directory_is_one_clear_error(tmp_path):

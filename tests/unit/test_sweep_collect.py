@@ -9,6 +9,9 @@ import math
 import h5py
 import pytest
 
+from hotlase.geometry.twin import without_metal
+import synthetic_runs as syn
+
 from hotlase.jobs.collect import collect, figures_of_merit, flatten, units_of
 from hotlase.jobs.state import write_json_atomic
 
@@ -17,10 +20,9 @@ PARAMS = ["structure.rod.radius_nm", "structure.metal.thickness_nm"]
 
 def _point(root, h, summary, status="complete"):
     d = root / "points" / h
-    (d / "runs").mkdir(parents=True)
-    for name in ("main_spectrum.h5", "no_metal_spectrum.h5"):
-        with h5py.File(d / "runs" / name, "w") as f:
-            f.attrs["status"] = status
+    main = syn.make_study()
+    for variant, study in (("main", main), ("no_metal", without_metal(main))):
+        syn.write_run(d / "runs" / f"{variant}_spectrum.h5", study, "spectrum", variant, status)
     if summary is not None:
         (d / "summary.json").write_text(json.dumps(summary))
 

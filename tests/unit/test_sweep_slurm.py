@@ -92,13 +92,12 @@ def test_point_state_combines_files_and_slurm(complete, files, job, sstate, want
 
 
 def _complete_point(d: Path, summary: dict | None = None, status: str = "complete") -> None:
+    """A point with one synthetic spectrum run file (docs/runfile.md) of ``status``."""
     import json
 
-    import h5py
+    import synthetic_runs as syn
 
-    (d / "runs").mkdir(parents=True)
-    with h5py.File(d / "runs" / "main_spectrum.h5", "w") as f:
-        f.attrs["status"] = status
+    syn.write_run(d / "runs" / "main_spectrum.h5", syn.make_study(), "spectrum", "main", status)
     if summary is not None:
         (d / "summary.json").write_text(json.dumps(summary))
 
@@ -119,7 +118,7 @@ def test_status_reads_files_and_queue(tmp_path, monkeypatch):
     assert got == [("complete", "ended", "41_0"), ("failed", "ended", "41_1"),
                    ("pending", "PENDING", "41_2")], got
     assert rows[1].log == str(tmp_path / "logs" / "41_1.out")
-    assert "runs not complete (main_spectrum.h5: failed)" in rows[1].detail
+    assert "main_spectrum.h5: status = 'failed'" in rows[1].detail
     table = format_table(rows)
     assert "3 points: 1 complete, 1 pending, 1 failed" in table, table
     assert "radius_nm" in table.splitlines()[0]

@@ -46,6 +46,7 @@ def test_twin_replaces_only_the_metal(default_dict):
 def test_twin_of_metal_substrate_uses_sio2(default_dict):
     default_dict["structure"].pop("metal")
     default_dict["structure"]["substrate"] = {"material": "Au"}
+    default_dict["study"]["run_kinds"] = ["modes", "emitter"]  # a 3D metal half-space has no spectrum
     twin = without_metal(study_from_dict(default_dict))
     assert twin.structure.substrate.material == "SiO2"
     assert twin.name == "default_no_metal" and twin.compare_no_metal is False
