@@ -94,6 +94,13 @@ def _validate(args) -> int:
     return run_validation(quick=args.quick)
 
 
+def _schema(args) -> int:
+    from hotlase.jobs.schema import reference
+
+    print(reference(), end="")
+    return 0
+
+
 def _slurm_options(s: argparse.ArgumentParser) -> None:
     """Slurm submission options shared by ``sweep`` and ``converge`` (used with
     --scheduler slurm; jobs.slurm reads them)."""
@@ -179,6 +186,10 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("validate", help="run the physics validation set against analytic references")
     s.add_argument("--quick", action="store_true", help="only the fast 1D and bulk checks (~30 s)")
     s.set_defaults(func=_validate)
+
+    s = sub.add_parser("schema", help="print the study-file reference: every table and key, "
+                       "unit, default, allowed range, examples (docs/study-reference.md)")
+    s.set_defaults(func=_schema)
     return p
 
 
