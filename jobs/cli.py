@@ -13,6 +13,9 @@ from pathlib import Path
 
 from hotlase.geometry.validate import SpecError
 
+#: Where ``hotlase show`` writes without --out: runs/show/ of the current directory.
+SHOW_DIR = Path("runs") / "show"
+
 
 def _show(args) -> int:
     from hotlase.geometry.plot import plot_cross_sections
@@ -21,12 +24,14 @@ def _show(args) -> int:
     from hotlase.geometry.estimate import estimate
 
     study = load_study(args.study)
-    out = Path(args.out) if args.out else Path(args.study).with_suffix(".png")
+    out = Path(args.out) if args.out else SHOW_DIR / Path(args.study).with_suffix(".png").name
+    if not args.out:  # never beside the study: that may be the repository's examples/
+        out.parent.mkdir(parents=True, exist_ok=True)
     try:
         plot_cross_sections(study, out)
     except OSError as err:
         raise SpecError("--out", str(out), f"cannot be written: {err.strerror or err}") from None
-    print(out)
+    print(f"cross-sections written to {out}" + ("" if args.out else " (--out PATH to choose)"))
     print(estimate(study).summary())
     return 0
 
@@ -122,7 +127,7 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("show", help="plot the xz and xy cross-sections of a study to PNG")
     s.add_argument("study")
-    s.add_argument("--out", help="PNG path (default: STUDY.png)")
+    s.add_argument("--out", help="PNG path (default: runs/show/STUDY.png in the current directory)")
     s.set_defaults(func=_show)
 
     s = sub.add_parser("run", help="run a study's Meep simulations (and its no-metal twin)")
