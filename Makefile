@@ -12,7 +12,7 @@ demo: setup
 	@$(PY) -m hotlase.jobs.cli demo
 
 test: setup
-	@$(PY) -m pytest -q tests
+	@$(PY) -m pytest -q --name-slow --durations=15 tests
 
 test-fast: setup
 	@$(PY) -m pytest -q -m "not slow and not integration" tests
