@@ -200,8 +200,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``hotlase`` console script."""
+    from hotlase.geometry.notices import install
+
     args = parser().parse_args(argv)
     warnings.formatwarning = lambda msg, cat, *a, **k: f"warning: {msg}\n"
+    install()  # each warning once per command, with what to do
     try:
         return int(args.func(args) or 0)
     except SpecError as err:

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from hotlase.geometry.study import check_study, load_study
@@ -87,12 +88,21 @@ def run_study(study_path: str | Path, out_dir: str | Path, *, np: int = 1, resum
 
     Returns the solver's exit code (0 when every run completed).
     """
-    _, est = check_run(study_path, np=np, kinds=kinds, resolution_nm=resolution_nm,
+    study, est = check_run(study_path, np=np, kinds=kinds, resolution_nm=resolution_nm,
                        allow_large=allow_large)
     if Path(out_dir).exists() and not Path(out_dir).is_dir():
         raise SpecError("--out", str(out_dir), "exists and is not a directory")
-    print(est.summary(), flush=True)
-    env = dict(clean_mpi_env(), PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1")
+    from hotlase.geometry.estimate import plan_text
+    from hotlase.geometry.notices import STUDY_WARNED_ENV, SUBNORMAL_FILTER
+    from hotlase.jobs.run_summary import run_table
+
+    print(plan_text(study, est, np=np, kinds=kinds), flush=True)
+    env = dict(clean_mpi_env(), PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1",
+               PYTHONWARNINGS=SUBNORMAL_FILTER, **{STUDY_WARNED_ENV: "1"})  # shown above once
+    started = time.time()
     proc = subprocess.run(solver_command(study_path, out_dir, np=np, resume=resume, kinds=kinds,
                                          resolution_nm=resolution_nm), env=env)
+    table = run_table(out_dir, since=started - 1)
+    if table:
+        print(f"{table}\ntotal {time.time() - started:.0f} s", flush=True)
     return proc.returncode

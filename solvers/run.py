@@ -25,6 +25,8 @@ from hotlase.solvers.fields import field_targets
 from hotlase.solvers.output import RunWriter, read_status
 from hotlase.solvers.progress import GROWTH_HINT, NAN_HINT, FieldGrowthError
 
+_RUN = {"i": 0, "n": 0}  # run i of n in this command (geometry.estimate.run_plan), for the log
+
 
 def log(msg: str) -> None:
     """Print on rank 0 only, flushed (progress must show under mpirun)."""
@@ -146,6 +148,8 @@ def _guarded_many(fn, out: Path, variant: str, kinds: tuple[str, ...], study: St
     complete, or all failed with the reason (and re-raise Ctrl-C after marking)."""
     writers = {k: _writer(out, variant, k, study) for k in kinds}
     label = f"[{variant} {'+'.join(kinds)}]"
+    _RUN["i"] += 1
+    log(f"run {_RUN['i']}/{max(_RUN['n'], _RUN['i'])} {label} started")
     try:
         facts = fn(writers) or {}
         for w in writers.values():
@@ -187,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--resume", action="store_true")
     args = p.parse_args(argv)
     mp.verbosity(0)
+    from hotlase.geometry.notices import install
+
+    install(printer=mp.am_master())
     from hotlase.geometry.validate import SpecError
     try:
         study = with_resolution(load_study(args.study), args.resolution_nm)
@@ -194,6 +201,10 @@ def main(argv: list[str] | None = None) -> int:
         log(f"error: {err}")
         return 2
     kinds = tuple(k for k in study.run_kinds if not args.kinds or k in args.kinds)
+    from hotlase.geometry.estimate import run_plan
+
+    _RUN["n"] = sum(not args.variants or r.variant in args.variants
+                    for r in run_plan(study, kinds))
     out = Path(args.out)
     ok = True
     for variant, spec in variants(study):
