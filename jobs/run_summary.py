@@ -37,8 +37,9 @@ def run_table(out_dir: str | Path, since: float = 0.0) -> str:
         return ""
     head = ("run file", "status", "wall time", "simulated", "notes")
     widths = [max(len(str(r[i])) for r in (head, *rows)) for i in range(4)]
-    fmt = lambda r: "  ".join(f"{str(c):<{w}}" for c, w in zip(r, widths)) + "  " + r[4]  # noqa: E731
-    return "\n".join(["what ran:", fmt(head), *(fmt(r) for r in rows)])
+    lines = ["  ".join(f"{str(c):<{w}}" for c, w in zip(r, widths)) + "  " + r[4]
+             for r in (head, *rows)]
+    return "\n".join(["what ran:", *lines])
 
 
 def _seconds(s: float) -> str:

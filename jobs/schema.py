@@ -39,7 +39,7 @@ from hotlase.geometry.specs import (
 from hotlase.geometry.study import MAX_NAME, StudySpec, study_from_dict, study_to_dict
 from hotlase.jobs.toml_writer import dumps
 
-#: Units read from a key's suffix (the project's naming rule: every dimensioned key ends in its unit).
+#: Units read from a key's suffix (the project's rule: a dimensioned key ends in its unit).
 _UNITS = (("_nm", "nm"), ("_fs", "fs"), ("_ev", "eV"), ("_w_m2", "W/m^2"), ("_v_m", "V/m"),
           ("_deg", "degrees"))
 #: Cross-field rules the single-key ranges cannot say (enforced in the spec classes and

@@ -43,7 +43,7 @@ NAMED_SECONDS = 10.0
 def pytest_addoption(parser):
     parser.addoption("--name-slow", action="store_true",
                      help="name tests marked slow or integration as they start, and every test "
-                          f"longer than {NAMED_SECONDS:g} s when it ends, with its time (make test)")
+                          f"longer than {NAMED_SECONDS:g} s when it ends, with its time")
 
 
 _PHASES: dict[str, list] = {}  # nodeid -> phase reports of the test now running

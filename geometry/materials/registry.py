@@ -187,7 +187,8 @@ def parse_user_material(path: str, name: str, table: Any) -> MaterialModel:
             if "wavelength_nm" not in table:
                 raise SpecError(f"{path}.wavelength_nm", None,
                                 "is required when k > 0 (the wavelength where Im eps is exact)")
-            ref = USER_LIMITS["wavelength_nm"].check(f"{path}.wavelength_nm", table["wavelength_nm"])
+            ref = USER_LIMITS["wavelength_nm"].check(f"{path}.wavelength_nm",
+                                                     table["wavelength_nm"])
         eps = complex(nk_to_eps(n, k))
         cond = float(nm_to_ev(ref)) * eps.imag / eps.real if k > 0.0 else 0.0
         return MaterialModel(name, eps.real, (), cond, valid, source, (), is_metal)
