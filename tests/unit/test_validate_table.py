@@ -47,3 +47,15 @@ def test_table_has_reference_measured_tolerance_and_verdict(tmp_path):
     assert ldos_outcome.endswith("FAIL") and rcwa.endswith("skip") and "shared" in rcwa
     assert ranks.endswith("pass") and "30 s" in ranks
     assert "reference" in validate.header() and "tolerance" in validate.header()
+
+
+@pytest.mark.physics
+def test_validate_command_prints_the_numbers(monkeypatch, capsys):
+    """End to end on one fast physics test (1D glass, Fresnel |E_t|, 1 % tolerance): the
+    command prints a row per compared wavelength with reference, measured and "pass"."""
+    monkeypatch.setattr(validate, "QUICK", ("tests/physics/test_fields_normalisation.py",))
+    assert validate.run_validation(quick=True) == 0
+    out = capsys.readouterr().out
+    rows = [ln for ln in out.splitlines() if "vs Fresnel" in ln]
+    assert len(rows) == 2 and all(ln.endswith("pass") for ln in rows), out
+    assert "2 comparisons (0 failed); tests: 1 passed, 0 failed, 0 skipped" in out
