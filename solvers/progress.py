@@ -27,7 +27,9 @@ class Progress:
     |E|^2 ~ exp(-t omega/Q), Jackson, Classical Electrodynamics, 3rd ed., §8.8), whichever
     comes first. The ETA is that remaining simulated time at the measured speed (simulated
     time per wall second since the start), and it is never above the last one printed minus
-    the wall time since: speed changes on a loaded machine cannot make it grow.
+    the wall time since: speed changes on a loaded machine cannot make it grow. Without
+    ``stop``, the first DecayStop made after this Progress is used (the modes and emitter
+    runs make theirs inside their run functions).
     """
 
     def __init__(self, label: str, t_cap: float, log=print, every_s: float = 10.0, stop=None):
@@ -36,9 +38,12 @@ class Progress:
         self.last = self.t0
         self.eta: float | None = None   # last ETA printed, s
         self.decay: list[tuple[float, float]] = []  # (Meep time, decay ratio) after the sources
+        self.born = DecayStop.made
 
     def expected_end(self, t: float) -> float:
         """Meep time the run is expected to stop at (the cap, or the decay line's crossing)."""
+        if self.stop is None and DecayStop.made > self.born:
+            self.stop = DecayStop.latest
         stop = self.stop
         if stop is None:
             return self.t_cap
@@ -121,8 +126,11 @@ class DecayStop:
     and raises ``FieldGrowthError`` at once (see its thresholds).
 
     Attributes after the run: ``reason`` ("decayed", "time cap" or "no field at the probes")
-    and ``ratio``.
+    and ``ratio``. The class keeps the last one made (``latest``, ``made``) for Progress.
     """
+
+    latest: "DecayStop | None" = None
+    made = 0
 
     def __init__(self, points: list[tuple], check_dt: float, decay_by: float, t_cap: float,
                  subwindows: int = 1, stride: int = 1, energy_every: int = ENERGY_EVERY):
@@ -134,6 +142,7 @@ class DecayStop:
         self.peak = self.current = 0.0
         self.t_next = self.sub_dt
         self.reason, self.ratio = "", math.nan
+        DecayStop.latest, DecayStop.made = self, DecayStop.made + 1
 
     def __call__(self, sim: mp.Simulation) -> bool:
         self.growth.energy(sim)

@@ -121,3 +121,16 @@ def test_each_warning_once_with_advice():
     lines = out.getvalue().splitlines()
     assert len(lines) == 2 and "nothing to do" in lines[0] and "skin depth" in lines[1]
     assert silent.getvalue() == ""
+
+
+def test_progress_finds_the_decay_stop_made_after_it(monkeypatch):
+    """Modes and emitter runs make their DecayStop inside their run function, after the
+    progress step function: Progress picks up that one (not an older one)."""
+    from hotlase.solvers import progress as prog
+
+    old = prog.DecayStop([], 1.0, 1e-6, 100.0)
+    p = prog.Progress("run", t_cap=100.0, log=lambda m: None)
+    assert p.expected_end(1.0) == 100.0 and p.stop is None
+    new = prog.DecayStop([], 1.0, 1e-6, 100.0)
+    p.expected_end(2.0)
+    assert p.stop is new and p.stop is not old
