@@ -36,6 +36,9 @@ def clean_mpi_env(env: dict | None = None) -> dict:
         if key.startswith(("OMPI_", "PMIX_", "PMI_", "OPAL_", "ORTE_")):
             del env[key]
     env.setdefault("OMPI_MCA_rmaps_base_oversubscribe", "1")
+    from hotlase.geometry.notices import SUBNORMAL_FILTER
+
+    env.setdefault("PYTHONWARNINGS", SUBNORMAL_FILTER)  # numpy's note under MPI, from start
     return env
 
 
@@ -93,12 +96,12 @@ def run_study(study_path: str | Path, out_dir: str | Path, *, np: int = 1, resum
     if Path(out_dir).exists() and not Path(out_dir).is_dir():
         raise SpecError("--out", str(out_dir), "exists and is not a directory")
     from hotlase.geometry.estimate import plan_text
-    from hotlase.geometry.notices import STUDY_WARNED_ENV, SUBNORMAL_FILTER
+    from hotlase.geometry.notices import STUDY_WARNED_ENV
     from hotlase.jobs.run_summary import run_table
 
     print(plan_text(study, est, np=np, kinds=kinds), flush=True)
     env = dict(clean_mpi_env(), PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1",
-               PYTHONWARNINGS=SUBNORMAL_FILTER, **{STUDY_WARNED_ENV: "1"})  # shown above once
+               **{STUDY_WARNED_ENV: "1"})  # the study's warnings were shown above, once
     started = time.time()
     proc = subprocess.run(solver_command(study_path, out_dir, np=np, resume=resume, kinds=kinds,
                                          resolution_nm=resolution_nm), env=env)

@@ -167,7 +167,11 @@ def _utc_now() -> str:
 def _run_child(cmd: list[str], stdout=None) -> int:
     """Run a command; on Ctrl-C let it stop (it got the same SIGINT), terminate it if it does
     not, and reap it before re-raising, so no MPI rank outlives the sweep."""
-    proc = subprocess.Popen(cmd, stdout=stdout, env=clean_mpi_env())
+    from hotlase.geometry.notices import STUDY_WARNED_ENV
+
+    # every point's warnings were shown once when the sweep was expanded
+    env = dict(clean_mpi_env(), **{STUDY_WARNED_ENV: "1"})
+    proc = subprocess.Popen(cmd, stdout=stdout, env=env)
     try:
         return proc.wait()
     except KeyboardInterrupt:

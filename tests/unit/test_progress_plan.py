@@ -134,3 +134,13 @@ def test_progress_finds_the_decay_stop_made_after_it(monkeypatch):
     new = prog.DecayStop([], 1.0, 1e-6, 100.0)
     p.expected_end(2.0)
     assert p.stop is new and p.stop is not old
+
+
+def test_children_start_without_numpys_subnormal_note():
+    """The MPI children get the filter in their environment (it fires before any code of
+    ours runs), unless the caller set PYTHONWARNINGS itself."""
+    from hotlase.geometry.notices import SUBNORMAL_FILTER
+    from hotlase.jobs.local import clean_mpi_env
+
+    assert clean_mpi_env({})["PYTHONWARNINGS"] == SUBNORMAL_FILTER
+    assert clean_mpi_env({"PYTHONWARNINGS": "error"})["PYTHONWARNINGS"] == "error"
