@@ -59,3 +59,11 @@ def test_validate_command_prints_the_numbers(monkeypatch, capsys):
     rows = [ln for ln in out.splitlines() if "vs Fresnel" in ln]
     assert len(rows) == 2 and all(ln.endswith("pass") for ln in rows), out
     assert "2 comparisons (0 failed); tests: 1 passed, 0 failed, 0 skipped" in out
+
+
+def test_recorder_takes_a_tolerance_per_point(tmp_path, monkeypatch):
+    """RCWA-style tolerance rising with wavelength: 0.04 at a point allowed 0.05 passes,
+    0.03 at a point allowed 0.02 fails and is the row shown."""
+    monkeypatch.delenv(RECORD_ENV, raising=False)
+    row = compare_and_record("rcwa", "R - RCWA", [0.04, 0.03], 0.0, [0.05, 0.02])
+    assert not row["passed"] and row["measured"] == 0.03 and row["tolerance"] == 0.02
