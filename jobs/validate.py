@@ -37,8 +37,9 @@ def format_row(row: dict) -> str:
     its reason, failed before comparing, or passed with checks that record no numbers)."""
     case = row["case"] if len(row["case"]) <= 42 else row["case"][:22] + "..." + row["case"][-17:]
     if "quantity" in row:
-        err = f"{row['error']:.2%}" if row.get("relative") else f"{row['error']:.3g}"
-        tol = f"{row['tolerance']:.2%}" if row.get("relative") else f"{row['tolerance']:.3g}"
+        pct = row.get("relative")  # relative errors in %, 3 digits (1e-6 must not read 0.00%)
+        err = f"{100 * row['error']:.3g}%" if pct else f"{row['error']:.3g}"
+        tol = f"{100 * row['tolerance']:.3g}%" if pct else f"{row['tolerance']:.3g}"
         cells = (case, row["quantity"][:36], f"{row['reference']:.5g}", f"{row['measured']:.5g}",
                  err, tol, "pass" if row["passed"] else "FAIL")
     else:

@@ -43,7 +43,7 @@ def test_table_has_reference_measured_tolerance_and_verdict(tmp_path):
     assert len(lines) == 5  # the passed film outcome is folded into its comparison row
     film, ldos, ldos_outcome, rcwa, ranks = lines
     assert film.split()[-5:] == ["0.9159", "0.9144", "0.0015", "0.015", "pass"]
-    assert ldos.split()[-3:] == ["5.00%", "3.00%", "FAIL"]
+    assert ldos.split()[-3:] == ["5%", "3%", "FAIL"]
     assert ldos_outcome.endswith("FAIL") and rcwa.endswith("skip") and "shared" in rcwa
     assert ranks.endswith("pass") and "30 s" in ranks
     assert "reference" in validate.header() and "tolerance" in validate.header()
