@@ -13,7 +13,7 @@ demo: setup
 
 test: setup
 	@$(PY) scripts/typecheck.py
-	@$(PY) -m pytest -q tests
+	@$(PY) -m pytest -q --name-slow --durations=15 tests
 
 typecheck: setup
 	@$(PY) scripts/typecheck.py

@@ -99,6 +99,62 @@ def estimate(study) -> Estimate:
     return Estimate(layout.dims, cells, total, memory, pulses, steps, seconds)
 
 
+@dataclass(frozen=True)
+class PlannedRun:
+    """One Meep run of a study as ``solvers.run`` groups them.
+
+    Attributes:
+        variant: "main" or "no_metal"; kinds: the run kinds it fills (one simulation);
+        pulses: its broadband or dipole pulses (one per dipole orientation).
+    """
+
+    variant: str
+    kinds: tuple[str, ...]
+    pulses: int
+
+
+def run_plan(study, kinds=None) -> list[PlannedRun]:
+    """The runs ``solvers.run`` makes, in its order: per variant modes (with the emitter
+    when the structure has rods: the same dipole pulses), spectrum + fields (one pulse),
+    then the emitter. Pulses as ``estimate`` counts them (3 dipole orientations)."""
+    from hotlase.geometry.build import build
+    from hotlase.geometry.twin import has_metal
+
+    kinds = tuple(k for k in study.run_kinds if not kinds or k in kinds)
+    variants = ["main"] + (["no_metal"] if study.compare_no_metal and has_metal(study) else [])
+    rods = bool(build(study.structure).rod_centers_nm)
+    groups: list[tuple[str, ...]] = []
+    if "modes" in kinds and "emitter" in kinds and rods:
+        groups.append(("modes", "emitter"))
+    elif "modes" in kinds:
+        groups.append(("modes",))
+    broadband = tuple(k for k in ("spectrum", "fields") if k in kinds)
+    if broadband:
+        groups.append(broadband)
+    if "emitter" in kinds and not ("modes" in kinds and rods):
+        groups.append(("emitter",))
+    return [PlannedRun(v, g, 1 if g == broadband else 3) for v in variants for g in groups]
+
+
+def plan_text(study, est: Estimate, np: int = 1, kinds=None) -> str:
+    """The plan printed when ``hotlase run`` starts: every run with its share of the time
+    bound (``est.seconds`` split by pulses, on ``np`` ranks counted as perfectly parallel)."""
+    runs = run_plan(study, kinds)
+    per_pulse = est.seconds / max(est.pulses, 1) / max(np, 1)
+    total = sum(r.pulses for r in runs) * per_pulse
+    grid = " x ".join(str(c) for c in est.cells)
+    lines = [f"plan: {len(runs)} Meep run(s) ({len({r.variant for r in runs})} variant(s)); "
+             f"{est.dims}D grid {grid} = {est.total_cells:.3g} cells, ~{_bytes(est.memory_bytes)}, "
+             f"<= {est.steps} steps per pulse"]
+    for i, r in enumerate(runs, 1):
+        lines.append(f"  run {i}/{len(runs)}  {r.variant:<8} {'+'.join(r.kinds):<16} "
+                     f"{r.pulses} pulse(s)  <= {_duration(r.pulses * per_pulse)}")
+    lines.append(f"  total <= {_duration(total)} on {np} rank(s) at {MCELLS_PER_S:g} "
+                 "Mcell-updates/s per rank (an upper bound: runs usually stop earlier on "
+                 "simulation.decay_by)")
+    return "\n".join(lines)
+
+
 def check_absurd(study) -> Estimate:
     """Refuse a study whose grid no machine holds (``ABSURD_CELLS``); returns the estimate.
 

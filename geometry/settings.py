@@ -5,12 +5,41 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hotlase.geometry.runkinds import run_kind_names
-from hotlase.geometry.validate import SpecError, check_bool, check_choice, check_int, check_number
+from hotlase.geometry.validate import Range, SpecError, check_bool, check_choice
 
 #: Finest grid spacing a study may ask for, nm.
 MIN_RESOLUTION_NM = 0.5
 RUN_KINDS = run_kind_names()  # the built-in run kinds (geometry.runkinds), the default of a study
 INJECTION_SURFACES = ("contact", "all")
+POLARIZATIONS = ("x", "y")
+_BAND = Range(200.0, 2000.0)
+_POSITIVE = Range(0.0, 1e5, lo_open=True)
+#: Allowed range of every numeric [simulation] key (checked in SimulationSpec, printed by
+#: ``hotlase schema``).
+SIMULATION_LIMITS = {
+    "resolution_nm": Range(MIN_RESOLUTION_NM, 50.0),
+    "wavelength_min_nm": _BAND, "wavelength_max_nm": _BAND,
+    "n_wavelengths": Range(2, 2000, integer=True),
+    "pump_wavelength_nm": _BAND, "emission_wavelength_nm": _BAND,
+    "pump_intensity_w_m2": Range(0.0, 1e16, lo_open=True),
+    "angle_deg": Range(0.0, 80.0, hi_open=True),
+    "padding_nm": _POSITIVE, "pml_nm": _POSITIVE,
+    "decay_by": Range(0.0, 0.1, lo_open=True),
+    "max_time_fs": Range(0.0, 1e6, lo_open=True),
+    "mode_q_min": Range(0.5, 1e6),
+    "bloch_k_points": Range(0, 200, integer=True),
+}
+#: Allowed range of every numeric [analysis] key (each entry of bias_field_v_m for it).
+ANALYSIS_LIMITS = {
+    "bias_field_v_m": Range(0.0, 1e9),
+    "work_function_ev": Range(0.0, 10.0, lo_open=True),
+    "electron_affinity_ev": Range(0.0, 10.0, lo_open=True),
+    "barrier_ev": Range(0.0, 5.0),
+    "fermi_energy_ev": Range(0.0, 20.0, lo_open=True),
+    "static_permittivity": Range(1.0, 1000.0),
+}
+#: The allowed strings of the choice keys of [simulation] and [analysis].
+SETTINGS_CHOICES = {"polarization": POLARIZATIONS, "injection_surface": INJECTION_SURFACES}
 
 
 @dataclass(frozen=True)
@@ -54,27 +83,13 @@ class SimulationSpec:
     bloch_k_points: int = 0
 
     def __post_init__(self):
-        num = lambda name, **kw: object.__setattr__(  # noqa: E731
-            self, name, check_number(name, getattr(self, name), **kw))
-        num("resolution_nm", lo=MIN_RESOLUTION_NM, hi=50.0)
-        num("wavelength_min_nm", lo=200.0, hi=2000.0)
-        num("wavelength_max_nm", lo=200.0, hi=2000.0)
+        for name, allowed in SIMULATION_LIMITS.items():
+            object.__setattr__(self, name, allowed.check(name, getattr(self, name)))
         if self.wavelength_max_nm <= self.wavelength_min_nm:
             raise SpecError("wavelength_max_nm", self.wavelength_max_nm,
                             f"must be > wavelength_min_nm = {self.wavelength_min_nm:g}")
-        check_int("n_wavelengths", self.n_wavelengths, lo=2, hi=2000)
-        num("pump_wavelength_nm", lo=200.0, hi=2000.0)
-        num("emission_wavelength_nm", lo=200.0, hi=2000.0)
-        num("pump_intensity_w_m2", lo=0.0, lo_open=True, hi=1e16)
-        check_choice("polarization", self.polarization, ("x", "y"))
-        num("angle_deg", lo=0.0, hi=80.0, hi_open=True)
-        num("padding_nm", lo=0.0, lo_open=True, hi=1e5)
-        num("pml_nm", lo=0.0, lo_open=True, hi=1e5)
+        check_choice("polarization", self.polarization, POLARIZATIONS)
         check_bool("symmetry", self.symmetry)
-        num("decay_by", lo=0.0, lo_open=True, hi=0.1)
-        num("max_time_fs", lo=0.0, lo_open=True, hi=1e6)
-        num("mode_q_min", lo=0.5, hi=1e6)
-        check_int("bloch_k_points", self.bloch_k_points, lo=0, hi=200)
         if self.resolution_nm > self.pml_nm / 4:
             raise SpecError("pml_nm", self.pml_nm,
                             f"must be >= 4 grid cells = {4 * self.resolution_nm:g} nm")
@@ -114,12 +129,9 @@ class AnalysisSpec:
         if not isinstance(fields_, (list, tuple)) or not fields_:
             raise SpecError("bias_field_v_m", fields_, "must be a non-empty list of fields in V/m")
         object.__setattr__(self, "bias_field_v_m", tuple(
-            check_number(f"bias_field_v_m[{i}]", f, lo=0.0, hi=1e9) for i, f in enumerate(fields_)))
-        for name, lo, hi, lo_open in (("work_function_ev", 0.0, 10.0, True),
-                                      ("electron_affinity_ev", 0.0, 10.0, True),
-                                      ("barrier_ev", 0.0, 5.0, False),
-                                      ("fermi_energy_ev", 0.0, 20.0, True),
-                                      ("static_permittivity", 1.0, 1000.0, False)):
+            ANALYSIS_LIMITS["bias_field_v_m"].check(f"bias_field_v_m[{i}]", f)
+            for i, f in enumerate(fields_)))
+        for name, allowed in ANALYSIS_LIMITS.items():
             value = getattr(self, name)
-            if value is not None:
-                object.__setattr__(self, name, check_number(name, value, lo=lo, hi=hi, lo_open=lo_open))
+            if value is not None and name != "bias_field_v_m":
+                object.__setattr__(self, name, allowed.check(name, value))

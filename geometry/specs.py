@@ -10,11 +10,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 
-from hotlase.geometry.validate import SpecError, check_choice, check_int, check_number
+from hotlase.geometry.validate import Range, SpecError, check_choice
 
 #: Largest length of any structure dimension (1 m): beyond it no grid fits in memory; the
 #: grid-cell limit (geometry.estimate.ABSURD_CELLS) refuses smaller absurd cells.
 MAX_LENGTH_NM = 1e9
+LATTICES = ("square", "hexagonal")
+ARRAYS = ("periodic", "finite")
+#: Allowed range of the numeric structure keys (every length, a finite array's N and M):
+#: the specs check with it and ``hotlase schema`` prints it.
+LENGTH_RANGE = Range(0.0, MAX_LENGTH_NM, lo_open=True)
+COUNT_RANGE = Range(1, 50, integer=True)
+#: The allowed strings of the structure's choice keys.
+STRUCTURE_CHOICES = {"lattice": LATTICES, "array": ARRAYS}
 _MAX_MATERIAL_NAME = 64
 
 
@@ -28,7 +36,7 @@ def _check_material(path: str, value) -> str:
 
 def check_length(path: str, value) -> float:
     """A structure length in nm: finite, > 0 and at most ``MAX_LENGTH_NM``."""
-    return check_number(path, value, lo=0.0, lo_open=True, hi=MAX_LENGTH_NM)
+    return LENGTH_RANGE.check(path, value)
 
 
 @dataclass(frozen=True)
@@ -113,8 +121,8 @@ class RodArraySpec:
         check_choice("kind", self.kind, ("rod_array",))
         if not isinstance(self.rod, RodSpec):
             raise SpecError("rod", self.rod, "must be a table with material, radius_nm, height_nm")
-        check_choice("lattice", self.lattice, ("square", "hexagonal"))
-        check_choice("array", self.array, ("periodic", "finite"))
+        check_choice("lattice", self.lattice, LATTICES)
+        check_choice("array", self.array, ARRAYS)
         period = check_length("period_nm", self.period_nm)
         object.__setattr__(self, "period_nm", period)
         if 2 * self.rod.radius_nm >= period:
@@ -123,8 +131,8 @@ class RodArraySpec:
                             f"must be < period_nm = {period:g} ({self.lattice} lattice)")
         if (not isinstance(self.count, (tuple, list)) or len(self.count) != 2):
             raise SpecError("count", self.count, "must be [N, M], two integers >= 1")
-        count = (check_int("count[0]", self.count[0], lo=1, hi=50),
-                 check_int("count[1]", self.count[1], lo=1, hi=50))
+        count = (COUNT_RANGE.check("count[0]", self.count[0]),
+                 COUNT_RANGE.check("count[1]", self.count[1]))
         object.__setattr__(self, "count", count)
         if self.array == "periodic" and count != (1, 1):
             raise SpecError("count", list(count), 'must be [1, 1] when array = "periodic"')

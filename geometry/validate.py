@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -44,6 +45,32 @@ def check_number(path: str, value: Any, *, lo: float | None = None, hi: float | 
     if hi is not None and (x > hi or (hi_open and x == hi)):
         raise SpecError(path, value, _range_text(lo, hi, lo_open, hi_open))
     return x
+
+
+@dataclass(frozen=True)
+class Range:
+    """The allowed values of one numeric key: the validator checks with it and the study
+    reference (``hotlase schema``) prints it, so the two cannot disagree."""
+
+    lo: float | None = None
+    hi: float | None = None
+    lo_open: bool = False
+    hi_open: bool = False
+    integer: bool = False
+
+    def check(self, path: str, value: Any) -> float | int:
+        """``value`` as float (int when ``integer``), or SpecError naming ``path``."""
+        if self.integer:
+            return check_int(path, value, lo=self.lo, hi=self.hi)
+        return check_number(path, value, lo=self.lo, hi=self.hi, lo_open=self.lo_open,
+                            hi_open=self.hi_open)
+
+    def text(self) -> str:
+        """The range as written in errors without "must be": ``[0.5, 50]``, ``> 0``."""
+        if self.lo is None and self.hi is None:
+            return "any"
+        out = _range_text(self.lo, self.hi, self.lo_open, self.hi_open).removeprefix("must be ")
+        return ("integer " if self.integer else "") + out.removeprefix("in ")
 
 
 def check_positive(path: str, value: Any) -> float:

@@ -24,6 +24,8 @@ from hotlase.geometry.validate import SpecError
 LOCKED_EXIT = 75  # EX_TEMPFAIL (sysexits.h): the output directory is in use, try again later
 EXIT_INCOMPLETE = 1
 EXIT_SUSPECT = 3
+#: Where ``hotlase show`` writes without --out: runs/show/ of the current directory.
+SHOW_DIR = Path("runs") / "show"
 
 
 def _show(args) -> int:
@@ -33,12 +35,14 @@ def _show(args) -> int:
     from hotlase.geometry.estimate import estimate
 
     study = load_study(args.study)
-    out = Path(args.out) if args.out else Path(args.study).with_suffix(".png")
+    out = Path(args.out) if args.out else SHOW_DIR / Path(args.study).with_suffix(".png").name
+    if not args.out:  # never beside the study: that may be the repository's examples/
+        out.parent.mkdir(parents=True, exist_ok=True)
     try:
         plot_cross_sections(study, out)
     except OSError as err:
         raise SpecError("--out", str(out), f"cannot be written: {err.strerror or err}") from None
-    print(out)
+    print(f"cross-sections written to {out}" + ("" if args.out else " (--out PATH to choose)"))
     print(estimate(study).summary())
     return 0
 
@@ -110,6 +114,13 @@ def _validate(args) -> int:
     return run_validation(quick=args.quick)
 
 
+def _schema(args) -> int:
+    from hotlase.jobs.schema import reference
+
+    print(reference(), end="")
+    return 0
+
+
 def _slurm_options(s: argparse.ArgumentParser) -> None:
     """Slurm submission options shared by ``sweep`` and ``converge`` (used with
     --scheduler slurm; jobs.slurm reads them)."""
@@ -131,7 +142,7 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("show", help="plot the xz and xy cross-sections of a study to PNG")
     s.add_argument("study")
-    s.add_argument("--out", help="PNG path (default: STUDY.png)")
+    s.add_argument("--out", help="PNG path (default: runs/show/STUDY.png in the current directory)")
     s.set_defaults(func=_show)
 
     s = sub.add_parser("run", help="run a study's Meep simulations (and its no-metal twin)")
@@ -191,11 +202,16 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("validate", help="run the physics validation set against analytic references")
     s.add_argument("--quick", action="store_true", help="only the fast 1D and bulk checks (~30 s)")
     s.set_defaults(func=_validate)
+
+    s = sub.add_parser("schema", help="print the study-file reference: every table and key, "
+                       "unit, default, allowed range, examples (docs/study-reference.md)")
+    s.set_defaults(func=_schema)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``hotlase`` console script."""
+    from hotlase.geometry.notices import install
     from hotlase.jobs import supervise
     from hotlase.solvers.collective import Interrupted, interrupt_signum, raise_on_signals
     from hotlase.solvers.dirlock import LockHeld
@@ -204,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     warnings.formatwarning = lambda msg, cat, *a, **k: f"warning: {msg}\n"
     raise_on_signals()  # SIGTERM, SIGHUP: Interrupted, like Ctrl-C's KeyboardInterrupt
+    install()  # each warning once per command, with what to do
     try:
         return int(args.func(args) or 0)
     except (Interrupted, KeyboardInterrupt) as err:

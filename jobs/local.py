@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from hotlase.geometry.study import check_study, load_study
@@ -44,6 +45,9 @@ def clean_mpi_env(env: dict | None = None) -> dict:
         if key.startswith(("OMPI_", "PMIX_", "PMI_", "OPAL_", "ORTE_")):
             del env[key]
     env.setdefault("OMPI_MCA_rmaps_base_oversubscribe", "1")
+    from hotlase.geometry.notices import SUBNORMAL_FILTER
+
+    env.setdefault("PYTHONWARNINGS", SUBNORMAL_FILTER)  # numpy's note under MPI, from start
     return env
 
 
@@ -106,11 +110,15 @@ def run_study(study_path: str | Path, out_dir: str | Path, *, np: int = 1, resum
         LockHeld: another command, or the ranks of an earlier run, use OUT.
         Interrupted: SIGINT/SIGTERM/SIGHUP; the solver is stopped and its files settled.
     """
-    _, est = check_run(study_path, np=np, kinds=kinds, resolution_nm=resolution_nm,
+    study, est = check_run(study_path, np=np, kinds=kinds, resolution_nm=resolution_nm,
                        allow_large=allow_large)
     if Path(out_dir).exists() and not Path(out_dir).is_dir():
         raise SpecError("--out", str(out_dir), "exists and is not a directory")
-    print(est.summary(), flush=True)
+    from hotlase.geometry.estimate import plan_text
+    from hotlase.geometry.notices import STUDY_WARNED_ENV
+    from hotlase.jobs.run_summary import run_table
+
+    print(plan_text(study, est, np=np, kinds=kinds), flush=True)
     with dirlock.held(out_dir):
         ranks = dirlock.probe(out_dir, dirlock.RANKS_LOCK)
         if ranks:
@@ -118,15 +126,20 @@ def run_study(study_path: str | Path, out_dir: str | Path, *, np: int = 1, resum
                                    f"earlier run ({ranks}); wait for them to end or stop them")
         settle_unfinished(out_dir, "interrupted (found unfinished by a later run)")
         env = dict(clean_mpi_env(), PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1",
-                   OMPI_MCA_odls_base_sigkill_timeout=str(SIGKILL_AFTER_S))
+                   OMPI_MCA_odls_base_sigkill_timeout=str(SIGKILL_AFTER_S),
+                   **{STUDY_WARNED_ENV: "1"})  # the study's warnings were shown above, once
         cmd = solver_command(study_path, out_dir, np=np, resume=resume, kinds=kinds,
                              resolution_nm=resolution_nm)
+        started = time.time()
         try:
             rc = run_supervised(cmd, env=env)
         except Interrupted:
             settle_unfinished(out_dir, "interrupted")
             raise
         settle_unfinished(out_dir, f"the solver ended (exit {rc}) before this run finished")
+        table = run_table(out_dir, since=started - 1)
+        if table:
+            print(f"{table}\ntotal {time.time() - started:.0f} s", flush=True)
         return rc
 
 

@@ -195,7 +195,11 @@ def _utc_now() -> str:
 def _run_child(cmd: list[str], stdout=None) -> int:
     """Run a command in its own session (``jobs.supervise``): a signal to the sweep stops it
     (it marks its files), kill -9 of the sweep sends it SIGTERM, no MPI rank outlives the sweep."""
-    return run_supervised(cmd, env=dict(clean_mpi_env(), **{PARENT_REPORTS_ENV: "1"}),
+    from hotlase.geometry.notices import STUDY_WARNED_ENV
+
+    # every point's warnings were shown once when the sweep was expanded
+    return run_supervised(cmd, env=dict(clean_mpi_env(), **{PARENT_REPORTS_ENV: "1",
+                                                            STUDY_WARNED_ENV: "1"}),
                           stdout=stdout, grace_s=CHILD_GRACE_S)
 
 

@@ -62,7 +62,7 @@ def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fie
     # the empty cell holds nothing that lingers, so the decay window slides (DecayStop)
     stop0 = DecayStop([(component, probe)], 10.0 / f_min, study.simulation.decay_by, t_cap,
                       subwindows=10, stride=sample_stride(sim0, f_cen + f_width / 2))
-    sim0.run(progress_step(f"{label} normalisation", t_cap, log), until=stop0)
+    sim0.run(progress_step(f"{label} normalisation", t_cap, log, stop=stop0), until=stop0)
     stepping = time.perf_counter() - t0
     incident = -np.asarray(mp.get_fluxes(inc))  # downward power: the planes face +z
     incident_per_area = -np.asarray(mp.get_fluxes(inc_fields)) / area
@@ -79,7 +79,7 @@ def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fie
     t0 = time.perf_counter()
     stop = DecayStop([(component, probe)], 10.0 / f_min, study.simulation.decay_by, t_cap,
                      stride=sample_stride(sim, f_cen + f_width / 2))
-    sim.run(progress_step(f"{label} structure", t_cap, log), until=stop)
+    sim.run(progress_step(f"{label} structure", t_cap, log, stop=stop), until=stop)
     stepping += time.perf_counter() - t0
     facts["stepping_time_s"] = stepping
     facts["growth_check_time_s"] = stop0.growth.seconds + stop.growth.seconds

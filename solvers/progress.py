@@ -18,33 +18,71 @@ def max_meep_time(study: StudySpec) -> float:
 
 
 class Progress:
-    """Meep step function printing simulated time, fraction of the cap and an ETA bound.
+    """Meep step function printing simulated time, speed and an ETA that never grows.
 
     Called by Meep every ``check`` time units; prints at most every ``every_s`` seconds of
-    wall time, on rank 0 only.
+    wall time, on rank 0 only. The end is expected at the time cap or, when ``stop`` (the
+    run's DecayStop) has seen the field decay after the sources, where the straight line
+    through log(decay ratio) vs time reaches ``decay_by`` (a ringdown decays exponentially:
+    |E|^2 ~ exp(-t omega/Q), Jackson, Classical Electrodynamics, 3rd ed., §8.8), whichever
+    comes first. The ETA is that remaining simulated time at the measured speed (simulated
+    time per wall second since the start), and it is never above the last one printed minus
+    the wall time since: speed changes on a loaded machine cannot make it grow. Without
+    ``stop``, the first DecayStop made after this Progress is used (the modes and emitter
+    runs make theirs inside their run functions).
     """
 
-    def __init__(self, label: str, t_cap: float, log=print, every_s: float = 10.0):
-        self.label, self.t_cap, self.log, self.every_s = label, t_cap, log, every_s
+    def __init__(self, label: str, t_cap: float, log=print, every_s: float = 10.0, stop=None):
+        self.label, self.t_cap, self.log, self.every_s, self.stop = label, t_cap, log, every_s, stop
         self.t0 = time.perf_counter()
         self.last = self.t0
+        self.eta: float | None = None   # last ETA printed, s
+        self.decay: list[tuple[float, float]] = []  # (Meep time, decay ratio) after the sources
+        self.born = DecayStop.made
+
+    def expected_end(self, t: float) -> float:
+        """Meep time the run is expected to stop at (the cap, or the decay line's crossing)."""
+        if self.stop is None and DecayStop.made > self.born:
+            self.stop = DecayStop.latest
+        stop = self.stop
+        if stop is None:
+            return self.t_cap
+        ratio = getattr(stop, "ratio", math.nan)
+        if math.isfinite(ratio) and ratio > 0 and (not self.decay or self.decay[-1][0] < t):
+            self.decay.append((t, ratio))
+        if len(self.decay) < 2:
+            return self.t_cap
+        (t1, r1), (t2, r2) = self.decay[0], self.decay[-1]
+        if r2 >= r1 or t2 <= t1:
+            return self.t_cap
+        slope = (math.log(r2) - math.log(r1)) / (t2 - t1)  # < 0
+        t_decay = t2 + (math.log(stop.decay_by) - math.log(r2)) / slope
+        return min(self.t_cap, max(t, t_decay))
 
     def __call__(self, sim: mp.Simulation) -> None:
         now = time.perf_counter()
         if now - self.last < self.every_s or not mp.am_master():
             return
+        elapsed, since_last = now - self.t0, now - self.last
         self.last = now
         t = sim.meep_time()
-        frac = min(t / self.t_cap, 1.0) if self.t_cap else 0.0
-        eta = (now - self.t0) * (1 - frac) / frac if frac > 0 else float("nan")
-        self.log(f"[{self.label}] t = {t * MEEP_TIME_S * 1e15:.0f} fs "
-                 f"({100 * frac:.0f}% of the {self.t_cap * MEEP_TIME_S * 1e15:.0f} fs cap), "
-                 f"{now - self.t0:.0f} s elapsed, at most {eta:.0f} s to go (stops earlier on decay)")
+        speed = t / elapsed if elapsed > 0 else 0.0  # Meep time per wall second
+        end = self.expected_end(t)
+        eta = (end - t) / speed if speed > 0 else math.inf
+        if self.eta is not None:
+            eta = min(eta, max(self.eta - since_last, 0.0))
+        self.eta = eta
+        fs = MEEP_TIME_S * 1e15
+        steps_s = sim.fields.t / elapsed if elapsed > 0 else 0.0
+        how = "decay" if end < self.t_cap else "the time cap"
+        left = f"~{eta:.0f} s to go (to {how})" if eta > 0 else "finishing (past the estimate)"
+        self.log(f"[{self.label}] t = {t * fs:.0f} of <= {self.t_cap * fs:.0f} fs, "
+                 f"{steps_s:.0f} steps/s, {elapsed:.0f} s elapsed, {left}")
 
 
-def progress_step(label: str, t_cap: float, log=print, every: float = 1.0):
+def progress_step(label: str, t_cap: float, log=print, every: float = 1.0, stop=None):
     """A Meep step function (``mp.at_every``) printing progress; see Progress."""
-    progress = Progress(label, t_cap, log)
+    progress = Progress(label, t_cap, log, stop=stop)
     return mp.at_every(every, lambda sim: progress(sim))
 
 
@@ -88,8 +126,11 @@ class DecayStop:
     and raises ``FieldGrowthError`` at once (see its thresholds).
 
     Attributes after the run: ``reason`` ("decayed", "time cap" or "no field at the probes")
-    and ``ratio``.
+    and ``ratio``. The class keeps the last one made (``latest``, ``made``) for Progress.
     """
+
+    latest: "DecayStop | None" = None
+    made = 0
 
     def __init__(self, points: list[tuple], check_dt: float, decay_by: float, t_cap: float,
                  subwindows: int = 1, stride: int = 1, energy_every: int = ENERGY_EVERY):
@@ -101,6 +142,7 @@ class DecayStop:
         self.peak = self.current = 0.0
         self.t_next = self.sub_dt
         self.reason, self.ratio = "", math.nan
+        DecayStop.latest, DecayStop.made = self, DecayStop.made + 1
 
     def __call__(self, sim: mp.Simulation) -> bool:
         self.growth.energy(sim)

@@ -31,6 +31,8 @@ from hotlase.solvers.diskspace import disk_full_message, run_bytes
 from hotlase.solvers.output import RunWriter, fail_open_writers, read_status
 from hotlase.solvers.progress import GROWTH_HINT, NAN_HINT, FieldGrowthError
 
+_RUN = {"i": 0, "n": 0}  # run i of n in this command (geometry.estimate.run_plan), for the log
+
 
 def log(msg: str) -> None:
     """Print on rank 0 only, flushed (progress must show under mpirun)."""
@@ -160,6 +162,8 @@ def _guarded_many(fn, out: Path, variant: str, kinds: tuple[str, ...], study: St
     writers: dict[str, RunWriter] = {}
     facts: dict = {}
     label = f"[{variant} {'+'.join(kinds)}]"
+    _RUN["i"] += 1
+    log(f"run {_RUN['i']}/{max(_RUN['n'], _RUN['i'])} {label} started")
 
     def make():
         for k in kinds:
@@ -260,6 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     add_run_options(p, np_default=None)
     args = p.parse_args(argv)
     mp.verbosity(0)
+    from hotlase.geometry.notices import install
+
+    install(printer=mp.am_master())
     raise_on_signals()
     watch_launcher(last_act=lambda: fail_open_writers("interrupted"))
     comm()  # the agreement communicator, made by every rank at the same point
@@ -284,6 +291,10 @@ def _main(args) -> int:
         log(f"error: {err}")
         return 2
     kinds = tuple(k for k in study.run_kinds if not args.kinds or k in args.kinds)
+    from hotlase.geometry.estimate import run_plan
+
+    _RUN["n"] = sum(not args.variants or r.variant in args.variants
+                    for r in run_plan(study, kinds))
     out = Path(args.out)
     err = None
     if mp.am_master():  # rank 0 writes: it holds the ranks lock of the directory

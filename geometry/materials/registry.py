@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,8 @@ from hotlase.geometry.materials.metals import METAL_ALIASES, METALS
 from hotlase.geometry.materials.model import MaterialModel, Pole
 from hotlase.geometry.materials.perovskites import PEROVSKITE_ALIASES, PEROVSKITES, mixed_halide
 from hotlase.geometry.units import nk_to_eps, nm_to_ev
-from hotlase.geometry.validate import SpecError, check_bool, check_choice, check_keys, check_number
+from hotlase.geometry.validate import (Range, SpecError, check_bool, check_choice, check_keys,
+                                      check_number)
 
 _MODELS: dict[str, MaterialModel] = {m.name: m for m in (*METALS, *PEROVSKITES, *DIELECTRICS)}
 _ALIASES: dict[str, str] = {
@@ -130,6 +132,14 @@ def skin_depth_nm(model: MaterialModel, wavelength_nm) -> np.ndarray:
 _USER_KEYS = ("n", "k", "wavelength_nm", "eps_inf", "poles", "d_conductivity_ev", "valid_nm",
               "metal", "source")
 _POLE_KEYS = ("kind", "frequency_ev", "gamma_ev", "sigma")
+#: Allowed ranges of a [materials.NAME] table's numbers and of each pole's (checked below,
+#: printed by ``hotlase schema``); a Drude pole's sigma must also be > 0.
+USER_LIMITS = {"n": Range(0.0, 20.0, lo_open=True), "k": Range(0.0, 20.0),
+               "wavelength_nm": Range(0.0, 1e6, lo_open=True), "eps_inf": Range(1.0, 100.0),
+               "d_conductivity_ev": Range(0.0, 100.0)}
+POLE_LIMITS = {"frequency_ev": Range(0.0, 50.0, lo_open=True), "gamma_ev": Range(0.0, 50.0),
+               "sigma": Range(0.0, 1e4)}
+POLE_KINDS = ("lorentz", "drude")
 
 
 def parse_user_material(path: str, name: str, table: Any) -> MaterialModel:
@@ -167,8 +177,8 @@ def parse_user_material(path: str, name: str, table: Any) -> MaterialModel:
         for key in ("eps_inf", "poles", "d_conductivity_ev"):
             if key in table:
                 raise SpecError(f"{path}.{key}", table[key], "not allowed with n, k")
-        n = check_number(f"{path}.n", table["n"], lo=0.0, hi=20.0, lo_open=True)
-        k = check_number(f"{path}.k", table.get("k", 0.0), lo=0.0, hi=20.0)
+        n = USER_LIMITS["n"].check(f"{path}.n", table["n"])
+        k = USER_LIMITS["k"].check(f"{path}.k", table.get("k", 0.0))
         if k >= n:
             raise SpecError(f"{path}.k", table.get("k"), f"must be < n = {n:g} (Re eps > 0); "
                                                          f"a metal needs eps_inf and poles")
@@ -177,8 +187,8 @@ def parse_user_material(path: str, name: str, table: Any) -> MaterialModel:
             if "wavelength_nm" not in table:
                 raise SpecError(f"{path}.wavelength_nm", None,
                                 "is required when k > 0 (the wavelength where Im eps is exact)")
-            ref = check_number(f"{path}.wavelength_nm", table["wavelength_nm"], lo=0.0,
-                               hi=1e6, lo_open=True)
+            ref = USER_LIMITS["wavelength_nm"].check(f"{path}.wavelength_nm",
+                                                     table["wavelength_nm"])
         eps = complex(nk_to_eps(n, k))
         cond = float(nm_to_ev(ref)) * eps.imag / eps.real if k > 0.0 else 0.0
         return MaterialModel(name, eps.real, (), cond, valid, source, (), is_metal)
@@ -188,9 +198,9 @@ def parse_user_material(path: str, name: str, table: Any) -> MaterialModel:
         raise SpecError(f"{path}.eps_inf", None, "is required with poles")
     if "valid_nm" not in table:
         raise SpecError(f"{path}.valid_nm", None, "is required with poles: [lo, hi] in nm")
-    eps_inf = check_number(f"{path}.eps_inf", table["eps_inf"], lo=1.0, hi=100.0)
-    cond = check_number(f"{path}.d_conductivity_ev", table.get("d_conductivity_ev", 0.0),
-                        lo=0.0, hi=100.0)
+    eps_inf = USER_LIMITS["eps_inf"].check(f"{path}.eps_inf", table["eps_inf"])
+    cond = USER_LIMITS["d_conductivity_ev"].check(f"{path}.d_conductivity_ev",
+                                                  table.get("d_conductivity_ev", 0.0))
     raw = table.get("poles", [])
     if not isinstance(raw, list):
         raise SpecError(f"{path}.poles", raw, "must be a list of {kind, frequency_ev, gamma_ev, "
@@ -202,13 +212,12 @@ def parse_user_material(path: str, name: str, table: Any) -> MaterialModel:
 
 def _pole(path: str, table: Any) -> Pole:
     check_keys(path, table, _POLE_KEYS, required=_POLE_KEYS)
-    kind = check_choice(f"{path}.kind", table["kind"], ("lorentz", "drude"))
-    freq = check_number(f"{path}.frequency_ev", table["frequency_ev"], lo=0.0, hi=50.0,
-                        lo_open=True)
-    gamma = check_number(f"{path}.gamma_ev", table["gamma_ev"], lo=0.0, hi=50.0)
-    sigma = check_number(f"{path}.sigma", table["sigma"], lo=0.0, hi=1e4,
-                         lo_open=kind == "drude")
-    return Pole("drude" if kind == "drude" else "lorentz", freq, gamma, sigma)
+    kind = check_choice(f"{path}.kind", table["kind"], POLE_KINDS)
+    freq = POLE_LIMITS["frequency_ev"].check(f"{path}.frequency_ev", table["frequency_ev"])
+    gamma = POLE_LIMITS["gamma_ev"].check(f"{path}.gamma_ev", table["gamma_ev"])
+    sigma = replace(POLE_LIMITS["sigma"], lo_open=kind == "drude").check(f"{path}.sigma",
+                                                                         table["sigma"])
+    return Pole(kind, freq, gamma, sigma)
 
 
 def _valid_nm(path: str, value: Any) -> tuple[float, float]:

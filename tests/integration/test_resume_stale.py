@@ -53,7 +53,8 @@ def test_resume_redoes_a_run_of_another_study(tmp_path):
     study, out = tmp_path / "film.toml", tmp_path / "out"
     study.write_text(FILM.format(t=30))
     first = _run("run", study, "--out", out)
-    assert first.splitlines()[0].startswith("estimate: 1D grid"), first[:300]
+    head = first.splitlines()[0]
+    assert head.startswith("plan: 1 Meep run(s)") and "1D grid" in head, first[:300]
     run_file = out / "runs" / "main_spectrum.h5"
     assert _thickness(run_file) == 30.0
     study.write_text(FILM.format(t=40))

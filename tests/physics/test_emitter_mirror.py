@@ -30,7 +30,6 @@ import pytest
 
 from hotlase.postprocess.analytic import ldos_ratio_dipole_above_mirror
 from hotlase.solvers.emitter import dipole_ldos
-from tests.physics.conftest import rel_msg
 
 pytestmark = pytest.mark.physics
 
@@ -70,7 +69,7 @@ def _ldos(d_um: float, component, mirror: bool) -> np.ndarray:
 
 
 @pytest.mark.parametrize("d_nm", [125.0, 250.0])
-def test_ldos_above_perfect_mirror_matches_image_theory(d_nm):
+def test_ldos_above_perfect_mirror_matches_image_theory(check, d_nm):
     mp.verbosity(0)
     t0 = time.perf_counter()
     for component, orientation in ((mp.Ez, "perpendicular"), (mp.Ex, "parallel")):
@@ -79,6 +78,5 @@ def test_ldos_above_perfect_mirror_matches_image_theory(d_nm):
         err = np.max(np.abs(ratio - expected) / expected)
         print(f"d = {d_nm} nm {orientation}: meep {np.round(ratio, 4)}, theory "
               f"{np.round(expected, 4)}, max rel. error {err:.4f}")
-        assert err < TOL, rel_msg(f"LDOS ratio, {orientation} dipole {d_nm} nm above a PEC", ratio,
-                                  expected, TOL)
+        check(f"LDOS ratio {orientation}, image theory", ratio, expected, TOL, relative=True)
     print(f"d = {d_nm} nm: {time.perf_counter() - t0:.0f} s")

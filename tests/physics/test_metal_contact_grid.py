@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
 import pytest
 
 from hotlase.geometry.study import study_from_dict
-from tests.physics.conftest import rel_msg
 from tests.small_study import small_study_toml
 
 pytestmark = [pytest.mark.physics, pytest.mark.slow]
@@ -36,12 +34,11 @@ def _study(padding_nm: float):
     return study_from_dict(tomllib.loads(text))
 
 
-def test_spectrum_independent_of_the_structure_position_on_the_grid(run_broadband_file):
+def test_spectrum_independent_of_the_structure_position_on_the_grid(run_broadband_file, check):
     runs = {pad: run_broadband_file(_study(pad), name=f"pad{pad:g}") for pad in (200, 205, 210, 215)}
     ref = runs[200]
     keys = ["spectrum/R", "spectrum/T"] + [k for k in ref if k.startswith("spectrum/A_by_material/")]
     assert len(keys) == 4, keys
     for pad, run in runs.items():
-        for key in keys:
-            err = np.max(np.abs(run[key] - ref[key]))
-            assert err < 0.01, rel_msg(f"{key} with padding {pad} nm vs 200 nm", run[key], ref[key], 0.01)
+        for key in keys if pad != 200 else ():
+            check(f"{key.split('/', 1)[1]} pad {pad:g} vs 200 nm", run[key], ref[key], 0.01)

@@ -49,7 +49,7 @@ def _analytic_metal_share(metal, wl: float) -> float:
     return w_m / (w_m + w_d)
 
 
-def test_spp_energy_share_in_the_metal():
+def test_spp_energy_share_in_the_metal(check):
     mp.verbosity(0)
     metal = get_material("Ag")
     k = float(np.real(spp_wavevector_per_nm(600.0, metal.eps(600.0), EPS_D)))
@@ -85,6 +85,4 @@ def test_spp_energy_share_in_the_metal():
     factor = np.where(in_metal[0], float(optics.energy_factor_drude_lorentz(metal, wl)), EPS_D)
     u_e = optics.electric_energy_density_j_m3(e, factor)
     share = float(np.sum(np.where(in_metal[0], u_e, 0.0)) / np.sum(u_e))
-    assert share == pytest.approx(expected, rel=TOL), (
-        f"SPP at {1000 / spp.frequency:.1f} nm: metal share of the electric energy {share:.4f}, "
-        f"analytic {expected:.4f} at {wl:.1f} nm (tolerance {TOL:.0%})")
+    check(f"SPP metal energy share, {wl:.0f} nm", share, expected, TOL, relative=True)

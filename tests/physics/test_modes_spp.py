@@ -71,7 +71,7 @@ def _spp_wavelength(metal, k_per_nm: float, res_nm: float) -> float:
 
 
 @pytest.mark.parametrize("target_nm", [600.0, 500.0])
-def test_flat_spp_frequency_matches_analytic(target_nm):
+def test_flat_spp_frequency_matches_analytic(check, target_nm):
     mp.verbosity(0)
     metal = get_material("Ag")
     k = float(np.real(spp_wavevector_per_nm(target_nm, metal.eps(target_nm), EPS_D)))
@@ -84,11 +84,8 @@ def test_flat_spp_frequency_matches_analytic(target_nm):
     print(f"k = {k:.5f} rad/nm: analytic {expected:.2f} nm; meep 5 nm {coarse:.2f}, 2.5 nm {fine:.2f}, "
           f"extrapolated {extrapolated:.2f}; rel. errors "
           + ", ".join(f"{n} {e:+.4f}" for n, e in err.items()) + f"; {time.perf_counter() - t0:.0f} s")
-    assert abs(err["2.5 nm"]) < TOL_FINE, (
-        f"SPP wavelength at 2.5 nm grid: measured {fine:.2f} nm, expected {expected:.2f} nm, "
-        f"relative error {err['2.5 nm']:+.4f} (tolerance {TOL_FINE})")
+    check("SPP wavelength (nm), 2.5 nm grid", fine, expected, TOL_FINE, relative=True)
     assert abs(err["2.5 nm"]) < abs(err["5 nm"]), (
         f"no grid convergence: relative error {err['5 nm']:+.4f} at 5 nm, {err['2.5 nm']:+.4f} at 2.5 nm")
-    assert abs(err["extrapolated"]) < TOL_EXTRAPOLATED, (
-        f"extrapolated SPP wavelength: measured {extrapolated:.2f} nm, expected {expected:.2f} nm, "
-        f"relative error {err['extrapolated']:+.4f} (tolerance {TOL_EXTRAPOLATED})")
+    check("SPP wavelength (nm), extrapolated", extrapolated, expected, TOL_EXTRAPOLATED,
+          relative=True)

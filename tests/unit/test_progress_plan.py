@@ -1,0 +1,146 @@
+"""Feedback of ``hotlase run`` (issue 14): the plan at the start, an ETA that never grows,
+the table at the end, and each warning once with what to do."""
+
+from __future__ import annotations
+
+import io
+import math
+import types
+import warnings
+
+import h5py
+import pytest
+
+from hotlase.geometry.estimate import estimate, plan_text, run_plan
+from hotlase.geometry.notices import install
+from hotlase.geometry.study import load_study
+from hotlase.jobs.run_summary import run_table
+from tests.conftest import DEFAULT_STUDY
+
+
+@pytest.fixture
+def default_study():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return load_study(DEFAULT_STUDY)
+
+
+def test_plan_lists_every_run_and_splits_the_estimate(default_study):
+    """Default study: rods on Ag with its twin, all four kinds -> per variant one dipole run
+    (modes + emitter, 3 pulses) and one broadband run (spectrum + fields, 1 pulse); the
+    rows add up to the estimate's bound (8 pulses) divided by the ranks."""
+    runs = run_plan(default_study)
+    assert [(r.variant, r.kinds, r.pulses) for r in runs] == [
+        ("main", ("modes", "emitter"), 3), ("main", ("spectrum", "fields"), 1),
+        ("no_metal", ("modes", "emitter"), 3), ("no_metal", ("spectrum", "fields"), 1)]
+    est = estimate(default_study)
+    assert sum(r.pulses for r in runs) == est.pulses
+    text = plan_text(default_study, est, np=2)
+    assert "run 4/4" in text and "no_metal" in text and "on 2 rank(s)" in text
+    assert run_plan(default_study, kinds=("spectrum",))[0].kinds == ("spectrum",)
+
+
+class _Sim:
+    """What Progress reads of a Meep simulation."""
+
+    def __init__(self):
+        self.t = 0.0
+        self.fields = types.SimpleNamespace(t=0)
+
+    def meep_time(self):
+        return self.t
+
+
+def _drive(monkeypatch, speeds, stop=None, ratios=None):
+    from hotlase.solvers import progress as prog
+
+    clock = [0.0]
+    monkeypatch.setattr(prog.time, "perf_counter", lambda: clock[0])
+    lines: list[str] = []
+    p = prog.Progress("run", t_cap=1000.0, log=lines.append, every_s=10.0, stop=stop)
+    sim, etas = _Sim(), []
+    for i, speed in enumerate(speeds):
+        clock[0] += 10.0
+        sim.t += speed * 10.0
+        sim.fields.t = int(sim.t * 20)
+        if stop is not None:
+            stop.ratio = ratios[i]
+        p(sim)
+        etas.append(p.eta)
+    return etas, lines
+
+
+def test_eta_never_grows_when_the_machine_slows_down(monkeypatch):
+    """Speed 10 then 1 Meep time units per s: the cap-based remaining time at the measured
+    speed would jump from ~90 s to hundreds; the printed ETA only falls."""
+    etas, lines = _drive(monkeypatch, [10, 10, 1, 1, 1, 1])
+    assert etas[0] == pytest.approx((1000 - 100) / 10)
+    assert all(b <= a for a, b in zip(etas, etas[1:]))
+    assert "steps/s" in lines[-1] and "to go" in lines[-1]
+
+
+def test_eta_follows_the_decay_not_the_cap(monkeypatch):
+    """A ratio falling 10x per 100 time units (1e-1 at t = 200 ... 1e-3 at t = 400) reaches
+    decay_by = 1e-6 at t = 700, not at the cap 1000: at speed 10 the last ETA is
+    (700 - 400) / 10 = 30 s (the cap would give 60 s)."""
+    stop = types.SimpleNamespace(ratio=math.nan, decay_by=1e-6)
+    ratios = [math.nan, 1e-1, 1e-2, 1e-3]  # at t = 100, 200, 300, 400
+    etas, lines = _drive(monkeypatch, [10, 10, 10, 10], stop=stop, ratios=ratios)
+    assert etas[-1] == pytest.approx(30.0)
+    assert "to decay" in lines[-1]
+
+
+def test_final_table_lists_status_and_times(tmp_path):
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    with h5py.File(runs / "main_spectrum.h5", "w") as f:
+        f.attrs.update(status="complete", wall_time_s=75.0, meep_time_fs=70.2,
+                       stepping_time_s=60.0)
+    with h5py.File(runs / "no_metal_spectrum.h5", "w") as f:
+        f.attrs.update(status="failed", wall_time_s=3.0, message="fields diverged")
+    table = run_table(tmp_path)
+    assert "complete  1.2 min" in table and "70 fs" in table
+    assert "failed" in table and "fields diverged" in table
+    assert run_table(tmp_path, since=9e12) == ""
+
+
+def test_each_warning_once_with_advice():
+    out = io.StringIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        install(stream=out)
+        for _ in range(3):
+            warnings.warn("Note: your sources include frequencies outside the range of "
+                          "validity of the material models.", RuntimeWarning)
+            warnings.warn("structure.metal.material = 'Ag': skin depth 26.9 nm", UserWarning)
+            warnings.warn("The value of the smallest subnormal for <class 'numpy.float64'> "
+                          "type is zero.", UserWarning)
+        silent = io.StringIO()
+        install(printer=False, stream=silent)  # the MPI ranks that do not print
+        warnings.warn("skin depth", UserWarning)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2 and "nothing to do" in lines[0] and "skin depth" in lines[1]
+    assert silent.getvalue() == ""
+
+
+def test_progress_finds_the_decay_stop_made_after_it(monkeypatch):
+    """Modes and emitter runs make their DecayStop inside their run function, after the
+    progress step function: Progress picks up that one (not an older one)."""
+    from hotlase.solvers import progress as prog
+
+    old = prog.DecayStop([], 1.0, 1e-6, 100.0)
+    p = prog.Progress("run", t_cap=100.0, log=lambda m: None)
+    assert p.expected_end(1.0) == 100.0 and p.stop is None
+    new = prog.DecayStop([], 1.0, 1e-6, 100.0)
+    p.expected_end(2.0)
+    assert p.stop is new and p.stop is not old
+
+
+def test_children_start_without_numpys_subnormal_note():
+    """The MPI children get the filter in their environment (it fires before any code of
+    ours runs), unless the caller set PYTHONWARNINGS itself."""
+    from hotlase.geometry.notices import SUBNORMAL_FILTER
+    from hotlase.jobs.local import clean_mpi_env
+
+    assert clean_mpi_env({})["PYTHONWARNINGS"] == SUBNORMAL_FILTER
+    assert clean_mpi_env({"PYTHONWARNINGS": "error"})["PYTHONWARNINGS"] == "error"
