@@ -61,28 +61,45 @@ def contact_sheets(layout: Layout, is_metal, resolution_nm: float) -> list[Box |
     One laterally infinite sheet with what lies on the face elsewhere (a spacer layer, or
     the background), then one per shape standing on the face with a finite footprint (a
     Box, or a Cylinder along z) and that shape's material. A cylinder lying on the face
-    (a wire along x or y) touches it along a line and gets none. Empty without a metal face.
+    (a wire along x or y) touches it along a line and gets none. When a layer (a spacer) lies
+    on the face and is a whole number of cells thick, its top face is on a sample plane too
+    and gets sheets the same way (rods on a 10 nm spacer at a 10 nm grid). Empty without a
+    metal face.
     """
     face = metal_top_face(layout, is_metal)
     if face is None:
         return []
-    z, metal = face
-    t = SHEET_CELLS * resolution_nm
-    on_face = [p for p in layout.primitives if abs(_bottom(p) - z) < _TOL_NM]
-    above = layout.background
-    for p in on_face:
-        if isinstance(p, Box) and math.isinf(p.size_nm[0]) and math.isinf(p.size_nm[1]):
-            above = p.material
-    sheets: list[Box | Cylinder] = [Box(sheet_name(metal, above), (0.0, 0.0, z),
-                                        (math.inf, math.inf, t))]
+    z, below = face
+    sheets: list[Box | Cylinder] = []
+    while True:  # the metal's face, then the top of a layer on it that is whole cells thick
+        on_face = [p for p in layout.primitives if abs(_bottom(p) - z) < _TOL_NM]
+        layer = next((p for p in on_face if isinstance(p, Box) and math.isinf(p.size_nm[0])
+                      and math.isinf(p.size_nm[1])), None)
+        sheets += _face_sheets(z, below, on_face, layer, layout.background,
+                               SHEET_CELLS * resolution_nm)
+        if layer is None:
+            return sheets
+        top = z + layer.size_nm[2]
+        cells = layer.size_nm[2] / resolution_nm
+        if abs(cells - round(cells)) > 1e-9:  # its top is off the sample planes: staircased
+            return sheets
+        z, below = top, layer.material
+
+
+def _face_sheets(z: float, below: str, on_face: list, layer, background: str,
+                 t: float) -> list[Box | Cylinder]:
+    """The sheets on one face at height z: the plane one (``layer`` or the background above)
+    and one per shape with a finite footprint standing on the face."""
+    above = layer.material if layer is not None else background
+    out: list[Box | Cylinder] = [Box(sheet_name(below, above), (0.0, 0.0, z), (math.inf, math.inf, t))]
     for p in on_face:
         if isinstance(p, Box) and not math.isinf(p.size_nm[0]):
-            sheets.append(Box(sheet_name(metal, p.material), (p.center_nm[0], p.center_nm[1], z),
-                              (p.size_nm[0], p.size_nm[1], t)))
+            out.append(Box(sheet_name(below, p.material), (p.center_nm[0], p.center_nm[1], z),
+                           (p.size_nm[0], p.size_nm[1], t)))
         elif isinstance(p, Cylinder) and p.axis == "z":
-            sheets.append(Cylinder(sheet_name(metal, p.material), (p.center_nm[0], p.center_nm[1], z),
-                                   p.radius_nm, t, "z"))
-    return sheets
+            out.append(Cylinder(sheet_name(below, p.material), (p.center_nm[0], p.center_nm[1], z),
+                                p.radius_nm, t, "z"))
+    return out
 
 
 def _bottom(p: Box | Cylinder) -> float:

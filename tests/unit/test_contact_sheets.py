@@ -69,8 +69,12 @@ def test_rods_on_a_spacer_get_only_the_spacer_sheet():
     st = _default()
     data = st.replace(simulation={"resolution_nm": 5},
                       structure={"spacer": {"material": "SiO2", "thickness_nm": 10}})
-    sheets = _sheets(data)
-    assert [p.material for p in sheets] == [f"{data.structure.metal.material}|SiO2"]
+    sheets = _sheets(data)  # the 10 nm spacer is 2 cells: its top is on a plane too
+    metal, rod = data.structure.metal.material, data.structure.rod.material
+    assert [p.material for p in sheets] == [f"{metal}|SiO2", "SiO2|vacuum", f"SiO2|{rod}"]
+    assert sheets[1].center_nm[2] - sheets[0].center_nm[2] == pytest.approx(10.0)
+    odd = data.replace(simulation={"resolution_nm": 4})  # 2.5 cells: staircased, no sheet
+    assert [p.material for p in _sheets(odd)] == [f"{metal}|SiO2"]
 
 
 def test_wire_lying_on_metal_gets_the_plane_sheet_only():

@@ -34,7 +34,7 @@ def test_table_has_reference_measured_tolerance_and_verdict(tmp_path):
          "error": 0.05, "tolerance": 0.03, "relative": True, "passed": False},
         {"case": "test_ldos", "outcome": "failed", "seconds": 9.0, "reason": ""},
         {"case": "test_rcwa", "outcome": "skipped", "seconds": 0.0,
-         "reason": "no ../shared/data beside the clone"},
+         "reason": "no shared optical data beside the clone"},
         {"case": "test_ranks", "outcome": "passed", "seconds": 30.0, "reason": ""},
     ]
     path = tmp_path / "r.jsonl"
