@@ -72,7 +72,8 @@ def _analyze(args) -> int:
     print(f"grid convergence: error bars from {conv['ladder']}" if conv.get("ladder")
           else conv.get("note", "no grid-convergence ladder: numbers carry no error bar"))
     print("\n".join(line.strip("*") for line in status_lines(summary)))
-    return {"complete": 0, "suspect": EXIT_SUSPECT}.get(summary.get("status") or "", EXIT_INCOMPLETE)
+    return {"complete": 0, "suspect": EXIT_SUSPECT}.get(summary.get("status") or "",
+                                                          EXIT_INCOMPLETE)
 
 
 def _demo(args) -> int:

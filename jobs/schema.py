@@ -203,7 +203,8 @@ EXAMPLE_MATERIALS = {
 
 def _structure_example(example) -> dict:
     spec, simulation = example
-    study = StudySpec(name="example", structure=spec, simulation=SimulationSpec(**(simulation or {})),
+    study = StudySpec(name="example", structure=spec,
+                      simulation=SimulationSpec(**(simulation or {})),
                       run_kinds=("modes",) if spec.kind == "wire_on_metal" else None)
     return {"structure": study_to_dict(study)["structure"],
             **({"simulation": simulation} if simulation else {})}
