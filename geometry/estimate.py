@@ -227,7 +227,7 @@ def _lengths(study) -> dict[str, float]:
 
 def _largest(study) -> str:
     lengths = _lengths(study)
-    return max(lengths, key=lengths.get)
+    return max(lengths, key=lambda k: lengths[k])
 
 
 def _largest_value(study):

@@ -214,6 +214,7 @@ def study_from_dict(data: dict[str, Any]) -> StudySpec:
 def study_to_dict(study: StudySpec) -> dict[str, Any]:
     """The canonical TOML-shaped dict of a study (inverse of ``study_from_dict``); JSON-safe."""
     structure = _to_plain(dataclasses.asdict(study.structure))
+    assert study.run_kinds is not None  # StudySpec resolves None to the structure's kinds
     return {
         "study": {"name": study.name, "run_kinds": list(study.run_kinds),
                   "compare_no_metal": study.compare_no_metal},
@@ -390,6 +391,7 @@ def check_study(study: StudySpec) -> None:
                           f"drawn as a few voxels or not at all ({_finer_grid(size / 2)})",
                           stacklevel=2)
     refused = refusals(study, layout)  # what each run kind needs (geometry.runkinds)
+    assert study.run_kinds is not None  # StudySpec resolves None to the structure's kinds
     if refused:
         by_reason: dict[str, list[str]] = {}
         for kind, why in refused.items():

@@ -78,7 +78,7 @@ def check_positive(path: str, value: Any) -> float:
     return check_number(path, value, lo=0.0, lo_open=True)
 
 
-def check_int(path: str, value: Any, *, lo: int | None = None, hi: int | None = None) -> int:
+def check_int(path: str, value: Any, *, lo: float | None = None, hi: float | None = None) -> int:
     """An integer within [lo, hi]."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise SpecError(path, value, f"must be an integer, got {type(value).__name__}")

@@ -72,7 +72,8 @@ def _analyze(args) -> int:
     print(f"grid convergence: error bars from {conv['ladder']}" if conv.get("ladder")
           else conv.get("note", "no grid-convergence ladder: numbers carry no error bar"))
     print("\n".join(line.strip("*") for line in status_lines(summary)))
-    return {"complete": 0, "suspect": EXIT_SUSPECT}.get(summary.get("status"), EXIT_INCOMPLETE)
+    return {"complete": 0, "suspect": EXIT_SUSPECT}.get(summary.get("status") or "",
+                                                          EXIT_INCOMPLETE)
 
 
 def _demo(args) -> int:
@@ -225,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except (Interrupted, KeyboardInterrupt) as err:
         signum = interrupt_signum(err)
+        assert signum is not None  # an Interrupted or KeyboardInterrupt always has one
         if os.environ.get(supervise.PARENT_REPORTS_ENV):  # a sweep's point: the sweep prints it
             return 128 + signum
         print(f"hotlase {args.command}: {signal.Signals(signum).name}: stopped; unfinished run files "

@@ -126,8 +126,8 @@ def write_h5(path: Path, names: list[str], rows: list[dict[str, Any]]) -> None:
                 data = np.array([math.nan if v is None else float(v) for v in vals])
                 ds = f.create_dataset(n.replace("/", "_"), data=data)
             else:
-                data = ["" if v is None else str(v) for v in vals]
-                ds = f.create_dataset(n.replace("/", "_"), data=data,
+                text = ["" if v is None else str(v) for v in vals]
+                ds = f.create_dataset(n.replace("/", "_"), data=text,
                                       dtype=h5py.string_dtype())
             ds.attrs["units"] = units_of(n)
             ds.attrs["long_name"] = n

@@ -86,6 +86,7 @@ def check_run(study_path: str | Path, *, np: int = 1, kinds=None,
         study = dataclasses.replace(study, simulation=dataclasses.replace(
             study.simulation, resolution_nm=resolution_nm))
         check_study(study)
+    assert study.run_kinds is not None  # StudySpec resolves None to the structure's kinds
     if kinds:  # a kind the study does not ask for would run nothing and exit 0
         for kind in kinds:
             check_choice("--kinds", kind, study.run_kinds)
@@ -143,7 +144,7 @@ def run_study(study_path: str | Path, out_dir: str | Path, *, np: int = 1, resum
         return rc
 
 
-def settle_unfinished(out_dir: str | Path, message: str) -> list[Path]:
+def settle_unfinished(out_dir: str | Path, message: str) -> list[Path | None]:
     """Mark every ``OUT/runs/*.h5.tmp`` failed with ``message`` (unreadable ones are deleted);
     the caller holds OUT's lock, so no live solver writes them."""
     from hotlase.solvers.output import close_abandoned

@@ -34,6 +34,7 @@ from hotlase.geometry.specs import (
     LayerSpec,
     RodArraySpec,
     RodSpec,
+    StructureSpec,
     WireOnMetalSpec,
 )
 from hotlase.geometry.study import MAX_NAME, StudySpec, study_from_dict, study_to_dict
@@ -180,7 +181,7 @@ def _structure_limits(cls) -> dict:
 
 #: One example per structure kind, built as specs (valid by construction), with the
 #: [simulation] keys it needs besides the defaults (a test loads each as a study).
-EXAMPLE_STRUCTURES = (
+EXAMPLE_STRUCTURES: tuple[tuple[StructureSpec, dict[str, float]], ...] = (
     (RodArraySpec(lattice="hexagonal", period_nm=300.0, spacer=LayerSpec("SiO2", 10.0),
                   metal=LayerSpec("Au", 100.0)), {}),
     (RodArraySpec(array="finite", count=(3, 3), metal=LayerSpec("Ag", 100.0)), {}),
@@ -202,7 +203,8 @@ EXAMPLE_MATERIALS = {
 
 def _structure_example(example) -> dict:
     spec, simulation = example
-    study = StudySpec(name="example", structure=spec, simulation=dict(simulation or {}),
+    study = StudySpec(name="example", structure=spec,
+                      simulation=SimulationSpec(**(simulation or {})),
                       run_kinds=("modes",) if spec.kind == "wire_on_metal" else None)
     return {"structure": study_to_dict(study)["structure"],
             **({"simulation": simulation} if simulation else {})}

@@ -81,7 +81,8 @@ def run_status(path: Path) -> str:
 
 def stale_failed(runs_dir: Path) -> tuple[list[Path], list[Path]]:
     """(stale, current) ``*.failed.h5`` files: stale when the ``.h5`` beside it is newer."""
-    stale, current = [], []
+    stale: list[Path] = []
+    current: list[Path] = []
     for failed in sorted(runs_dir.glob("*.failed.h5")):
         good = failed.with_name(failed.name.removesuffix(".failed.h5") + ".h5")
         newer = good.is_file() and good.stat().st_mtime_ns >= failed.stat().st_mtime_ns

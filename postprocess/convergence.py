@@ -102,6 +102,7 @@ class Estimate:
         if self.status == GRID_INDEPENDENT:
             return self.error
         if self.has_order:
+            assert self.order_used is not None  # set whenever has_order
             return self.error * (h / self.h[0]) ** self.order_used
         return self.error if h >= self.h[0] * (1 - 1e-9) else None
 
@@ -123,6 +124,7 @@ class Estimate:
             return None
         if self.error == 0:
             return math.inf
+        assert self.order_used is not None  # set whenever has_order
         return self.h[0] * (tol / self.error) ** (1.0 / self.order_used)
 
 
@@ -192,14 +194,15 @@ def estimate(h, values) -> Estimate:
     if any(not x > 0 for x in h) or len(set(h)) != len(h):
         raise ValueError(f"grid spacings must be distinct and > 0, got {h}")
     order = np.argsort(h)
-    hs = [h[i] for i in order]
-    qs = [vals[i] for i in order]
+    h_sorted = [h[i] for i in order]
+    q_sorted = [vals[i] for i in order]
     notes = []
-    dropped = [x for x, v in zip(hs, qs) if not math.isfinite(v)]
+    dropped = [x for x, v in zip(h_sorted, q_sorted) if not math.isfinite(v)]
     if dropped:
         notes.append("missing on grid(s) " + ", ".join(f"{x:g}" for x in dropped))
-    keep = [i for i, v in enumerate(qs) if math.isfinite(v)]
-    hs, qs = tuple(hs[i] for i in keep), tuple(qs[i] for i in keep)
+    keep = [i for i, v in enumerate(q_sorted) if math.isfinite(v)]
+    hs = tuple(h_sorted[i] for i in keep)
+    qs = tuple(q_sorted[i] for i in keep)
     if not hs:
         return Estimate(hs, qs, NO_DATA, notes=tuple(notes))
     if len(hs) == 1:
@@ -233,6 +236,7 @@ def estimate(h, values) -> Estimate:
         notes.append(f"{kind} over the finest three grids: no order, error bar from their spread")
         return Estimate(hs, qs, kind, None, None, fs, None, err, tuple(notes))
     p = observed_order(*h3, *q3)
+    assert p is not None  # MONOTONE with distinct finest values (flat returned above)
     pb = min(p, P_MAX)
     fs = FS_THREE if ASYMPTOTIC_ORDERS[0] <= p <= ASYMPTOTIC_ORDERS[1] else FS_TWO
     if fs != FS_THREE:

@@ -211,12 +211,14 @@ def build_ladder(points: list[tuple[float, dict]], tolerances: Tolerances = Tole
         modes = [(s if variant == "main" else s.get("no_metal") or {}).get("modes") or []
                  for _, s in points]
         for track in match_modes(modes, match_nm):
-            w0 = track[0]["wavelength_nm"]
+            head = track[0]
+            assert head is not None  # tracks start at a mode of the finest grid
+            w0 = head["wavelength_nm"]
             tag = f"{variant}.mode@{w0:.1f}nm"
             for q, unit, kind in (("wavelength_nm", "nm", "wavelength"), ("Q", "1", "relative")):
-                vals = [None if m is None else _num(m.get(q)) for m in track]
+                track_vals = [None if m is None else _num(m.get(q)) for m in track]
                 rows.append(_row(f"{tag}.{q}", f"mode at {w0:.1f} nm ({variant}): "
-                                 f"{'wavelength' if q != 'Q' else 'Q'}", unit, kind, h, vals,
+                                 f"{'wavelength' if q != 'Q' else 'Q'}", unit, kind, h, track_vals,
                                  tolerances))
     ladder = {"format": LADDER_FORMAT, **(meta or {}), "grids_nm": h,
               "tolerances": {"fraction": tolerances.fraction,
@@ -294,15 +296,19 @@ def spectra_ladder(h: list[float], spectra: list[dict[str, Any]], tolerance: flo
         have = [k for k, sp in enumerate(per) if sp is not None]
         if len(have) < 2:
             continue
-        wl = np.asarray(per[have[0]].wavelength_nm, float)
+        finest = per[have[0]]
+        assert finest is not None  # have lists the grids with a spectrum
+        wl = np.asarray(finest.wavelength_nm, dtype=np.float64)
         curves: dict[str, list] = {}
         for k in range(len(per)):
             sp = per[k]
+            if sp is None:
+                continue
             for name, y in ([("R", sp.R), ("T", sp.T), ("A", sp.A)]
-                            + [(f"A_{m}", a) for m, a in sp.A_by_material.items()]
-                            if sp is not None else []):
-                x = np.asarray(sp.wavelength_nm, float)
-                yi = np.interp(wl, x, np.asarray(y, float), left=np.nan, right=np.nan)
+                            + [(f"A_{m}", a) for m, a in sp.A_by_material.items()]):
+                x = np.asarray(sp.wavelength_nm, dtype=np.float64)
+                yi = np.interp(wl, x, np.asarray(y, dtype=np.float64), left=np.nan,
+                               right=np.nan)
                 curves.setdefault(name, [None] * len(per))[k] = yi
         res = {}
         for name, rows in curves.items():

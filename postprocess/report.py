@@ -52,6 +52,7 @@ from hotlase.postprocess.runfile import (
     DEFAULT_SLAB_VOXELS,
     VARIANTS,
     Run,
+    RunFileError,
     Spectrum,
     load_directory,
     read_group_arrays,

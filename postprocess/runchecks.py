@@ -338,8 +338,14 @@ def _answers(cmd: list[str], todo: list[str]) -> tuple[list[str], str]:
 
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     q: queue.Queue = queue.Queue()
-    reader = threading.Thread(target=lambda: [q.put(x) for x in proc.stdout] + [q.put(None)],
-                              daemon=True)
+
+    def pump() -> None:  # the child's lines, then None at its end
+        assert proc.stdout is not None  # stdout=PIPE
+        for x in proc.stdout:
+            q.put(x)
+        q.put(None)
+
+    reader = threading.Thread(target=pump, daemon=True)
     reader.start()
     lines: list[str] = []
     for i, path in enumerate(todo):

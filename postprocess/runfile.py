@@ -137,10 +137,9 @@ class FieldGrid:
     @property
     def spacing_nm(self) -> tuple[float, float, float]:
         """Grid spacing (dx, dy, dz) in nm; a collapsed axis (n = 1) gets 1 nm (per unit length)."""
-        out = []
-        for c in (self.x_nm, self.y_nm, self.z_nm):
-            out.append(float(np.mean(np.diff(c))) if len(c) > 1 else 1.0)
-        return tuple(out)
+        dx, dy, dz = (float(np.mean(np.diff(c))) if len(c) > 1 else 1.0
+                      for c in (self.x_nm, self.y_nm, self.z_nm))
+        return dx, dy, dz
 
     def metal_ids(self) -> tuple[int, ...]:
         """material_id values that are metals."""
@@ -217,7 +216,9 @@ def expected_runs(study: StudySpec) -> list[tuple[str, str]]:
     from hotlase.geometry.twin import has_metal
 
     variants = ["main"] + (["no_metal"] if study.compare_no_metal and has_metal(study) else [])
-    return [(v, k) for v in variants for k in study.run_kinds]
+    kinds = study.run_kinds
+    assert kinds is not None  # StudySpec resolves None to the structure's kinds
+    return [(v, k) for v in variants for k in kinds]
 
 
 def find_runs(directory: str | Path) -> dict[tuple[str, str], Path]:
@@ -286,7 +287,7 @@ def load_directory(directory: str | Path, deep: bool = True) -> RunDirectory:
         expected = expected_runs(main)
     else:  # only twin files: the twin's run kinds, for both variants
         kinds = sorted({k for _, k in found} | {k for r in out.runs.values()
-                                                for k in r.study.run_kinds}) or RUN_KINDS
+                                                for k in r.study.run_kinds or ()}) or RUN_KINDS
         expected = [(v, k) for v in VARIANTS for k in kinds]
     out.missing = [f"{v}_{k}" for v, k in expected if (v, k) not in found]
     return out

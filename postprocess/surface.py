@@ -151,9 +151,9 @@ def surface_voxels(is_metal: np.ndarray, spacing_nm: tuple[float, float, float],
     dominant = np.argmax(np.abs(normal), axis=0)
     sign = np.sign(normal[dominant, cols]).astype(int)
     free = np.where(sign > 0, plus[dominant, cols], minus[dominant, cols])
-    step = np.zeros((3, n), dtype=int)
-    step[dominant, cols] = np.where(free, sign, 0)
-    return SurfaceVoxels((idx[0], idx[1], idx[2] - k0), normal, area, step)
+    outside_step = np.zeros((3, n), dtype=int)
+    outside_step[dominant, cols] = np.where(free, sign, 0)
+    return SurfaceVoxels((idx[0], idx[1], idx[2] - k0), normal, area, outside_step)
 
 
 # --------------------------------------------------------------------------------------
@@ -221,8 +221,11 @@ def electronic_inputs(study: StudySpec) -> ElectronicInputs | None:
             if a.barrier_ev is None and a.electron_affinity_ev is None:
                 raise
     override = "study [analysis] override"
-    fermi = a.fermi_energy_ev if a.fermi_energy_ev is not None else m.fermi_energy_ev
-    src["fermi_energy_ev"] = override if a.fermi_energy_ev is not None else m.sources[0]
+    if a.fermi_energy_ev is not None:
+        fermi, src["fermi_energy_ev"] = a.fermi_energy_ev, override
+    else:
+        assert m is not None  # metal_electronic's KeyError is re-raised without an override
+        fermi, src["fermi_energy_ev"] = m.fermi_energy_ev, m.sources[0]
     own_w = a.work_function_ev is not None
     work = a.work_function_ev if own_w else (m.work_function_ev if m else None)
     src["work_function_ev"] = override if own_w else (m.sources[1] if m else "")
@@ -240,6 +243,7 @@ def electronic_inputs(study: StudySpec) -> ElectronicInputs | None:
             raise KeyError(f"{what}: set analysis.electron_affinity_ev or analysis.barrier_ev")
         barrier = float(electronic.schottky_barrier_ev(work, chi))
         src["barrier_ev"] = "work function - electron affinity (Schottky-Mott)"
+    eps_s: float | None
     if a.static_permittivity is not None:
         eps_s, src["eps_static"] = a.static_permittivity, override
     else:

@@ -7,7 +7,7 @@ temporary folder, runs ``mypy -p hotlase`` on it (settings: ``[tool.mypy]`` of
 pyproject.toml) and prints the errors with repository paths. Exit code: mypy's.
 
     .venv/bin/python scripts/typecheck.py          # as make test runs it
-    .venv/bin/python scripts/typecheck.py --all    # also the modules not yet clean
+    .venv/bin/python scripts/typecheck.py --all    # also modules listed as ignore_errors
 """
 
 from __future__ import annotations

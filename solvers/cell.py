@@ -143,11 +143,11 @@ def make_frame(study: StudySpec, layout: Layout) -> Frame:
     # a periodic side is what Meep makes of it, whole pixels (hexagonal: sqrt(3) P): a source
     # plane of the unrounded width left the edge rows at 0.8 weight, a 15 % ripple that fed
     # diffraction orders in the empty normalisation cell (stability.mirror_consistent)
-    size_xy = tuple(round(s * res) / res if p and s > 0 else s
-                    for s, p in zip(size_xy, layout.periodic))
+    sx, sy = (round(s * res) / res if p and s > 0 else s
+              for s, p in zip(size_xy, layout.periodic))
     return Frame(
         dims=layout.dims,
-        size_xy=size_xy,
+        size_xy=(sx, sy),
         z_min=z_min,
         z_max=z_max,
         z_top=z_top,

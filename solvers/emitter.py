@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 import meep as mp
 import numpy as np
@@ -162,8 +163,8 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
         ValueError: when the structure has no rod or wire to hold the dipole.
     """
     from hotlase.solvers.mode_profiles import write_profiles
-    from hotlase.solvers.modes import (_run_profiles, _write_modes, find_modes, merge_modes, mode_probes,
-                               search_band)
+    from hotlase.solvers.modes import (Mode, _run_profiles, _write_modes, find_modes, merge_modes,
+                               mode_probes, search_band)
 
     layout = layout or build(study.structure)
     spec = study.simulation
@@ -188,9 +189,11 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
         h_min, h_max, f_lo, f_hi = search_band(study)
         probe_spec = mode_probes(layout, frame, spec.resolution_nm)
         probes = [(meep_component(frame, a), meep_point(frame, pos)) for _, pos, a in probe_spec]
-        all_modes, n_candidates, n_filtered, runs, stops, profiles = [], 0, 0, [], [], {}
+        all_modes: list[Mode] = []
+        n_candidates, n_filtered, runs, stops, profiles = 0, 0, [], [], {}
     orientations = [a for a in ORIENTATIONS if not (a == "y" and xy_equivalent(layout))]
-    ldos, facts_by_axis, symmetries, stepping = {}, {}, {}, 0.0
+    ldos, symmetries, stepping = {}, {}, 0.0
+    facts_by_axis: dict[str, dict[str, Any]] = {}
     for i, axis in enumerate(orientations):
         comp = meep_component(frame, axis)
         source = mp.Source(mp.GaussianSource(f_cen, fwidth=SOURCE_WIDTH_FACTOR * f_width),
@@ -202,6 +205,7 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
         label = f"emitter {axis}"
         log(f"[{label}] dipole at {position} nm in {medium_name}; symmetries {symmetries[axis]}")
         progress = progress_step(label, t_cap, log)
+        facts: dict[str, Any]
         if modes_writer is None:
             values, facts = dipole_ldos(sim, point, comp, freqs, decay_by=spec.decay_by, t_cap=t_cap,
                                         check_dt=check_dt, step_funcs=(progress,))
@@ -215,8 +219,9 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
                      "meep_time_fs": res.meep_time * MEEP_TIME_S * 1e15,
                      "stepping_time_s": res.stepping_time_s}
             profiles[i] = _run_profiles(sim, frame, res, t_cap, label, log)
-            if profiles[i][1] is not None:
-                facts["stepping_time_s"] += profiles[i][1].facts["stepping_time_s"]
+            run_prof = profiles[i][1]
+            if run_prof is not None:
+                facts["stepping_time_s"] += run_prof.facts["stepping_time_s"]
             all_modes += res.modes
             n_candidates += res.n_candidates
             n_filtered += res.n_filtered

@@ -36,7 +36,7 @@ from hotlase.geometry.study import StudySpec, material_model
 from hotlase.geometry.units import MEEP_TIME_S, meep_freq_to_nm, nm_to_meep_freq, nm_to_meep_length
 from hotlase.solvers.cell import (Frame, band_frequencies, make_frame, make_simulation, meep_component,
                           meep_point, mirror_symmetries, symmetry_label)
-from hotlase.solvers.mode_profiles import profiles_for_run, write_profiles
+from hotlase.solvers.mode_profiles import ModeProfiles, profiles_for_run, write_profiles
 from hotlase.solvers.progress import DecayStop, max_meep_time, progress_step
 
 BAND_MARGIN = 0.1          # search band = study band widened by this fraction of its width per side
@@ -402,7 +402,8 @@ def run_modes(study: StudySpec, writer, *, layout: Layout | None = None, log=pri
     probes = [(meep_component(frame, axis), meep_point(frame, pos)) for _, pos, axis in probe_spec]
     runs = mode_source_runs(layout, frame, (f_min + f_max) / 2, f_max - f_min,
                             use_symmetry=sim_spec.symmetry)
-    all_modes, n_candidates, n_filtered, stepping, t_meep, stops = [], 0, 0, 0.0, 0.0, []
+    all_modes: list[Mode] = []
+    n_candidates, n_filtered, stepping, t_meep, stops = 0, 0, 0.0, 0.0, []
     profiles: dict = {}
     for i, run in enumerate(runs):
         sim, frame, layout = make_simulation(study, sources=run["sources"], symmetries=run["symmetries"],
@@ -438,7 +439,7 @@ def run_modes(study: StudySpec, writer, *, layout: Layout | None = None, log=pri
 
 
 def _run_profiles(sim: mp.Simulation, frame: Frame, res: HarminvResult, t_cap: float, label: str,
-                  log) -> tuple[dict, object]:
+                  log) -> tuple[dict, ModeProfiles | None]:
     """Each kept mode's own field from a re-run of ``sim`` (solvers.mode_profiles)."""
     kept = merge_modes(res.modes)
     if not kept:
@@ -447,6 +448,7 @@ def _run_profiles(sim: mp.Simulation, frame: Frame, res: HarminvResult, t_cap: f
     # no longer than the first run: by then its probes had decayed (or hit the cap)
     index, prof = profiles_for_run(sim, frame, kept, basis, t_cap=min(t_cap, res.meep_time),
                                    step_funcs=(progress_step(f"{label} mode fields", t_cap, log),))
+    assert prof is not None  # kept is not empty
     log(f"[{label}] fields of {len(kept)} modes ({len(basis)} ringing) from a "
         f"{prof.facts['window_meep'] * MEEP_TIME_S * 1e15:.0f} fs ring-down re-run, "
         f"{prof.facts['stepping_time_s']:.1f} s; separation condition number "

@@ -17,6 +17,7 @@ import time
 import weakref
 from importlib import metadata
 from pathlib import Path
+from typing import Literal
 
 import h5py
 import numpy as np
@@ -190,7 +191,7 @@ class RunWriter:
     def __enter__(self) -> RunWriter:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> bool:
+    def __exit__(self, exc_type, exc, tb) -> Literal[False]:
         if exc_type is None:
             self.finish("complete")
         elif exc_type is KeyboardInterrupt:

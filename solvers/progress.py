@@ -138,7 +138,8 @@ class DecayStop:
         self.stride = max(1, int(stride))
         self.growth = GrowthWatch(energy_every)
         self.sub_dt = check_dt / subwindows
-        self.recent = collections.deque(maxlen=subwindows)  # maxima of the last sub-windows
+        # maxima of the last sub-windows
+        self.recent: collections.deque[float] = collections.deque(maxlen=subwindows)
         self.peak = self.current = 0.0
         self.t_next = self.sub_dt
         self.reason, self.ratio = "", math.nan
@@ -163,6 +164,7 @@ class DecayStop:
         self.peak = max(self.peak, self.current)
         self.recent.append(self.current)
         self.current = 0.0
+        assert self.recent.maxlen is not None  # made with maxlen=subwindows
         if len(self.recent) < self.recent.maxlen:  # a whole window first
             return False
         window = max(self.recent)

@@ -287,9 +287,10 @@ def _main(args) -> int:
     from hotlase.geometry.validate import SpecError
     try:
         study = with_resolution(load_study(args.study), args.resolution_nm)
-    except SpecError as err:
-        log(f"error: {err}")
+    except SpecError as bad:
+        log(f"error: {bad}")
         return 2
+    assert study.run_kinds is not None  # StudySpec resolves None to the structure's kinds
     kinds = tuple(k for k in study.run_kinds if not args.kinds or k in args.kinds)
     from hotlase.geometry.estimate import run_plan
 

@@ -15,6 +15,8 @@ import numpy as np
 
 from hotlase.geometry.units import nm_to_ev
 
+PoleKind = Literal["lorentz", "drude"]
+
 
 @dataclass(frozen=True)
 class Pole:
@@ -27,7 +29,7 @@ class Pole:
         sigma: dimensionless oscillator strength (Meep's ``sigma``).
     """
 
-    kind: Literal["lorentz", "drude"]
+    kind: PoleKind
     frequency_ev: float
     gamma_ev: float
     sigma: float

@@ -13,14 +13,14 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from hotlase.geometry.materials.dielectrics import DIELECTRICS
 from hotlase.geometry.materials.fit import MeasuredTable, read_refractiveindex_yaml
 from hotlase.geometry.materials.metals import METAL_ALIASES, METALS
-from hotlase.geometry.materials.model import MaterialModel, Pole
+from hotlase.geometry.materials.model import MaterialModel, Pole, PoleKind
 from hotlase.geometry.materials.perovskites import PEROVSKITE_ALIASES, PEROVSKITES, mixed_halide
 from hotlase.geometry.units import nk_to_eps, nm_to_ev
 from hotlase.geometry.validate import (Range, SpecError, check_bool, check_choice, check_keys,
@@ -217,7 +217,7 @@ def _pole(path: str, table: Any) -> Pole:
     gamma = POLE_LIMITS["gamma_ev"].check(f"{path}.gamma_ev", table["gamma_ev"])
     sigma = replace(POLE_LIMITS["sigma"], lo_open=kind == "drude").check(f"{path}.sigma",
                                                                          table["sigma"])
-    return Pole(kind, freq, gamma, sigma)
+    return Pole(cast(PoleKind, kind), freq, gamma, sigma)  # check_choice kept it in POLE_KINDS
 
 
 def _valid_nm(path: str, value: Any) -> tuple[float, float]:

@@ -171,3 +171,14 @@ def test_analyze_runs_without_meep(full, tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.startswith("OK")
     assert np.isfinite(float(proc.stdout.split()[1]))
+
+
+def test_variant_without_a_study_refuses_with_a_run_file_error():
+    """A variant with no complete run has no study: ``VariantResult.spec`` raises
+    RunFileError naming the variant (it raised NameError when the name was not imported,
+    found by mypy). Reference: the property's docstring; exact type and message check."""
+    from hotlase.postprocess.report import VariantResult
+    from hotlase.postprocess.runfile import RunFileError
+
+    with pytest.raises(RunFileError, match="no_metal: no complete run"):
+        VariantResult("no_metal").spec
