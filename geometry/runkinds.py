@@ -234,7 +234,7 @@ MODES = Group(
         Item("band_nm", "(2,) wavelength band the modes are kept in", "nm"),
         Item("search_band_nm", "(2,) wider band Harminv searched", "nm"),
         Item("n_candidates", "Harminv candidates before filtering"),
-        Item("n_filtered", "candidates dropped (Q, error, band, merged)"),
+        Item("n_filtered", "candidates not in this table (Q, error, amplitude, band, merged; borderline ones too)"),
         Item("n_merged", "modes found by several probes or runs and merged into one row"),
         Item("probe_labels", "JSON list: what each probe of `probes_nm` is (in the rod, at the "
              "metal, ...)"),
