@@ -19,7 +19,7 @@ References and tolerances:
   No mode of ``modes/`` has |amplitude| below ``AMP_REL_MIN`` x the run's largest
   (before the rule, round-off modes with |a| ~ 1e-17 at a probe on a symmetry node were
   listed). At least 5 modes are found, so the comparison is not empty.
-  Measured (2 cores shared): ~10 s on 1 rank, ~30 s on 2.
+  Measured (2 cores shared): 17 to 35 s for both runs.
 """
 
 from __future__ import annotations
