@@ -234,7 +234,7 @@ MODES = Group(
         Item("band_nm", "(2,) wavelength band the modes are kept in", "nm"),
         Item("search_band_nm", "(2,) wider band Harminv searched", "nm"),
         Item("n_candidates", "Harminv candidates before filtering"),
-        Item("n_filtered", "candidates dropped (Q, error, band, merged)"),
+        Item("n_filtered", "candidates not in this table (Q, error, amplitude, band, merged; borderline ones too)"),
         Item("n_merged", "modes found by several probes or runs and merged into one row"),
         Item("probe_labels", "JSON list: what each probe of `probes_nm` is (in the rod, at the "
              "metal, ...)"),
@@ -245,6 +245,35 @@ MODES = Group(
     ),
     intro="Modes are found by Harminv at probes in and around the rod and at the metal after a "
           "dipole pulse (with `emitter`, the same pulses give both files).")
+
+MODES_BORDERLINE = Group(
+    "modes/borderline",
+    datasets=(
+        Item("wavelength_nm", "vacuum wavelength of a resonance that missed one limit by less "
+             "than its slack", "nm", "(b,)"),
+        Item("Q", "quality factor (Harminv)", "1", "(b,)"),
+        Item("amplitude", "Harminv complex amplitude", "arb.", "(b,) complex"),
+        Item("error", "Harminv relative error", "1", "(b,)"),
+        Item("run", "index into the `modes` `runs` attribute", "1", "(b,) int"),
+    ),
+    attributes=(
+        Item("missed", "JSON list: the limit each row missed (q_min, q_max, err_max, "
+             "amplitude, band)"),
+        Item("q_slack", "borderline down to q_min / q_slack (up to q_max x q_slack)", "1"),
+        Item("err_slack", "borderline up to err_max x err_slack", "1"),
+        Item("amp_rel_min", "a reported mode's \\|amplitude\\| is at least this x the "
+             "largest of its run", "1"),
+        Item("amp_slack", "borderline down to amp_rel_min / amp_slack", "1"),
+        Item("edge_slack", "borderline up to this relative frequency outside the band", "1"),
+    ),
+    intro="Selection rule (`hotlase.solvers.modes`): a resonance is a row of `modes/` when, at "
+          "one probe at least, it passes every limit: q_min < Q <= q_max, Harminv error <= "
+          "err_max, \\|amplitude\\| >= amp_rel_min x the largest of its run (smaller is "
+          "round-off, e.g. a probe on a symmetry node), frequency in `band_nm`. Harminv is asked "
+          "with limits looser by the slacks, and a resonance that misses one limit by less than "
+          "its slack (and passes nowhere) is a row here, never silently dropped or kept. "
+          "Round-off from a different MPI rank count moves modes far less than the slacks, so a "
+          "mode of `modes/` on one rank count is on another in `modes/` or here.")
 
 MODES_PROFILE = Group(
     "modes/profile",
@@ -353,7 +382,7 @@ register_run_kind(RunKind(
 register_run_kind(RunKind(
     "modes", DIPOLES, "Harminv modes (Q, wavelength), their fields and the Bloch dispersion",
     solver="hotlase.solvers.modes:run_modes", analysis="_modes",
-    groups=(MODES, MODES_PROFILE, MODES_DISPERSION), refuse=_modes_refusal))
+    groups=(MODES, MODES_BORDERLINE, MODES_PROFILE, MODES_DISPERSION), refuse=_modes_refusal))
 register_run_kind(RunKind(
     "fields", PLANE_WAVE, "E, H, eps and materials at the pump, emission and mode wavelengths "
     "(same pulse as the spectrum)",

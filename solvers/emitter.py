@@ -163,8 +163,8 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
         ValueError: when the structure has no rod or wire to hold the dipole.
     """
     from hotlase.solvers.mode_profiles import write_profiles
-    from hotlase.solvers.modes import (Mode, _run_profiles, _write_modes, find_modes, merge_modes,
-                               mode_probes, search_band)
+    from hotlase.solvers.modes import (Mode, _run_profiles, _write_modes, find_modes,
+                                       merge_borderline, merge_modes, mode_probes, search_band)
 
     layout = layout or build(study.structure)
     spec = study.simulation
@@ -191,6 +191,7 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
         probes = [(meep_component(frame, a), meep_point(frame, pos)) for _, pos, a in probe_spec]
         all_modes: list[Mode] = []
         n_candidates, n_filtered, runs, stops, profiles = 0, 0, [], [], {}
+        borderline: list[Mode] = []
     orientations = [a for a in ORIENTATIONS if not (a == "y" and xy_equivalent(layout))]
     ldos, symmetries, stepping = {}, {}, 0.0
     facts_by_axis: dict[str, dict[str, Any]] = {}
@@ -223,6 +224,7 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
             if run_prof is not None:
                 facts["stepping_time_s"] += run_prof.facts["stepping_time_s"]
             all_modes += res.modes
+            borderline += res.borderline
             n_candidates += res.n_candidates
             n_filtered += res.n_filtered
             runs.append({"label": f"{axis} dipole at the rod centre (emitter run)", "sources": [source],
@@ -245,7 +247,8 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
     if modes_writer is not None:
         modes = merge_modes(all_modes)
         _write_modes(modes_writer, modes, probe_spec, f_lo, f_hi, h_min, h_max, spec.mode_q_min,
-                     n_candidates, n_filtered + len(all_modes) - len(modes), runs, stops)
+                     n_candidates, n_filtered + len(all_modes) - len(modes), runs, stops,
+                     borderline=merge_borderline(borderline, modes))
         modes_writer.attrs("modes", n_merged=len(all_modes) - len(modes))
         write_profiles(modes_writer, study, layout, modes, profiles, resolution=frame.resolution)
         if spec.bloch_k_points > 0:  # the dispersion sweep the study asks for (modes/dispersion)

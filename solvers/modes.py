@@ -12,8 +12,20 @@ dark (antisymmetric) modes are excited too. With symmetry each orientation gets 
 with the dipoles on the mirror planes and the mirror parities that orientation allows
 (docs "Exploiting Symmetry"): every parity class a dipole can excite is found, each at a
 fraction of the cost. Harminv's thresholds are set on purpose (it drops Q < 50 by default,
-which would drop most plasmons): Q between the study's ``mode_q_min`` and ``Q_MAX``, inside
-the study band; what was dropped is counted and written (docs/runfile.md, ``modes/``).
+which would drop most plasmons); what was dropped is counted and written (docs/runfile.md,
+``modes/``).
+
+Selection rule (the same list on any MPI rank count; docs/runfile.md ``modes/borderline``):
+a resonance is reported in ``modes/`` when, at one probe at least, it passes every limit:
+``mode_q_min`` < Q <= ``Q_MAX``, Harminv error <= ``ERR_MAX``, |amplitude| >= ``AMP_REL_MIN``
+x the largest |amplitude| of its run (below that it is round-off, e.g. at a probe on a
+symmetry node), frequency inside the study band. Harminv itself is asked with limits
+looser by the slack factors below, so a candidate that misses a limit by less than its slack
+is neither lost nor silently kept: it is written to ``modes/borderline`` with the limit it
+missed, unless the same resonance passes at another probe. Rank-count round-off moves a
+mode by ~1e-4 in wavelength and ~1 % in Q (issue 13), far less than the slacks, so a mode
+reported on one rank count is found on another either reported or borderline, never
+missing. Sightings of one resonance at several probes are merged (``merge_modes``).
 
 Each run is then run once more with the same pulse to record every mode's own field
 (solvers.mode_profiles, ``modes/profile``): postprocess takes each mode's confinement factor,
@@ -22,6 +34,7 @@ mode volume and class from that field, never from a plane-wave map.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass
@@ -42,6 +55,11 @@ from hotlase.solvers.progress import DecayStop, max_meep_time, progress_step
 BAND_MARGIN = 0.1          # search band = study band widened by this fraction of its width per side
 Q_MAX = 1e6                # above this a "mode" is not resolvable from the recorded decay
 ERR_MAX = 0.01             # Harminv relative error limit (Meep's default err_thresh)
+AMP_REL_MIN = 1e-6         # |a| / largest |a| of the run below this: round-off, not a mode
+# Slack of the borderline zone beyond each limit: Q down to q_min / Q_SLACK and up to
+# q_max x Q_SLACK, error up to ERR_MAX x ERR_SLACK, amplitude down to AMP_REL_MIN / AMP_SLACK,
+# frequency up to EDGE_SLACK (relative) outside the study band.
+Q_SLACK, ERR_SLACK, AMP_SLACK, EDGE_SLACK = 1.25, 3.0, 10.0, 0.01
 DECAY_CHECK_PERIODS = 10   # decay checked over windows of this many periods of the lowest frequency
 
 
@@ -83,6 +101,8 @@ class Mode:
         q: quality factor -Re f / (2 Im f); amplitude: complex Harminv amplitude (arb.).
         error: Harminv relative error; probe: index of the probe; n_probes: probes that
             found it (after merging duplicates); run: index of the run (parity class).
+        missed: "" for a reported mode, else the limit a borderline one missed
+            ("q_min", "q_max", "err_max", "amplitude", "band").
     """
 
     frequency: float
@@ -93,6 +113,7 @@ class Mode:
     probe: int
     n_probes: int = 1
     run: int = 0
+    missed: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,6 +128,7 @@ class HarminvResult:
     meep_time: float
     stepping_time_s: float
     basis: tuple[Mode, ...] = ()
+    borderline: tuple[Mode, ...] = ()
 
 
 def find_modes(sim: mp.Simulation, probes: list[tuple], f_min: float, f_max: float, *,
@@ -132,13 +154,16 @@ def find_modes(sim: mp.Simulation, probes: list[tuple], f_min: float, f_max: flo
         HarminvResult; ``n_candidates`` counts what Harminv finds in the search band with
         no Q or error limit, ``n_filtered`` how many of those were dropped; ``basis`` holds
         every mode passing the Q limits in the whole search band (what rings in the cell,
-        solvers.mode_profiles separates the kept modes' fields with it).
+        solvers.mode_profiles separates the kept modes' fields with it); ``modes`` the
+        sightings passing every limit, ``borderline`` those missing one by less than its
+        slack (module docstring), per probe, not merged.
     """
     f_cen, df = (f_min + f_max) / 2, f_max - f_min
     harminvs = []
     for c, p in probes:
         h = mp.Harminv(c, p, f_cen, df)
-        h.Q_thresh, h.err_thresh = float(q_min), float(err_max)
+        # looser than the limits, so borderline candidates come out of the same fit
+        h.Q_thresh, h.err_thresh = float(q_min) / Q_SLACK, float(err_max) * ERR_SLACK
         harminvs.append(h)
     check_time_cap(sim, t_cap)
     stop = DecayStop(list(probes) + list(stop_points), DECAY_CHECK_PERIODS / f_min, decay_by, t_cap)
@@ -146,21 +171,54 @@ def find_modes(sim: mp.Simulation, probes: list[tuple], f_min: float, f_max: flo
     sim.run(mp.after_sources(*harminvs), *step_funcs, until=stop)
     stepping = time.perf_counter() - t0
     lo, hi = band if band is not None else (f_min, f_max)
-    kept, basis, n_candidates = [], [], 0
+    seen, basis, n_candidates = [], [], 0
     for i, h in enumerate(harminvs):
         n_candidates += _count_candidates(h, f_min, f_max)
         for m in h.modes:
-            if not (q_min < m.Q <= q_max and m.decay < 0):
+            if m.decay >= 0 or not f_min <= m.freq <= f_max:
                 continue
             mode = Mode(float(m.freq), float(m.decay), float(m.Q), complex(m.amp),
                         float(abs(m.err)), i, 1, run)
-            if f_min <= m.freq <= f_max:
+            seen.append(mode)
+            if q_min < m.Q <= q_max:
                 basis.append(mode)
-            if lo <= m.freq <= hi:
-                kept.append(mode)
-    n_kept = len(kept)
-    return HarminvResult(tuple(kept), n_candidates, max(n_candidates - n_kept, 0), stop.reason,
-                         stop.ratio, sim.meep_time(), stepping, tuple(basis))
+    kept, borderline = select_modes(seen, lo, hi, q_min=q_min, q_max=q_max, err_max=err_max)
+    return HarminvResult(tuple(kept), n_candidates, max(n_candidates - len(kept), 0), stop.reason,
+                         stop.ratio, sim.meep_time(), stepping, tuple(basis), tuple(borderline))
+
+
+def missed_limit(m: Mode, lo: float, hi: float, amp_ref: float, *, q_min: float, q_max: float,
+                 err_max: float, slack: bool = False) -> str:
+    """The first limit ``m`` misses ("" when it passes them all; module docstring): with
+    ``slack`` the limits widened by the slack factors (the edge of the borderline zone)."""
+    qs, es, as_, fs = (Q_SLACK, ERR_SLACK, AMP_SLACK, EDGE_SLACK) if slack else (1.0, 1.0, 1.0, 0.0)
+    if not m.q > q_min / qs:
+        return "q_min"
+    if not m.q <= q_max * qs:
+        return "q_max"
+    if not m.error <= err_max * es:
+        return "err_max"
+    if not abs(m.amplitude) >= AMP_REL_MIN / as_ * amp_ref:
+        return "amplitude"
+    if not lo * (1 - fs) <= m.frequency <= hi * (1 + fs):
+        return "band"
+    return ""
+
+
+def select_modes(seen: list[Mode], lo: float, hi: float, *, q_min: float, q_max: float = Q_MAX,
+                 err_max: float = ERR_MAX) -> tuple[list[Mode], list[Mode]]:
+    """(passing every limit, borderline with the limit missed) of one run's Harminv
+    sightings; the amplitude reference is the largest |amplitude| among them."""
+    amp_ref = max((abs(m.amplitude) for m in seen), default=0.0)
+    kept, borderline = [], []
+    for m in seen:
+        limits = dict(q_min=q_min, q_max=q_max, err_max=err_max)
+        missed = missed_limit(m, lo, hi, amp_ref, **limits)
+        if not missed:
+            kept.append(m)
+        elif not missed_limit(m, lo, hi, amp_ref, slack=True, **limits):
+            borderline.append(dataclasses.replace(m, missed=missed))
+    return kept, borderline
 
 
 def _count_candidates(h: mp.Harminv, f_min: float, f_max: float) -> int:
@@ -179,14 +237,23 @@ def merge_modes(modes: tuple[Mode, ...] | list[Mode]) -> list[Mode]:
     out: list[Mode] = []
     for m in sorted(modes, key=lambda m: m.error):
         for j, o in enumerate(out):
-            close = abs(m.frequency - o.frequency) <= 0.5 * min(m.frequency / m.q, o.frequency / o.q)
-            if o.run == m.run and close and 0.5 <= m.q / o.q <= 2.0:
-                out[j] = Mode(o.frequency, o.decay, o.q, o.amplitude, o.error, o.probe,
-                              o.n_probes + 1, o.run)
+            if same_resonance(m, o):
+                out[j] = dataclasses.replace(o, n_probes=o.n_probes + 1)
                 break
         else:
             out.append(m)
     return sorted(out, key=lambda m: m.frequency)
+
+
+def same_resonance(a: Mode, b: Mode) -> bool:
+    """Same run, closer than half the narrower linewidth f/Q, Q within a factor 2."""
+    close = abs(a.frequency - b.frequency) <= 0.5 * min(a.frequency / a.q, b.frequency / b.q)
+    return a.run == b.run and close and 0.5 <= a.q / b.q <= 2.0
+
+
+def merge_borderline(borderline, reported: list[Mode]) -> list[Mode]:
+    """Borderline sightings merged, without those of a resonance that is reported."""
+    return [b for b in merge_modes(borderline) if not any(same_resonance(b, m) for m in reported)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -404,6 +471,7 @@ def run_modes(study: StudySpec, writer, *, layout: Layout | None = None, log=pri
                             use_symmetry=sim_spec.symmetry)
     all_modes: list[Mode] = []
     n_candidates, n_filtered, stepping, t_meep, stops = 0, 0, 0.0, 0.0, []
+    borderline: list[Mode] = []
     profiles: dict = {}
     for i, run in enumerate(runs):
         sim, frame, layout = make_simulation(study, sources=run["sources"], symmetries=run["symmetries"],
@@ -417,17 +485,20 @@ def run_modes(study: StudySpec, writer, *, layout: Layout | None = None, log=pri
         stepping += profiles[i][1].facts["stepping_time_s"] if profiles[i][1] is not None else 0.0
         sim.reset_meep()
         all_modes += res.modes
+        borderline += res.borderline
         n_candidates += res.n_candidates
         n_filtered += res.n_filtered
         stepping += res.stepping_time_s
         t_meep = max(t_meep, res.meep_time)
         stops.append({"run": i, "stop": res.stop_reason, "decay_ratio": res.decay_ratio,
                       "meep_time_fs": res.meep_time * MEEP_TIME_S * 1e15})
-        log(f"[{label}] {len(res.modes)} modes kept of {res.n_candidates} candidates; stopped on "
+        log(f"[{label}] {len(res.modes)} modes kept ({len(res.borderline)} borderline) of "
+            f"{res.n_candidates} candidates; stopped on "
             f"{res.stop_reason} at {res.meep_time * MEEP_TIME_S * 1e15:.0f} fs")
     modes = merge_modes(all_modes)
     _write_modes(writer, modes, probe_spec, f_lo, f_hi, f_min, f_max, sim_spec.mode_q_min,
-                 n_candidates, n_filtered + len(all_modes) - len(modes), runs, stops)
+                 n_candidates, n_filtered + len(all_modes) - len(modes), runs, stops,
+                 borderline=merge_borderline(borderline, modes))
     writer.attrs("modes", n_merged=len(all_modes) - len(modes))
     write_profiles(writer, study, layout, modes, profiles, resolution=frame.resolution)
     if sim_spec.bloch_k_points > 0:
@@ -457,7 +528,7 @@ def _run_profiles(sim: mp.Simulation, frame: Frame, res: HarminvResult, t_cap: f
 
 
 def _write_modes(writer, modes: list[Mode], probe_spec, f_lo, f_hi, f_min, f_max, q_min,
-                 n_candidates, n_filtered, runs, stops) -> None:
+                 n_candidates, n_filtered, runs, stops, *, borderline: list[Mode] = ()) -> None:
     m = len(modes)
     freq = np.array([x.frequency for x in modes], dtype=float)
     writer.dataset("modes/wavelength_nm", meep_freq_to_nm(freq) if m else np.zeros(0), "nm",
@@ -486,6 +557,25 @@ def _write_modes(writer, modes: list[Mode], probe_spec, f_lo, f_hi, f_min, f_max
                  runs=[{"label": r["label"], "dipoles": r["dipoles"],
                         "symmetries": [symmetry_label(s) for s in r["symmetries"]]} for r in runs],
                  stops=stops)
+    _write_borderline(writer, list(borderline))
+
+
+def _write_borderline(writer, modes: list[Mode]) -> None:
+    """``modes/borderline``: resonances missing one limit by less than its slack."""
+    freq = np.array([x.frequency for x in modes], dtype=float)
+    writer.dataset("modes/borderline/wavelength_nm", meep_freq_to_nm(freq) if modes else np.zeros(0),
+                   "nm", "borderline mode vacuum wavelength")
+    writer.dataset("modes/borderline/Q", np.array([x.q for x in modes], dtype=float), "1",
+                   "quality factor (Harminv)")
+    writer.dataset("modes/borderline/amplitude", np.array([x.amplitude for x in modes], dtype=complex),
+                   "arb.", "Harminv complex amplitude")
+    writer.dataset("modes/borderline/error", np.array([x.error for x in modes], dtype=float), "1",
+                   "Harminv relative error")
+    writer.dataset("modes/borderline/run", np.array([x.run for x in modes], dtype=np.int64), "1",
+                   "index into the modes runs attribute")
+    writer.attrs("modes/borderline", missed=[x.missed for x in modes], q_slack=Q_SLACK,
+                 err_slack=ERR_SLACK, amp_rel_min=AMP_REL_MIN, amp_slack=AMP_SLACK,
+                 edge_slack=EDGE_SLACK)
 
 
 def _bloch_sweep(study: StudySpec, writer, layout: Layout, frame: Frame, probes, f_min, f_max,

@@ -11,11 +11,21 @@ References and tolerances:
   volume and weights per mirror/period image; 15 cells per period here, so the mirror plane
   falls between integer points); both conserve energy, R + T + sum A_material = 1 within 0.01
   (0.005 measured at this grid).
+- modes on 1 vs 2 MPI ranks (issue 13 item 6), the same study as a modes run (two parity
+  runs, 450-650 nm band): every mode of ``modes/`` on one rank count is a mode of the other
+  within 0.1 nm in wavelength and 5 % in Q (rank-count round-off measured 0.003 nm in
+  wavelength, 0.5 % in Q on 20 nm grids; issue 13 saw up to 0.025 nm and 1.4 %), or, only when
+  it lies within that tolerance of a limit, a row of ``modes/borderline`` missing that limit.
+  No mode of ``modes/`` has |amplitude| below ``AMP_REL_MIN`` x the run's largest
+  (before the rule, round-off modes with |a| ~ 1e-17 at a probe on a symmetry node were
+  listed). At least 5 modes are found, so the comparison is not empty.
+  Measured (2 cores shared): 17 to 35 s for both runs.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import subprocess
 
 import h5py
@@ -24,14 +34,17 @@ import pytest
 
 from hotlase.geometry.study import load_study
 from hotlase.jobs.local import clean_mpi_env, solver_command
+from hotlase.solvers.modes import AMP_REL_MIN
 from tests.physics.conftest import rel_msg
 from tests.small_study import small_study_toml
 
 pytestmark = pytest.mark.physics
 
-STUDY = small_study_toml(("spectrum",), resolution_nm=20, extra_simulation=(
-    "wavelength_min_nm = 450\nwavelength_max_nm = 650\npump_wavelength_nm = 450\nn_wavelengths = 11\n"
-    "padding_nm = 200\npml_nm = 300"))
+SIMULATION = ("wavelength_min_nm = 450\nwavelength_max_nm = 650\npump_wavelength_nm = 450\n"
+              "n_wavelengths = 11\npadding_nm = 200\npml_nm = 300")
+STUDY = small_study_toml(("spectrum",), resolution_nm=20, extra_simulation=SIMULATION)
+MODES_STUDY = small_study_toml(("modes",), resolution_nm=20, extra_simulation=SIMULATION)
+WL_TOL_NM, Q_TOL = 0.1, 0.05  # rank-count tolerances of a mode (module docstring)
 
 
 @pytest.fixture
@@ -47,16 +60,19 @@ def _spectrum(path):
         return {k: f[f"spectrum/{k}"][()] for k in ("R", "T", "A")}
 
 
+def _run_on(study_file, out, np_: int, kind: str):
+    """Run the study on ``np_`` ranks; the path of its main run file of ``kind``."""
+    proc = subprocess.run(solver_command(study_file, out, np=np_), capture_output=True, text=True,
+                          timeout=600, env=clean_mpi_env())
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    path = out / "runs" / f"main_{kind}.h5"
+    with h5py.File(path) as f:
+        assert f.attrs["mpi_processes"] == np_
+    return path
+
+
 def test_one_and_two_ranks_agree(study_file, tmp_path):
-    runs = {}
-    for np_ in (1, 2):
-        out = tmp_path / f"np{np_}"
-        proc = subprocess.run(solver_command(study_file, out, np=np_), capture_output=True, text=True,
-                              timeout=600, env=clean_mpi_env())
-        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-        with h5py.File(out / "runs" / "main_spectrum.h5") as f:
-            assert f.attrs["mpi_processes"] == np_
-        runs[np_] = _spectrum(out / "runs" / "main_spectrum.h5")
+    runs = {np_: _spectrum(_run_on(study_file, tmp_path / f"np{np_}", np_, "spectrum")) for np_ in (1, 2)}
     for key in ("R", "T", "A"):
         a, b = runs[1][key], runs[2][key]
         err = np.max(np.abs(a - b) / np.maximum(np.abs(a), 1e-3))
@@ -77,3 +93,64 @@ def test_symmetry_on_and_off_agree(study_file, run_broadband_file, check):
         assert balance < 0.01, f"R + T + sum A_material - 1 = {balance:.3g} (tolerance 0.01)"
     for key in keys:
         check(f"{key.split('/', 1)[1]} symmetry on vs off", with_sym[key], without[key], 1e-3)
+
+
+def _modes(path):
+    """Reported and borderline modes of a modes run file, and the limits it states."""
+    with h5py.File(path, "r") as f:
+        assert f.attrs["status"] == "complete", f.attrs["message"]
+        g, b = f["modes"], f["modes/borderline"]
+        rows = {k: g[k][()] for k in ("wavelength_nm", "Q", "error", "amplitude", "run")}
+        border = {k: b[k][()] for k in ("wavelength_nm", "Q", "error", "amplitude", "run")}
+        border["missed"] = json.loads(b.attrs["missed"])
+        limits = {k: float(g.attrs[k]) for k in ("q_min", "q_max", "err_max")}
+        limits["band_nm"] = tuple(g.attrs["band_nm"])
+    return rows, border, limits
+
+
+def _match(table, i, other) -> int | None:
+    """Index of the row of ``other`` within the tolerances of row ``i`` of ``table``."""
+    for j in range(len(other["wavelength_nm"])):
+        if (other["run"][j] == table["run"][i]
+                and abs(other["wavelength_nm"][j] - table["wavelength_nm"][i]) <= WL_TOL_NM
+                and abs(other["Q"][j] / table["Q"][i] - 1) <= Q_TOL):
+            return j
+    return None
+
+
+def _near(limit: str, rows, i, limits) -> bool:
+    """Row ``i`` is within the rank-count tolerance of ``limit`` (so either side is fair)."""
+    wl, q, err = rows["wavelength_nm"][i], rows["Q"][i], rows["error"][i]
+    return {"q_min": q <= limits["q_min"] * (1 + Q_TOL), "q_max": q >= limits["q_max"] * (1 - Q_TOL),
+            "err_max": err >= limits["err_max"] * (1 - Q_TOL),
+            "band": min(abs(wl - e) for e in limits["band_nm"]) <= WL_TOL_NM}.get(limit, False)
+
+
+def test_one_and_two_ranks_find_the_same_modes(tmp_path):
+    study_file = tmp_path / "modes.toml"
+    study_file.write_text(MODES_STUDY)
+    found = {np_: _modes(_run_on(study_file, tmp_path / f"np{np_}", np_, "modes")) for np_ in (1, 2)}
+    for np_, (rows, border, _) in found.items():
+        print(f"{np_} rank(s): modes {np.round(rows['wavelength_nm'], 3)} nm, Q {np.round(rows['Q'], 2)}; "
+              f"borderline {np.round(border['wavelength_nm'], 3)} ({border['missed']})")
+        amp = np.abs(rows["amplitude"])
+        assert len(amp) >= 5, f"{np_} rank(s): only {len(amp)} modes, the comparison would be empty"
+        for run in set(rows["run"]):
+            a = amp[rows["run"] == run]
+            assert a.min() >= AMP_REL_MIN * a.max(), (
+                f"{np_} rank(s), run {run}: a mode with |a| = {a.min():.3g}, below {AMP_REL_MIN} x "
+                f"the largest {a.max():.3g} (round-off, not a mode)")
+    for one, other in ((1, 2), (2, 1)):
+        rows, _, limits = found[one]
+        o_rows, o_border, _ = found[other]
+        for i in range(len(rows["wavelength_nm"])):
+            what = (f"mode {rows['wavelength_nm'][i]:.3f} nm Q {rows['Q'][i]:.2f} (run {rows['run'][i]}) "
+                    f"on {one} rank(s)")
+            if _match(rows, i, o_rows) is not None:
+                continue
+            j = _match(rows, i, o_border)
+            assert j is not None, (f"{what} is missing on {other} rank(s) (tolerance {WL_TOL_NM} nm, "
+                                   f"{Q_TOL:.0%} in Q)")
+            assert _near(o_border["missed"][j], rows, i, limits), (
+                f"{what} is only borderline ({o_border['missed'][j]}) on {other} rank(s) but not "
+                f"within the rank tolerance of that limit")
