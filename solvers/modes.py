@@ -35,6 +35,7 @@ mode volume and class from that field, never from a plane-wave map.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 import math
 import time
 from dataclasses import dataclass
@@ -212,11 +213,11 @@ def select_modes(seen: list[Mode], lo: float, hi: float, *, q_min: float, q_max:
     amp_ref = max((abs(m.amplitude) for m in seen), default=0.0)
     kept, borderline = [], []
     for m in seen:
-        limits = dict(q_min=q_min, q_max=q_max, err_max=err_max)
-        missed = missed_limit(m, lo, hi, amp_ref, **limits)
+        missed = missed_limit(m, lo, hi, amp_ref, q_min=q_min, q_max=q_max, err_max=err_max)
         if not missed:
             kept.append(m)
-        elif not missed_limit(m, lo, hi, amp_ref, slack=True, **limits):
+        elif not missed_limit(m, lo, hi, amp_ref, q_min=q_min, q_max=q_max, err_max=err_max,
+                              slack=True):
             borderline.append(dataclasses.replace(m, missed=missed))
     return kept, borderline
 
@@ -528,7 +529,8 @@ def _run_profiles(sim: mp.Simulation, frame: Frame, res: HarminvResult, t_cap: f
 
 
 def _write_modes(writer, modes: list[Mode], probe_spec, f_lo, f_hi, f_min, f_max, q_min,
-                 n_candidates, n_filtered, runs, stops, *, borderline: list[Mode] = ()) -> None:
+                 n_candidates, n_filtered, runs, stops, *,
+                 borderline: Sequence[Mode] = ()) -> None:
     m = len(modes)
     freq = np.array([x.frequency for x in modes], dtype=float)
     writer.dataset("modes/wavelength_nm", meep_freq_to_nm(freq) if m else np.zeros(0), "nm",
