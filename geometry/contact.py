@@ -70,20 +70,39 @@ def contact_sheets(layout: Layout, is_metal, resolution_nm: float) -> list[Box |
     if face is None:
         return []
     z, below = face
-    sheets: list[Box | Cylinder] = []
+    t = SHEET_CELLS * resolution_nm
+    sheets = _bottom_sheet(layout, z, below, resolution_nm, t)
     while True:  # the metal's face, then the top of a layer on it that is whole cells thick
         on_face = [p for p in layout.primitives if abs(_bottom(p) - z) < _TOL_NM]
-        layer = next((p for p in on_face if isinstance(p, Box) and math.isinf(p.size_nm[0])
-                      and math.isinf(p.size_nm[1])), None)
-        sheets += _face_sheets(z, below, on_face, layer, layout.background,
-                               SHEET_CELLS * resolution_nm)
-        if layer is None:
-            return sheets
-        top = z + layer.size_nm[2]
-        cells = layer.size_nm[2] / resolution_nm
-        if abs(cells - round(cells)) > 1e-9:  # its top is off the sample planes: staircased
-            return sheets
-        z, below = top, layer.material
+        layer = next((p for p in on_face if _is_layer(p)), None)
+        sheets += _face_sheets(z, below, on_face, layer, layout.background, t)
+        if layer is None or not _whole_cells(layer.size_nm[2], resolution_nm):
+            return sheets  # a layer's top off the sample planes stays staircased
+        z, below = z + layer.size_nm[2], layer.material
+
+
+def _is_layer(p: Box | Cylinder) -> bool:
+    return isinstance(p, Box) and math.isinf(p.size_nm[0]) and math.isinf(p.size_nm[1])
+
+
+def _whole_cells(length_nm: float, resolution_nm: float) -> bool:
+    cells = length_nm / resolution_nm
+    return abs(cells - round(cells)) < 1e-9
+
+
+def _bottom_sheet(layout: Layout, top: float, metal: str, resolution_nm: float,
+                  t: float) -> list[Box | Cylinder]:
+    """The sheet on the metal film's bottom face when the film is whole cells thick (its
+    bottom then lies on a sample plane as well: a 30 nm film at 2 nm), against the layer or
+    substrate below."""
+    film = next((p for p in layout.primitives if _is_layer(p) and p.material == metal
+                 and abs(p.center_nm[2] + p.size_nm[2] / 2 - top) < _TOL_NM), None)
+    if film is None or not _whole_cells(film.size_nm[2], resolution_nm):
+        return []
+    z = top - film.size_nm[2]
+    under = next((p.material for p in layout.primitives if _is_layer(p)
+                  and abs(p.center_nm[2] + p.size_nm[2] / 2 - z) < _TOL_NM), layout.substrate)
+    return [Box(sheet_name(metal, under), (0.0, 0.0, z), (math.inf, math.inf, t))]
 
 
 def _face_sheets(z: float, below: str, on_face: list, layer, background: str,

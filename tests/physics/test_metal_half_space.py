@@ -32,6 +32,7 @@ def half_space_study(pml_nm: float):
         "study": {"name": "half_space", "run_kinds": ["spectrum"], "compare_no_metal": False},
         "structure": {"kind": "film_stack", "layers": [], "substrate": {"material": "Ag"}},
         "simulation": {"resolution_nm": 2.0, "wavelength_min_nm": 450, "wavelength_max_nm": 650,
+                       "pump_wavelength_nm": 450,
                        "n_wavelengths": 11, "padding_nm": 200, "pml_nm": pml_nm,
                        "decay_by": 1e-9},
     })

@@ -54,6 +54,10 @@ def test_rods_on_metal_get_a_plane_sheet_and_one_per_rod():
     sheets = _sheets(st)
     s = st.structure
     names = [p.material for p in sheets]
+    # the 100 nm film is 10 cells: its bottom face (on the SiO2) is on a plane too
+    assert names[0] == f"{s.metal.material}|SiO2" and sheets[0].center_nm[2] == -100.0
+    sheets = sheets[1:]
+    names = names[1:]
     assert names[0] == f"{s.metal.material}|vacuum"  # the superstrate (air) elsewhere
     assert math.isinf(sheets[0].size_nm[0]) and math.isinf(sheets[0].size_nm[1])
     rods = sheets[1:]
@@ -71,10 +75,11 @@ def test_rods_on_a_spacer_get_only_the_spacer_sheet():
                       structure={"spacer": {"material": "SiO2", "thickness_nm": 10}})
     sheets = _sheets(data)  # the 10 nm spacer is 2 cells: its top is on a plane too
     metal, rod = data.structure.metal.material, data.structure.rod.material
-    assert [p.material for p in sheets] == [f"{metal}|SiO2", "SiO2|vacuum", f"SiO2|{rod}"]
-    assert sheets[1].center_nm[2] - sheets[0].center_nm[2] == pytest.approx(10.0)
-    odd = data.replace(simulation={"resolution_nm": 4})  # 2.5 cells: staircased, no sheet
-    assert [p.material for p in _sheets(odd)] == [f"{metal}|SiO2"]
+    assert [p.material for p in sheets] == [f"{metal}|SiO2", f"{metal}|SiO2", "SiO2|vacuum",
+                                            f"SiO2|{rod}"]  # film bottom, film top, spacer top
+    assert sheets[2].center_nm[2] - sheets[1].center_nm[2] == pytest.approx(10.0)
+    odd = data.replace(simulation={"resolution_nm": 4})  # spacer 2.5 cells: staircased
+    assert [p.material for p in _sheets(odd)] == [f"{metal}|SiO2", f"{metal}|SiO2"]
 
 
 def test_wire_lying_on_metal_gets_the_plane_sheet_only():
@@ -84,8 +89,8 @@ def test_wire_lying_on_metal_gets_the_plane_sheet_only():
                       "metal": {"material": "Ag", "thickness_nm": 100},
                       "substrate": {"material": "SiO2"}},
         "simulation": {"resolution_nm": 10}})
-    sheets = _sheets(st)
-    assert len(sheets) == 1 and math.isinf(sheets[0].size_nm[0])
+    sheets = _sheets(st)  # film bottom and film top, no sheet under the wire's line contact
+    assert len(sheets) == 2 and all(math.isinf(p.size_nm[0]) for p in sheets)
 
 
 def test_no_metal_no_sheets():
