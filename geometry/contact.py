@@ -25,6 +25,7 @@ docs/metal-interfaces.md; face a quarter cell off a plane 0.38 / 0.22.
 from __future__ import annotations
 
 import math
+from typing import TypeGuard
 
 from hotlase.geometry.primitives import Box, Cylinder, Layout
 
@@ -81,7 +82,7 @@ def contact_sheets(layout: Layout, is_metal, resolution_nm: float) -> list[Box |
         z, below = z + layer.size_nm[2], layer.material
 
 
-def _is_layer(p: Box | Cylinder) -> bool:
+def _is_layer(p: Box | Cylinder) -> TypeGuard[Box]:
     return isinstance(p, Box) and math.isinf(p.size_nm[0]) and math.isinf(p.size_nm[1])
 
 

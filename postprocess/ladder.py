@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hotlase.postprocess.quantities import quantity_of
 from hotlase.postprocess.convergence import STATUSES, Estimate, estimate
 
 LADDER_FILE = "convergence.json"
@@ -93,24 +94,31 @@ def _num(x: Any) -> float | None:
     return float(x) if math.isfinite(x) else None
 
 
-_SCALARS = (  # (summary path, label, unit, kind); main variant unless "no_metal." prefixed
-    ("absorbed_fraction_total", "pump absorption, all materials (field map)", "1", "fraction"),
-    ("hot_electron_rate_upper_s", "hot-electron rate, upper bound", "1/s", "relative"),
-    ("hot_electron_rate_surface_s", "hot-electron rate, surface", "1/s", "relative"),
-    ("hot_electron_rate_surface_dcont_s", "hot-electron rate, surface (D-continuity E_n)", "1/s",
-     "relative"),
-    ("hot_electron_rate_surface_contact_s", "hot-electron rate, surface on the contact", "1/s",
-     "relative"),
-    ("hot_electron_rate_injected_s", "hot electrons injected", "1/s", "relative"),
-    ("qe_heg", "QE_HEG", "1", "relative"),
-    ("qe_het", "QE_HET", "1", "relative"),
-    ("qe_pi_heg", "QE_PI-HEG", "1", "relative"),
-    ("purcell_factor", "Purcell factor at emission (main)", "1", "relative"),
-    ("no_metal.purcell_factor", "Purcell factor at emission (no metal)", "1", "relative"),
-    ("purcell_main_over_no_metal", "Purcell main / no-metal at emission", "1", "relative"),
-    ("best_mode.wavelength_nm", "best mode wavelength (main)", "nm", "wavelength"),
-    ("best_mode.Q", "best mode Q (main)", "1", "relative"),
+#: (summary path, kind) of the scalar headline outputs; label and unit are the declared ones
+#: (postprocess.quantities), main variant unless "no_metal." prefixed
+_SCALARS = (
+    ("absorbed_fraction_total", "fraction"),
+    ("hot_electron_rate_upper_s", "relative"),
+    ("hot_electron_rate_surface_s", "relative"),
+    ("hot_electron_rate_surface_contact_s", "relative"),
+    ("hot_electron_rate_injected_s", "relative"),
+    ("qe_heg", "relative"),
+    ("qe_het", "relative"),
+    ("qe_pi_heg", "relative"),
+    ("purcell_factor", "relative"),
+    ("no_metal.purcell_factor", "relative"),
+    ("purcell_main_over_no_metal", "relative"),
+    ("best_mode.wavelength_nm", "wavelength"),
+    ("best_mode.Q", "relative"),
 )
+
+
+def _declared(path: str) -> tuple[str, str]:
+    """(label, unit) of a summary path from the quantity registry, the variant named."""
+    q = quantity_of(path)
+    if q is None:
+        raise KeyError(f"{path}: not a declared quantity (postprocess.quantities)")
+    return f"{q.label} ({'no metal' if path.startswith('no_metal.') else 'main'})", q.unit
 
 
 def headline_values(summary: dict) -> dict[str, tuple[float | None, str, str, str]]:
@@ -132,7 +140,8 @@ def headline_values(summary: dict) -> dict[str, tuple[float | None, str, str, st
     for mat, v in (summary.get("absorbed_fraction") or {}).items():
         out[f"main.absorbed_fraction.{mat}"] = (_num(v), f"pump absorption in {mat} (field map)",
                                                 "1", "fraction")
-    for path, label, unit, kind in _SCALARS:
+    for path, kind in _SCALARS:
+        label, unit = _declared(path)
         out[path if path.startswith("no_metal.") else f"main.{path}"] = (
             _num(_get(summary, path)), label, unit, kind)
     for key, v in (summary.get("enhancement") or {}).items():
