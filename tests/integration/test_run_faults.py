@@ -108,7 +108,11 @@ def test_kill9_then_resume_equals_uninterrupted_run(tmp_path, film, victim):
             print(f"\nleft by kill -9 of the launcher: {left}")  # the next run settles them
         again = hotlase("run", study, "--out", out, "--np", 2, "--resume")
         assert again.returncode == 0, again.stdout + again.stderr
-        assert again.stdout.count("skipped (--resume)") == 2, again.stdout
+        # the twin's run is killed mid-way, or (kill -9 of the launcher on an idle machine)
+        # finishes before its ranks see the launcher gone (~1.5 s): either way resume keeps
+        # every complete file and redoes the rest
+        skipped = again.stdout.count("skipped (--resume)")
+        assert skipped == 2 or (victim == "launcher" and skipped == 4), again.stdout
         assert_same_runs(ref, out)
     finally:
         kill_all(str(out))
