@@ -26,15 +26,12 @@ from hotlase.geometry.materials.registry import get_material
 from hotlase.postprocess import optics
 from hotlase.postprocess.analytic import spp_frequency_for_k, spp_wavevector_per_nm
 from hotlase.solvers.cell import Frame
-from hotlase.solvers.materials import to_meep_medium
 from hotlase.solvers.mode_profiles import record_profiles
 from hotlase.solvers.modes import find_modes, merge_modes
-from hotlase.solvers.stability import choose_courant
+from tests.physics.spp_cell import DIELECTRIC_UM, EPS_D, PML_UM, spp_cell
 
 pytestmark = pytest.mark.physics
 
-EPS_D = 4.0
-METAL_UM, DIELECTRIC_UM, PML_UM = 0.15, 0.30, 0.30
 RES_NM, TOL = 5.0, 0.15
 
 
@@ -55,20 +52,9 @@ def test_spp_energy_share_in_the_metal(check):
     k = float(np.real(spp_wavevector_per_nm(600.0, metal.eps(600.0), EPS_D)))
     wl = spp_frequency_for_k(k, metal.eps, EPS_D, (550.0, 720.0))
     expected = _analytic_metal_share(metal, wl)
-    res = 1000.0 / RES_NM
-    sx, sy = 4 / res, METAL_UM + DIELECTRIC_UM + PML_UM
-    y0 = -sy / 2 + METAL_UM
     f_min, f_max = 1000 / 700, 1000 / 440
-    src = mp.Source(mp.GaussianSource((f_min + f_max) / 2, fwidth=f_max - f_min), mp.Ey,
-                    mp.Vector3(0, y0 + 0.010))
-    sim = mp.Simulation(
-        cell_size=mp.Vector3(sx, sy), resolution=res, sources=[src],
-        geometry=[mp.Block(center=mp.Vector3(0, -sy / 2 + METAL_UM / 2),
-                           size=mp.Vector3(mp.inf, METAL_UM, mp.inf), material=to_meep_medium(metal))],
-        default_material=mp.Medium(epsilon=EPS_D),
-        boundary_layers=[mp.PML(PML_UM, direction=mp.Y, side=mp.High)],
-        k_point=mp.Vector3(k * 1000 / (2 * math.pi)), Courant=choose_courant([metal], RES_NM, 2))
-    probes = [(mp.Ey, mp.Vector3(0, y0 + 0.005)), (mp.Ex, mp.Vector3(0, y0 + 0.020))]
+    cell = spp_cell(metal, RES_NM, k, f_min, f_max)
+    sim, probes, sx, sy, y0, res = cell.sim, cell.probes, cell.sx, cell.sy, cell.y0, cell.res
     found = find_modes(sim, probes, f_min, f_max, q_min=2.0, decay_by=1e-6, t_cap=400.0)
     spp = max([m for m in found.modes if m.probe == 0], key=lambda m: abs(m.amplitude))
     basis = merge_modes(found.basis)

@@ -22,7 +22,6 @@ the error must shrink from 5 to 2.5 nm, and the first-order Richardson extrapola
 
 from __future__ import annotations
 
-import math
 import time
 
 import meep as mp
@@ -31,36 +30,20 @@ import pytest
 
 from hotlase.geometry.materials.registry import get_material
 from hotlase.postprocess.analytic import spp_frequency_for_k, spp_wavevector_per_nm
-from hotlase.solvers.materials import to_meep_medium
 from hotlase.solvers.modes import find_modes
-from hotlase.solvers.stability import choose_courant
+from tests.physics.spp_cell import EPS_D, spp_cell
 
 pytestmark = pytest.mark.physics
 
-EPS_D = 4.0
-METAL_UM, DIELECTRIC_UM, PML_UM = 0.15, 0.30, 0.30
 BAND_NM = (440.0, 700.0)
 TOL_FINE, TOL_EXTRAPOLATED = 0.03, 0.005
 
 
 def _spp_wavelength(metal, k_per_nm: float, res_nm: float) -> float:
     """Strongest Harminv mode (nm) of the flat interface at Bloch k (rad/nm)."""
-    res = 1000.0 / res_nm
-    sx = 4 / res
-    sy = METAL_UM + DIELECTRIC_UM + PML_UM
-    y0 = -sy / 2 + METAL_UM  # the interface, in Meep coordinates
     f_min, f_max = 1000.0 / BAND_NM[1], 1000.0 / BAND_NM[0]
-    source = mp.Source(mp.GaussianSource((f_min + f_max) / 2, fwidth=f_max - f_min), mp.Ey,
-                       mp.Vector3(0, y0 + 0.010))
-    sim = mp.Simulation(
-        cell_size=mp.Vector3(sx, sy), resolution=res, sources=[source],
-        geometry=[mp.Block(center=mp.Vector3(0, -sy / 2 + METAL_UM / 2),
-                           size=mp.Vector3(mp.inf, METAL_UM, mp.inf), material=to_meep_medium(metal))],
-        default_material=mp.Medium(epsilon=EPS_D),
-        boundary_layers=[mp.PML(PML_UM, direction=mp.Y, side=mp.High)],
-        k_point=mp.Vector3(k_per_nm * 1000 / (2 * math.pi)),
-        Courant=choose_courant([metal], res_nm, 2))
-    probes = [(mp.Ey, mp.Vector3(0, y0 + 0.005)), (mp.Ex, mp.Vector3(0, y0 + 0.020))]
+    cell = spp_cell(metal, res_nm, k_per_nm, f_min, f_max)
+    sim, probes = cell.sim, cell.probes
     result = find_modes(sim, probes, f_min, f_max, q_min=2.0, decay_by=1e-6, t_cap=400.0)
     sim.reset_meep()
     assert result.stop_reason == "decayed", f"SPP run hit the time cap at {result.meep_time}"
