@@ -19,7 +19,7 @@ from hotlase.geometry.primitives import Layout
 from hotlase.geometry.study import StudySpec
 from hotlase.geometry.units import MEEP_TIME_S, nm_to_meep_freq
 from hotlase.solvers.cell import (band_frequencies, incidence_k_point, make_frame, make_simulation,
-                          mirror_symmetries, plane_wave_source, sheets, symmetry_label)
+                          mirror_symmetries, plane_wave_source, symmetry_label)
 from hotlase.solvers.fields import add_field_monitor, write_fields
 from hotlase.solvers.progress import DecayStop, max_meep_time, progress_step, sample_stride
 from hotlase.solvers.spectrum import (add_spectrum_monitors, check_balance, collect_spectrum, eps_table,
@@ -87,7 +87,7 @@ def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fie
     facts["stop_reason"] = stop.reason  # a time cap before decay makes it suspect (runchecks)
     facts["decay_ratio"] = stop.ratio
     if spectrum_writer is not None:
-        on_face = list(dict.fromkeys(p.material for p in sheets(study, layout)))
+        on_face = list(dict.fromkeys(p.material for p in frame.sheets))
         result = collect_spectrum(sim, mon, incident, frame.dims,
                                   eps_table(study, layout, wavelengths, on_face), lossy + on_face)
         check_balance(result)

@@ -39,6 +39,8 @@ class Frame:
         metal_below: the substrate is a metal (absorber instead of PML at the bottom).
         metal_lateral: absorbers instead of PML on non-periodic lateral sides (any
             dispersive medium, metal or not, crosses them).
+        sheets: the contact sheets on the metal's faces (``sheets``), painted last by
+            ``make_geometry``; a metal face lies on a grid plane exactly when there are any.
     """
 
     dims: int
@@ -56,6 +58,7 @@ class Frame:
     courant: float
     metal_below: bool
     metal_lateral: bool
+    sheets: tuple = ()
 
     def vec(self, x: float = 0.0, y: float = 0.0, z: float = 0.0) -> mp.Vector3:
         """Our (x, y, z) in µm to a Meep Vector3 for this cell's dimensionality."""
@@ -136,7 +139,8 @@ def make_frame(study: StudySpec, layout: Layout) -> Frame:
     metal_top = top_metal_face_nm(study, layout)
     z_ref = 0.0 if metal_top is None else um(metal_top)
     # a metal face with contact sheets lies on a tangential-sample plane (geometry.contact)
-    offset = 0.0 if sheets(study, layout) else QUARTER
+    on_face = tuple(sheets(study, layout))
+    offset = 0.0 if on_face else QUARTER
     z_min, z_max = aligned_z_extent(z_bottom - pad - bottom_pml, z_top + pad + pml,
                                     sim.resolution_nm, z_ref, offset)
     res = 1000.0 / sim.resolution_nm
@@ -163,6 +167,7 @@ def make_frame(study: StudySpec, layout: Layout) -> Frame:
                                + ([] if metal_below else [material_model(study, layout.substrate)])),
         metal_below=metal_below,
         metal_lateral=metal_lateral,
+        sheets=on_face,
     )
 
 
@@ -176,9 +181,10 @@ def top_metal_face_nm(study: StudySpec, layout: Layout) -> float | None:
 
 
 def sheets(study: StudySpec, layout: Layout) -> list:
-    """The contact sheets on the metal's top face (geometry.contact), or [] when there is no
+    """The contact sheets on the metal film's faces (geometry.contact), or [] when there is no
     metal face or a medium there has a D-conductivity (no Drude-Lorentz mean: the face then
-    stays a quarter cell off a plane, the earlier placement)."""
+    stays a quarter cell off a plane, the earlier placement). ``make_frame`` keeps them in
+    ``Frame.sheets``; read them there."""
     found = contact_sheets(layout, lambda name: material_model(study, name).is_metal,
                            study.simulation.resolution_nm)
     try:
@@ -200,10 +206,10 @@ def aligned_z_extent(z_min: float, z_max: float, resolution_nm: float, z_ref: fl
     max |dR| 0.046 against RCWA with 166 cells and 0.54 with 165). E components parallel to
     the layers are sampled on the grid planes and the normal one half a cell between them
     (Yee lattice, Meep docs "Yee Lattice").
-    ``make_frame`` puts the top face of the uppermost metal layer (or, without metal, the top
-    of the layers) a quarter cell above a plane: no sample can sit on it, and every grid
-    discretises it the same way (tangential E samples a quarter cell inside the metal, the
-    normal one a quarter cell outside). Before, the face fell wherever the padding put it:
+    ``make_frame`` puts the top face of the uppermost metal layer on a plane (``offset`` 0)
+    when it carries contact sheets (geometry.contact), and otherwise that face (or, without
+    metal, the top of the layers) a quarter cell above a plane, where no sample can sit on it
+    and every grid discretises it the same way. Before, the face fell wherever the padding put it:
     on a sample plane for some grids, where round-off decided whether the samples under the
     rods were metal or rod, and between planes for others; the rods-on-silver spectrum then
     changed family with the grid and with the padding (at 10 nm, R(532 nm) 0.365 with 300 nm
@@ -235,7 +241,7 @@ def boundary_layers(frame: Frame) -> list:
 
 def make_geometry(study: StudySpec, layout: Layout, frame: Frame) -> list:
     """Meep objects for the layout's primitives plus the substrate block, in painting order."""
-    on_face = sheets(study, layout)
+    on_face = frame.sheets
     names = [*layout.materials(), *(p.material for p in on_face)]
     media = {name: to_meep_medium(material_model(study, name)) for name in dict.fromkeys(names)}
     um = lambda v: float(nm_to_meep_length(v))  # noqa: E731
