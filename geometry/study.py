@@ -24,6 +24,7 @@ from typing import Any
 from hotlase.geometry.materials.model import MaterialModel
 import numpy as np
 
+from hotlase.geometry.contact import sheet_sides
 from hotlase.geometry.runkinds import refusals, run_kind_names
 from hotlase.geometry.settings import MIN_RESOLUTION_NM, RUN_KINDS, AnalysisSpec, SimulationSpec
 from hotlase.geometry.specs import RodArraySpec, StructureSpec, WireOnMetalSpec, layer_stack
@@ -281,11 +282,11 @@ def material_model(study: StudySpec, name: str, path: str = "material") -> Mater
 
     if name in _VACUUM_NAMES:
         return VACUUM
-    if "|" in name:  # a contact sheet's medium (geometry.contact): the mean of the two sides
+    sides = sheet_sides(name)
+    if sides is not None:  # a contact sheet's medium (geometry.contact): the mean of the two
         from hotlase.geometry.materials.model import interface_mean
 
-        first, second = name.split("|", 1)
-        return interface_mean(material_model(study, first, path), material_model(study, second, path))
+        return interface_mean(*(material_model(study, side, path) for side in sides))
     if name in study.materials:
         return parse_user_material(f"materials.{name}", name, study.materials[name])
     return get_material(name, path=path)
