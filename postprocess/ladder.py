@@ -593,6 +593,44 @@ def run_error_bars(ladder: dict, summary: dict, h_nm: float | None) -> list[dict
     return out
 
 
+def spectra_accuracy(ladder: dict, h_nm: float | None) -> list[dict]:
+    """How far this grid's spectra are from the ladder's converged ones, curve by curve.
+
+    For every variant and curve of ``ladder["spectra"]`` on the ladder grid equal to ``h_nm``:
+    the largest over the band of |value at h - extrapolated value| where the wavelength has
+    an extrapolation, else of its error bar (oscillating or diverging wavelengths: their
+    spread), compared with the ladder's absolute tolerance on fractions.
+
+    Returns:
+        one dict per (variant, curve): variant, curve, max_deviation, at_nm, tolerance,
+        within (bool), no_extrapolation (count of wavelengths judged by their bar); [] when
+        ``h_nm`` is not a grid of the ladder or the ladder has no spectra.
+    """
+    import numpy as np
+
+    tol = float(ladder.get("tolerances", {}).get("fraction", 0.03))
+    out: list[dict] = []
+    for variant, v in (ladder.get("spectra") or {}).items():
+        grids = [float(g) for g in v["grids_nm"]]
+        if h_nm is None or not any(math.isclose(g, h_nm, rel_tol=1e-6) for g in grids):
+            continue
+        k = next(i for i, g in enumerate(grids) if math.isclose(g, h_nm, rel_tol=1e-6))
+        wl = np.asarray(v["wavelength_nm"], dtype=float)
+        for name, c in v["curves"].items():
+            here = np.asarray(c["values"][k], dtype=float)
+            ext = np.array([np.nan if x is None else x for x in c["extrapolated"]], dtype=float)
+            bar = np.array([np.nan if x is None else x for x in c["error"]], dtype=float)
+            dev = np.where(np.isfinite(ext), np.abs(here - ext), bar)
+            if not np.isfinite(dev).any():
+                continue
+            j = int(np.nanargmax(dev))
+            out.append({"variant": variant, "curve": name, "max_deviation": float(dev[j]),
+                        "at_nm": float(wl[j]), "tolerance": tol,
+                        "within": bool(dev[j] <= tol),
+                        "no_extrapolation": int(np.sum(~np.isfinite(ext) & np.isfinite(bar)))})
+    return out
+
+
 def _mode_value(summary: dict, wl_row: dict | None, q: str, h_nm: float | None,
                 window: float) -> float | None:
     """The run's value ``q`` of the mode nearest where ``wl_row`` (the ladder's wavelength

@@ -205,7 +205,7 @@ def grid_convergence_section(directory: Path, study: StudySpec | None,
     converge directory DIR is a point of); without one the section says plainly that the
     numbers carry no error bar.
     """
-    from hotlase.postprocess.ladder import find_ladder, run_error_bars
+    from hotlase.postprocess.ladder import find_ladder, run_error_bars, spectra_accuracy
 
     head = ["", "## Grid convergence", ""]
     path, ladder, why = find_ladder(directory, study)
@@ -225,6 +225,29 @@ def grid_convergence_section(directory: Path, study: StudySpec | None,
                     "status", "order"],
                    [[r["label"], r["unit"], r["value"], r["error"], r["extrapolated"],
                      r["status"], r["order"]] for r in rows]), ""]
+    acc = spectra_accuracy(ladder, h)
+    entry["spectra_accuracy"] = acc
+    if acc:
+        bad = [a for a in acc if not a["within"]]
+        tol = acc[0]["tolerance"]
+        worst = max(acc, key=lambda a: a["max_deviation"])
+        verdict = (f"every R, T and A spectrum of this grid is within {_fmt(tol)} of the "
+                   f"converged (extrapolated) spectrum over the band (worst: {worst['variant']} "
+                   f"{worst['curve']}, {_fmt(worst['max_deviation'])} at "
+                   f"{_fmt(worst['at_nm'])} nm)" if not bad else
+                   f"{len(bad)} of {len(acc)} spectra of this grid are NOT within {_fmt(tol)} of "
+                   f"the converged spectrum: " + ", ".join(
+                       f"{a['variant']} {a['curve']} {_fmt(a['max_deviation'])} at "
+                       f"{_fmt(a['at_nm'])} nm" for a in bad))
+        out += [f"Spectra: {verdict}. Wavelengths without an extrapolation are judged by their "
+                "error bar.", ""]
+        out += [_table(["variant", "curve", "max |this grid - converged|", "at (nm)",
+                        "judged by bar", "within"],
+                       [[a["variant"], a["curve"], a["max_deviation"], a["at_nm"],
+                         a["no_extrapolation"], "yes" if a["within"] else "NO"] for a in acc]), ""]
+    else:
+        out += ["Spectra: this grid is not on the ladder or the ladder has no spectra; no "
+                "band-wide accuracy statement.", ""]
     return _jsonable(entry), "\n".join(out)
 
 

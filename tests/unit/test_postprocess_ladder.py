@@ -155,3 +155,30 @@ def test_tolerances():
     assert t.absolute("fraction", 5) == 0.03 and t.absolute("wavelength", 500) == 2.0
     assert t.absolute("relative", -20) == pytest.approx(2.0)
     assert t.absolute("relative", 0) is None and t.absolute("relative", math.nan) is None
+
+
+def test_spectra_accuracy_against_the_extrapolated_spectrum():
+    """Setup: R(lambda) = R0(lambda) + c h on grids 20, 15, 10 nm (first order, c = 4e-3/nm),
+    T = 0, A = 1 - R. Reference: the extrapolated R is R0, so the deviation of grid h is c h
+    exactly (0.04 at 10 nm, 0.08 at 20 nm); within the 0.03 tolerance only when c h <= 0.03.
+    Tolerance 1e-9 (a pure power law extrapolates exactly)."""
+    import numpy as np
+
+    from hotlase.postprocess.runfile import Spectrum
+
+    wl = np.linspace(400.0, 700.0, 31)
+    r0 = 0.5 + 0.2 * np.sin(wl / 40.0)
+
+    def spectrum(h, c):
+        r = r0 + c * h
+        return {"main": Spectrum(wl, r, np.zeros_like(wl), 1 - r, {"Ag": 1 - r}, 0.0)}
+
+    for c, within in ((4e-3, False), (2e-3, True)):
+        spectra = lad.spectra_ladder(list(HS), [spectrum(h, c) for h in HS], 0.03)
+        rows_ = lad.spectra_accuracy({"spectra": spectra, "tolerances": {"fraction": 0.03}}, 10.0)
+        got = {(r["variant"], r["curve"]): r for r in rows_}
+        assert set(got) == {("main", "R"), ("main", "T"), ("main", "A"), ("main", "A_Ag")}
+        assert got[("main", "R")]["max_deviation"] == pytest.approx(10 * c, abs=1e-9)
+        assert got[("main", "R")]["within"] is within
+        assert got[("main", "T")]["max_deviation"] == pytest.approx(0.0, abs=1e-9)
+        assert lad.spectra_accuracy({"spectra": spectra}, 12.5) == []  # not a ladder grid
