@@ -216,6 +216,13 @@ QUANTITIES: tuple[Quantity, ...] = (
              "emission line +- the perovskite's gain half-width"),
     Quantity("rayleigh_anomalies.*", "Rayleigh anomalies of the lattice", "nm", "modes",
              "postprocess.mode_class: the lattice's Rayleigh anomalies in each medium"),
+    Quantity("modes_borderline[].wavelength_nm", "borderline resonance wavelength", "nm", "modes",
+             "modes/borderline/wavelength_nm: missed one selection limit by less than its "
+             "slack; not a mode"),
+    Quantity("modes_borderline[].Q", "borderline resonance Q", "1", "modes",
+             "modes/borderline/Q"),
+    Quantity("modes_borderline[].*", "borderline resonances", "", "modes",
+             "wavelength_nm (nm), Q, error (1), missed (the limit it missed)"),
     Quantity("mode_fields_own", "modes have their own fields", "", "modes",
              "true when modes/profile/ was read"),
     Quantity("modes_search.<name>", "Harminv search counts and Q limits", "1", "modes",
