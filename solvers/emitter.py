@@ -25,6 +25,7 @@ import meep as mp
 import numpy as np
 
 from hotlase.geometry.build import build
+from hotlase.geometry.equivalence import xy_equivalent
 from hotlase.geometry.primitives import Layout
 from hotlase.geometry.runkinds import run_kinds
 from hotlase.geometry.study import StudySpec, material_model
@@ -96,19 +97,6 @@ def emitter_frequencies(study: StudySpec) -> tuple[np.ndarray, np.ndarray]:
     sim = study.simulation
     wl = np.linspace(sim.wavelength_min_nm, sim.wavelength_max_nm, sim.n_wavelengths)
     return wl, np.asarray(nm_to_meep_freq(wl), dtype=float)
-
-
-def xy_equivalent(layout: Layout) -> bool:
-    """True when swapping x and y maps the structure onto itself (a square cell whose rods are
-    vertical cylinders placed symmetrically): x and y dipoles then give the same LDOS and
-    the same modes, and the y run is skipped."""
-    sx, sy = layout.cell_xy_nm
-    if sx != sy or layout.periodic[0] != layout.periodic[1] or layout.dims != 3:
-        return False
-    if any(getattr(p, "axis", "z") != "z" for p in layout.primitives):
-        return False
-    pts = sorted((round(x, 6), round(y, 6)) for x, y in layout.rod_centers_nm)
-    return pts == sorted((y, x) for x, y in pts)
 
 
 _BULK_CACHE: dict = {}

@@ -44,6 +44,7 @@ import meep as mp
 import numpy as np
 
 from hotlase.geometry.build import build
+from hotlase.geometry.equivalence import quarter_turn_symmetric
 from hotlase.geometry.runkinds import run_kinds
 from hotlase.geometry.primitives import Cylinder, Layout
 from hotlase.geometry.study import StudySpec, material_model
@@ -410,16 +411,6 @@ def mode_source_runs(layout: Layout, frame: Frame, f_cen: float, f_width: float,
                      "dipoles": [{"position_nm": [round(v, 3) for v in pos], "axis": axis,
                                   "amplitude": [1.0 - 0.3 * i, 0.0]} for i, pos in enumerate(placed)]})
     return runs
-
-
-def quarter_turn_symmetric(layout: Layout) -> bool:
-    """True when a 90 degree turn about z maps the structure onto itself (square cell, rods
-    invariant under (x, y) -> (-y, x)): then y dipoles find exactly the x dipoles' modes."""
-    sx, sy = layout.cell_xy_nm
-    if abs(sx - sy) > 1e-6 or not layout.rod_centers_nm:
-        return False
-    key = lambda pts: sorted((round(x, 6), round(y, 6)) for x, y in pts)  # noqa: E731
-    return key(layout.rod_centers_nm) == key((-y, x) for x, y in layout.rod_centers_nm)
 
 
 def search_band(study: StudySpec) -> tuple[float, float, float, float]:
