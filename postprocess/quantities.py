@@ -315,6 +315,25 @@ def quantity_of(name: str) -> Quantity | None:
     return None
 
 
+def display_label(name: str) -> str:
+    """A summary.json path as plot text: the declared label, the row of a list (``modes[0]``
+    -> "#1"), the placeholder's value (``enhancement.<metric>`` -> "... : <metric>"), the
+    twin marked, and the declared unit in parentheses (``modes[0].Q`` -> "mode Q #1 (1)");
+    the raw path when the quantity is not declared."""
+    q = quantity_of(name)
+    if q is None:
+        return name
+    label = q.label
+    rows = re.findall(r"\[(\d+)\]", name)
+    if rows and "[]" in q.key:
+        label += " #" + ",".join(str(int(r) + 1) for r in rows)
+    if "<" in q.key and not q.key.endswith(".*"):
+        label += ": " + name.rsplit(".", 1)[-1]
+    if name.startswith("no_metal."):
+        label += " (no metal)"
+    return f"{label} ({q.unit})" if q.unit else label
+
+
 def unit_of(name: str) -> str:
     """The declared unit of a summary.json path ("" when undeclared or textual)."""
     q = quantity_of(name)
