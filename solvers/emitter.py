@@ -26,6 +26,7 @@ import numpy as np
 
 from hotlase.geometry.build import build
 from hotlase.geometry.equivalence import xy_equivalent
+from hotlase.geometry.placement import central_rod, emitter_position_nm
 from hotlase.geometry.primitives import Layout
 from hotlase.geometry.runkinds import run_kinds
 from hotlase.geometry.study import StudySpec, material_model
@@ -33,7 +34,7 @@ from hotlase.geometry.units import MEEP_TIME_S, nm_to_meep_freq
 from hotlase.solvers.cell import (Frame, band_frequencies, make_frame, make_simulation, meep_component,
                           meep_point, mirror_symmetries, symmetry_label)
 from hotlase.solvers.materials import to_meep_medium
-from hotlase.solvers.modes import central_rod, check_time_cap, mirrors_through
+from hotlase.solvers.modes import check_time_cap, mirrors_through
 from hotlase.solvers.progress import DecayStop, max_meep_time, progress_step
 
 SOURCE_WIDTH_FACTOR = 1.5   # pulse bandwidth / band width: the band edges keep > 0.9 of the peak
@@ -164,7 +165,8 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
     if rod is None:
         raise ValueError(f"structure.kind = {study.structure.kind!r}: its layout has no rod or "
                          "wire at the cell centre to hold the dipole")
-    position = (rod.x_nm, rod.y_nm, (rod.z_lo_nm + rod.z_hi_nm) / 2)
+    position = emitter_position_nm(layout)
+    assert position is not None  # the layout has a rod
     medium_name = rod.material
     wl, freqs = emitter_frequencies(study)
     f_cen, f_width, f_min = band_frequencies(study)
