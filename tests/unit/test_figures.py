@@ -152,3 +152,32 @@ def test_surface_rate_title_fits_the_figure():
     renderer = fig.canvas.get_renderer()
     box = fig.axes[0].title.get_window_extent(renderer)
     assert box.x0 >= 0 and box.x1 <= fig.bbox.width and box.y1 <= fig.bbox.height
+
+
+def test_api_plot_spectra_marks_pump_emission_and_borderline(analysed):
+    """``Analysis.plot_spectra`` draws what the report's spectra figure draws: the study's
+    pump and emission lines, the modes numbered, the main variant's borderline resonances."""
+    from hotlase.api import Analysis
+
+    out, report, summary, results = analysed
+    fig = Analysis(out, report, summary, results).plot_spectra()
+    main = fig.axes[0]
+    legend = [t.get_text() for t in main.get_legend().get_texts()]
+    assert "pump 405 nm" in legend and "emission 532 nm" in legend
+    assert "borderline (2, not modes)" in legend
+    labels = sorted(t.get_text() for t in main.texts if t.get_gid() == "mode-label")
+    assert labels == ["1: 521 nm, Q 22", "2: 560 nm, Q 8", "3: 610 nm, Q 50"]
+
+
+def test_mode_profile_of_a_2d_cell_has_two_panels(tmp_path):
+    """A 2D wire cell (ny = 1): the xz |E| and E_c panels only, both outlined (wire, metal)."""
+    study = syn.study_of(syn.wire_study_dict())
+    path = syn.write_run(tmp_path / "main_modes.h5", study, "modes", "main")
+    syn.write_profiles(path, study, {0: syn.mode_field(study, 30.0, (2.5, 0.0, 42.5))})
+    run = read_run(path)
+    grid = mode_fields.read_profile_grid(run)
+    cuts = mode_fields.mode_cuts(grid, mode_fields.read_profile(run, grid, 0)[0])
+    assert cuts.abs_xy is None and cuts.component == "z"
+    fig = mode_figures.plot_mode_profile(cuts, "wire mode 1")
+    panels = [a for a in fig.axes if a.get_label() != "<colorbar>"]
+    assert len(panels) == 2 and all(_contours(a) >= 1 for a in panels)
