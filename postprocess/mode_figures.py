@@ -73,12 +73,17 @@ def plot_ldos_purcell(emitters: dict[str, dict[str, np.ndarray]], emission_nm: f
     if not emitters:
         return None
     fig, (a_ldos, a_purcell) = figure_and_axes(ax, 2, (11, 4.2), "LDOS and Purcell factor")
-    for variant, e in emitters.items():
+    bulks = [np.asarray(e["ldos_bulk"], float) for e in emitters.values()]
+    shared = all(b.shape == bulks[0].shape and np.array_equal(b, bulks[0]) for b in bulks)
+    for k, (variant, e) in enumerate(emitters.items()):
         colour, name = VARIANT_STYLE.get(variant, ("C2", variant))
         wl = np.asarray(e["wavelength_nm"], float)
         a_ldos.plot(wl, e["ldos"], color=colour, label=f"{name}")
-        a_ldos.plot(wl, e["ldos_bulk"], color=colour, ls="--", lw=0.8,
-                    label=f"bulk rod medium ({name})")
+        if not shared:
+            a_ldos.plot(wl, e["ldos_bulk"], color=colour, ls="--", lw=0.8,
+                        label=f"bulk rod medium ({name})")
+        elif k == 0:  # one bulk run serves both variants (solvers.emitter reuses it)
+            a_ldos.plot(wl, e["ldos_bulk"], color="k", ls="--", lw=0.8, label="bulk rod medium")
         a_purcell.plot(wl, lasing.purcell_factor(np.asarray(e["ldos"], float),
                                                  np.asarray(e["ldos_bulk"], float)),
                        color=colour, label=name)
