@@ -46,8 +46,9 @@ class Estimate:
     Attributes:
         dims: 1, 2 or 3; cells: grid cells along each simulated axis (x, y, z);
         total_cells: their product; memory_bytes: peak memory of the largest run (fields
-        and polarisation of every cell plus the field maps); pulses: Meep runs of the
-        study (broadband pulse per variant, one per dipole orientation for emitter/modes);
+        and polarisation of every cell plus the field maps); pulses: Meep time-steppings of
+        the study, every run of ``run_plan`` counted (normalisations, dipole orientations,
+        mode-field re-runs, bulk-medium and Bloch-k runs);
         steps: time steps per pulse at the cap; seconds: upper bound of the whole study at
         ``MCELLS_PER_S`` on one rank.
     """
@@ -68,31 +69,35 @@ class Estimate:
                 f"time <= {_duration(self.seconds)} on 1 rank at {MCELLS_PER_S:g} Mcell-updates/s")
 
 
-def estimate(study) -> Estimate:
-    """Cells, memory and time of a validated study (see the module docstring for constants)."""
-    from hotlase.geometry.build import build
-    from hotlase.geometry.study import material_model, structure_materials
-    from hotlase.geometry.twin import has_metal
+def _grid_cells(study, layout) -> tuple[int, ...]:
+    """Grid cells along each simulated axis of the study's cell (PML and padding included)."""
+    from hotlase.geometry.study import material_model
 
     sim = study.simulation
-    layout = build(study.structure)
-    dx = sim.resolution_nm
     metal_below = material_model(study, layout.substrate).is_metal
     z = (layout.z_top_nm - layout.z_bottom_nm + 2 * sim.padding_nm
          + (3 if metal_below else 2) * sim.pml_nm)
     lateral = [s + (0 if p else 2 * sim.pml_nm) for s, p in zip(layout.cell_xy_nm, layout.periodic)]
     sizes = {1: [z], 2: [lateral[0], z], 3: [*lateral, z]}[layout.dims]
-    cells = tuple(max(1, math.ceil(s / dx)) for s in sizes)
+    return tuple(max(1, math.ceil(s / sim.resolution_nm)) for s in sizes)
+
+
+def estimate(study) -> Estimate:
+    """Cells, memory and time of a validated study (see the module docstring for constants)."""
+    from hotlase.geometry.build import build
+    from hotlase.geometry.study import material_model, structure_materials
+
+    sim = study.simulation
+    layout = build(study.structure)
+    dx = sim.resolution_nm
+    cells = _grid_cells(study, layout)
     total = float(math.prod(float(c) for c in cells))
     names = structure_materials(study.structure).values()
     poles = max((len(material_model(study, m).poles) for m in names), default=0)
     memory = total * (BYTES_PER_CELL + BYTES_PER_POLE * poles)
     if "fields" in study.run_kinds:
         memory += total * 6 * 16 * FIELD_TARGETS
-    variants = 2 if study.compare_no_metal and has_metal(study) else 1
-    per_variant = (1 if {"spectrum", "fields"} & set(study.run_kinds) else 0) + (
-        3 if {"modes", "emitter"} & set(study.run_kinds) else 0)
-    pulses = variants * per_variant
+    pulses = sum(r.pulses for r in run_plan(study, layout=layout))
     dt_s = COURANT * dx * 1e-9 / C0_M_S
     steps = math.ceil(sim.max_time_fs * 1e-15 / dt_s)
     seconds = pulses * total * steps / (MCELLS_PER_S * 1e6)
@@ -101,28 +106,78 @@ def estimate(study) -> Estimate:
 
 @dataclass(frozen=True)
 class PlannedRun:
-    """One Meep run of a study as ``solvers.run`` groups them.
+    """One run of a study as ``solvers.run`` groups them (one or several run files).
 
     Attributes:
-        variant: "main" or "no_metal"; kinds: the run kinds it fills (one simulation);
-        pulses: its broadband or dipole pulses (one per dipole orientation).
+        variant: "main" or "no_metal"; kinds: the run kinds it fills;
+        pulses: the Meep time-steppings it makes (each up to ``simulation.max_time_fs``);
+        detail: what they are, e.g. "2 dipole + <= 2 mode-field re-runs + 1 bulk".
     """
 
     variant: str
     kinds: tuple[str, ...]
     pulses: int
+    detail: str = ""
 
 
-def run_plan(study, kinds=None) -> list[PlannedRun]:
+def _dipole_counts(study, layout) -> dict[str, int]:
+    """Meep runs of the dipole kinds, as the solvers make them (pure data, no meep):
+
+    - ``emitter``: one per dipole orientation, x, y, z, the y one left out when swapping x
+      and y maps the structure onto itself (solvers.emitter; ``xy_equivalent``);
+    - ``modes``: one dipole set without symmetry, or one per orientation with it, y left out
+      in 3D under a quarter turn (solvers.modes.mode_source_runs);
+    - ``bulk``: the homogeneous rod-medium LDOS, 1 run in 3D, 2 in 2D (solvers.emitter.bulk_ldos);
+    - ``bloch``: ``simulation.bloch_k_points`` runs when the cell is periodic along x.
+    Each dipole run that finds modes is re-run once for their fields (solvers.mode_profiles),
+    so the profile re-runs are at most the dipole runs.
+    """
+    from hotlase.geometry.equivalence import quarter_turn_symmetric, xy_equivalent
+
+    sim = study.simulation
+    quarter = layout.dims == 3 and quarter_turn_symmetric(layout)
+    periodic_x = bool(layout.periodic[0] and layout.lattice_vectors_nm)
+    return {"emitter": 2 if xy_equivalent(layout) else 3,
+            "modes": (3 - quarter) if sim.symmetry else 1,
+            "bulk": 2 if layout.dims == 2 else 1,
+            "bloch": sim.bloch_k_points if periodic_x else 0}
+
+
+def _dipole_run(variant: str, kinds: tuple[str, ...], n: dict[str, int], bulk: bool) -> PlannedRun:
+    """The modes and/or emitter run of one variant with its pulses (see ``_dipole_counts``)."""
+    parts = []
+    dipole = n["emitter"] if "emitter" in kinds else n["modes"]
+    parts.append((dipole, "dipole"))
+    if "modes" in kinds:
+        parts.append((dipole, "mode-field re-runs (at most)"))
+        parts.append((n["bloch"], "Bloch-k"))
+    if "emitter" in kinds and bulk:
+        parts.append((n["bulk"], "bulk-medium"))
+    parts = [(k, what) for k, what in parts if k]
+    return PlannedRun(variant, kinds, sum(k for k, _ in parts),
+                      " + ".join(f"{k} {what}" for k, what in parts))
+
+
+def run_plan(study, kinds=None, layout=None) -> list[PlannedRun]:
     """The runs ``solvers.run`` makes, in its order: per variant modes (with the emitter
-    when the structure has rods: the same dipole pulses), spectrum + fields (one pulse),
-    then the emitter. Pulses as ``estimate`` counts them (3 dipole orientations)."""
+    when the structure has rods: the same dipole pulses), spectrum + fields, then the
+    emitter; each with the Meep time-steppings it makes. The broadband run is a
+    normalisation in the empty cell and the structure (2); the dipole runs as
+    ``_dipole_counts`` says, the bulk-medium LDOS once for both variants when the twin has
+    the same rod medium and grid (solvers.emitter reuses it)."""
     from hotlase.geometry.build import build
+    from hotlase.geometry.study import material_model
     from hotlase.geometry.twin import has_metal
 
     kinds = tuple(k for k in study.run_kinds if not kinds or k in kinds)
     variants = ["main"] + (["no_metal"] if study.compare_no_metal and has_metal(study) else [])
-    rods = bool(build(study.structure).rod_centers_nm)
+    layout = layout or build(study.structure)
+    rods = bool(layout.rod_centers_nm)
+    # the twin has the main rods and cell (geometry.twin: only metals change), so the same
+    # dipole runs; its cell is the main one unless the main substrate is a metal (whose
+    # absorber makes the main cell taller): then the bulk-medium LDOS is run again
+    n = _dipole_counts(study, layout)
+    bulk_again = material_model(study, layout.substrate).is_metal
     groups: list[tuple[str, ...]] = []
     if "modes" in kinds and "emitter" in kinds and rods:
         groups.append(("modes", "emitter"))
@@ -133,7 +188,9 @@ def run_plan(study, kinds=None) -> list[PlannedRun]:
         groups.append(broadband)
     if "emitter" in kinds and not ("modes" in kinds and rods):
         groups.append(("emitter",))
-    return [PlannedRun(v, g, 1 if g == broadband else 3) for v in variants for g in groups]
+    return [PlannedRun(v, g, 2, "1 normalisation + 1 structure") if g == broadband
+            else _dipole_run(v, g, n, bulk=v == "main" or bulk_again)
+            for v in variants for g in groups]
 
 
 def plan_text(study, est: Estimate, np: int = 1, kinds=None) -> str:
@@ -143,12 +200,13 @@ def plan_text(study, est: Estimate, np: int = 1, kinds=None) -> str:
     per_pulse = est.seconds / max(est.pulses, 1) / max(np, 1)
     total = sum(r.pulses for r in runs) * per_pulse
     grid = " x ".join(str(c) for c in est.cells)
-    lines = [f"plan: {len(runs)} Meep run(s) ({len({r.variant for r in runs})} variant(s)); "
+    lines = [f"plan: {len(runs)} run(s) of {sum(r.pulses for r in runs)} Meep pulse(s) "
+             f"({len({r.variant for r in runs})} variant(s)); "
              f"{est.dims}D grid {grid} = {est.total_cells:.3g} cells, ~{_bytes(est.memory_bytes)}, "
              f"<= {est.steps} steps per pulse"]
     for i, r in enumerate(runs, 1):
         lines.append(f"  run {i}/{len(runs)}  {r.variant:<8} {'+'.join(r.kinds):<16} "
-                     f"{r.pulses} pulse(s)  <= {_duration(r.pulses * per_pulse)}")
+                     f"{r.pulses} pulse(s) ({r.detail})  <= {_duration(r.pulses * per_pulse)}")
     lines.append(f"  total <= {_duration(total)} on {np} rank(s) at {MCELLS_PER_S:g} "
                  "Mcell-updates/s per rank (an upper bound: runs usually stop earlier on "
                  "simulation.decay_by)")

@@ -121,16 +121,21 @@ class Analysis:
         return None
 
     def plot_spectra(self, ax: Any = None, title: str = ""):
-        """R, T, A per variant with the modes marked; returns the Figure (nothing written)."""
+        """R, T, A per variant with the pump and emission lines and the modes marked (the
+        highest-Q ones labelled, borderline resonances dashed); returns the Figure (nothing
+        written)."""
         from hotlase.postprocess.figures import plot_spectra
 
         spectra = self.spectra
         if not spectra:
             raise ValueError(f"{self.directory}: no complete spectrum run to plot")
-        modes = {v: [m.wavelength_nm for m in r.modes.modes]
-                 for v, r in self.variants.items() if r.modes}
-        return plot_spectra(spectra, modes, title=title or (self.study.name if self.study else ""),
-                            ax=ax)
+        from hotlase.postprocess.figures import spectrum_marks
+
+        sim = self.study.simulation if self.study else None
+        return plot_spectra(spectra, spectrum_marks(self.variants),
+                            title=title or (self.study.name if self.study else ""), ax=ax,
+                            pump_nm=sim.pump_wavelength_nm if sim else None,
+                            emission_nm=sim.emission_wavelength_nm if sim else None)
 
 
 def analyze(out: str | Path) -> Analysis:

@@ -5,7 +5,10 @@ the point hash, the swept parameters, then every numeric scalar of summary.json 
 dotted names, e.g. ``modes[0].Q``, ``enhancement.<metric>``) and
 ``DIR/collect/<parameter>.png``: the main figures of merit (first and best mode wavelength
 and Q, qe_pi_heg, metal/no-metal enhancement ratios, pump absorption) against each swept numeric parameter,
-one line per combination of the other parameters.
+one line per combination of the other parameters, labelled with the registry's labels and
+units (``postprocess.quantities.display_label``); and ``DIR/collect/spectra_<parameter>.png``:
+the main variant's R and A as maps over (parameter, wavelength), one figure per combination
+of the other parameters (at most ``MAX_MAP_GROUPS``).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from hotlase.jobs.points import format_value
-from hotlase.postprocess.quantities import figure_of_merit_patterns, unit_of
+from hotlase.postprocess.quantities import display_label, figure_of_merit_patterns, unit_of
 from hotlase.jobs.state import (POINTS_DIR, point_files, point_run_files, read_sweep_index,
                                 write_text_atomic)
 from hotlase.postprocess.runchecks import check_files
@@ -28,6 +31,19 @@ OUT_DIR = "collect"
 MAX_PLOTTED = 12
 MAX_LIST_SCALARS = 8  # longer lists of numbers are spectra, not figures: left out of the table
 MAX_LIST_TABLES = 3  # the first modes (strongest first) are kept, the rest left out
+MAX_MAP_GROUPS = 4  # spectrum maps per swept parameter (one per combination of the others)
+_SECTIONS = ("study", "structure", "simulation", "analysis")
+
+
+def parameter_label(param: str) -> str:
+    """A swept study path as plot text with the unit its key's suffix declares (the project
+    rule, ``jobs.schema.unit``): ``structure.rod.radius_nm`` -> "rod radius (nm)"."""
+    from hotlase.jobs.schema import split_unit
+
+    parts = [p for p in param.split(".") if p not in _SECTIONS] or [param]
+    base, u = split_unit(parts[-1])
+    name = " ".join([*parts[:-1], base]).replace("_", " ")
+    return f"{name} ({u})" if u else name
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
@@ -155,20 +171,56 @@ def plot_parameter(path: Path, param: str, params: list[str], foms: list[str],
             grp = sorted(grp, key=lambda r: r[param])
             y = [r.get(fom, math.nan) for r in grp]
             y = [v if isinstance(v, (int, float)) else math.nan for v in y]
-            label = ", ".join(f"{p.split('.')[-1]}={v}" for p, v in zip(others, key)) or None
+            label = ", ".join(f"{parameter_label(p)} = {v}" for p, v in zip(others, key)) or None
             ax.plot([r[param] for r in grp], y, "o-", label=label)
-        ax.set_xlabel(param)
-        ax.set_ylabel(fom, fontsize=8)
+        ax.set_xlabel(parameter_label(param))
+        ax.set_ylabel(display_label(fom), fontsize=8)
         if others and len(groups) <= 8:
             ax.legend(fontsize=6)
     for ax in axes[len(foms):]:
         ax.set_visible(False)
-    fig.suptitle(f"figures of merit vs {param} ({len(rows)} points)")
+    fig.suptitle(f"figures of merit vs {parameter_label(param)} ({len(rows)} points)")
     fig.tight_layout()
     tmp = path.with_name(path.name + ".tmp.png")
     fig.savefig(tmp, dpi=110)
     tmp.replace(path)
     return True
+
+
+def spectrum_maps(out_dir: Path, dest: Path, param: str, params: list[str],
+                  rows: list[dict[str, Any]]) -> list[Path]:
+    """``dest/spectra_<param>[_<i>].png``: R and A of the main variant over (``param``,
+    wavelength), one figure per combination of the other parameters (the largest groups,
+    at most MAX_MAP_GROUPS); none when ``param`` is not numeric or no point has a spectrum."""
+    from hotlase.postprocess.runfile import read_run, read_spectrum
+    from hotlase.postprocess.sweep_figures import plot_spectrum_maps, spectrum_grid
+
+    if not all(isinstance(r[param], (int, float)) and not isinstance(r[param], bool) for r in rows):
+        return []
+    others = [p for p in params if p != param]
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(tuple(format_value(r[p]) for p in others), []).append(r)
+    ranked = sorted(groups.items(), key=lambda kv: -len(kv[1]))[:MAX_MAP_GROUPS]
+    written = []
+    for i, (key, grp) in enumerate(ranked):
+        values, spectra = [], []
+        for r in grp:
+            path = out_dir / POINTS_DIR / r["point"] / "runs" / "main_spectrum.h5"
+            if path.exists():
+                values.append(float(r[param]))
+                spectra.append(read_spectrum(read_run(path)))
+        if not spectra:
+            continue
+        title = ", ".join(f"{parameter_label(p)} = {v}" for p, v in zip(others, key))
+        fig = plot_spectrum_maps(spectrum_grid(values, spectra), parameter_label(param), title)
+        fig.tight_layout()
+        name = f"spectra_{_file_name(param)}" + (f"_{i + 1}" if len(ranked) > 1 else "")
+        tmp = dest / f"{name}.tmp.png"
+        fig.savefig(tmp, dpi=110)
+        tmp.replace(dest / f"{name}.png")
+        written.append(dest / f"{name}.png")
+    return written
 
 
 def collect(out_dir: str | Path) -> Path:
@@ -193,10 +245,13 @@ def _collect(out_dir: str | Path) -> tuple[Path, int]:
     foms = figures_of_merit([c for c in columns if _has_numbers(c, rows)])
     plots = [p for p in params
              if rows and plot_parameter(dest / f"{_file_name(p)}.png", p, params, foms, rows)]
+    maps = [m for p in params if rows for m in spectrum_maps(out_dir, dest, p, params, rows)]
     print(f"{len(rows)} complete point(s) collected into {dest / 'sweep.csv'} and sweep.h5"
           + (f"; {skipped} incomplete point(s) left out" if skipped else ""))
     if plots:
         print(f"plots of {len(foms)} figure(s) of merit vs " + ", ".join(plots) + f" in {dest}")
+    if maps:
+        print("R and A maps over (parameter, wavelength): " + ", ".join(m.name for m in maps))
     return dest / "sweep.csv", skipped
 
 

@@ -91,7 +91,14 @@ def attribute_docs(cls) -> dict[str, str]:
 
 def unit(key: str) -> str:
     """The unit a key's name declares ("" when dimensionless)."""
-    return next((u for suffix, u in _UNITS if key.endswith(suffix)), "")
+    return split_unit(key)[1]
+
+
+def split_unit(key: str) -> tuple[str, str]:
+    """(the key without its unit suffix, the unit it declares): ``radius_nm`` -> ("radius",
+    "nm"); a dimensionless key is returned whole with ""."""
+    return next(((key[: -len(suffix)], u) for suffix, u in _UNITS if key.endswith(suffix)),
+                (key, ""))
 
 
 def _toml(value: Any) -> str:

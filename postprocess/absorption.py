@@ -54,6 +54,7 @@ class FieldMaps:
         enhancement_xy: |E|/|E0| on the xy cut, (nx, ny) or None.
         power_xz_w_m3: absorbed power density on the xz cut, (nx, nz).
         material_xz: material_id on the xz cut, (nx, nz).
+        material_xy: material_id on the xy cut, (nx, ny) or None (outlines of the xy map).
     """
 
     x_nm: np.ndarray
@@ -65,6 +66,7 @@ class FieldMaps:
     enhancement_xy: np.ndarray | None
     power_xz_w_m3: np.ndarray
     material_xz: np.ndarray
+    material_xy: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,7 @@ def analyze_absorption(run: Run, tag: str, slab_voxels: int = DEFAULT_SLAB_VOXEL
     p_xz = np.zeros((nx, nz))
     enh_xz = np.zeros((nx, nz))
     mat_xz = np.zeros((nx, nz), dtype=np.int16)
-    enh_xy = None
+    enh_xy = mat_xy = None
     gain_sum, gain_count, gain_peak = 0.0, 0, 0.0
     for slab in iter_field_slabs(run, tag, ("E", "eps", "material_id"), slab_voxels=slab_voxels):
         e, eps, mid = slab.data["E"], slab.data["eps"], slab.data["material_id"]
@@ -178,6 +180,7 @@ def analyze_absorption(run: Run, tag: str, slab_voxels: int = DEFAULT_SLAB_VOXEL
         mat_xz[:, slab.k0:slab.k1] = mid[:, jy, :]
         if kz_cut is not None and slab.k0 <= kz_cut < slab.k1:
             enh_xy = np.array(enh[:, :, kz_cut - slab.k0])
+            mat_xy = np.array(mid[:, :, kz_cut - slab.k0])
         if gain_id is not None:
             inside = mid == gain_id
             if inside.any():
@@ -189,7 +192,7 @@ def analyze_absorption(run: Run, tag: str, slab_voxels: int = DEFAULT_SLAB_VOXEL
     dx, dy, _ = grid.spacing_nm
     maps = FieldMaps(grid.x_nm, grid.y_nm, grid.z_nm, float(grid.y_nm[jy]),
                      None if kz_cut is None else float(grid.z_nm[kz_cut]),
-                     enh_xz, enh_xy, p_xz, mat_xz)
+                     enh_xz, enh_xy, p_xz, mat_xz, mat_xy)
     return TagAbsorption(
         tag=tag, wavelength_nm=grid.wavelength_nm, intensity_w_m2=grid.intensity_w_m2,
         cell_area_m2=area, incident_power_w=incident,

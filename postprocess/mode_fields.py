@@ -157,3 +157,72 @@ def own_field_metrics(study: StudySpec, grid: ProfileGrid, E: np.ndarray, H: np.
     f_rod, f_metal, f_surf = share(gain_mask), share(metal), share(surface)
     return OwnFieldMetrics(gamma, volume, f_rod, f_metal, f_surf,
                            max(0.0, 1.0 - f_rod - f_metal - f_surf), layer)
+
+
+@dataclass(frozen=True)
+class ModeCuts:
+    """Planes of one mode's own field for its profile figure (``mode_cuts``).
+
+    Attributes:
+        x_nm, y_nm, z_nm: the grid's voxel centres (nm).
+        y_cut_nm, z_cut_nm: y of the xz cut and z of the xy cut (both through the voxel of
+            largest |E|).
+        abs_xz, abs_xy: |E| on the cuts ((nx, nz); (nx, ny), or None in 2D), scaled to max 1
+            over the whole grid.
+        component: the Cartesian component carrying most of the electric energy ("x", "y",
+            "z"): with its sign pattern it names the mode (dipolar, quadrupolar, ...).
+        component_xz, component_xy: Re of that component on the cuts, phase-rotated so it is
+            real at its own largest voxel (a standing-wave snapshot).
+        material_xz, material_xy: material_id on the cuts (outlines).
+    """
+
+    x_nm: np.ndarray = field(repr=False)
+    y_nm: np.ndarray = field(repr=False)
+    z_nm: np.ndarray = field(repr=False)
+    y_cut_nm: float
+    z_cut_nm: float
+    abs_xz: np.ndarray = field(repr=False)
+    abs_xy: np.ndarray | None = field(repr=False)
+    component: str
+    component_xz: np.ndarray = field(repr=False)
+    component_xy: np.ndarray | None = field(repr=False)
+    material_xz: np.ndarray = field(repr=False)
+    material_xy: np.ndarray | None = field(repr=False)
+
+
+def mode_cuts(grid: ProfileGrid, E: np.ndarray) -> ModeCuts:
+    """The xz and (3D) xy cuts of a mode field ``E`` (3, nx, ny, nz) through its |E| peak."""
+    E = np.asarray(E)
+    mag = np.sqrt(np.sum(np.abs(E) ** 2, axis=0))
+    peak = float(mag.max()) if mag.size else 0.0
+    mag = mag / peak if peak > 0 else mag
+    ix, iy, iz = np.unravel_index(int(np.argmax(mag)), mag.shape)
+    c = int(np.argmax(np.sum(np.abs(E) ** 2, axis=(1, 2, 3))))
+    comp = E[c]
+    k = np.unravel_index(int(np.argmax(np.abs(comp))), comp.shape)
+    phase = np.exp(-1j * np.angle(comp[k])) if np.abs(comp[k]) > 0 else 1.0
+    real = np.real(comp * phase) / (peak if peak > 0 else 1.0)
+    three_d = mag.shape[1] > 1
+    return ModeCuts(grid.x_nm, grid.y_nm, grid.z_nm, float(grid.y_nm[iy]), float(grid.z_nm[iz]),
+                    mag[:, iy, :], mag[:, :, iz] if three_d else None, "xyz"[c],
+                    real[:, iy, :], real[:, :, iz] if three_d else None,
+                    grid.material_id[:, iy, :], grid.material_id[:, :, iz] if three_d else None)
+
+
+def report_profile_cuts(variant: str, run: Run | None, table) -> list[tuple[str, str, ModeCuts]]:
+    """(figure key, title, cuts) of every mode of ``table`` (a ``modes_table.ModeTable``,
+    numbered 1.. in its order as in the report) that has its own field in ``run``."""
+    if run is None or table is None:
+        return []
+    grid = read_profile_grid(run)
+    if grid is None:
+        return []
+    out = []
+    for n, mode in enumerate(table.modes, 1):
+        if not (0 <= mode.row < len(grid.has_profile) and grid.has_profile[mode.row]):
+            continue
+        e, _ = read_profile(run, grid, mode.row)
+        label = (f"{variant} mode {n}: {mode.wavelength_nm:.1f} nm, Q {mode.q:.3g}, "
+                 f"{mode.mode_class}")
+        out.append((f"{variant}_mode_{n}_profile", label, mode_cuts(grid, e)))
+    return out

@@ -13,6 +13,7 @@ surface of that driven field; Γ and V are never taken from such a map.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -86,6 +87,39 @@ class Mode:
 
 
 @dataclass(frozen=True)
+class Borderline:
+    """A resonance of ``modes/borderline`` (docs/runfile.md): it missed one selection limit
+    by less than its slack, so it is shown as borderline, never as a mode.
+
+    Attributes:
+        wavelength_nm, q, error: Harminv's vacuum wavelength (nm), Q and relative error.
+        missed: the limit it missed (q_min, q_max, err_max, amplitude or band).
+    """
+
+    wavelength_nm: float
+    q: float
+    error: float
+    missed: str
+
+
+def read_borderline(run: Run) -> tuple[Borderline, ...]:
+    """The rows of ``modes/borderline``, sorted by wavelength (none in older run files)."""
+    if not run.has("modes/borderline/wavelength_nm"):
+        return ()
+    data, attrs = read_group_arrays(run, "modes/borderline")
+    wl = np.atleast_1d(np.asarray(data["wavelength_nm"], float))
+    q = np.atleast_1d(np.asarray(data.get("Q", np.full(wl.shape, np.nan)), float))
+    err = np.atleast_1d(np.asarray(data.get("error", np.full(wl.shape, np.nan)), float))
+    missed = attrs.get("missed", [])
+    if isinstance(missed, str):
+        missed = json.loads(missed)
+    missed = list(missed) + [""] * (len(wl) - len(missed))
+    rows = [Borderline(float(wl[i]), float(q[i]), float(err[i]), str(missed[i]))
+            for i in range(len(wl))]
+    return tuple(sorted(rows, key=lambda b: b.wavelength_nm))
+
+
+@dataclass(frozen=True)
 class ModeTable:
     """Deduplicated modes of one variant and what Harminv was told.
 
@@ -94,6 +128,7 @@ class ModeTable:
         n_raw: rows in ``modes/`` before merging; n_filtered: candidates Harminv dropped.
         q_min, q_max: Harminv Q limits; band_nm: (min, max) searched.
         probes_nm: (p, 3) probe positions.
+        borderline: resonances of ``modes/borderline`` (not modes; shown as borderline).
     """
 
     modes: tuple[Mode, ...]
@@ -105,6 +140,7 @@ class ModeTable:
     probes_nm: np.ndarray = field(repr=False)
     anomalies: tuple = ()
     has_profiles: bool = False
+    borderline: tuple[Borderline, ...] = ()
 
 
 def raw_modes(run: Run) -> tuple[list[Mode], dict]:
@@ -259,7 +295,8 @@ def mode_table(modes_run: Run, field_runs: tuple[Run, ...] = (),
         modes=tuple(out), n_raw=len(raw), n_filtered=int(attrs.get("n_filtered", 0)),
         q_min=float(attrs.get("q_min", np.nan)), q_max=float(attrs.get("q_max", np.nan)),
         band_nm=(float(band[0]), float(band[1])), probes_nm=attrs["probes_nm"],
-        anomalies=tuple(anomalies), has_profiles=grid is not None)
+        anomalies=tuple(anomalies), has_profiles=grid is not None,
+        borderline=read_borderline(modes_run))
 
 
 def read_dispersion(run: Run) -> dict[str, np.ndarray] | None:

@@ -216,6 +216,13 @@ QUANTITIES: tuple[Quantity, ...] = (
              "emission line +- the perovskite's gain half-width"),
     Quantity("rayleigh_anomalies.*", "Rayleigh anomalies of the lattice", "nm", "modes",
              "postprocess.mode_class: the lattice's Rayleigh anomalies in each medium"),
+    Quantity("modes_borderline[].wavelength_nm", "borderline resonance wavelength", "nm", "modes",
+             "modes/borderline/wavelength_nm: missed one selection limit by less than its "
+             "slack; not a mode"),
+    Quantity("modes_borderline[].Q", "borderline resonance Q", "1", "modes",
+             "modes/borderline/Q"),
+    Quantity("modes_borderline[].*", "borderline resonances", "", "modes",
+             "wavelength_nm (nm), Q, error (1), missed (the limit it missed)"),
     Quantity("mode_fields_own", "modes have their own fields", "", "modes",
              "true when modes/profile/ was read"),
     Quantity("modes_search.<name>", "Harminv search counts and Q limits", "1", "modes",
@@ -306,6 +313,25 @@ def quantity_of(name: str) -> Quantity | None:
         if q.key.endswith(".*") and rx.match(name):
             return q
     return None
+
+
+def display_label(name: str) -> str:
+    """A summary.json path as plot text: the declared label, the row of a list (``modes[0]``
+    -> "#1"), the placeholder's value (``enhancement.<metric>`` -> "... : <metric>"), the
+    twin marked, and the declared unit in parentheses (``modes[0].Q`` -> "mode Q #1 (1)");
+    the raw path when the quantity is not declared."""
+    q = quantity_of(name)
+    if q is None:
+        return name
+    label = q.label
+    rows = re.findall(r"\[(\d+)\]", name)
+    if rows and "[]" in q.key:
+        label += " #" + ",".join(str(int(r) + 1) for r in rows)
+    if "<" in q.key and not q.key.endswith(".*"):
+        label += ": " + name.rsplit(".", 1)[-1]
+    if name.startswith("no_metal."):
+        label += " (no metal)"
+    return f"{label} ({q.unit})" if q.unit else label
 
 
 def unit_of(name: str) -> str:

@@ -19,7 +19,7 @@ import numpy as np
 
 from hotlase.geometry.runkinds import run_kinds
 from hotlase.geometry.study import StudySpec, material_model, structure_materials, study_json
-from hotlase.postprocess import figures, hot_electrons
+from hotlase.postprocess import figures, hot_electrons, mode_fields, mode_figures
 from hotlase.postprocess.absorption import (
     ABSORPTION_CHECK_TOL,
     HeadlineAbsorption,
@@ -505,6 +505,8 @@ def _modes(res: VariantResult, s: dict, slab_voxels: int, **_: Any) -> None:
                                 "index": a.index, "wavelength_nm": a.wavelength_nm}
                                for a in table.anomalies]
     s["mode_fields_own"] = table.has_profiles
+    s["modes_borderline"] = [{"wavelength_nm": b.wavelength_nm, "Q": b.q, "error": b.error,
+                              "missed": b.missed} for b in table.borderline]
     disp = read_dispersion(res.runs["modes"])
     if disp is not None:
         res.dispersion = disp
@@ -577,19 +579,25 @@ def _figures(figdir: Path, results: dict[str, VariantResult], rows: list[Row]) -
             paths[key] = p
 
     spectra = {v: r.spectrum for v, r in results.items() if r.spectrum is not None}
+    study = next((r.study for r in results.values() if r.study is not None), None)
     if spectra:
-        modes = {v: [m.wavelength_nm for m in r.modes.modes] for v, r in results.items() if r.modes}
-        add("spectra", figures.plot_spectra, spectra, modes, "", figdir / "spectra.png")
+        sim = study.simulation if study else None
+        add("spectra", figures.plot_spectra, spectra, figures.spectrum_marks(results), "",
+            None, sim.pump_wavelength_nm if sim else None,
+            sim.emission_wavelength_nm if sim else None, figdir / "spectra.png")
+    limits = figures.shared_map_limits(results)  # metal and twin maps on one scale
     for v, r in results.items():
         for tag, a in r.absorption.items():
             title = f"{v}, {tag} ({a.wavelength_nm:.0f} nm)"
             cuts = (("xz", figures.plot_enhancement_xz), ("xy", figures.plot_enhancement_xy))
             for cut, fn in cuts:
                 name = f"{v}_{tag}_enhancement_{cut}"
-                add(name, fn, a.maps, title, figdir / f"{name}.png")
+                add(name, fn, a.maps, title, None, limits.get((tag, cut)), figdir / f"{name}.png")
             if tag == "pump":
                 add(f"{v}_pump_absorbed_power", figures.plot_absorbed_power_xz, a.maps, title,
-                    figdir / f"{v}_pump_absorbed_power_xz.png")
+                    None, limits.get((tag, "power")), figdir / f"{v}_pump_absorbed_power_xz.png")
+        for key, label, profile in mode_fields.report_profile_cuts(v, r.runs.get("modes"), r.modes):
+            add(key, mode_figures.plot_mode_profile, profile, label, figdir / f"{key}.png")
         if r.dispersion is not None:
             add(f"{v}_dispersion", figures.plot_dispersion, r.dispersion, v,
                 figdir / f"{v}_dispersion.png")
@@ -602,6 +610,10 @@ def _figures(figdir: Path, results: dict[str, VariantResult], rows: list[Row]) -
             add(f"{v}_qe_vs_bias", figures.plot_qe_vs_bias, [p.bias_field_v_m for p in b],
                 [p.qe_het for p in b], [p.qe_heg for p in b], [p.qe_pi_heg for p in b], v,
                 figdir / f"{v}_qe_vs_bias.png")
+    emitters = {v: r.emitter for v, r in results.items() if r.emitter is not None}
+    if emitters:
+        add("ldos_purcell", mode_figures.plot_ldos_purcell, emitters,
+            study.simulation.emission_wavelength_nm if study else None, "", figdir / "ldos_purcell.png")
     add("comparison", figures.plot_comparison_bars, rows, "hotlase", figdir / "comparison.png")
     return paths
 
@@ -727,6 +739,12 @@ def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult],
                     "regularisation; Γ and V uncertain): " + ", ".join(
                         f"{_fmt(m['wavelength_nm'])} nm ({_fmt(m['separation_spread'])})" for m in loose)
                     + ".", ""]
+        border = r.summary.get("modes_borderline") or []
+        if border:  # modes/borderline: missed one limit by less than its slack
+            out += [f"Borderline resonances ({len(border)}, not modes: each missed one selection "
+                    "limit by less than its slack): " + ", ".join(
+                        f"{_fmt(b['wavelength_nm'])} nm (Q {_fmt(b['Q'])}, missed {b['missed']})"
+                        for b in border) + ".", ""]
         if not r.summary.get("mode_fields_own"):
             out += ["This modes run stores no per-mode fields (an older run file): Γ and V are "
                     "not given, and classes rest on the Rayleigh anomalies alone.", ""]

@@ -16,6 +16,8 @@ import meep as mp
 
 from hotlase.geometry.build import build
 from hotlase.geometry.contact import contact_sheets, metal_top_face
+from hotlase.geometry.placement import (ABSORBER_PMLS, REFL_ABOVE_TOP, SOURCE_ABOVE_TOP,
+                                        TRANS_BELOW_BOTTOM)
 from hotlase.geometry.primitives import Box, Cylinder, Layout
 from hotlase.geometry.study import StudySpec, lateral_absorbers, material_model
 from hotlase.geometry.units import nm_to_meep_freq, nm_to_meep_length
@@ -133,7 +135,7 @@ def make_frame(study: StudySpec, layout: Layout) -> Frame:
     models = [material_model(study, m) for m in layout.materials()]
     metal_below = material_model(study, layout.substrate).is_metal
     metal_lateral = lateral_absorbers(study, layout)
-    bottom_pml = 2 * pml if metal_below else pml  # an absorber needs more room than a PML
+    bottom_pml = ABSORBER_PMLS * pml if metal_below else pml  # an absorber needs more room than a PML
     size_xy = tuple(um(s) + (0 if p or s == 0 else 2 * pml) for s, p in
                     zip(layout.cell_xy_nm, layout.periodic))
     metal_top = top_metal_face_nm(study, layout)
@@ -156,9 +158,9 @@ def make_frame(study: StudySpec, layout: Layout) -> Frame:
         z_max=z_max,
         z_top=z_top,
         z_bottom=z_bottom,
-        z_source=z_top + 0.75 * pad,
-        z_refl=z_top + 0.5 * pad,
-        z_trans=z_bottom - 0.5 * pad,
+        z_source=z_top + SOURCE_ABOVE_TOP * pad,
+        z_refl=z_top + REFL_ABOVE_TOP * pad,
+        z_trans=z_bottom - TRANS_BELOW_BOTTOM * pad,
         pml=pml,
         periodic=layout.periodic,
         resolution=res,
@@ -230,7 +232,7 @@ def boundary_layers(frame: Frame) -> list:
     """
     layers = [mp.PML(frame.pml, direction=frame.vertical, side=mp.High)]
     bottom = mp.Absorber if frame.metal_below else mp.PML
-    layers.append(bottom((2 if frame.metal_below else 1) * frame.pml, direction=frame.vertical,
+    layers.append(bottom((ABSORBER_PMLS if frame.metal_below else 1) * frame.pml, direction=frame.vertical,
                          side=mp.Low))
     lateral = mp.Absorber if frame.metal_lateral else mp.PML
     for direction, periodic, size in zip((mp.X, mp.Y), frame.periodic, frame.size_xy):

@@ -25,6 +25,8 @@ import meep as mp
 import numpy as np
 
 from hotlase.geometry.build import build
+from hotlase.geometry.equivalence import xy_equivalent
+from hotlase.geometry.placement import central_rod, emitter_position_nm
 from hotlase.geometry.primitives import Layout
 from hotlase.geometry.runkinds import run_kinds
 from hotlase.geometry.study import StudySpec, material_model
@@ -32,7 +34,7 @@ from hotlase.geometry.units import MEEP_TIME_S, nm_to_meep_freq
 from hotlase.solvers.cell import (Frame, band_frequencies, make_frame, make_simulation, meep_component,
                           meep_point, mirror_symmetries, symmetry_label)
 from hotlase.solvers.materials import to_meep_medium
-from hotlase.solvers.modes import central_rod, check_time_cap, mirrors_through
+from hotlase.solvers.modes import check_time_cap, mirrors_through
 from hotlase.solvers.progress import DecayStop, max_meep_time, progress_step
 
 SOURCE_WIDTH_FACTOR = 1.5   # pulse bandwidth / band width: the band edges keep > 0.9 of the peak
@@ -96,19 +98,6 @@ def emitter_frequencies(study: StudySpec) -> tuple[np.ndarray, np.ndarray]:
     sim = study.simulation
     wl = np.linspace(sim.wavelength_min_nm, sim.wavelength_max_nm, sim.n_wavelengths)
     return wl, np.asarray(nm_to_meep_freq(wl), dtype=float)
-
-
-def xy_equivalent(layout: Layout) -> bool:
-    """True when swapping x and y maps the structure onto itself (a square cell whose rods are
-    vertical cylinders placed symmetrically): x and y dipoles then give the same LDOS and
-    the same modes, and the y run is skipped."""
-    sx, sy = layout.cell_xy_nm
-    if sx != sy or layout.periodic[0] != layout.periodic[1] or layout.dims != 3:
-        return False
-    if any(getattr(p, "axis", "z") != "z" for p in layout.primitives):
-        return False
-    pts = sorted((round(x, 6), round(y, 6)) for x, y in layout.rod_centers_nm)
-    return pts == sorted((y, x) for x, y in pts)
 
 
 _BULK_CACHE: dict = {}
@@ -176,7 +165,8 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
     if rod is None:
         raise ValueError(f"structure.kind = {study.structure.kind!r}: its layout has no rod or "
                          "wire at the cell centre to hold the dipole")
-    position = (rod.x_nm, rod.y_nm, (rod.z_lo_nm + rod.z_hi_nm) / 2)
+    position = emitter_position_nm(layout)
+    assert position is not None  # the layout has a rod
     medium_name = rod.material
     wl, freqs = emitter_frequencies(study)
     f_cen, f_width, f_min = band_frequencies(study)

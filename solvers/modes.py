@@ -44,8 +44,10 @@ import meep as mp
 import numpy as np
 
 from hotlase.geometry.build import build
+from hotlase.geometry import placement
+from hotlase.geometry.equivalence import quarter_turn_symmetric
 from hotlase.geometry.runkinds import run_kinds
-from hotlase.geometry.primitives import Cylinder, Layout
+from hotlase.geometry.primitives import Layout
 from hotlase.geometry.study import StudySpec, material_model
 from hotlase.geometry.units import MEEP_TIME_S, meep_freq_to_nm, nm_to_meep_freq, nm_to_meep_length
 from hotlase.solvers.cell import (Frame, band_frequencies, make_frame, make_simulation, meep_component,
@@ -261,93 +263,9 @@ def merge_borderline(borderline, reported: list[Mode]) -> list[Mode]:
 # Where the probes and dipoles go
 
 
-@dataclass(frozen=True)
-class RodBox:
-    """Lateral centre (nm), lateral half-width along x (nm), bottom and top (nm), material."""
-
-    x_nm: float
-    y_nm: float
-    half_width_nm: float
-    z_lo_nm: float
-    z_hi_nm: float
-    material: str = ""
-
-    @property
-    def height_nm(self) -> float:
-        return self.z_hi_nm - self.z_lo_nm
-
-
-def rod_boxes(layout: Layout) -> list[RodBox]:
-    """The rods (vertical cylinders, or a wire lying along y) at ``layout.rod_centers_nm``."""
-    out = []
-    for x, y in layout.rod_centers_nm:
-        for prim in layout.primitives:
-            if not isinstance(prim, Cylinder) or abs(prim.center_nm[0] - x) > 1e-6:
-                continue
-            if prim.axis == "z" and abs(prim.center_nm[1] - y) < 1e-6:
-                zc, h = prim.center_nm[2], prim.height_nm
-                out.append(RodBox(x, y, prim.radius_nm, zc - h / 2, zc + h / 2, prim.material))
-                break
-            if prim.axis == "y":
-                zc, r = prim.center_nm[2], prim.radius_nm
-                out.append(RodBox(x, y, r, zc - r, zc + r, prim.material))
-                break
-    return out
-
-
-def central_rod(layout: Layout) -> RodBox | None:
-    """The rod nearest the cell centre (the first of equals): the periodic cell's rod, the
-    middle rod of a finite array, the wire. None when there are no rods."""
-    rods = rod_boxes(layout)
-    if not rods:
-        return None
-    return min(rods, key=lambda r: (round(math.hypot(r.x_nm, r.y_nm), 6)))
-
-
-def _gap_nm(layout: Layout, rod: RodBox) -> float:
-    """Free lateral distance from the rod surface to the next rod (or a cell-edge bound)."""
-    others = [math.hypot(r.x_nm - rod.x_nm, r.y_nm - rod.y_nm) for r in rod_boxes(layout)
-              if (r.x_nm, r.y_nm) != (rod.x_nm, rod.y_nm)]
-    if all(layout.periodic[: (2 if layout.dims == 3 else 1)]) and layout.lattice_vectors_nm:
-        others += [math.hypot(*v) for v in layout.lattice_vectors_nm]
-    span = min(others) if others else layout.cell_xy_nm[0] / 2 + rod.half_width_nm
-    return max(span - 2 * rod.half_width_nm, 0.0)
-
-
 def mode_probes(layout: Layout, frame: Frame, resolution_nm: float) -> list[tuple[str, tuple, str]]:
-    """(label, (x, y, z) nm, our axis) of every Harminv probe.
-
-    Inside the rod near its top and its base (off axis, so odd modes are not on a node),
-    in the gap at the metal surface beside the rod, above the metal half-way to the next
-    rod; each with the vertical and one lateral component (and, in 2D, the out-of-plane one,
-    a separate polarisation there). z = 0 is the top of the layers; surface probes sit one
-    grid cell above it.
-    """
-    rod = central_rod(layout)
-    above = resolution_nm
-    out = []
-    if rod is not None:
-        r, h = rod.half_width_nm, rod.height_nm
-        inset = min(max(2 * resolution_nm, 0.1 * h), 0.3 * h)
-        gap = _gap_nm(layout, rod)
-        y_off = 0.27 * r if frame.dims == 3 else 0.0
-        spots = [
-            ("rod top", (rod.x_nm + 0.41 * r, rod.y_nm + y_off, rod.z_hi_nm - inset)),
-            ("rod base", (rod.x_nm - 0.37 * r, rod.y_nm - y_off, rod.z_lo_nm + inset)),
-        ]
-        if gap > 0:
-            step = min(max(resolution_nm, 0.1 * gap), 0.5 * gap)
-            spots.append(("gap at metal", (rod.x_nm + r + step, rod.y_nm + 0.5 * y_off, above)))
-            spots.append(("between rods", (rod.x_nm + r + 0.5 * gap, rod.y_nm + 0.83 * y_off + 0.13 * gap
-                                           * (frame.dims == 3), above)))
-    else:
-        spots = [("above surface", (0.0, 0.0, above))]
-    # in 2D the out-of-plane field (our y, Meep's Ez) is a decoupled polarisation: probe it too
-    axes = ("z", "x", "y") if frame.dims == 2 else ("z", "x")
-    for label, pos in spots:
-        for axis in axes:
-            out.append((label, pos, axis))
-    return out
+    """(label, (x, y, z) nm, our axis) of every Harminv probe (geometry.placement.mode_probes)."""
+    return placement.mode_probes(layout, frame.dims, resolution_nm)
 
 
 def mode_source_runs(layout: Layout, frame: Frame, f_cen: float, f_width: float, *,
@@ -362,26 +280,9 @@ def mode_source_runs(layout: Layout, frame: Frame, f_cen: float, f_width: float,
     run is left out when a quarter turn maps the structure onto itself (its modes are the
     x run's). Dipoles on the axis cannot excite the class odd under both mirrors.
     """
-    rod = central_rod(layout)
-    axes = ("x", "y", "z") if frame.dims == 3 else ("x", "z", "y")
-    src = lambda: mp.GaussianSource(f_cen, fwidth=f_width)  # noqa: E731
     res_nm = 1000.0 / frame.resolution
-    if rod is None:
-        h0 = 2 * res_nm
-        spots = [((0.0, 0.0, h0), a) for a in axes]
-        offaxis = [((0.13 * res_nm * 7, 0.0, h0), a) for a in axes]
-    else:
-        r, h = rod.half_width_nm, rod.height_nm
-        z1, z2 = rod.z_lo_nm + 0.3 * h, rod.z_lo_nm + 0.72 * h
-        spots = [((rod.x_nm, rod.y_nm, z1), a) for a in axes] + [((rod.x_nm, rod.y_nm, z2), a) for a in axes]
-        yo = 0.21 * r if frame.dims == 3 else 0.0
-        offaxis = [((rod.x_nm + 0.31 * r, rod.y_nm + yo, z1), "x"),
-                   ((rod.x_nm - 0.23 * r, rod.y_nm + 1.4 * yo, z2), "z"),
-                   ((rod.x_nm + 0.17 * r, rod.y_nm - yo, rod.z_lo_nm + 0.5 * h), "y")]
-        gap = _gap_nm(layout, rod)
-        if gap > 2 * res_nm:
-            offaxis.append(((rod.x_nm + r + min(max(res_nm, 0.1 * gap), 0.5 * gap), rod.y_nm + yo,
-                             res_nm), "z"))
+    axes, spots, offaxis = placement.mode_dipole_spots(layout, frame.dims, res_nm)
+    src = lambda: mp.GaussianSource(f_cen, fwidth=f_width)  # noqa: E731
     if not use_symmetry:
         phases = [1.0, complex(math.cos(1.1), math.sin(1.1)), complex(math.cos(2.3), math.sin(2.3)),
                   complex(math.cos(4.0), math.sin(4.0))]
@@ -410,16 +311,6 @@ def mode_source_runs(layout: Layout, frame: Frame, f_cen: float, f_width: float,
                      "dipoles": [{"position_nm": [round(v, 3) for v in pos], "axis": axis,
                                   "amplitude": [1.0 - 0.3 * i, 0.0]} for i, pos in enumerate(placed)]})
     return runs
-
-
-def quarter_turn_symmetric(layout: Layout) -> bool:
-    """True when a 90 degree turn about z maps the structure onto itself (square cell, rods
-    invariant under (x, y) -> (-y, x)): then y dipoles find exactly the x dipoles' modes."""
-    sx, sy = layout.cell_xy_nm
-    if abs(sx - sy) > 1e-6 or not layout.rod_centers_nm:
-        return False
-    key = lambda pts: sorted((round(x, 6), round(y, 6)) for x, y in pts)  # noqa: E731
-    return key(layout.rod_centers_nm) == key((-y, x) for x, y in layout.rod_centers_nm)
 
 
 def search_band(study: StudySpec) -> tuple[float, float, float, float]:

@@ -445,3 +445,44 @@ def make_run_dir(out: str | Path, kinds=("spectrum", "modes", "fields", "emitter
         for kind in kinds:
             write_run(out / "runs" / f"{variant}_{kind}.h5", s, kind, variant)
     return out
+
+
+def write_profiles(path, study: StudySpec, rows: dict[int, np.ndarray], material_ids=None,
+                   names=None) -> None:
+    """Add ``modes/profile`` to a modes run file: E given per row of ``modes/`` (H = 0), as
+    solvers.mode_profiles writes it; the real structure's materials unless ``material_ids``."""
+    x, y, z = grid_nm(study)
+    if material_ids is None:
+        names, material_ids = material_grid(build(study.structure), x, y, z)
+    with h5py.File(path, "a") as f:
+        m = len(f["modes/wavelength_nm"])
+        e = np.zeros((m, 3, len(x), len(y), len(z)), np.complex64)
+        has = np.zeros(m, np.int8)
+        for r, fld in rows.items():
+            e[r], has[r] = fld, 1
+        g = f.require_group("modes/profile")
+        for k, v in {"E": e, "H": np.zeros_like(e), "has_profile": has,
+                     "material_id": np.asarray(material_ids).astype(np.int8), "x_nm": x, "y_nm": y,
+                     "z_nm": z}.items():
+            g.create_dataset(k, data=v)
+        g.attrs["materials"] = json.dumps(list(names))
+        g.attrs["metal_materials"] = json.dumps([n for n in names if n == metal_layer(study)])
+        g.attrs["voxel_volume_nm3"] = voxel_volume_nm3(study)
+
+
+BORDERLINE = {"wavelength_nm": [455.0, 655.0], "Q": [4.5, 30.0], "error": [1e-3, 0.2],
+              "missed": ["q_min", "err_max"]}
+
+
+def write_borderline(path, table: dict | None = None) -> None:
+    """Add ``modes/borderline`` (docs/runfile.md) to a modes run file: ``BORDERLINE`` rows."""
+    table = table or BORDERLINE
+    n = len(table["wavelength_nm"])
+    with h5py.File(path, "a") as f:
+        g = f.require_group("modes/borderline")
+        _ds(g, "wavelength_nm", table["wavelength_nm"], "nm", "borderline mode vacuum wavelength")
+        _ds(g, "Q", table["Q"], "1", "quality factor (Harminv)")
+        _ds(g, "amplitude", np.ones(n, complex), "arb.", "Harminv complex amplitude")
+        _ds(g, "error", table["error"], "1", "Harminv relative error")
+        _ds(g, "run", np.zeros(n, np.int64), "1", "index into the modes runs attribute")
+        g.attrs["missed"] = json.dumps(table["missed"])

@@ -71,28 +71,7 @@ def test_mode_table_from_synthetic_run(tmp_path, study):
     assert all(x.mode_class == "unclassified" for x in table.modes)  # no field, no anomaly
 
 
-def _write_profiles(path, study, rows: dict[int, np.ndarray], material_ids=None, names=None):
-    """modes/profile with E given per row of modes/ (H = 0), as solvers.mode_profiles writes it."""
-    import json
-
-    from hotlase.geometry.build import build
-    from hotlase.geometry.raster import material_grid
-    x, y, z = syn.grid_nm(study)
-    if material_ids is None:
-        names, material_ids = material_grid(build(study.structure), x, y, z)
-    with h5py.File(path, "a") as f:
-        m = len(f["modes/wavelength_nm"])
-        e = np.zeros((m, 3, len(x), len(y), len(z)), np.complex64)
-        has = np.zeros(m, np.int8)
-        for r, field in rows.items():
-            e[r], has[r] = field, 1
-        g = f.require_group("modes/profile")
-        for k, v in {"E": e, "H": np.zeros_like(e), "has_profile": has,
-                     "material_id": material_ids.astype(np.int8), "x_nm": x, "y_nm": y, "z_nm": z}.items():
-            g.create_dataset(k, data=v)
-        g.attrs["materials"] = json.dumps(list(names))
-        g.attrs["metal_materials"] = json.dumps([n for n in names if n == syn.metal_layer(study)])
-        g.attrs["voxel_volume_nm3"] = syn.voxel_volume_nm3(study)
+_write_profiles = syn.write_profiles  # modes/profile as solvers.mode_profiles writes it
 
 
 def test_each_mode_takes_its_own_field(tmp_path, study):

@@ -26,17 +26,22 @@ def default_study():
 
 
 def test_plan_lists_every_run_and_splits_the_estimate(default_study):
-    """Default study: rods on Ag with its twin, all four kinds -> per variant one dipole run
-    (modes + emitter, 3 pulses) and one broadband run (spectrum + fields, 1 pulse); the
-    rows add up to the estimate's bound (8 pulses) divided by the ranks."""
+    """Default study: rods on Ag (square cell, x and y equivalent) with its twin, all four
+    kinds -> per variant one dipole run (modes + emitter) of 2 dipole orientations (y is
+    x's mirror image), at most 2 mode-field re-runs and, for main only, 1 bulk-medium LDOS
+    run (the twin reuses it: same medium and grid), and one broadband run (normalisation +
+    structure, 2 pulses): 5 + 2 + 4 + 2 = 13 pulses, what solvers.run steps through; the
+    rows add up to the estimate's bound divided by the ranks."""
     runs = run_plan(default_study)
     assert [(r.variant, r.kinds, r.pulses) for r in runs] == [
-        ("main", ("modes", "emitter"), 3), ("main", ("spectrum", "fields"), 1),
-        ("no_metal", ("modes", "emitter"), 3), ("no_metal", ("spectrum", "fields"), 1)]
+        ("main", ("modes", "emitter"), 5), ("main", ("spectrum", "fields"), 2),
+        ("no_metal", ("modes", "emitter"), 4), ("no_metal", ("spectrum", "fields"), 2)]
+    assert runs[0].detail == "2 dipole + 2 mode-field re-runs (at most) + 1 bulk-medium"
     est = estimate(default_study)
     assert sum(r.pulses for r in runs) == est.pulses
     text = plan_text(default_study, est, np=2)
     assert "run 4/4" in text and "no_metal" in text and "on 2 rank(s)" in text
+    assert "13 Meep pulse(s)" in text
     assert run_plan(default_study, kinds=("spectrum",))[0].kinds == ("spectrum",)
 
 
@@ -144,3 +149,24 @@ def test_children_start_without_numpys_subnormal_note():
 
     assert clean_mpi_env({})["PYTHONWARNINGS"] == SUBNORMAL_FILTER
     assert clean_mpi_env({"PYTHONWARNINGS": "error"})["PYTHONWARNINGS"] == "error"
+
+
+def test_plan_counts_modes_runs_by_symmetry_and_the_bloch_sweep(default_study):
+    """modes alone, symmetry on: one dipole set per orientation, y left out under the
+    quarter turn of the square cell (2), each re-run for its fields (2), plus
+    bloch_k_points = 4 Bloch runs: 8; symmetry off: one off-axis set (1 + 1 + 4 = 6);
+    emitter alone on a 2D wire: x, y, z dipoles (3) and 2 bulk runs (2D: in- and
+    out-of-plane), the twin reusing them."""
+    from hotlase.geometry.study import study_from_dict
+    from tests.unit import synthetic_runs as syn
+
+    s = default_study.replace(run_kinds=("modes",), compare_no_metal=False,
+                              simulation={"bloch_k_points": 4})
+    assert [(r.kinds, r.pulses) for r in run_plan(s)] == [(("modes",), 8)]
+    off = s.replace(simulation={"symmetry": False})
+    assert [r.pulses for r in run_plan(off)] == [6]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wire = study_from_dict(syn.wire_study_dict())
+        wire = wire.replace(run_kinds=("emitter",))
+    assert [(r.variant, r.pulses) for r in run_plan(wire)] == [("main", 5), ("no_metal", 3)]

@@ -107,3 +107,54 @@ def test_all_nan_figures_are_not_plotted(sweep_dir, monkeypatch):
     jc.collect(sweep_dir)
     assert seen and all("purcell_main_over_no_metal" not in f for f in seen), seen
     assert all("modes[0].Q" in f for f in seen), seen
+
+
+def test_plots_carry_labels_with_units_and_spectrum_maps(sweep_dir, monkeypatch):
+    """Axis labels come from the registry (``display_label``) and the swept key's unit
+    suffix, not raw dotted keys; each swept parameter gets R and A maps over (parameter,
+    wavelength), one per value of the other parameter (2 groups of 2 points), each map
+    (n wavelengths, 2 parameter values)."""
+    from matplotlib.figure import Figure
+
+    figs = {}
+
+    def fake_savefig(self, path, **_):
+        figs[str(path)] = self
+        open(path, "wb").close()
+
+    monkeypatch.setattr(Figure, "savefig", fake_savefig)
+    collect(sweep_dir)
+    radius = next(f for p, f in figs.items() if p.endswith(f"{PARAMS[0]}.png.tmp.png"))
+    labels = {a.get_xlabel() for a in radius.axes} | {a.get_ylabel() for a in radius.axes}
+    assert "rod radius (nm)" in labels and "mode Q #1 (1)" in labels, labels
+    assert not any("." in label.split(" (")[0] for label in labels if label), labels
+    maps = sorted(p for p in figs if "spectra_" in p)
+    assert len(maps) == 4, maps  # 2 parameters x 2 groups of the other one
+    fig = figs[next(p for p in maps if f"spectra_{PARAMS[0]}_1" in p)]
+    from hotlase.postprocess.runfile import read_run, read_spectrum
+
+    r_map = fig.axes[0].collections[0].get_array()
+    n = len(read_spectrum(read_run(sweep_dir / "points" / f"{0:010x}" / "runs"
+                                   / "main_spectrum.h5")).wavelength_nm)
+    assert r_map.size == n * 2
+    assert fig.axes[0].get_xlabel() == "rod radius (nm)"
+
+
+def test_spectrum_grid_sorts_points_and_shares_the_first_grid():
+    """Two spectra given out of order: columns sorted by parameter, the second spectrum
+    interpolated onto the first one's wavelengths (exact on a linear R), NaN outside its band."""
+    import numpy as np
+
+    from hotlase.postprocess.runfile import Spectrum
+    from hotlase.postprocess.sweep_figures import spectrum_grid
+
+    def spec(wl):
+        wl = np.asarray(wl, float)
+        return Spectrum(wavelength_nm=wl, R=wl / 1000, T=0 * wl, A=1 - wl / 1000,
+                        A_by_material={}, energy_balance_max_error=0.0)
+
+    g = spectrum_grid([60.0, 40.0], [spec(np.linspace(450, 700, 6)), spec(np.linspace(400, 700, 7))])
+    assert g.parameter.tolist() == [40.0, 60.0]
+    assert g.R.shape == (7, 2)
+    np.testing.assert_allclose(g.R[1:, 1], np.linspace(450, 700, 6) / 1000, rtol=1e-12)
+    assert np.isnan(g.R[0, 1])
