@@ -21,12 +21,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import bandwidth, end_to_end, metal, mpi, overhead, symmetry, throughput
+from benchmarks import (bandwidth, end_to_end, metal, mpi, overhead, symmetry, throughput,
+                        time_to_accuracy)
 from benchmarks.common import REPO, Context
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 BENCHMARKS = {"bandwidth": bandwidth, "throughput": throughput, "metal": metal, "mpi": mpi,
-              "symmetry": symmetry, "end_to_end": end_to_end, "overhead": overhead}
+              "symmetry": symmetry, "end_to_end": end_to_end, "overhead": overhead,
+              "time_to_accuracy": time_to_accuracy}
 #: key prefixes a benchmark writes besides its own name (dropped from the old file on a rerun)
 EXTRA_PREFIX = {"mpi": "structure", "overhead": "postprocess"}
 #: key: (comparison, target) checked in the final table.
@@ -34,6 +36,7 @@ TARGETS = {
     "metal.ratio_to_vacuum": ("<=", 2.5),
     "mpi.efficiency_vs_bandwidth": (">=", 0.9),
     "end_to_end.speedup": (">=", 5.0),
+    "time_to_accuracy.speedup": (">=", 5.0),
     "overhead.fraction": ("<", 0.1),
     "postprocess.peak_memory_gb": ("<", 2.0),
 }
@@ -51,6 +54,8 @@ TABLE = (
     "end_to_end.same_material_speedup", "end_to_end.same_material_max_abs_dR",
     "end_to_end.same_material_pump_map_rel_l2",
     "end_to_end.same_material_pump_map_rel_l2_above_substrate", "end_to_end.jc_fit_vs_rakic_max_abs_dR",
+    "time_to_accuracy.hotlase_grid_nm", "time_to_accuracy.hotlase_s",
+    "time_to_accuracy.speedup", "time_to_accuracy.speedup_lower_bound",
     "overhead.fraction", "overhead.fraction_process", "overhead.fourier_share_of_stepping",
     "overhead.boundaries_share_of_stepping", "overhead.python_share_of_stepping",
     "overhead.absorbed_by_material_share_of_wall",

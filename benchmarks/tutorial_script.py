@@ -33,6 +33,7 @@ def main(argv=None):
     p.add_argument("--until-fs", type=float, required=True, help="run time of each run (fs)")
     p.add_argument("--metal", choices=("rakic", "project"), default="rakic")
     p.add_argument("--courant", type=float, default=0.3)
+    p.add_argument("--resolution-nm", type=float, default=10.0, help="grid spacing, nm")
     p.add_argument("--out", required=True, help=".npz with R and the pump map")
     p.add_argument("--worker", action="store_true", help="(run by benchmarks.common.run_worker)")
     a = p.parse_args(argv)
@@ -48,7 +49,7 @@ def main(argv=None):
     CsPbBr3 = to_meep_medium(get_material("CsPbBr3"))
     SiO2 = to_meep_medium(get_material("SiO2"))
 
-    resolution = 100  # pixels/um: 10 nm
+    resolution = 1000.0 / a.resolution_nm  # pixels/um
     period = 0.3
     dpml = 0.4
     pad = 0.3
