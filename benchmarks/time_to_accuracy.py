@@ -9,7 +9,8 @@ Re(eps_Ag + eps_CsPbBr3) crosses 0 and the RCWA itself moves by up to 0.06 in R 
 - hotlase: ``hotlase run`` of examples/default.toml with ``--kinds spectrum`` and the main
   variant only, on ``RANKS`` ranks, on grids ``GRIDS_NM`` from coarse to fine until its R is
   within ``TOLERANCE`` of the reference.
-- plain Meep: ``benchmarks.tutorial_script`` (the tutorials' way: one fixed run time, Meep's
+- plain Meep (diverged at 7.5 nm with Courant 0.5 here: it then reruns at 0.3, paying both):
+  ``benchmarks.tutorial_script`` (the tutorials' way: one fixed run time, Meep's
   default subpixel averaging, geometry placed where the cell puts it, no symmetry) with the SAME
   material models as hotlase (``--metal project``) and Courant 0.5, so only the method differs,
   run for hotlase's simulated time at its coarsest grid, on the same grids until its R is within
@@ -93,14 +94,24 @@ def hotlase_run(workdir: Path, grid_nm: float) -> tuple[float, float, np.ndarray
                 f["spectrum/R"][()])
 
 
-def plain_run(workdir: Path, grid_nm: float, sim_fs: float) -> tuple[float, np.ndarray, np.ndarray]:
-    """(wall s, wavelength_nm, R) of the tutorial-style script at ``grid_nm`` for ``sim_fs``."""
-    npz = workdir / f"time_to_accuracy_plain_{grid_nm:g}nm.npz"
-    res = run_worker("tutorial_script", ["--until-fs", f"{sim_fs:.3f}", "--metal", "project",
-                                         "--courant", "0.5", "--resolution-nm", f"{grid_nm:g}",
-                                         "--out", str(npz)], ranks=RANKS, timeout_s=6 * 3600)
-    data = np.load(npz)
-    return res["process_s"], data["wavelength_nm"], data["R"]
+def plain_run(workdir: Path, grid_nm: float, sim_fs: float) -> tuple[float, np.ndarray, np.ndarray, float]:
+    """(wall s, wavelength_nm, R, Courant) of the tutorial-style script at ``grid_nm``.
+
+    Meep's default Courant 0.5 first; if R is not finite (the run diverged: measured at 7.5 nm
+    with these materials), again at 0.3 as a tutorial user would, and the wall time counts both.
+    """
+    wall = 0.0
+    for courant in (0.5, 0.3):
+        npz = workdir / f"time_to_accuracy_plain_{grid_nm:g}nm_c{courant:g}.npz"
+        res = run_worker("tutorial_script", ["--until-fs", f"{sim_fs:.3f}", "--metal", "project",
+                                             "--courant", f"{courant:g}", "--resolution-nm",
+                                             f"{grid_nm:g}", "--out", str(npz)],
+                         ranks=RANKS, timeout_s=6 * 3600)
+        wall += res["process_s"]
+        data = np.load(npz)
+        if np.all(np.isfinite(data["R"])):
+            break
+    return wall, data["wavelength_nm"], data["R"], courant
 
 
 def run(results: dict, ctx) -> None:
@@ -120,8 +131,9 @@ def run(results: dict, ctx) -> None:
     assert sim_fs is not None
     for h in GRIDS_NM:
         ctx.log(f"    plain Meep at {h:g} nm ({sim_fs:.0f} fs per run, {RANKS} ranks) ...")
-        wall, wl, R = plain_run(ctx.workdir, h, sim_fs)
-        ladders["plain"].append({"grid_nm": h, "s": wall, "max_abs_dR": max_error(wl, R, ref)})
+        wall, wl, R, courant = plain_run(ctx.workdir, h, sim_fs)
+        err = max_error(wl, R, ref) if np.all(np.isfinite(R)) else float("inf")
+        ladders["plain"].append({"grid_nm": h, "s": wall, "max_abs_dR": err, "courant": courant})
         ctx.log(f"    plain Meep at {h:g} nm: {wall:.0f} s, max|dR| "
                 f"{ladders['plain'][-1]['max_abs_dR']:.3f}")
         if ladders["plain"][-1]["max_abs_dR"] <= TOLERANCE:
