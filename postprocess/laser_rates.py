@@ -1,0 +1,297 @@
+"""Single- and multi-mode laser rate equations: steady state (CW) and a pump pulse (numpy only).
+
+Model (docs/physics.md §8; Coldren, Corzine & Mashanovitch, Diode Lasers and Photonic
+Integrated Circuits, 2nd ed. (2012), ch. 2, written in numbers rather than densities; the
+spontaneous-emission coupling β after Björk & Yamamoto, IEEE J. Quantum Electron. 27, 2386
+(1991)), carriers n and photons s_j in mode j of one unit cell:
+
+    dn/dt   = P − R(n) − Σ_j G_j(n) s_j,        R(n) = (k_r + k_nr) n + C n³ / V²
+    ds_j/dt = G_j(n) s_j + β_j k_r n − s_j / τ_j,
+    G_j(n)  = Γ_j (c / n_g) a max(n/V − N_tr, 0) S_j,     τ_j = Q_j / ω_j.
+
+P is the carrier generation rate (1/s), V the active (gain) volume, k_r the (Purcell-enhanced)
+radiative rate, S_j the gain line shape at mode j. Gain is clipped at transparency: below it the
+rods lose only what the passive ε (already inside Q) loses. The photon lifetimes (fs) are far
+shorter than any carrier time or pump pulse (ps to ns), so photons follow the carriers
+adiabatically: s_j(n) = β_j k_r n / (1/τ_j − G_j(n)), valid while G_j < 1/τ_j, and the carrier
+balance P = R(n) + Σ G_j s_j(n) is monotone in n, solved by bisection for every pump at once.
+
+Threshold (stated, Björk & Yamamoto 1991): the pump at which the mean photon number of the
+lasing mode reaches 1, i.e. stimulated emission into it equals ~the whole spontaneous emission
+it receives; as β → 0 it tends to R(n_clamp) + 1/τ, the gain-clamping pump (``clamping_pump_s``)
+plus the 1/τ stimulated transitions per second that keep one photon in the mode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hotlase.geometry.units import C0_M_S
+
+__all__ = ["RateMode", "RateMedium", "photon_lifetime_s", "steady_state", "pulsed",
+           "clamping_density", "clamping_pump_s", "photon_one_pump_s", "threshold_pump_s",
+           "crossing"]
+
+_BISECT = 120
+
+
+@dataclass(frozen=True)
+class RateMode:
+    """One cavity mode as the rate equations see it.
+
+    Attributes:
+        wavelength_nm: vacuum wavelength, nm.
+        q: loaded quality factor (all losses: radiation and metal absorption), > 0.
+        confinement: Γ, share of the mode energy in the gain medium, in (0, 1].
+        beta: spontaneous-emission coupling β into this mode, in (0, 1].
+        gain_shape: S, the gain line shape at this wavelength, in [0, 1].
+        radiated_share: share of the mode's loss that leaves as light (the rest heats the
+            metal), in [0, 1].
+    """
+
+    wavelength_nm: float
+    q: float
+    confinement: float
+    beta: float
+    gain_shape: float = 1.0
+    radiated_share: float = 1.0
+
+    def __post_init__(self):
+        for name, lo, hi, lo_open in (("wavelength_nm", 0.0, np.inf, True),
+                                      ("q", 0.0, np.inf, True), ("confinement", 0.0, 1.0, True),
+                                      ("beta", 0.0, 1.0, True), ("gain_shape", 0.0, 1.0, False),
+                                      ("radiated_share", 0.0, 1.0, False)):
+            v = float(getattr(self, name))
+            if not np.isfinite(v) or v < lo or v > hi or (lo_open and v == lo):
+                raise ValueError(f"{name} = {v}: must be in {'(' if lo_open else '['}{lo:g}, "
+                                 f"{hi:g}]")
+
+    @property
+    def tau_s(self) -> float:
+        """Photon lifetime Q/ω, s."""
+        return float(photon_lifetime_s(self.wavelength_nm, self.q))
+
+
+@dataclass(frozen=True)
+class RateMedium:
+    """The carriers of the gain medium in one unit cell.
+
+    Attributes:
+        volume_m3: active (gain) volume V, m^3, > 0.
+        radiative_rate_s: k_r, Purcell-enhanced radiative rate, 1/s, > 0.
+        nonradiative_rate_s: k_nr, 1/s, >= 0.
+        auger_m6_s: C, m^6/s, >= 0.
+        transparency_m3: N_tr, 1/m^3, >= 0.
+        differential_gain_m2: a, m^2, > 0.
+        group_index: n_g, >= 1.
+    """
+
+    volume_m3: float
+    radiative_rate_s: float
+    nonradiative_rate_s: float
+    auger_m6_s: float
+    transparency_m3: float
+    differential_gain_m2: float
+    group_index: float
+
+    def recombination_s(self, n):
+        """R(n) = (k_r + k_nr) n + C n³/V², 1/s."""
+        n = np.asarray(n, dtype=float)
+        return (self.radiative_rate_s + self.nonradiative_rate_s) * n + \
+            self.auger_m6_s * n**3 / self.volume_m3**2
+
+    def gain_slope_s(self, mode: RateMode) -> float:
+        """dG/dn above transparency, 1/s per carrier: Γ (c/n_g) a S / V."""
+        return (mode.confinement * C0_M_S / self.group_index * self.differential_gain_m2
+                * mode.gain_shape / self.volume_m3)
+
+    def gain_rate_s(self, n, mode: RateMode):
+        """G(n) = Γ (c/n_g) a max(n/V − N_tr, 0) S, 1/s."""
+        excess = np.maximum(np.asarray(n, float) / self.volume_m3 - self.transparency_m3, 0.0)
+        return (mode.confinement * C0_M_S / self.group_index * self.differential_gain_m2
+                * excess * mode.gain_shape)
+
+
+def photon_lifetime_s(wavelength_nm, q):
+    """τ = Q/ω = Q λ / (2π c), s (Coldren et al. (2012) ch. 2: Q = ω τ_photon)."""
+    return np.asarray(q, float) * np.asarray(wavelength_nm, float) * 1e-9 / (2 * np.pi * C0_M_S)
+
+
+def clamping_density(medium: RateMedium, modes: tuple[RateMode, ...]) -> float:
+    """Carriers n at which the first mode's gain equals its loss, G_j(n) = 1/τ_j (inf when no
+    mode can reach it: zero gain shape)."""
+    best = np.inf
+    for m in modes:
+        slope = medium.gain_slope_s(m)
+        if slope > 0:
+            best = min(best, medium.volume_m3 * medium.transparency_m3 + 1.0 / (m.tau_s * slope))
+    return best
+
+
+def clamping_pump_s(medium: RateMedium, modes: tuple[RateMode, ...]) -> float:
+    """The β → 0 threshold: generation rate R(n_clamp) that brings the carriers to clamping,
+    1/s (Coldren et al. (2012) ch. 2: I_th = q V R(N_th))."""
+    return float(medium.recombination_s(clamping_density(medium, modes)))
+
+
+def _photons(n, medium: RateMedium, modes):
+    out = []
+    for m in modes:
+        loss = 1.0 / m.tau_s - medium.gain_rate_s(n, m)
+        out.append(m.beta * medium.radiative_rate_s * n / np.maximum(loss, 1e-300))
+    return np.stack(out, axis=-1)
+
+
+def _balance(n, medium: RateMedium, modes):
+    s = _photons(n, medium, modes)
+    stim = sum(medium.gain_rate_s(n, m) * s[..., j] for j, m in enumerate(modes))
+    return medium.recombination_s(n) + stim
+
+
+def _solve_n(target, medium, modes, extra=None):
+    """n with balance(n) (+ extra·n) = target, bisection between 0 and n_clamp."""
+    target = np.asarray(target, float)
+    lo, hi = np.zeros_like(target), np.full_like(target, clamping_density(medium, modes))
+    if not np.all(np.isfinite(hi)):
+        hi = np.maximum(target / (medium.radiative_rate_s + medium.nonradiative_rate_s), 1.0) * 2
+        hi = np.where(np.isfinite(hi), hi, 1.0)
+    for _ in range(_BISECT):
+        mid = 0.5 * (lo + hi)
+        f = _balance(mid, medium, modes) + (0.0 if extra is None else extra * mid)
+        below = f < target
+        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+    return 0.5 * (lo + hi)
+
+
+@dataclass(frozen=True)
+class SteadyState:
+    """CW steady state at each generation rate.
+
+    Attributes:
+        generation_s: carrier generation rate P, 1/s (input).
+        carriers: n at each P.
+        photons: s_j, shape (len(P), n_modes).
+        emitted_s: photons leaving each mode per second, s_j / τ_j, shape as photons.
+        radiated_s: the part of emitted_s that leaves as light (x radiated_share).
+        spontaneous_s: β_j k_r n, the spontaneous photons into each mode per second.
+    """
+
+    generation_s: np.ndarray
+    carriers: np.ndarray
+    photons: np.ndarray
+    emitted_s: np.ndarray
+    radiated_s: np.ndarray
+    spontaneous_s: np.ndarray
+
+
+def steady_state(generation_s, medium: RateMedium, modes: tuple[RateMode, ...]) -> SteadyState:
+    """Solve the rate equations in steady state for every generation rate (1/s).
+
+    Raises:
+        ValueError: no mode, or Σ β > 1 (more spontaneous emission in the modes than exists).
+    """
+    modes = tuple(modes)
+    if not modes:
+        raise ValueError("modes = (): the rate model needs at least one mode")
+    if sum(m.beta for m in modes) > 1.0 + 1e-12:
+        raise ValueError(f"sum of beta = {sum(m.beta for m in modes):g}: must be <= 1")
+    p = np.atleast_1d(np.asarray(generation_s, float))
+    n = _solve_n(p, medium, modes)
+    s = _photons(n, medium, modes)
+    tau = np.array([m.tau_s for m in modes])
+    share = np.array([m.radiated_share for m in modes])
+    spont = np.stack([m.beta * medium.radiative_rate_s * n for m in modes], axis=-1)
+    return SteadyState(p, n, s, s / tau, s / tau * share, spont)
+
+
+def crossing(x, y, level: float) -> float:
+    """First x where y reaches ``level``, interpolated in log-log (NaN if never)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    above = np.nonzero(y >= level)[0]
+    if not above.size:
+        return float("nan")
+    i = int(above[0])
+    if i == 0:
+        return float(x[0]) if y[0] == level else float("nan")
+    lx, ly = np.log(x[i - 1:i + 1]), np.log(np.maximum(y[i - 1:i + 1], 1e-300))
+    return float(np.exp(np.interp(np.log(level), ly, lx)))
+
+
+def photon_one_pump_s(medium: RateMedium, mode: RateMode) -> float:
+    """Single mode, no Auger, gain linear above transparency: the generation rate at which
+    s = 1 in closed form. From the photon equation G(n₁) = 1/τ − β k_r n₁ and P = R(n₁) + G(n₁).
+    The analytic reference of the numerical threshold (``threshold_pump_s``)."""
+    g1 = medium.gain_slope_s(mode)
+    # G(n) = g1 (n - n_tr) above transparency: g1 (n - n_tr) = 1/τ - β k_r n
+    n_tr = medium.volume_m3 * medium.transparency_m3
+    n1 = (1.0 / mode.tau_s + g1 * n_tr) / (g1 + mode.beta * medium.radiative_rate_s)
+    if n1 < n_tr:  # spontaneous emission alone already gives one photon below transparency
+        n1 = 1.0 / (mode.tau_s * mode.beta * medium.radiative_rate_s)
+        return float(medium.recombination_s(n1))
+    return float(medium.recombination_s(n1) + g1 * (n1 - n_tr))
+
+
+def threshold_pump_s(medium: RateMedium, modes: tuple[RateMode, ...], lasing: int,
+                     lo_s: float = 1.0, hi_s: float = 1e40) -> float:
+    """Generation rate (1/s) at which mode ``lasing`` holds one photon on average (the stated
+    threshold), by bisection in log P on the steady state."""
+    a, b = np.log(lo_s), np.log(hi_s)
+    for _ in range(200):
+        mid = 0.5 * (a + b)
+        s = steady_state(np.exp(mid), medium, modes).photons[0, lasing]
+        a, b = (mid, b) if s < 1.0 else (a, mid)
+    return float(np.exp(0.5 * (a + b)))
+
+
+@dataclass(frozen=True)
+class PulseResult:
+    """Response to one pump pulse per fluence.
+
+    Attributes:
+        generated: carriers generated per pulse (input).
+        emitted: photons leaving each mode per pulse, shape (len(generated), n_modes).
+        radiated: the part of ``emitted`` leaving as light.
+        peak_photons: the largest s_j during the pulse, same shape.
+        left: carriers still in the rods at the end of the time grid.
+    """
+
+    generated: np.ndarray
+    emitted: np.ndarray
+    radiated: np.ndarray
+    peak_photons: np.ndarray
+    left: np.ndarray
+
+
+def pulsed(carriers_per_pulse, fwhm_s: float, medium: RateMedium, modes: tuple[RateMode, ...],
+           steps: int = 600) -> PulseResult:
+    """A Gaussian pump pulse (FWHM ``fwhm_s``) generating ``carriers_per_pulse`` carriers.
+
+    The carrier equation (photons adiabatic, module docstring) is integrated by implicit Euler,
+    each step solved by bisection (unconditionally stable; the stimulated term is stiff): from
+    −3 FWHM to +3 FWHM on a uniform grid, then geometric steps to 30 carrier lifetimes.
+    Photons out per pulse = ∫ Σ s_j/τ_j dt.
+    """
+    modes = tuple(modes)
+    q = np.atleast_1d(np.asarray(carriers_per_pulse, float))
+    sigma = fwhm_s / (2 * np.sqrt(2 * np.log(2)))
+    t_pulse = np.linspace(-3 * fwhm_s, 3 * fwhm_s, steps // 2)
+    life = 1.0 / (medium.radiative_rate_s + medium.nonradiative_rate_s)
+    t_tail = t_pulse[-1] + np.geomspace(t_pulse[1] - t_pulse[0], 30 * life + 6 * fwhm_s,
+                                        steps // 2)
+    t = np.concatenate([t_pulse, t_tail])
+    rate = lambda tt: q * np.exp(-0.5 * (tt / sigma) ** 2) / (sigma * np.sqrt(2 * np.pi))  # noqa: E731
+    tau = np.array([m.tau_s for m in modes])
+    share = np.array([m.radiated_share for m in modes])
+    n = np.zeros_like(q)
+    emitted = np.zeros((q.size, len(modes)))
+    peak = np.zeros_like(emitted)
+    for k in range(1, t.size):
+        dt = t[k] - t[k - 1]
+        # n_new + dt f(n_new) = n_old + dt P(t_new)  <=>  f(n_new) + n_new/dt = n_old/dt + P
+        n = _solve_n(n / dt + rate(t[k]), medium, modes, extra=1.0 / dt)
+        s = _photons(n, medium, modes)
+        emitted += s / tau * dt
+        peak = np.maximum(peak, s)
+    return PulseResult(q, emitted, emitted * share, peak, n)
