@@ -260,8 +260,9 @@ class GainSpec:
             (1 = CsPbBr3); its gap comes from the bowing formula of docs/physics.md §3.
         halide_pair: "Br-Cl" or "Br-I", the second halide B of the composition.
         band_gap_ev: bulk gap override in eV, in [1, 4] (absent: the composition's gap).
-        qd_diameter_nm: mean quantum-dot diameter in nm, in [2, 100]; the Brus shift
-            (Protesescu et al., Nano Lett. 15, 3692 (2015) masses) is < 30 meV above ~10 nm.
+        qd_diameter_nm: mean quantum-dot (or grain) diameter in nm, in [2, 100]; the Brus shift
+            (Protesescu et al., Nano Lett. 15, 3692 (2015) masses) is ~0.1 eV at 10 nm and
+            ~20 meV at 20 nm (the default: weakly confined, near the seed's 517 nm PL).
         qd_diameter_spread_nm: standard deviation of the diameter in nm, in [0, 20]
             (inhomogeneous broadening; 0 = one size).
         homogeneous_linewidth_mev: room-temperature homogeneous FWHM in meV, in [1, 300];
@@ -290,8 +291,8 @@ class GainSpec:
     bromide_fraction: float = 1.0
     halide_pair: str = "Br-Cl"
     band_gap_ev: float | None = None
-    qd_diameter_nm: float = 10.0
-    qd_diameter_spread_nm: float = 1.0
+    qd_diameter_nm: float = 20.0
+    qd_diameter_spread_nm: float = 2.0
     homogeneous_linewidth_mev: float = 60.0
     radiative_lifetime_ns: float = 5.0
     nonradiative_rate_s: float = 1e7

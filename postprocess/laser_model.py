@@ -29,11 +29,18 @@ from hotlase.postprocess.absorption import cell_area_m2, gain_material
 #: CW pump points of the light-in/light-out curve; pulsed fluence points.
 N_PUMP = 61
 N_FLUENCE = 25
-#: Fluence range of the pulsed curve, uJ/cm^2 (seven decades around perovskite ASE
-#: thresholds of 1-100 uJ/cm^2).
-FLUENCE_RANGE_UJ_CM2 = (1e-3, 1e4)
+#: Fluence span of the pulsed curve around F_c = (CW threshold) x (carrier lifetime), the
+#: fluence that makes the threshold carriers in one short pulse: F_c x [1e-3, 1e3].
+FLUENCE_SPAN = (1e-3, 1e3)
+#: The CW curve reaches this factor below the threshold and above the larger of the threshold
+#: and the gain-clamping pump (beyond [gain] pump_min_w_cm2 / pump_max_w_cm2 when needed), so
+#: its top is in the stimulated limit where the slope efficiency is read.
+PUMP_MARGIN = 100.0
 #: Modes whose gain line shape is below this take no part (outside the gain band).
 MIN_GAIN_SHAPE = 1e-3
+#: Γ used for a mode without a field profile (no mode-field run): an assumption, written
+#: into the summary's notes; run the fields run with mode profiles for the computed Γ.
+ASSUMED_CONFINEMENT = 0.5
 
 
 def purcell_peak(wavelength_nm, q, mode_volume_nm3, index):
@@ -143,7 +150,13 @@ def rate_inputs(study: StudySpec, s: dict, emitter: dict | None = None, gain: Ga
         [med.peak_nm])[0]).real, 1.0))
     modes, rows, partial = [], [], []
     for m in s.get("modes") or []:
-        wl, q, gamma = float(m["wavelength_nm"]), float(m["Q"]), float(m["confinement_factor"])
+        wl, q = float(m["wavelength_nm"]), float(m["Q"])
+        gamma = float(m["confinement_factor"]) if m.get("confinement_factor") is not None \
+            else float("nan")
+        if not math.isfinite(gamma):
+            gamma = ASSUMED_CONFINEMENT
+            notes["confinement"] = (f"some modes had no field profile: Γ = {ASSUMED_CONFINEMENT} "
+                                    "assumed for them")
         shape = float(med.shape(wl))
         if not (q > 0 and 0 < gamma <= 1 and shape >= MIN_GAIN_SHAPE):
             continue
@@ -205,7 +218,7 @@ def _curve(medium, modes, per_wcm2: float, offset_s: float, pump_w_cm2, area_m2:
     ss = lr.steady_state(per_wcm2 * pump_w_cm2 + offset_s, medium, modes)
     hnu = np.array([H_J_S * C0_M_S / (m.wavelength_nm * 1e-9) for m in modes])
     out = (ss.radiated_s * hnu).sum(axis=1) / (area_m2 * 1e4)  # W/cm^2 leaving as light
-    p_th = lr.threshold_pump_s(medium, modes, lasing, lo_s=1e-6, hi_s=1e45)
+    p_th = lr.threshold_pump_s(medium, modes, lasing)
     thr = (p_th - offset_s) / per_wcm2 if per_wcm2 > 0 else float("nan")
     slope = float((out[-1] - out[-2]) / (pump_w_cm2[-1] - pump_w_cm2[-2]))
     return {"pump_w_cm2": pump_w_cm2, "output_w_cm2": out,
@@ -228,19 +241,24 @@ def laser_summary(study: StudySpec, s: dict, emitter: dict | None = None,
     clamp = [medium.volume_m3 * medium.transparency_m3 + 1 / (m.tau_s * medium.gain_slope_s(m))
              if medium.gain_slope_s(m) > 0 else math.inf for m in modes]
     lasing = int(np.argmin(clamp))
-    pump = np.geomspace(g.pump_min_w_cm2, g.pump_max_w_cm2, N_PUMP)
     area = cell_area_m2(study)
     per = rates["optical_per_w_cm2"] + rates["hot_per_w_cm2"]
     if not per > 0:
         raise ValueError("no carriers from the pump: the perovskite absorbs nothing at "
                          f"{study.simulation.pump_wavelength_nm:g} nm in the spectrum run")
+    thr = (lr.threshold_pump_s(medium, modes, lasing) - rates["electrical_s"]) / per
+    clamp_w_cm2 = (lr.clamping_pump_s(medium, modes) - rates["electrical_s"]) / per
+    lo, hi = g.pump_min_w_cm2, g.pump_max_w_cm2
+    if math.isfinite(thr) and thr > 0:  # both thresholds inside, the top in the stimulated limit
+        top = max(thr, clamp_w_cm2) if math.isfinite(clamp_w_cm2) else thr
+        lo, hi = min(lo, thr / PUMP_MARGIN), max(hi, top * PUMP_MARGIN)
+    pump = np.geomspace(lo, hi, N_PUMP)
     cw = _curve(medium, modes, per, rates["electrical_s"], pump, area, lasing)
     out: dict[str, Any] = {
         "threshold_w_cm2": cw["threshold_w_cm2"],
         "threshold_definition": "pump at which the lasing mode holds one photon on average "
                                 "(Björk & Yamamoto 1991); CW steady state",
-        "threshold_clamping_w_cm2": max((lr.clamping_pump_s(medium, modes)
-                                         - rates["electrical_s"]) / per, 0.0),
+        "threshold_clamping_w_cm2": max(clamp_w_cm2, 0.0),
         "slope_efficiency": cw["slope_efficiency"],
         "beta": rows[lasing]["beta"], "purcell_factor": notes["purcell_factor"],
         "mode_wavelength_nm": rows[lasing]["wavelength_nm"], "mode_q": rows[lasing]["Q"],
@@ -267,9 +285,11 @@ def laser_summary(study: StudySpec, s: dict, emitter: dict | None = None,
                               "slope_efficiency": c["slope_efficiency"],
                               "output_w_cm2": c["output_w_cm2"]})
     if pulsed:
-        fluence = np.geomspace(*FLUENCE_RANGE_UJ_CM2, N_FLUENCE)
+        life_s = 1.0 / (medium.radiative_rate_s + medium.nonradiative_rate_s)
+        f_c = (thr if math.isfinite(thr) and thr > 0 else hi) * life_s * 1e6  # uJ/cm^2
+        fluence = np.geomspace(f_c * FLUENCE_SPAN[0], f_c * FLUENCE_SPAN[1], N_FLUENCE)
         carriers = per * fluence * 1e-6  # W/cm^2 x s = J/cm^2: per (J/cm^2) = per (W/cm^2) / s
-        res = lr.pulsed(carriers, g.pump_pulse_fwhm_ps * 1e-12, medium, modes, steps=300)
+        res = lr.pulsed(carriers, g.pump_pulse_fwhm_ps * 1e-12, medium, modes, steps=200)
         hnu = np.array([H_J_S * C0_M_S / (m.wavelength_nm * 1e-9) for m in modes])
         out_uj = (res.radiated * hnu).sum(axis=1) / (area * 1e4) * 1e6
         out["threshold_uj_cm2"] = lr.crossing(fluence, res.peak_photons[:, lasing], 1.0)

@@ -34,7 +34,7 @@ __all__ = ["RateMode", "RateMedium", "photon_lifetime_s", "steady_state", "pulse
            "clamping_density", "clamping_pump_s", "photon_one_pump_s", "threshold_pump_s",
            "crossing"]
 
-_BISECT = 120
+_BISECT = 64  # halvings of [0, n_clamp]: 2^-64 ~ 5e-20, below float resolution
 
 
 @dataclass(frozen=True)
@@ -136,17 +136,27 @@ def clamping_pump_s(medium: RateMedium, modes: tuple[RateMode, ...]) -> float:
     return float(medium.recombination_s(clamping_density(medium, modes)))
 
 
-def _photons(n, medium: RateMedium, modes):
-    out = []
-    for m in modes:
-        loss = 1.0 / m.tau_s - medium.gain_rate_s(n, m)
-        out.append(m.beta * medium.radiative_rate_s * n / np.maximum(loss, 1e-300))
-    return np.stack(out, axis=-1)
+def _mode_arrays(medium: RateMedium, modes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(dG/dn, 1/τ, β k_r) of every mode, for the vectorised balance."""
+    return (np.array([medium.gain_slope_s(m) for m in modes]),
+            np.array([1.0 / m.tau_s for m in modes]),
+            np.array([m.beta * medium.radiative_rate_s for m in modes]))
 
 
-def _balance(n, medium: RateMedium, modes):
-    s = _photons(n, medium, modes)
-    stim = sum(medium.gain_rate_s(n, m) * s[..., j] for j, m in enumerate(modes))
+def _photons(n, medium: RateMedium, modes, arrays=None):
+    """s_j(n) = β_j k_r n / (1/τ_j − G_j(n)), shape n.shape + (n_modes,)."""
+    slope, inv_tau, spont = arrays if arrays is not None else _mode_arrays(medium, modes)
+    n = np.asarray(n, float)
+    gain = np.maximum(n - medium.volume_m3 * medium.transparency_m3, 0.0)[..., None] * slope
+    return spont * n[..., None] / np.maximum(inv_tau - gain, 1e-300)
+
+
+def _balance(n, medium: RateMedium, modes, arrays=None):
+    """R(n) + Σ_j G_j(n) s_j(n): carriers used per second at n (steady photons)."""
+    arrays = arrays if arrays is not None else _mode_arrays(medium, modes)
+    n = np.asarray(n, float)
+    gain = np.maximum(n - medium.volume_m3 * medium.transparency_m3, 0.0)[..., None] * arrays[0]
+    stim = np.sum(gain * _photons(n, medium, modes, arrays), axis=-1)
     return medium.recombination_s(n) + stim
 
 
@@ -157,9 +167,10 @@ def _solve_n(target, medium, modes, extra=None):
     if not np.all(np.isfinite(hi)):
         hi = np.maximum(target / (medium.radiative_rate_s + medium.nonradiative_rate_s), 1.0) * 2
         hi = np.where(np.isfinite(hi), hi, 1.0)
+    arrays = _mode_arrays(medium, modes)
     for _ in range(_BISECT):
         mid = 0.5 * (lo + hi)
-        f = _balance(mid, medium, modes) + (0.0 if extra is None else extra * mid)
+        f = _balance(mid, medium, modes, arrays) + (0.0 if extra is None else extra * mid)
         below = f < target
         lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
     return 0.5 * (lo + hi)
@@ -233,16 +244,20 @@ def photon_one_pump_s(medium: RateMedium, mode: RateMode) -> float:
     return float(medium.recombination_s(n1) + g1 * (n1 - n_tr))
 
 
-def threshold_pump_s(medium: RateMedium, modes: tuple[RateMode, ...], lasing: int,
-                     lo_s: float = 1.0, hi_s: float = 1e40) -> float:
+def threshold_pump_s(medium: RateMedium, modes: tuple[RateMode, ...], lasing: int) -> float:
     """Generation rate (1/s) at which mode ``lasing`` holds one photon on average (the stated
-    threshold), by bisection in log P on the steady state."""
-    a, b = np.log(lo_s), np.log(hi_s)
+    threshold): s_lasing(n) is monotone in n below clamping, so bisect n for s = 1 and return
+    the balance P(n) (steady state). NaN when no n below clamping gives one photon."""
+    lo, hi = 0.0, clamping_density(medium, modes)
+    if not np.isfinite(hi):
+        return float("nan")
     for _ in range(200):
-        mid = 0.5 * (a + b)
-        s = steady_state(np.exp(mid), medium, modes).photons[0, lasing]
-        a, b = (mid, b) if s < 1.0 else (a, mid)
-    return float(np.exp(0.5 * (a + b)))
+        mid = 0.5 * (lo + hi)
+        if _photons(np.array([mid]), medium, modes)[0, lasing] < 1.0:
+            lo = mid
+        else:
+            hi = mid
+    return float(_balance(np.array([0.5 * (lo + hi)]), medium, modes)[0])
 
 
 @dataclass(frozen=True)
