@@ -53,7 +53,7 @@ class StudySpec:
         compare_no_metal: also run the no-metal twin (geometry.twin.without_metal).
         materials: user materials {name: table as written in [materials.NAME]}.
         gain: the perovskite gain medium and carrier constants of the laser model (the
-            optional [gain] table; only the analysis reads it, the passive runs do not).
+            optional [gain] table; the passive runs store it, the analysis reads it).
     """
 
     name: str = "study"
@@ -242,15 +242,18 @@ def study_hash(study: StudySpec, length: int = 10) -> str:
     return hashlib.sha256(study_json(study).encode()).hexdigest()[:length]
 
 
-#: The tables of a study that shape the numbers of the runs (the ``[study]`` table only names
-#: and selects; ``[gain]`` only enters the analysis, so changing it reuses the runs).
-PHYSICS_TABLES = ("structure", "simulation", "analysis", "materials")
+#: The tables of a study that shape the numbers (the ``[study]`` table only names and selects).
+#: ``[gain]`` counts: the analysis reads it from the run files' stored study, so runs made
+#: with another gain table must not be reused as if they held this one.
+PHYSICS_TABLES = ("structure", "simulation", "analysis", "materials", "gain")
 
 
 def physics_dict(spec: StudySpec | dict) -> dict[str, Any]:
-    """The tables of a study (or of its canonical dict) that change the results, JSON-normalised."""
+    """The tables of a study (or of its canonical dict) that change the results, JSON-normalised.
+    A stored study written before the [gain] table existed holds the default gain table."""
     data = json.loads(study_json(spec)) if isinstance(spec, StudySpec) else spec
-    return {k: data.get(k, {}) for k in PHYSICS_TABLES}
+    defaults = {"gain": _to_plain(dataclasses.asdict(GainSpec()))}
+    return {k: data.get(k, defaults.get(k, {})) for k in PHYSICS_TABLES}
 
 
 def physics_hash(spec: StudySpec | dict, length: int = 16) -> str:

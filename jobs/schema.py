@@ -368,7 +368,7 @@ def reference() -> str:
         "## `[gain]`",
         "",
         "The perovskite gain medium and its carriers for the laser model of the analysis "
-        "(docs/physics.md §8); the passive runs do not read it, so changing it reuses them.",
+        "(docs/physics.md §8); stored with the runs, which the analysis reads it from.",
         "",
         *table_rows(GainSpec, GAIN_LIMITS, GAIN_CHOICES),
         "",

@@ -99,3 +99,38 @@ def test_gain_table_is_validated_and_round_trips():
     again = study_from_dict(study_to_dict(study))
     assert again.gain == study.gain and again.gain.qd_diameter_nm == 8.0
     assert StudySpec().gain == GainSpec()
+
+
+def test_gain_is_a_physics_table_and_old_runs_hold_the_default():
+    """A run stored before [gain] existed (no "gain" in its spec_json) matches a study with the
+    default gain table, so it is reused; another gain table is a difference, so runs holding a
+    stale gain are redone rather than analysed with it."""
+    import json
+
+    from hotlase.geometry.study import spec_differences, study_json
+
+    base = {"structure": {"kind": "rod_array"}, "study": {"run_kinds": ["modes"]}}
+    study = study_from_dict(base)
+    old = json.loads(study_json(study))
+    del old["gain"]
+    assert spec_differences(json.dumps(old), study) == []
+    other = study_from_dict({**base, "gain": {"qd_diameter_nm": 8.0}})
+    assert any("gain.qd_diameter_nm" in d for d in spec_differences(json.dumps(old), other))
+
+
+def test_lasing_examples_load():
+    """examples/lasing.toml is a valid study with a [gain] table and examples/lasing_sweep.toml
+    expands to one point per dot size, each with its own gain peak (bluer for smaller dots)."""
+    from pathlib import Path
+
+    from hotlase.geometry.study import load_study
+    from hotlase.jobs.points import load_sweep
+
+    root = Path(__file__).resolve().parents[2] / "examples"
+    study = load_study(root / "lasing.toml")
+    assert study.gain.electrical_current_a == 1e-6
+    points = load_sweep(root / "lasing_sweep.toml").points
+    peaks = [gain_medium(p.study.gain).peak_nm for p in points]
+    sizes = [p.study.gain.qd_diameter_nm for p in points]
+    assert sorted(sizes) == [5.0, 6.0, 8.0, 12.0, 20.0]
+    assert [pk for _, pk in sorted(zip(sizes, peaks))] == sorted(peaks)
