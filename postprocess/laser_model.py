@@ -22,7 +22,7 @@ import numpy as np
 from hotlase.geometry.materials.gain import gain_medium
 from hotlase.geometry.specs import GainSpec, RodArraySpec, WireOnMetalSpec
 from hotlase.geometry.study import StudySpec, material_model, structure_materials
-from hotlase.geometry.units import E_CHARGE_C, H_J_S, C0_M_S, nm_to_ev
+from hotlase.geometry.units import C0_M_S, E_CHARGE_C, H_J_S, ev_to_nm, nm_to_ev
 from hotlase.postprocess import laser_rates as lr
 from hotlase.postprocess.absorption import cell_area_m2, gain_material
 
@@ -90,23 +90,23 @@ def _loss_ratio(study: StudySpec, name: str, wavelength_nm: float) -> float:
     return abs(eps.imag) / max(abs(eps.real), 1e-12)
 
 
-def absorbed_share(study: StudySpec, mode: dict) -> float:
-    """Share of a mode's loss absorbed in the materials (the rest radiates), in [0, 1]:
-    Q Σ_m f_m ε''_m/|ε'_m|, f_m the mode's electric-energy share in material m (metal, rod).
+def metal_absorbed_share(study: StudySpec, mode: dict) -> float:
+    """Share of a mode's loss absorbed in the metal, in [0, 1]: Q f_metal ε''_m/|ε'_m|, f_metal
+    the mode's electric-energy share in the metal (0 without metal or without a profile).
 
     A material holding energy share f loses it at the rate ω f ε''/|ε'| (for a Drude metal
-    ≈ γ f; Khurgin, Nat. Nanotechnol. 10, 2 (2015)), so 1/Q_abs = Σ f_m ε''_m/|ε'_m|.
+    ≈ γ f; Khurgin, Nat. Nanotechnol. 10, 2 (2015)), so 1/Q_metal = f ε''/|ε'|. The rest of
+    the loss counts as radiated: the rod's own band-edge absorption, also inside Q, is bleached
+    above transparency and re-absorbed photons make carriers again (docs/physics.md §8.3).
     """
     fr = mode.get("energy_fractions") or {}
     q, wl = float(mode["Q"]), float(mode["wavelength_nm"])
     names = structure_materials(study.structure)
     metals = [n for n in set(names.values()) if material_model(study, n).is_metal]
-    gain = gain_material(study)
-    rate = 0.0
-    if metals and math.isfinite(fr.get("metal", float("nan"))):
-        rate += fr["metal"] * max(_loss_ratio(study, m, wl) for m in metals)
-    if gain and math.isfinite(fr.get("rod", float("nan"))):
-        rate += fr["rod"] * _loss_ratio(study, gain, wl)
+    share = fr.get("metal", float("nan"))
+    if not metals or not math.isfinite(share):
+        return 0.0
+    rate = share * max(_loss_ratio(study, m, wl) for m in metals)
     return float(min(max(q * rate, 0.0), 1.0))
 
 
@@ -138,7 +138,7 @@ def rate_inputs(study: StudySpec, s: dict, emitter: dict | None = None, gain: Ga
         raise ValueError("the structure holds no gain medium (rods or wire): no laser model")
     gain_name = gain_material(study)
     e = np.linspace(med.peak_ev - 6 * med.fwhm_ev, med.peak_ev + 6 * med.fwhm_ev, 801)
-    line = med.shape(1239.8419843320026 / e)
+    line = med.shape(ev_to_nm(e))
     f_ldos = _emitter_purcell(emitter, e, line)
     notes: dict[str, Any] = {"purcell_source": "emitter LDOS averaged over the gain line"}
     if not math.isfinite(f_ldos):
@@ -148,7 +148,7 @@ def rate_inputs(study: StudySpec, s: dict, emitter: dict | None = None, gain: Ga
         f_ldos, notes["purcell_source"] = 1.0, "no emitter run: Purcell factor 1 assumed"
     n_bg = math.sqrt(max(complex(material_model(study, gain_name).eps(  # type: ignore[arg-type]
         [med.peak_nm])[0]).real, 1.0))
-    modes, rows, partial = [], [], []
+    modes, rows, mean_f = [], [], []
     for m in s.get("modes") or []:
         wl, q = float(m["wavelength_nm"]), float(m["Q"])
         gamma = float(m["confinement_factor"]) if m.get("confinement_factor") is not None \
@@ -166,28 +166,32 @@ def rate_inputs(study: StudySpec, s: dict, emitter: dict | None = None, gain: Ga
             notes["mode_volume"] = "some modes had no profile: V = V_gain / Γ assumed"
         f_peak = float(purcell_peak(wl, q, vol, n_bg))
         overlap = line_overlap(float(nm_to_ev(wl)), float(nm_to_ev(wl)) / q, e, line)
-        partial.append(f_peak * overlap)
+        # emitters spread over the gain volume see on average F_peak x Γ V_m / V_gain
+        mean_f.append(f_peak * gamma * vol / (volume * 1e27) * overlap)
         rows.append({"wavelength_nm": wl, "Q": q, "confinement_factor": gamma,
-                     "mode_volume_nm3": vol, "purcell_peak": f_peak, "gain_shape": shape,
-                     "radiated_share": 1.0 - absorbed_share(study, m),
+                     "mode_volume_nm3": vol, "purcell_peak": f_peak, "line_overlap": overlap,
+                     "purcell_mean": mean_f[-1], "gain_shape": shape,
+                     "radiated_share": 1.0 - metal_absorbed_share(study, m),
                      "group_index": m.get("group_index")})
     if not rows:
         raise ValueError("no mode with Q > 0 and 0 < Γ <= 1 inside the gain band "
                          f"({med.peak_nm:.0f} nm, FWHM {med.fwhm_ev * 1e3:.0f} meV)")
-    total = max(f_ldos, sum(partial))  # the LDOS holds every channel; never Σβ > 1
+    # every other channel (free space, non-lasing modes) as the emitter's LDOS: a lower bound
+    # on β when the LDOS point already sees the modes
+    total = f_ldos + sum(mean_f)
     ng = g.group_index
-    for row, fp in zip(rows, partial):
-        row["beta"] = max(fp / total, 1e-12)
+    for row, fm in zip(rows, mean_f):
+        row["beta"] = max(fm / total, 1e-12)
         modes.append(lr.RateMode(row["wavelength_nm"], row["Q"], row["confinement_factor"],
                                  row["beta"], row["gain_shape"], row["radiated_share"]))
         if ng is None and row["group_index"] and math.isfinite(row["group_index"]):
             ng = float(row["group_index"])
     medium = lr.RateMedium(
-        volume_m3=volume, radiative_rate_s=f_ldos / (g.radiative_lifetime_ns * 1e-9),
+        volume_m3=volume, radiative_rate_s=total / (g.radiative_lifetime_ns * 1e-9),
         nonradiative_rate_s=g.nonradiative_rate_s, auger_m6_s=g.auger_coefficient_m6_s,
         transparency_m3=g.transparency_density_m3, differential_gain_m2=g.differential_gain_m2,
         group_index=ng if ng and ng >= 1 else 3.0)
-    notes.update({"purcell_factor": f_ldos, "gain_peak_nm": med.peak_nm,
+    notes.update({"purcell_factor": f_ldos, "purcell_total": total, "gain_peak_nm": med.peak_nm,
                   "gain_fwhm_mev": med.fwhm_ev * 1e3, "group_index": medium.group_index,
                   "gain_volume_m3": volume})
     return medium, tuple(modes), rows, notes
@@ -238,9 +242,7 @@ def laser_summary(study: StudySpec, s: dict, emitter: dict | None = None,
     gain_name = gain_material(study)
     assert gain_name is not None
     rates = pump_rates(study, s, gain_name, g.electrical_current_a)
-    clamp = [medium.volume_m3 * medium.transparency_m3 + 1 / (m.tau_s * medium.gain_slope_s(m))
-             if medium.gain_slope_s(m) > 0 else math.inf for m in modes]
-    lasing = int(np.argmin(clamp))
+    lasing = int(np.argmin([lr.clamping_density(medium, (m,)) for m in modes]))  # first to clamp
     area = cell_area_m2(study)
     per = rates["optical_per_w_cm2"] + rates["hot_per_w_cm2"]
     if not per > 0:
@@ -256,8 +258,11 @@ def laser_summary(study: StudySpec, s: dict, emitter: dict | None = None,
     cw = _curve(medium, modes, per, rates["electrical_s"], pump, area, lasing)
     out: dict[str, Any] = {
         "threshold_w_cm2": cw["threshold_w_cm2"],
-        "threshold_definition": "pump at which the lasing mode holds one photon on average "
-                                "(Björk & Yamamoto 1991); CW steady state",
+        "threshold_definition": "pump at which stimulated emission into the lasing mode equals "
+                                "the total spontaneous emission (Ning 2013); pulsed: the same "
+                                "balance integrated over the pulse",
+        "threshold_photon_one_w_cm2": max(
+            (lr.photon_one_threshold_s(medium, modes, lasing) - rates["electrical_s"]) / per, 0.0),
         "threshold_clamping_w_cm2": max(clamp_w_cm2, 0.0),
         "slope_efficiency": cw["slope_efficiency"],
         "beta": rows[lasing]["beta"], "purcell_factor": notes["purcell_factor"],
@@ -292,19 +297,26 @@ def laser_summary(study: StudySpec, s: dict, emitter: dict | None = None,
         res = lr.pulsed(carriers, g.pump_pulse_fwhm_ps * 1e-12, medium, modes, steps=200)
         hnu = np.array([H_J_S * C0_M_S / (m.wavelength_nm * 1e-9) for m in modes])
         out_uj = (res.radiated * hnu).sum(axis=1) / (area * 1e4) * 1e6
-        out["threshold_uj_cm2"] = lr.crossing(fluence, res.peak_photons[:, lasing], 1.0)
+        ratio = res.stimulated[:, lasing] / np.maximum(res.spontaneous, 1e-300)
+        out["threshold_uj_cm2"] = lr.crossing(fluence, np.maximum(ratio, 1e-300), 1.0)
         out["ll_pulsed"] = {"fluence_uj_cm2": fluence, "output_uj_cm2": out_uj}
     return out
 
 
+#: Literature span of each uncertain [gain] parameter (the GainSpec docstring's sources):
+#: differential gain and transparency density a factor ~3 either side of the default, the
+#: CsPbX3 PL lifetimes 1-29 ns (Protesescu 2015), trap rates 1e6-1e8 1/s (Herz 2016).
+SENSITIVITY_SPANS = {"differential_gain_m2": (3e-21, 3e-20),
+                     "transparency_density_m3": (3e23, 3e24),
+                     "radiative_lifetime_ns": (1.0, 29.0), "nonradiative_rate_s": (1e6, 1e8)}
+
+
 def threshold_sensitivity(study: StudySpec, s: dict, emitter: dict | None = None
                           ) -> list[dict[str, Any]]:
-    """CW threshold at the ends of each uncertain parameter's literature range (the [gain]
-    docstring ranges), the others at their values: how far the threshold can move."""
-    spans = {"differential_gain_m2": (3e-21, 3e-20), "transparency_density_m3": (3e23, 3e24),
-             "radiative_lifetime_ns": (1.0, 29.0), "nonradiative_rate_s": (1e6, 1e8)}
+    """CW threshold at both ends of each uncertain parameter's span (``SENSITIVITY_SPANS``),
+    the others at the study's values: how far the threshold can move."""
     out = []
-    for key, (lo, hi) in spans.items():
+    for key, (lo, hi) in SENSITIVITY_SPANS.items():
         row: dict[str, Any] = {"parameter": key, "low": lo, "high": hi}
         for end, value in (("low", lo), ("high", hi)):
             varied = dataclasses.replace(study.gain, **{key: value})  # type: ignore[arg-type]

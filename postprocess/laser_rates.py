@@ -16,10 +16,13 @@ shorter than any carrier time or pump pulse (ps to ns), so photons follow the ca
 adiabatically: s_j(n) = β_j k_r n / (1/τ_j − G_j(n)), valid while G_j < 1/τ_j, and the carrier
 balance P = R(n) + Σ G_j s_j(n) is monotone in n, solved by bisection for every pump at once.
 
-Threshold (stated, Björk & Yamamoto 1991): the pump at which the mean photon number of the
-lasing mode reaches 1, i.e. stimulated emission into it equals ~the whole spontaneous emission
-it receives; as β → 0 it tends to R(n_clamp) + 1/τ, the gain-clamping pump (``clamping_pump_s``)
-plus the 1/τ stimulated transitions per second that keep one photon in the mode.
+Threshold (stated; C. Z. Ning, IEEE J. Sel. Top. Quantum Electron. 19, 1503604 (2013)): the
+pump at which stimulated emission into the lasing mode equals the total spontaneous emission,
+G_L s_L = k_r n. In steady state that is G_L = (1/τ_L)/(1 + β_L): a carrier number above
+transparency for every β, so high-β (plasmonic) modes are not called lasing on spontaneous
+emission alone; as β → 0 it tends to R(n_clamp) + k_r n_clamp. The older criterion, one photon
+in the mode on average (Björk & Yamamoto 1991), is ``photon_one_threshold_s``; it can fall below
+transparency when β is large.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from hotlase.geometry.units import C0_M_S
 
 __all__ = ["RateMode", "RateMedium", "photon_lifetime_s", "steady_state", "pulsed",
            "clamping_density", "clamping_pump_s", "photon_one_pump_s", "threshold_pump_s",
+           "photon_one_threshold_s", "ning_threshold_pump_s",
            "crossing"]
 
 _BISECT = 64  # halvings of [0, n_clamp]: 2^-64 ~ 5e-20, below float resolution
@@ -233,7 +237,7 @@ def crossing(x, y, level: float) -> float:
 def photon_one_pump_s(medium: RateMedium, mode: RateMode) -> float:
     """Single mode, no Auger, gain linear above transparency: the generation rate at which
     s = 1 in closed form. From the photon equation G(n₁) = 1/τ − β k_r n₁ and P = R(n₁) + G(n₁).
-    The analytic reference of the numerical threshold (``threshold_pump_s``)."""
+    The analytic reference of ``photon_one_threshold_s``."""
     g1 = medium.gain_slope_s(mode)
     # G(n) = g1 (n - n_tr) above transparency: g1 (n - n_tr) = 1/τ - β k_r n
     n_tr = medium.volume_m3 * medium.transparency_m3
@@ -244,10 +248,10 @@ def photon_one_pump_s(medium: RateMedium, mode: RateMode) -> float:
     return float(medium.recombination_s(n1) + g1 * (n1 - n_tr))
 
 
-def threshold_pump_s(medium: RateMedium, modes: tuple[RateMode, ...], lasing: int) -> float:
-    """Generation rate (1/s) at which mode ``lasing`` holds one photon on average (the stated
-    threshold): s_lasing(n) is monotone in n below clamping, so bisect n for s = 1 and return
-    the balance P(n) (steady state). NaN when no n below clamping gives one photon."""
+def photon_one_threshold_s(medium: RateMedium, modes: tuple[RateMode, ...], lasing: int) -> float:
+    """Generation rate (1/s) at which mode ``lasing`` holds one photon on average (Björk &
+    Yamamoto 1991): s_lasing(n) is monotone in n below clamping, so bisect n for s = 1 and
+    return the balance P(n) (steady state). NaN when no mode can clamp."""
     lo, hi = 0.0, clamping_density(medium, modes)
     if not np.isfinite(hi):
         return float("nan")
@@ -260,6 +264,30 @@ def threshold_pump_s(medium: RateMedium, modes: tuple[RateMode, ...], lasing: in
     return float(_balance(np.array([0.5 * (lo + hi)]), medium, modes)[0])
 
 
+def threshold_pump_s(medium: RateMedium, modes: tuple[RateMode, ...], lasing: int) -> float:
+    """The stated threshold (module docstring, Ning 2013): generation rate (1/s) at which
+    stimulated emission into mode ``lasing`` equals the total spontaneous emission k_r n, i.e.
+    G_L(n) = (1/τ_L)/(1 + β_L); the other modes take their steady photons at that n.
+    NaN when the mode has no gain."""
+    m = modes[lasing]
+    slope = medium.gain_slope_s(m)
+    if not slope > 0:
+        return float("nan")
+    n = medium.volume_m3 * medium.transparency_m3 + 1.0 / (m.tau_s * (1.0 + m.beta) * slope)
+    if n >= clamping_density(medium, modes):  # another mode clamps first: never reached
+        return float("nan")
+    return float(_balance(np.array([n]), medium, modes)[0])
+
+
+def ning_threshold_pump_s(medium: RateMedium, mode: RateMode) -> float:
+    """Single mode, no Auger, closed form of ``threshold_pump_s``: n_th = V N_tr +
+    1/(τ (1 + β) dG/dn), s_th = k_r n_th τ (1 + β), P = (k_r + k_nr) n_th + k_r n_th (the
+    stimulated rate equals k_r n_th). The analytic reference of the tests."""
+    n = medium.volume_m3 * medium.transparency_m3 + 1.0 / (
+        mode.tau_s * (1.0 + mode.beta) * medium.gain_slope_s(mode))
+    return float((2 * medium.radiative_rate_s + medium.nonradiative_rate_s) * n)
+
+
 @dataclass(frozen=True)
 class PulseResult:
     """Response to one pump pulse per fluence.
@@ -269,6 +297,8 @@ class PulseResult:
         emitted: photons leaving each mode per pulse, shape (len(generated), n_modes).
         radiated: the part of ``emitted`` leaving as light.
         peak_photons: the largest s_j during the pulse, same shape.
+        stimulated: ∫ G_j s_j dt, stimulated transitions into each mode per pulse.
+        spontaneous: ∫ k_r n dt, all spontaneous emission per pulse, shape (len(generated),).
         left: carriers still in the rods at the end of the time grid.
     """
 
@@ -276,6 +306,8 @@ class PulseResult:
     emitted: np.ndarray
     radiated: np.ndarray
     peak_photons: np.ndarray
+    stimulated: np.ndarray
+    spontaneous: np.ndarray
     left: np.ndarray
 
 
@@ -301,12 +333,16 @@ def pulsed(carriers_per_pulse, fwhm_s: float, medium: RateMedium, modes: tuple[R
     share = np.array([m.radiated_share for m in modes])
     n = np.zeros_like(q)
     emitted = np.zeros((q.size, len(modes)))
-    peak = np.zeros_like(emitted)
+    peak, stim, spont = np.zeros_like(emitted), np.zeros_like(emitted), np.zeros_like(q)
+    arrays = _mode_arrays(medium, modes)
+    n_tr = medium.volume_m3 * medium.transparency_m3
     for k in range(1, t.size):
         dt = t[k] - t[k - 1]
         # n_new + dt f(n_new) = n_old + dt P(t_new)  <=>  f(n_new) + n_new/dt = n_old/dt + P
         n = _solve_n(n / dt + rate(t[k]), medium, modes, extra=1.0 / dt)
-        s = _photons(n, medium, modes)
+        s = _photons(n, medium, modes, arrays)
         emitted += s / tau * dt
+        stim += np.maximum(n - n_tr, 0.0)[:, None] * arrays[0] * s * dt
+        spont += medium.radiative_rate_s * n * dt
         peak = np.maximum(peak, s)
-    return PulseResult(q, emitted, emitted * share, peak, n)
+    return PulseResult(q, emitted, emitted * share, peak, stim, spont, n)

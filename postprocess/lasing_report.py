@@ -66,11 +66,12 @@ def lasing_markdown(block: dict, figure: Path | None, directory: Path) -> str:
              "[gain] table, Purcell factor from the emitter LDOS, β from each mode's Purcell "
              "factor and linewidth, carriers from the pump absorbed in the perovskite plus the "
              "injected hot electrons (and the [gain] electrical current). Threshold: the pump at "
-             "which the lasing mode holds one photon on average (CW); pulsed: the fluence at "
-             "which the peak photon number reaches one.", ""]
+             "which stimulated emission into the lasing mode equals the total spontaneous "
+             "emission (Ning 2013; CW steady state, or integrated over one pump pulse).", ""]
     head = ["quantity"] + [_LABELS[v] for v in ("main", "no_metal") if block.get(v)]
     keys = [("CW threshold (W/cm^2)", "threshold_w_cm2"),
-            ("gain-clamping pump, β -> 0 (W/cm^2)", "threshold_clamping_w_cm2"),
+            ("gain-clamping pump R(n_clamp) (W/cm^2)", "threshold_clamping_w_cm2"),
+            ("one photon in the mode (W/cm^2)", "threshold_photon_one_w_cm2"),
             ("pulsed threshold (uJ/cm^2)", "threshold_uj_cm2"),
             ("slope efficiency (W/W)", "slope_efficiency"), ("β", "beta"),
             ("Purcell factor (LDOS)", "purcell_factor"),
