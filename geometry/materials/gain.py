@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hotlase.geometry.materials.perovskites import band_gap_ev
-from hotlase.geometry.units import HBAR_J_S, E_CHARGE_C, EPS0_F_M, ev_to_nm, nm_to_ev
+from hotlase.geometry.units import E_CHARGE_C, EPS0_F_M, HBAR_J_S, ev_to_nm, nm_to_ev, nm_to_meep_freq
 
 if TYPE_CHECKING:
     from hotlase.geometry.specs import GainSpec
@@ -191,3 +191,11 @@ def delta_eps_imag(gain_per_m, n_index, wavelength_nm):
     """
     return -np.asarray(n_index, float) * np.asarray(gain_per_m, float) * (
         np.asarray(wavelength_nm, float) * 1e-9) / (2.0 * np.pi)
+
+
+def line_meep_units(medium: GainMedium) -> tuple[float, float]:
+    """(centre, FWHM) of the ensemble gain line in Meep frequency units (1/µm, docs/physics.md
+    §1): what a time-domain gain model (a Lorentzian transition, whose damping γ in frequency
+    units is the line's FWHM for a narrow line) takes. f = E / (h c), Δf = ΔE / (h c)."""
+    per_ev = float(nm_to_meep_freq(ev_to_nm(1.0)))  # Meep frequency of a 1 eV photon
+    return medium.peak_ev * per_ev, medium.fwhm_ev * per_ev

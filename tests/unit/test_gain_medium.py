@@ -134,3 +134,14 @@ def test_lasing_examples_load():
     sizes = [p.study.gain.qd_diameter_nm for p in points]
     assert sorted(sizes) == [5.0, 6.0, 8.0, 12.0, 20.0]
     assert [pk for _, pk in sorted(zip(sizes, peaks))] == sorted(peaks)
+
+
+def test_line_in_meep_units():
+    """Meep frequency of the gain peak is 1/λ[µm] (a = 1 µm): 1000/peak_nm within 1e-12; the
+    FWHM converts with the same factor 1/(hc) = 1/1.23984 per eV per µm (CODATA hc)."""
+    from hotlase.geometry.materials.gain import line_meep_units
+
+    med = gain_medium(GainSpec())
+    f, df = line_meep_units(med)
+    assert f == pytest.approx(1000.0 / med.peak_nm, rel=1e-12)
+    assert df == pytest.approx(med.fwhm_ev / 1.2398419843320026, rel=1e-12)
