@@ -305,10 +305,13 @@ def laser_summary(study: StudySpec, s: dict, emitter: dict | None = None,
 
 #: Literature span of each uncertain [gain] parameter (the GainSpec docstring's sources):
 #: differential gain and transparency density a factor ~3 either side of the default, the
-#: CsPbX3 PL lifetimes 1-29 ns (Protesescu 2015), trap rates 1e6-1e8 1/s (Herz 2016).
+#: CsPbX3 PL lifetimes 1-29 ns (Protesescu 2015), trap rates 1e6-1e8 1/s and Auger
+#: 1e-29-1e-27 cm^6/s (Herz 2016), LO-phonon linewidths ~40-100 meV (Commun. Phys. 2023).
 SENSITIVITY_SPANS = {"differential_gain_m2": (3e-21, 3e-20),
                      "transparency_density_m3": (3e23, 3e24),
-                     "radiative_lifetime_ns": (1.0, 29.0), "nonradiative_rate_s": (1e6, 1e8)}
+                     "radiative_lifetime_ns": (1.0, 29.0), "nonradiative_rate_s": (1e6, 1e8),
+                     "auger_coefficient_m6_s": (1e-41, 1e-39),
+                     "homogeneous_linewidth_mev": (40.0, 100.0)}
 
 
 def threshold_sensitivity(study: StudySpec, s: dict, emitter: dict | None = None

@@ -97,3 +97,18 @@ def test_purcell_peak_and_line_overlap():
     narrow = line_overlap(2.5, 1e-4, e, p)
     assert narrow == pytest.approx(np.pi / 2 * 1e-4 / (sigma * np.sqrt(2 * np.pi)), rel=0.01)
     assert line_overlap(2.5, 50.0, e, p) == pytest.approx(1.0, rel=0.01)
+
+
+def test_sensitivity_moves_the_threshold_the_physical_way(analysed):
+    """Across each parameter's literature span: more differential gain lowers the threshold,
+    a higher transparency density or more Auger recombination raises it (monotone in the rate
+    model; strict inequalities)."""
+    _, _, summary = analysed
+    rows = {r["parameter"]: r for r in summary["lasing"]["main"]["sensitivity"]}
+    lo_hi = lambda k: (rows[k]["threshold_at_low_w_cm2"], rows[k]["threshold_at_high_w_cm2"])  # noqa: E731
+    a_lo, a_hi = lo_hi("differential_gain_m2")
+    assert a_hi < a_lo
+    n_lo, n_hi = lo_hi("transparency_density_m3")
+    assert n_hi > n_lo
+    c_lo, c_hi = lo_hi("auger_coefficient_m6_s")
+    assert c_hi > c_lo
