@@ -242,7 +242,7 @@ GAIN_LIMITS = {
     "differential_gain_m2": Range(1e-23, 1e-17),
     "auger_coefficient_m6_s": Range(0.0, 1e-36),
     "group_index": Range(1.0, 20.0),
-    "electrical_current_a": Range(0.0, 1.0),
+    "current_density_a_cm2": Range(0.0, 1e5),
     "pump_pulse_fwhm_ps": Range(0.01, 1e5),
     "pump_min_w_cm2": Range(1e-6, 1e12),
     "pump_max_w_cm2": Range(1e-6, 1e12),
@@ -280,8 +280,10 @@ class GainSpec:
         auger_coefficient_m6_s: three-body Auger coefficient C in m^6/s, in [0, 1e-36];
             ~1e-28 cm^6/s = 1e-40 m^6/s in lead-halide perovskites (Herz 2016).
         group_index: modal group index override, in [1, 20] (absent: the modes table's value).
-        electrical_current_a: injected electrical current in A, in [0, 1] (the seed's 1 uA =
-            1e-6); every electron is counted as one carrier in the rods.
+        current_density_a_cm2: injected electrical current density in A/cm^2, in [0, 1e5]
+            (the seed's 1 uA divided by its contact area; the electrically pumped entry of its
+            Table S1 lases at 70.2 A/cm^2); every electron through a unit cell's area counts
+            as one carrier in its rods, in CW (the pulsed threshold leaves it out).
         pump_pulse_fwhm_ps: FWHM of the pulsed pump in ps, in [0.01, 1e5] (the seed's
             picosecond 405 nm laser).
         pump_min_w_cm2, pump_max_w_cm2: CW pump range of the light-in/light-out curve in
@@ -300,7 +302,7 @@ class GainSpec:
     differential_gain_m2: float = 1e-20
     auger_coefficient_m6_s: float = 1e-40
     group_index: float | None = None
-    electrical_current_a: float = 0.0
+    current_density_a_cm2: float = 0.0
     pump_pulse_fwhm_ps: float = 50.0
     pump_min_w_cm2: float = 1.0
     pump_max_w_cm2: float = 1e9

@@ -46,7 +46,7 @@ from hotlase.jobs.toml_writer import dumps
 #: Units read from a key's suffix (the project's rule: a dimensioned key ends in its unit).
 _UNITS = (("_nm", "nm"), ("_fs", "fs"), ("_ev", "eV"), ("_w_m2", "W/m^2"), ("_v_m", "V/m"),
           ("_deg", "degrees"), ("_mev", "meV"), ("_ns", "ns"), ("_ps", "ps"), ("_rate_s", "1/s"),
-          ("_m3", "1/m^3"), ("_m6_s", "m^6/s"), ("_m2", "m^2"), ("_a", "A"),
+          ("_m3", "1/m^3"), ("_m6_s", "m^6/s"), ("_a_cm2", "A/cm^2"), ("_m2", "m^2"),
           ("_w_cm2", "W/cm^2"))
 #: Cross-field rules the single-key ranges cannot say (enforced in the spec classes and
 #: geometry.study.check_study).

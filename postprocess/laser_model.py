@@ -197,9 +197,9 @@ def rate_inputs(study: StudySpec, s: dict, emitter: dict | None = None, gain: Ga
     return medium, tuple(modes), rows, notes
 
 
-def pump_rates(study: StudySpec, s: dict, gain_name: str, current_a: float) -> dict[str, Any]:
+def pump_rates(study: StudySpec, s: dict, gain_name: str, current_a_cm2: float) -> dict[str, Any]:
     """Carriers per second per W/cm^2 of pump (absorbed photons in the perovskite plus injected
-    hot electrons, zero bias and per bias) and the constant electrical rate I/e."""
+    hot electrons, zero bias and per bias) and the constant electrical rate J A_cell / e."""
     sim = study.simulation
     photon_j = H_J_S * C0_M_S / (sim.pump_wavelength_nm * 1e-9)
     pump = (s.get("spectrum") or {}).get("pump") or {}
@@ -213,7 +213,7 @@ def pump_rates(study: StudySpec, s: dict, gain_name: str, current_a: float) -> d
               for b in s.get("qe_pi_heg_biased") or [] if math.isfinite(float(b["qe_pi_heg"]))]
     return {"absorbed_fraction": a_pero, "optical_per_w_cm2": a_pero * per_wcm2,
             "hot_per_w_cm2": float(s.get("hot_electron_rate_injected_s") or 0.0) * scale,
-            "electrical_s": current_a / E_CHARGE_C,
+            "electrical_s": current_a_cm2 * 1e4 * cell_area_m2(study) / E_CHARGE_C,
             "incident_per_w_cm2": per_wcm2, "biases": biases}
 
 
@@ -241,7 +241,7 @@ def laser_summary(study: StudySpec, s: dict, emitter: dict | None = None,
     medium, modes, rows, notes = rate_inputs(study, s, emitter, g)
     gain_name = gain_material(study)
     assert gain_name is not None
-    rates = pump_rates(study, s, gain_name, g.electrical_current_a)
+    rates = pump_rates(study, s, gain_name, g.current_density_a_cm2)
     lasing = int(np.argmin([lr.clamping_density(medium, (m,)) for m in modes]))  # first to clamp
     area = cell_area_m2(study)
     per = rates["optical_per_w_cm2"] + rates["hot_per_w_cm2"]
@@ -278,6 +278,7 @@ def laser_summary(study: StudySpec, s: dict, emitter: dict | None = None,
             "one unit cell lases as a whole; carriers shared by its rods",
             "one carrier per absorbed pump photon, injected hot electron and electrical electron",
             "hot-electron injection linear in the pump intensity",
+            "the electrical current density adds to the CW pump, not to the pulsed threshold",
             "passive losses (radiation, metal, crystal absorption) all inside Q",
             f"group index {medium.group_index:.3g}, {notes['purcell_source']}"],
     }

@@ -95,7 +95,7 @@ def test_gain_table_is_validated_and_round_trips():
         with pytest.raises(SpecError, match="gain") as err:
             study_from_dict({**base, "gain": {key: value}})
         assert words in str(err.value) and "\n" not in str(err.value)
-    study = study_from_dict({**base, "gain": {"qd_diameter_nm": 8.0, "electrical_current_a": 1e-6}})
+    study = study_from_dict({**base, "gain": {"qd_diameter_nm": 8.0, "current_density_a_cm2": 0.1}})
     again = study_from_dict(study_to_dict(study))
     assert again.gain == study.gain and again.gain.qd_diameter_nm == 8.0
     assert StudySpec().gain == GainSpec()
@@ -128,7 +128,7 @@ def test_lasing_examples_load():
 
     root = Path(__file__).resolve().parents[2] / "examples"
     study = load_study(root / "lasing.toml")
-    assert study.gain.electrical_current_a == 1e-6
+    assert study.gain.current_density_a_cm2 == 0.1
     points = load_sweep(root / "lasing_sweep.toml").points
     peaks = [gain_medium(p.study.gain).peak_nm for p in points]
     sizes = [p.study.gain.qd_diameter_nm for p in points]
