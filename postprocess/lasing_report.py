@@ -29,8 +29,9 @@ def lasing_block(results: dict) -> dict[str, Any]:
             if variant == "main":
                 block["sensitivity"] = threshold_sensitivity(res.study, res.summary, res.emitter)
             out[variant] = block
-        except (ValueError, KeyError, TypeError) as err:
-            out["notes"].append(f"{variant}: laser model not computed: {err}")
+        except Exception as err:  # noqa: BLE001 - the report must still be written
+            out["notes"].append(f"{variant}: laser model not computed: "
+                                f"{type(err).__name__}: {err}")
     return out
 
 
