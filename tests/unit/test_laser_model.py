@@ -112,3 +112,14 @@ def test_sensitivity_moves_the_threshold_the_physical_way(analysed):
     assert n_hi > n_lo
     c_lo, c_hi = lo_hi("auger_coefficient_m6_s")
     assert c_hi > c_lo
+
+
+def test_a_film_stack_gets_a_note_not_a_laser(tmp_path):
+    """A planar film stack has no modes and no gain medium: the analysis still writes its
+    report, with lasing.main None and a note saying why (no crash, nothing made up)."""
+    study = syn.study_of(syn.film_study_dict())
+    out = syn.make_run_dir(tmp_path, kinds=("spectrum", "fields"), study=study)
+    report, summary = analyze(out)
+    assert summary["lasing"]["main"] is None
+    assert any(n.startswith("main:") for n in summary["lasing"]["notes"])
+    assert "## Lasing" in report.read_text()
