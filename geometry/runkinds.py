@@ -405,7 +405,7 @@ structure) or `no_metal` (its twin, `geometry.twin.without_metal`), and `kind` i
 (table below). Only MPI rank 0 writes, to `<name>.h5.tmp`, renamed to `<name>.h5` when the
 run ends (complete or failed). Everything a user sees is SI / nm / eV.
 `--resume` skips a complete file only when its `spec_json` has the requested study's
-structure, simulation, analysis and materials (`geometry.study.spec_differences`); a complete
+structure, simulation, analysis, materials and gain (`geometry.study.spec_differences`); a complete
 file of another study is moved to `<name>.h5.stale` (never analysed) and redone. Every dataset has `units` and
 `long_name` attributes. Coordinates are their own datasets. Complex quantities are stored
 complex.

@@ -224,3 +224,96 @@ def spec_field_names(cls) -> tuple[str, ...]:
     """Field names of a spec class (the allowed TOML keys)."""
     return tuple(f.name for f in fields(cls))
 
+
+
+#: Halide pairs of a mixed composition (geometry.materials.perovskites.PAIRS).
+HALIDE_PAIRS = ("Br-Cl", "Br-I")
+#: Allowed range of every numeric [gain] key (checked in GainSpec, printed by ``hotlase
+#: schema``). The ranges are those of the literature cited per key in GainSpec.
+GAIN_LIMITS = {
+    "bromide_fraction": Range(0.0, 1.0),
+    "band_gap_ev": Range(1.0, 4.0),
+    "qd_diameter_nm": Range(2.0, 100.0),
+    "qd_diameter_spread_nm": Range(0.0, 20.0),
+    "homogeneous_linewidth_mev": Range(1.0, 300.0),
+    "radiative_lifetime_ns": Range(0.05, 1000.0),
+    "nonradiative_rate_s": Range(0.0, 1e12),
+    "transparency_density_m3": Range(1e21, 1e27),
+    "differential_gain_m2": Range(1e-23, 1e-17),
+    "auger_coefficient_m6_s": Range(0.0, 1e-36),
+    "group_index": Range(1.0, 20.0),
+    "current_density_a_cm2": Range(0.0, 1e5),
+    "pump_pulse_fwhm_ps": Range(0.01, 1e5),
+    "pump_min_w_cm2": Range(1e-6, 1e12),
+    "pump_max_w_cm2": Range(1e-6, 1e12),
+}
+#: The allowed strings of the [gain] choice keys.
+GAIN_CHOICES = {"halide_pair": HALIDE_PAIRS}
+
+
+@dataclass(frozen=True)
+class GainSpec:
+    """The perovskite gain medium and its carriers (the optional [gain] table; docs/physics.md §8).
+
+    Attributes:
+        bromide_fraction: Br fraction x of CsPb(Br_x B_{1-x})3 emitting in the rods, in [0, 1]
+            (1 = CsPbBr3); its gap comes from the bowing formula of docs/physics.md §3.
+        halide_pair: "Br-Cl" or "Br-I", the second halide B of the composition.
+        band_gap_ev: bulk gap override in eV, in [1, 4] (absent: the composition's gap).
+        qd_diameter_nm: mean quantum-dot (or grain) diameter in nm, in [2, 100]; the Brus shift
+            (Protesescu et al., Nano Lett. 15, 3692 (2015) masses) is ~0.1 eV at 10 nm and
+            ~20 meV at 20 nm (the default: weakly confined, near the seed's 517 nm PL).
+        qd_diameter_spread_nm: standard deviation of the diameter in nm, in [0, 20]
+            (inhomogeneous broadening; 0 = one size).
+        homogeneous_linewidth_mev: room-temperature homogeneous FWHM in meV, in [1, 300];
+            LO-phonon widths of perovskite nanocrystals span ~40-100 meV (Commun. Phys. 6,
+            article s42005-023-01459-8 (2023)).
+        radiative_lifetime_ns: radiative lifetime in the bulk medium, ns, in [0.05, 1000];
+            CsPbX3 nanocrystal PL lifetimes 1-29 ns (Protesescu 2015).
+        nonradiative_rate_s: trap (monomolecular) rate in 1/s, in [0, 1e12]; 1e6-1e8 1/s in
+            lead-halide perovskites (Herz, Annu. Rev. Phys. Chem. 67, 65 (2016)).
+        transparency_density_m3: carrier density at transparency in 1/m^3, in [1e21, 1e27];
+            ~1e24 (1e18 cm^-3) near the perovskite ASE thresholds of Xing et al., Nat. Mater.
+            13, 476 (2014).
+        differential_gain_m2: a = dg/dN in m^2, in [1e-23, 1e-17]; 1e-20 m^2 (1e-16 cm^2) is
+            the order of bulk III-V media (Coldren, Corzine & Mashanovitch (2012) ch. 4).
+        auger_coefficient_m6_s: three-body Auger coefficient C in m^6/s, in [0, 1e-36];
+            ~1e-28 cm^6/s = 1e-40 m^6/s in lead-halide perovskites (Herz 2016).
+        group_index: modal group index override, in [1, 20] (absent: the modes table's value).
+        current_density_a_cm2: injected electrical current density in A/cm^2, in [0, 1e5]
+            (the seed's 1 uA divided by its contact area; the electrically pumped entry of its
+            Table S1 lases at 70.2 A/cm^2); every electron through a unit cell's area counts
+            as one carrier in its rods, in CW (the pulsed threshold leaves it out).
+        pump_pulse_fwhm_ps: FWHM of the pulsed pump in ps, in [0.01, 1e5] (the seed's
+            picosecond 405 nm laser).
+        pump_min_w_cm2, pump_max_w_cm2: CW pump range of the light-in/light-out curve in
+            W/cm^2, each in [1e-6, 1e12], max >= 1e4 min (four decades at least).
+    """
+
+    bromide_fraction: float = 1.0
+    halide_pair: str = "Br-Cl"
+    band_gap_ev: float | None = None
+    qd_diameter_nm: float = 20.0
+    qd_diameter_spread_nm: float = 2.0
+    homogeneous_linewidth_mev: float = 60.0
+    radiative_lifetime_ns: float = 5.0
+    nonradiative_rate_s: float = 1e7
+    transparency_density_m3: float = 1e24
+    differential_gain_m2: float = 1e-20
+    auger_coefficient_m6_s: float = 1e-40
+    group_index: float | None = None
+    current_density_a_cm2: float = 0.0
+    pump_pulse_fwhm_ps: float = 50.0
+    pump_min_w_cm2: float = 1.0
+    pump_max_w_cm2: float = 1e9
+
+    def __post_init__(self):
+        check_choice("halide_pair", self.halide_pair, HALIDE_PAIRS)
+        for name, allowed in GAIN_LIMITS.items():
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, allowed.check(name, value))
+        if self.pump_max_w_cm2 < 1e4 * self.pump_min_w_cm2:
+            raise SpecError("pump_max_w_cm2", self.pump_max_w_cm2,
+                            f"must be >= 1e4 * pump_min_w_cm2 = {1e4 * self.pump_min_w_cm2:g} "
+                            "(at least four decades of pump)")

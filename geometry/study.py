@@ -27,7 +27,7 @@ import numpy as np
 from hotlase.geometry.contact import sheet_sides
 from hotlase.geometry.runkinds import refusals, run_kind_names
 from hotlase.geometry.settings import MIN_RESOLUTION_NM, RUN_KINDS, AnalysisSpec, SimulationSpec
-from hotlase.geometry.specs import RodArraySpec, StructureSpec, WireOnMetalSpec, layer_stack
+from hotlase.geometry.specs import GainSpec, RodArraySpec, StructureSpec, WireOnMetalSpec, layer_stack
 from hotlase.geometry.units import whole_cells
 from hotlase.geometry.validate import SpecError, check_bool, check_choice, check_keys
 
@@ -52,6 +52,8 @@ class StudySpec:
         run_kinds: which runs to make ("spectrum", "modes", "fields", "emitter").
         compare_no_metal: also run the no-metal twin (geometry.twin.without_metal).
         materials: user materials {name: table as written in [materials.NAME]}.
+        gain: the perovskite gain medium and carrier constants of the laser model (the
+            optional [gain] table; the passive runs store it, the analysis reads it).
     """
 
     name: str = "study"
@@ -61,6 +63,7 @@ class StudySpec:
     run_kinds: tuple[str, ...] | None = None  # None: every kind the structure can run
     compare_no_metal: bool = True
     materials: dict = field(default_factory=dict)
+    gain: GainSpec = GainSpec()
 
     def __post_init__(self):
         name = self.name
@@ -78,7 +81,8 @@ class StudySpec:
         check_bool("study.compare_no_metal", self.compare_no_metal)
         if isinstance(self.structure, dict):
             set_("structure", _structure(self.structure))
-        for key, cls in (("simulation", SimulationSpec), ("analysis", AnalysisSpec)):
+        for key, cls in (("simulation", SimulationSpec), ("analysis", AnalysisSpec),
+                         ("gain", GainSpec)):
             if isinstance(getattr(self, key), dict):
                 set_(key, _flat(key, cls, getattr(self, key)))
         if not isinstance(self.materials, dict):
@@ -110,7 +114,7 @@ class StudySpec:
         ``kind`` replaces the structure; a spec object replaces the field.
         """
         current = study_to_dict(self)
-        for key in ("structure", "simulation", "analysis"):
+        for key in ("structure", "simulation", "analysis", "gain"):
             value = changes.get(key)
             if isinstance(value, dict):
                 base = current[key]
@@ -198,7 +202,7 @@ def load_study(path: str | Path) -> StudySpec:
 
 def study_from_dict(data: dict[str, Any]) -> StudySpec:
     """Build a validated StudySpec from the TOML structure (see examples/default.toml)."""
-    check_keys("", data, ("study", "structure", "simulation", "analysis", "materials"),
+    check_keys("", data, ("study", "structure", "simulation", "analysis", "materials", "gain"),
                required=("structure",))
     top = check_keys("study", data.get("study", {}), ("name", "run_kinds", "compare_no_metal"))
     return StudySpec(  # validated as a whole by StudySpec itself
@@ -209,6 +213,7 @@ def study_from_dict(data: dict[str, Any]) -> StudySpec:
         run_kinds=top.get("run_kinds"),
         compare_no_metal=top.get("compare_no_metal", True),
         materials=data.get("materials", {}),
+        gain=_flat("gain", GainSpec, data.get("gain", {})),
     )
 
 
@@ -223,6 +228,7 @@ def study_to_dict(study: StudySpec) -> dict[str, Any]:
         "simulation": _to_plain(dataclasses.asdict(study.simulation)),
         "analysis": _to_plain(dataclasses.asdict(study.analysis)),
         "materials": json.loads(json.dumps(study.materials)),
+        "gain": _to_plain(dataclasses.asdict(study.gain)),
     }
 
 
@@ -237,13 +243,17 @@ def study_hash(study: StudySpec, length: int = 10) -> str:
 
 
 #: The tables of a study that shape the numbers (the ``[study]`` table only names and selects).
-PHYSICS_TABLES = ("structure", "simulation", "analysis", "materials")
+#: ``[gain]`` counts: the analysis reads it from the run files' stored study, so runs made
+#: with another gain table must not be reused as if they held this one.
+PHYSICS_TABLES = ("structure", "simulation", "analysis", "materials", "gain")
 
 
 def physics_dict(spec: StudySpec | dict) -> dict[str, Any]:
-    """The tables of a study (or of its canonical dict) that change the results, JSON-normalised."""
+    """The tables of a study (or of its canonical dict) that change the results, JSON-normalised.
+    A stored study written before the [gain] table existed holds the default gain table."""
     data = json.loads(study_json(spec)) if isinstance(spec, StudySpec) else spec
-    return {k: data.get(k, {}) for k in PHYSICS_TABLES}
+    defaults = {"gain": _to_plain(dataclasses.asdict(GainSpec()))}
+    return {k: data.get(k, defaults.get(k, {})) for k in PHYSICS_TABLES}
 
 
 def physics_hash(spec: StudySpec | dict, length: int = 16) -> str:

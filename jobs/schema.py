@@ -28,9 +28,12 @@ from hotlase.geometry.settings import (
 )
 from hotlase.geometry.specs import (
     COUNT_RANGE,
+    GAIN_CHOICES,
+    GAIN_LIMITS,
     LENGTH_RANGE,
     STRUCTURE_CHOICES,
     FilmStackSpec,
+    GainSpec,
     LayerSpec,
     RodArraySpec,
     RodSpec,
@@ -42,7 +45,9 @@ from hotlase.jobs.toml_writer import dumps
 
 #: Units read from a key's suffix (the project's rule: a dimensioned key ends in its unit).
 _UNITS = (("_nm", "nm"), ("_fs", "fs"), ("_ev", "eV"), ("_w_m2", "W/m^2"), ("_v_m", "V/m"),
-          ("_deg", "degrees"))
+          ("_deg", "degrees"), ("_mev", "meV"), ("_ns", "ns"), ("_ps", "ps"), ("_rate_s", "1/s"),
+          ("_m3", "1/m^3"), ("_m6_s", "m^6/s"), ("_a_cm2", "A/cm^2"), ("_m2", "m^2"),
+          ("_w_cm2", "W/cm^2"))
 #: Cross-field rules the single-key ranges cannot say (enforced in the spec classes and
 #: geometry.study.check_study).
 _RULES = {
@@ -57,6 +62,7 @@ _RULES = {
     "thickness_nm": ">= resolution_nm; inf only for the substrate",
     "length_nm": "inf gives a 2D xz cross-section",
     "barrier_ev": "wins over work_function_ev and electron_affinity_ev",
+    "pump_max_w_cm2": ">= 1e4 * pump_min_w_cm2",
 }
 
 
@@ -291,7 +297,7 @@ def reference() -> str:
         "",
         "Tables: `[study]`, `[structure]` (with `[structure.rod]`, `[structure.spacer]`, "
         "`[structure.metal]`, `[structure.substrate]` or `layers`), `[simulation]`, "
-        "`[analysis]`, `[materials.NAME]`. Only `[structure]` is required.",
+        "`[analysis]`, `[gain]`, `[materials.NAME]`. Only `[structure]` is required.",
         "",
         "## `[study]`",
         "",
@@ -365,6 +371,15 @@ def reference() -> str:
         "materials' cited defaults.",
         "",
         *_block({"analysis": study_to_dict(StudySpec())["analysis"]}),
+        "",
+        "## `[gain]`",
+        "",
+        "The perovskite gain medium and its carriers for the laser model of the analysis "
+        "(docs/physics.md §8); stored with the runs, which the analysis reads it from.",
+        "",
+        *table_rows(GainSpec, GAIN_LIMITS, GAIN_CHOICES),
+        "",
+        *_block({"gain": study_to_dict(StudySpec())["gain"]}),
         "",
         *_material_section(),
         "",

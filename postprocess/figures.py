@@ -347,3 +347,30 @@ def shared_map_limits(results: dict[str, Any]) -> dict[tuple[str, str], tuple[fl
         if lim is not None:
             out[key] = lim
     return out
+
+
+def plot_light_in_light_out(curves: dict[str, tuple[Any, Any]], thresholds: dict[str, float],
+                            title: str = "", ax: Any = None) -> Figure | None:
+    """Log-log light-in/light-out curves {label: (pump W/cm^2, output W/cm^2)} with each
+    threshold marked (docs/physics.md §8); None when no curve has a positive point."""
+    fig, ax = _figure_axes(ax, (6, 4))
+    drawn = False
+    for label, (pump, out) in curves.items():
+        p, o = np.asarray(pump, float), np.asarray(out, float)
+        ok = (p > 0) & (o > 0)
+        if not ok.any():
+            continue
+        line, = ax.plot(p[ok], o[ok], "-", label=label)
+        thr = thresholds.get(label)
+        if thr is not None and np.isfinite(thr) and thr > 0:
+            ax.axvline(thr, color=line.get_color(), ls=":", lw=1)
+        drawn = True
+    if not drawn:
+        return None
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("pump intensity (W/cm^2)")
+    ax.set_ylabel("light out (W/cm^2)")
+    ax.set_title(f"{title}\nlight in / light out (dotted: threshold)")
+    ax.legend(loc="best", fontsize=8)
+    return fig

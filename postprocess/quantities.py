@@ -8,9 +8,9 @@ merit from it (units are declared here, never inferred from a name's suffix: hot
 rates are 1/s although their keys end in ``_s``), and docs/summary.md is ``summary_markdown()``
 (scripts/gen_docs.py; tests/unit/test_generated_docs.py fails when they differ).
 
-Key syntax: dotted summary.json paths; ``<material>``, ``<tag>``, ``<name>`` stand for one
-path segment; ``[]`` for a list index; a key ending in ``.*`` documents a whole block
-(inputs, provenance) without declaring each leaf.
+Key syntax: dotted summary.json paths; ``<material>``, ``<tag>``, ``<name>``, ``<variant>``
+stand for one path segment; ``[]`` for a list index; a key ending in ``.*`` documents a whole
+block (inputs, provenance) without declaring each leaf.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ class Quantity:
         label: human label (report, comparison table, plots).
         unit: declared unit ("1" dimensionless, "" for text, flags and blocks).
         step: the run kind whose analysis step computes it ("comparison" for metal vs no
-            metal, "analysis" for bookkeeping of the analysis itself).
+            metal, "analysis" for bookkeeping of the analysis itself, "laser model" for the
+            rate-equation model run on the analysed variants).
         how: how it is computed, with the formula's source where there is one.
         compare: RATIO, DIFFERENCE or NONE (metal vs no metal).
         plot: across a sweep every quantity is a column of DIR/collect/sweep.csv and
@@ -254,6 +255,69 @@ QUANTITIES: tuple[Quantity, ...] = (
              "metric, unit, main, no_metal, ratio, key"),
     Quantity("no_metal.*", "the no-metal twin's summary", "", "comparison",
              "the same keys for the twin"),
+    # lasing (postprocess.laser_model; <variant> is main or no_metal)
+    Quantity("lasing.<variant>.threshold_w_cm2", "CW lasing threshold", "W/cm^2", "laser model",
+             "pump at which stimulated emission into the lasing mode equals all spontaneous "
+             "emission (Ning 2013; postprocess.laser_rates, docs/physics.md §8)", plot=13, plot_key="lasing.main.threshold_w_cm2"),
+    Quantity("lasing.<variant>.threshold_uj_cm2", "pulsed lasing threshold", "uJ/cm^2",
+             "laser model", "fluence at which stimulated = spontaneous over the pulse (laser_rates.pulsed)",
+             plot=14, plot_key="lasing.main.threshold_uj_cm2"),
+    Quantity("lasing.<variant>.threshold_clamping_w_cm2", "gain-clamping pump (beta -> 0)",
+             "W/cm^2", "laser model", "R(n_clamp) over the carriers per W/cm^2 (Coldren ch. 2)"),
+    Quantity("lasing.<variant>.threshold_photon_one_w_cm2", "one photon in the lasing mode",
+             "W/cm^2", "laser model", "the Björk & Yamamoto (1991) criterion, for comparison"),
+    Quantity("lasing.<variant>.threshold_definition", "threshold definition", "", "laser model",
+             "text"),
+    Quantity("lasing.<variant>.slope_efficiency", "slope efficiency", "1", "laser model",
+             "d(light out)/d(pump), W/W, at the top of the CW curve", plot=15,
+             plot_key="lasing.main.slope_efficiency"),
+    Quantity("lasing.<variant>.beta", "spontaneous-emission coupling of the lasing mode", "1",
+             "laser model", "<F_j> / (F_LDOS + Σ <F_k>), docs/physics.md §8.3", plot=16,
+             plot_key="lasing.main.beta"),
+    Quantity("lasing.<variant>.purcell_factor", "Purcell factor over the gain line", "1",
+             "laser model", "emitter ldos/ldos_bulk averaged over the gain line shape"),
+    Quantity("lasing.<variant>.mode_wavelength_nm", "lasing mode wavelength", "nm", "laser model",
+             "the mode that clamps first", plot=17, plot_key="lasing.main.mode_wavelength_nm"),
+    Quantity("lasing.<variant>.mode_q", "lasing mode Q", "1", "laser model", "its Harminv Q"),
+    Quantity("lasing.<variant>.mode_confinement_factor", "lasing mode confinement", "1",
+             "laser model", "its Γ (or the stated assumption)"),
+    Quantity("lasing.<variant>.radiated_share", "radiated share of the lasing mode's loss", "1",
+             "laser model", "1 - Q f_metal ε''/|ε'| (postprocess.laser_model.metal_absorbed_share)"),
+    Quantity("lasing.<variant>.gain_peak_nm", "gain peak", "nm", "laser model",
+             "geometry.materials.gain: bowing gap + Brus shift, size-broadened"),
+    Quantity("lasing.<variant>.gain_fwhm_mev", "gain line FWHM", "meV", "laser model",
+             "size distribution convolved with the homogeneous line"),
+    Quantity("lasing.<variant>.absorbed_fraction_pump", "pump absorbed in the perovskite", "1",
+             "laser model", "spectrum A_by_material of the gain material at the pump"),
+    Quantity("lasing.<variant>.photons_out_over_in_max", "photons out / carriers in (max)", "1",
+             "laser model", "largest ratio along the CW curve; <= 1 by construction"),
+    Quantity("lasing.<variant>.ll_curve.pump_w_cm2[]", "CW pump", "W/cm^2", "laser model",
+             "light-in axis"),
+    Quantity("lasing.<variant>.ll_curve.output_w_cm2[]", "CW light out", "W/cm^2", "laser model",
+             "radiated power of all modes per cell area"),
+    Quantity("lasing.<variant>.ll_pulsed.fluence_uj_cm2[]", "pulse fluence", "uJ/cm^2",
+             "laser model", "light-in axis of the pulsed curve"),
+    Quantity("lasing.<variant>.ll_pulsed.output_uj_cm2[]", "light out per pulse", "uJ/cm^2",
+             "laser model", "radiated energy of all modes per pulse and cell area"),
+    Quantity("lasing.<variant>.biases[].bias_field_v_m", "bias field", "V/m", "laser model",
+             "analysis.bias_field_v_m"),
+    Quantity("lasing.<variant>.biases[].threshold_w_cm2", "CW threshold at that bias",
+             "W/cm^2", "laser model", "hot electrons injected at the bias's QE_PI-HEG"),
+    Quantity("lasing.<variant>.biases[].slope_efficiency", "slope efficiency at that bias",
+             "1", "laser model", "W/W"),
+    Quantity("lasing.<variant>.biases[].output_w_cm2[]", "CW light out at that bias",
+             "W/cm^2", "laser model", "on the ll_curve pump axis"),
+    Quantity("lasing.<variant>.modes[].*", "modes of the rate model", "", "laser model",
+             "wavelength_nm (nm), Q, Γ, mode volume (nm^3), Purcell peak and mean, line "
+             "overlap, gain shape, beta, radiated share, group index"),
+    Quantity("lasing.<variant>.sensitivity[].*", "threshold across the parameter ranges", "",
+             "laser model", "parameter, low, high, threshold at each end (W/cm^2)"),
+    Quantity("lasing.<variant>.notes.*", "laser-model inputs and notes", "", "laser model",
+             "Purcell source, gain peak and width, group index, gain volume, assumptions made"),
+    Quantity("lasing.<variant>.assumptions[]", "laser-model assumptions", "", "laser model", "text"),
+    Quantity("lasing.notes[]", "why a variant has no laser model", "", "laser model", "text"),
+    Quantity("lasing.*", "laser model per variant", "", "laser model",
+             "main and no_metal: None when not computed"),
     # bookkeeping
     Quantity("variant", "variant", "", "analysis", "`main`"),
     Quantity("study_name", "study name", "", "analysis", "study.name"),
@@ -286,7 +350,8 @@ QUANTITIES: tuple[Quantity, ...] = (
     Quantity("maps.*", "absorbed-power maps", "", "analysis", "paths (analyze write_maps)"),
 )
 
-_SEGMENT = {"<material>": r"[^.\[\]]+", "<tag>": r"[^.\[\]]+", "<name>": r"[^.\[\]]+"}
+_SEGMENT = {"<material>": r"[^.\[\]]+", "<tag>": r"[^.\[\]]+", "<name>": r"[^.\[\]]+",
+            "<variant>": r"[^.\[\]]+"}
 
 
 def _pattern(key: str) -> re.Pattern:

@@ -20,6 +20,7 @@ import numpy as np
 from hotlase.geometry.runkinds import run_kinds
 from hotlase.geometry.study import StudySpec, material_model, structure_materials, study_json
 from hotlase.postprocess import figures, hot_electrons, mode_fields, mode_figures
+from hotlase.postprocess.lasing_report import lasing_block, lasing_figure, lasing_markdown
 from hotlase.postprocess.absorption import (
     ABSORPTION_CHECK_TOL,
     HeadlineAbsorption,
@@ -178,8 +179,12 @@ def analyze_variants(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXE
     })
     for name in headline_keys():  # always present (postprocess.quantities)
         summary.setdefault(name, None)
+    lasing = lasing_block(results)
+    summary["lasing"] = lasing
     summary = _jsonable(summary)
     figure_paths = _figures(directory / "figures", results, rows)
+    lasing_md = lasing_markdown(lasing, lasing_figure(lasing, directory / "figures"
+                                                      / "light_in_light_out.png"), directory)
     if write_maps:
         summary["maps"] = {}
         for v, r in results.items():
@@ -192,7 +197,7 @@ def analyze_variants(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXE
     write_text_atomic(directory / "summary.json", json.dumps(summary, indent=2, allow_nan=False) + "\n")
     report = directory / "report.md"
     write_text_atomic(report, _markdown(directory, summary, results, rows, figure_paths)
-                      + convergence_md)
+                      + "\n" + lasing_md + convergence_md)
     return report, summary, results
 
 
