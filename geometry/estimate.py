@@ -116,7 +116,8 @@ class PlannedRun:
 def run_plan(study, kinds=None) -> list[PlannedRun]:
     """The runs ``solvers.run`` makes, in its order: per variant modes (with the emitter
     when the structure has rods: the same dipole pulses), spectrum + fields (one pulse),
-    then the emitter. Pulses as ``estimate`` counts them (3 dipole orientations)."""
+    then the emitter, then lasing (one seeded run per pump rate). Pulses as ``estimate``
+    counts them (3 dipole orientations)."""
     from hotlase.geometry.build import build
     from hotlase.geometry.twin import has_metal
 
@@ -133,7 +134,10 @@ def run_plan(study, kinds=None) -> list[PlannedRun]:
         groups.append(broadband)
     if "emitter" in kinds and not ("modes" in kinds and rods):
         groups.append(("emitter",))
-    return [PlannedRun(v, g, 1 if g == broadband else 3) for v in variants for g in groups]
+    pulses = {broadband: 1, ("lasing",): len(study.lasing.pump_rates_per_s) if study.lasing else 0}
+    if "lasing" in kinds:  # last: one seeded run per pump rate
+        groups.append(("lasing",))
+    return [PlannedRun(v, g, pulses.get(g, 3)) for v in variants for g in groups]
 
 
 def plan_text(study, est: Estimate, np: int = 1, kinds=None) -> str:

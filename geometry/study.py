@@ -27,7 +27,8 @@ import numpy as np
 from hotlase.geometry.contact import sheet_sides
 from hotlase.geometry.runkinds import refusals, run_kind_names
 from hotlase.geometry.settings import MIN_RESOLUTION_NM, RUN_KINDS, AnalysisSpec, SimulationSpec
-from hotlase.geometry.specs import RodArraySpec, StructureSpec, WireOnMetalSpec, layer_stack
+from hotlase.geometry.specs import (LasingSpec, RodArraySpec, StructureSpec, WireOnMetalSpec,
+                                    layer_stack)
 from hotlase.geometry.units import whole_cells
 from hotlase.geometry.validate import SpecError, check_bool, check_choice, check_keys
 
@@ -49,9 +50,12 @@ class StudySpec:
         structure: the structure spec (rod array, wire on metal or film stack).
         simulation: grid, band, pump and termination.
         analysis: hot-electron inputs.
-        run_kinds: which runs to make ("spectrum", "modes", "fields", "emitter").
+        run_kinds: which runs to make ("spectrum", "modes", "fields", "emitter", and "lasing"
+            with a [lasing] table).
         compare_no_metal: also run the no-metal twin (geometry.twin.without_metal).
         materials: user materials {name: table as written in [materials.NAME]}.
+        lasing: the optional [lasing] table (gain medium and pump rates of the ``lasing``
+            run kind); None when the study has none.
     """
 
     name: str = "study"
@@ -61,6 +65,7 @@ class StudySpec:
     run_kinds: tuple[str, ...] | None = None  # None: every kind the structure can run
     compare_no_metal: bool = True
     materials: dict = field(default_factory=dict)
+    lasing: LasingSpec | None = None
 
     def __post_init__(self):
         name = self.name
@@ -78,7 +83,8 @@ class StudySpec:
         check_bool("study.compare_no_metal", self.compare_no_metal)
         if isinstance(self.structure, dict):
             set_("structure", _structure(self.structure))
-        for key, cls in (("simulation", SimulationSpec), ("analysis", AnalysisSpec)):
+        for key, cls in (("simulation", SimulationSpec), ("analysis", AnalysisSpec),
+                         ("lasing", LasingSpec)):
             if isinstance(getattr(self, key), dict):
                 set_(key, _flat(key, cls, getattr(self, key)))
         if not isinstance(self.materials, dict):
@@ -110,10 +116,10 @@ class StudySpec:
         ``kind`` replaces the structure; a spec object replaces the field.
         """
         current = study_to_dict(self)
-        for key in ("structure", "simulation", "analysis"):
+        for key in ("structure", "simulation", "analysis", "lasing"):
             value = changes.get(key)
             if isinstance(value, dict):
-                base = current[key]
+                base = current.get(key, {})
                 if key == "structure" and value.get("kind", base["kind"]) != base["kind"]:
                     base = {}
                 changes[key] = {**base, **value}
@@ -198,7 +204,7 @@ def load_study(path: str | Path) -> StudySpec:
 
 def study_from_dict(data: dict[str, Any]) -> StudySpec:
     """Build a validated StudySpec from the TOML structure (see examples/default.toml)."""
-    check_keys("", data, ("study", "structure", "simulation", "analysis", "materials"),
+    check_keys("", data, ("study", "structure", "simulation", "analysis", "materials", "lasing"),
                required=("structure",))
     top = check_keys("study", data.get("study", {}), ("name", "run_kinds", "compare_no_metal"))
     return StudySpec(  # validated as a whole by StudySpec itself
@@ -209,6 +215,7 @@ def study_from_dict(data: dict[str, Any]) -> StudySpec:
         run_kinds=top.get("run_kinds"),
         compare_no_metal=top.get("compare_no_metal", True),
         materials=data.get("materials", {}),
+        lasing=_flat("lasing", LasingSpec, data["lasing"]) if "lasing" in data else None,
     )
 
 
@@ -216,6 +223,8 @@ def study_to_dict(study: StudySpec) -> dict[str, Any]:
     """The canonical TOML-shaped dict of a study (inverse of ``study_from_dict``); JSON-safe."""
     structure = _to_plain(dataclasses.asdict(study.structure))
     assert study.run_kinds is not None  # StudySpec resolves None to the structure's kinds
+    lasing = ({} if study.lasing is None
+              else {"lasing": _to_plain(dataclasses.asdict(study.lasing))})
     return {
         "study": {"name": study.name, "run_kinds": list(study.run_kinds),
                   "compare_no_metal": study.compare_no_metal},
@@ -223,6 +232,7 @@ def study_to_dict(study: StudySpec) -> dict[str, Any]:
         "simulation": _to_plain(dataclasses.asdict(study.simulation)),
         "analysis": _to_plain(dataclasses.asdict(study.analysis)),
         "materials": json.loads(json.dumps(study.materials)),
+        **lasing,
     }
 
 
@@ -237,7 +247,7 @@ def study_hash(study: StudySpec, length: int = 10) -> str:
 
 
 #: The tables of a study that shape the numbers (the ``[study]`` table only names and selects).
-PHYSICS_TABLES = ("structure", "simulation", "analysis", "materials")
+PHYSICS_TABLES = ("structure", "simulation", "analysis", "materials", "lasing")
 
 
 def physics_dict(spec: StudySpec | dict) -> dict[str, Any]:
