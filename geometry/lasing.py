@@ -26,15 +26,14 @@ MIN_LIFETIME_OVER_T2 = 10.0
 
 def gain_material(study: Any) -> str:
     """Name of the material that carries the gain emitters: ``lasing.gain_material``, else
-    the rod or wire material (film stacks must name it)."""
+    the structure kind's gain material (``geometry.kinds``; film stacks must name it), "" when
+    there is none."""
+    from hotlase.geometry.kinds import gain_material_of
+
     spec = study.lasing
     if spec is not None and spec.gain_material is not None:
         return spec.gain_material
-    structure = study.structure
-    rod = getattr(structure, "rod", None)
-    if rod is not None:
-        return rod.material
-    return getattr(structure, "wire_material", "")
+    return gain_material_of(study.structure) or ""
 
 
 def gain_wavelength_nm(study: Any) -> float:

@@ -32,11 +32,16 @@ monotonically below DECAY_FLOOR of its largest window (below threshold: a noisel
 Maxwell-Bloch medium emits nothing in steady state), or at ``lasing.max_time_fs``. No mirror
 symmetry is used (the medium is nonlinear; the lasing mode's parity is not known).
 
-Measured cost per pump point (stepping wall time, 1 rank of the shared 2-core machine):
-1D cavity of tests/physics/test_lasing_onset.py (130 cells, 1500 Meep time units):
-about 2 s; 1D CsPbBr3 film on Ag at 5 nm (benchmarks/lasing_film.py): see its output.
-A 3D rod at 10 nm grids costs the modes run's per-time-unit cost times ~1000 fs of
-simulated time per point.
+Measured cost per pump point (stepping wall time on the shared 2-core machine, load ~12,
+benchmarks/lasing_cost.py and the physics tests), 1 rank:
+- 1D 540 nm gain slab at 10 nm (tests/physics/test_lasing_run.py): 11 s per point (steady
+  after 1-3 ps of scaled time); under ``--np 2`` the same points took 45-150 s (the flux
+  sums are MPI reductions at every sample: run 1D studies on one rank);
+- 1D CsPbBr3 300 nm on Ag 100 nm at 5 nm, default [lasing]: 11-13 s per point (below
+  threshold, decayed after 610 fs);
+- 3D default periodic rod on Ag at 10 nm: 4.7 s per simulated fs, so a point that needs
+  600-3000 fs (at least six windows of 0.2 scaled lifetimes: 600 fs at the default
+  rate_speedup, 180 fs at the largest allowed for a 20 nm line, 3.3e4) costs 15 min to 4 h.
 """
 
 from __future__ import annotations
@@ -362,7 +367,8 @@ def run_lasing(study: StudySpec, writer, *, layout: Layout | None = None, log=pr
             f"output {powers[-1]:.3g} {units} ({res.stepping_time_s:.1f} s)")
     _write(writer, study, spec, units, material, volume_nm, dims, wl, powers, photons_ratio,
            steady, traces, stops, first_atom, stepping, per_area)
-    return {"courant": frame.courant, "stepping_time_s": stepping, "symmetries": []}
+    return {"courant": frame.courant, "stepping_time_s": stepping, "symmetries": [],
+            "meep_time_fs": sum(s["meep_time_fs"] for s in stops)}
 
 
 def _resampled(res: PumpPoint, per_area: float, speedup: float, wl: float) -> tuple:
