@@ -418,6 +418,9 @@ LASING = Group(
              "see `output_units`", "(p,)"),
         Item("photons_per_emitter_pumped", "output photon rate / (pump rate x emitters in the "
              "cell): photons out per excitation the pump could make (<= 1)", "1", "(p,)"),
+        Item("lasing_wavelength_nm", "dominant vacuum wavelength of the field at the seed "
+             "point over the last three windows (FFT peak); 0 where the point decayed", "nm",
+             "(p,)"),
         Item("steady", "1 when the output of the last three windows agreed within "
              "`steady_tol`, or when it had decayed below the seed (below threshold); 0 when "
              "the time cap stopped it", "1", "(p,) int8"),

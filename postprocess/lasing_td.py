@@ -112,6 +112,8 @@ def lasing_summary(path) -> dict[str, Any]:
         "output_units": attrs.get("output_units"),
         "steady": steady.tolist(),
         "photons_per_emitter_pumped": np.asarray(data["photons_per_emitter_pumped"]).tolist(),
+        "lasing_wavelength_nm": np.asarray(data.get("lasing_wavelength_nm", np.zeros(pump.size)),
+                                           float).tolist(),
         "threshold_pump_rate_per_s": onset.threshold,
         "threshold_generation_rate_per_m3_s": onset.threshold * density,
         "onset": asdict(onset),

@@ -19,7 +19,8 @@ level holds 0.6 % of the upper's population, raising the run's threshold by ~0.6
 physical one.
 A lost rate_speedup (x 3e4), a wrong cross-section conversion (factor n or 2 pi) or a wrong
 photon energy would be far outside. Also: output below threshold < 1e-6 of the top; the
-run file holds the documented group; photons out per emitter pumped <= 1.
+run file holds the documented group; photons out per emitter pumped <= 1; the lasing
+points lase at the slab's mode (540 nm, within 3 nm), the dark ones report 0.
 Run time ~ 1 min.
 """
 
@@ -103,7 +104,8 @@ def test_slab_laser_threshold_in_physical_units(tmp_path, check):
     detail = (f"pumps {s['pump_rate_per_s']}, output {out} {s['output_units']}, steady "
               f"{s['steady']}; threshold measured {s['threshold_pump_rate_per_s']:.5g} /s, "
               f"expected {rp_th:.5g} /s, relative error {err:.3g} (tolerance {TOLERANCE}); "
-              f"{s['seconds_per_pump_point']:.1f} s per pump point")
+              f"{s['seconds_per_pump_point']:.1f} s per pump point; lasing at "
+              f"{np.round(s['lasing_wavelength_nm'], 2)} nm")
     print(detail)
     assert s["onset"]["status"] == "fitted", detail
     check("run threshold pump rate vs four-level (1/s)", s["threshold_pump_rate_per_s"], rp_th,
@@ -111,3 +113,7 @@ def test_slab_laser_threshold_in_physical_units(tmp_path, check):
     assert np.all(np.abs(out[:2]) < 1e-6 * out[-1]), detail
     assert all(s["steady"]), detail
     assert np.all(np.asarray(s["photons_per_emitter_pumped"]) <= 1.0), detail
+    lasing_nm = np.asarray(s["lasing_wavelength_nm"])
+    assert np.all(lasing_nm[:2] == 0) and np.all(np.abs(lasing_nm[2:] - WL_NM) < 3.0), (
+        f"lasing wavelengths {lasing_nm} nm: the slab's mode is at {WL_NM} nm (3 nm: the FFT "
+        "peak of 120 periods, interpolated, and the mode's shift on the grid)")

@@ -117,3 +117,14 @@ def test_onset_fit():
     assert onset_threshold(pump, np.zeros(6)).status == "no lasing"
     one = onset_threshold(pump, np.where(pump > 7, 1.0, 0.0))
     assert one.status == "bracketed only" and math.isnan(one.threshold)
+
+
+def test_example_study_loads_and_runs_lasing():
+    from hotlase.geometry.study import load_study
+    from tests.conftest import REPO
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        study = load_study(REPO / "examples" / "lasing_time_domain.toml")
+    assert study.run_kinds == ("lasing",) and study.lasing is not None
+    assert len(study.lasing.pump_rates_per_s) == 6
