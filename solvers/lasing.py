@@ -24,9 +24,10 @@ rate-equation regime). Each pump point starts at the field-free steady-state pop
 its pump (``geometry.lasing.four_level_populations``), so only the lasing transient
 (growth from the seed, relaxation oscillations) is simulated.
 
-Per pump point: a weak Gaussian dipole pulse at the gain line in the gain object nearest the
-cell axis seeds the field; the radiated power through the planes above and below the
-structure (and the open lateral sides) is averaged over windows; the point stops when three
+Per pump point: weak Gaussian dipole pulses at the gain line (x, y, z), off the centre of the
+gain object nearest the cell axis (no mode left unseeded by symmetry), seed the field; the
+radiated power through the planes above and below the structure (and the open lateral
+sides) is averaged over windows; the point stops when three
 windows agree within ``lasing.steady_tol`` (steady lasing), when the power has fallen
 monotonically below DECAY_FLOOR of its largest window (below threshold: a noiseless
 Maxwell-Bloch medium emits nothing in steady state), or at ``lasing.max_time_fs``. No mirror
@@ -64,7 +65,7 @@ from hotlase.geometry.lasing import (
     gain_wavelength_nm,
     scaled_rates_per_s,
 )
-from hotlase.geometry.primitives import Layout
+from hotlase.geometry.primitives import Cylinder, Layout
 from hotlase.geometry.runkinds import run_kinds
 from hotlase.geometry.study import StudySpec, material_model
 from hotlase.geometry.units import MEEP_TIME_S, photon_energy_j
@@ -333,11 +334,24 @@ def output_faces(frame, layout: Layout) -> list:
     return faces
 
 
+#: Seed offset from the centre of the gain object, as fractions of its half sizes (x, y, z):
+#: off every mirror plane and node-free point, so modes of every parity get a share.
+SEED_OFFSET = (0.31, 0.23, 0.17)
+
+
 def seed_position_nm(layout: Layout, material: str) -> tuple[float, float, float]:
-    """Centre of the gain object nearest the cell axis (x = y = 0)."""
+    """Inside the gain object nearest the cell axis (x = y = 0), off its centre by
+    SEED_OFFSET of its half sizes, so that no mode of the object is left unseeded by
+    symmetry (a noiseless Maxwell-Bloch medium only amplifies what the seed excites)."""
     objects = [p for p in layout.primitives if p.material == material]
     best = min(objects, key=lambda p: p.center_nm[0] ** 2 + p.center_nm[1] ** 2)
-    return tuple(float(v) for v in best.center_nm)  # type: ignore[return-value]
+    if isinstance(best, Cylinder):
+        half = [best.radius_nm] * 3
+        half[{"x": 0, "y": 1, "z": 2}[best.axis]] = best.height_nm / 2
+    else:
+        half = [s / 2 for s in best.size_nm]
+    return tuple(c + (f * h if math.isfinite(h) else 0.0)  # type: ignore[return-value]
+                 for c, f, h in zip(best.center_nm, SEED_OFFSET, half))
 
 
 def run_lasing(study: StudySpec, writer, *, layout: Layout | None = None, log=print) -> dict:
@@ -359,6 +373,7 @@ def run_lasing(study: StudySpec, writer, *, layout: Layout | None = None, log=pr
     position = seed_position_nm(layout, material)
     point = meep_point(frame, position)
     component = meep_component(frame, "x")
+    seed_axes = ("x",) if frame.dims == 1 else ("x", "y", "z")  # every polarisation seeded
     wl = gain_wavelength_nm(study)
     dims = frame.dims
     volume_nm = gain_volume(layout, material, dims)
@@ -377,11 +392,12 @@ def run_lasing(study: StudySpec, writer, *, layout: Layout | None = None, log=pr
         omega = 2 * math.pi * atom.frequency
         amp = SEED_RELATIVE * math.sqrt(omega * sum(atom.populations))
         fwidth = 2 * atom.gamma
-        seed = mp.Source(mp.GaussianSource(atom.frequency, fwidth=fwidth), component=component,
-                         center=point, amplitude=amp)
-        sim, _, _ = make_simulation(study, sources=[seed], layout=layout,
+        seeds = [mp.Source(mp.GaussianSource(atom.frequency, fwidth=fwidth),
+                           component=meep_component(frame, axis), center=point, amplitude=amp)
+                 for axis in seed_axes]
+        sim, _, _ = make_simulation(study, sources=seeds, layout=layout,
                                     media={material: medium})
-        t_seed_end = 2 * seed.src.cutoff / fwidth  # Meep's Gaussian ends at 2 cutoff width
+        t_seed_end = 2 * seeds[0].src.cutoff / fwidth  # Meep's Gaussian ends at 2 cutoff widths
         log(f"[lasing {i + 1}/{len(spec.pump_rates_per_s)}] pump {rate:.3g} /s "
             f"(scaled {atom.pumps[0][2]:.3g} per Meep time)")
         res = run_pump_point(sim, faces, frequency=atom.frequency,
