@@ -47,9 +47,10 @@ class Estimate:
         dims: 1, 2 or 3; cells: grid cells along each simulated axis (x, y, z);
         total_cells: their product; memory_bytes: peak memory of the largest run (fields
         and polarisation of every cell plus the field maps); pulses: Meep runs of the
-        study (broadband pulse per variant, one per dipole orientation for emitter/modes);
-        steps: time steps per pulse at the cap; seconds: upper bound of the whole study at
-        ``MCELLS_PER_S`` on one rank.
+        study (broadband pulse per variant, one per dipole orientation for emitter/modes,
+        one per pump rate for lasing); steps: time steps per pulse at the simulation cap;
+        seconds: upper bound of the whole study at ``MCELLS_PER_S`` on one rank (lasing runs
+        counted at their own cap, lasing.max_time_fs).
     """
 
     dims: int
@@ -96,6 +97,12 @@ def estimate(study) -> Estimate:
     dt_s = COURANT * dx * 1e-9 / C0_M_S
     steps = math.ceil(sim.max_time_fs * 1e-15 / dt_s)
     seconds = pulses * total * steps / (MCELLS_PER_S * 1e6)
+    if "lasing" in study.run_kinds and study.lasing is not None:  # one run per pump rate
+        runs = variants * len(study.lasing.pump_rates_per_s)
+        lasing_steps = math.ceil(study.lasing.max_time_fs * 1e-15 / dt_s)
+        pulses += runs
+        seconds += runs * total * lasing_steps / (MCELLS_PER_S * 1e6)
+        memory = max(memory, total * (BYTES_PER_CELL + BYTES_PER_POLE * (poles + 2)))
     return Estimate(layout.dims, cells, total, memory, pulses, steps, seconds)
 
 
