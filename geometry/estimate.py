@@ -48,9 +48,10 @@ class Estimate:
         total_cells: their product; memory_bytes: peak memory of the largest run (fields
         and polarisation of every cell plus the field maps); pulses: Meep time-steppings of
         the study, every run of ``run_plan`` counted (normalisations, dipole orientations,
-        mode-field re-runs, bulk-medium and Bloch-k runs);
-        steps: time steps per pulse at the cap; seconds: upper bound of the whole study at
-        ``MCELLS_PER_S`` on one rank.
+        mode-field re-runs, bulk-medium and Bloch-k runs, one per pump rate for lasing);
+        steps: time steps per pulse at the simulation cap; seconds: upper bound of the whole
+        study at ``MCELLS_PER_S`` on one rank (lasing runs counted at their own cap,
+        lasing.max_time_fs).
     """
 
     dims: int
@@ -97,10 +98,17 @@ def estimate(study) -> Estimate:
     memory = total * (BYTES_PER_CELL + BYTES_PER_POLE * poles)
     if "fields" in study.run_kinds:
         memory += total * 6 * 16 * FIELD_TARGETS
-    pulses = sum(r.pulses for r in run_plan(study, layout=layout))
+    plan = run_plan(study, layout=layout)
+    pulses = sum(r.pulses for r in plan)
     dt_s = COURANT * dx * 1e-9 / C0_M_S
     steps = math.ceil(sim.max_time_fs * 1e-15 / dt_s)
-    seconds = pulses * total * steps / (MCELLS_PER_S * 1e6)
+    lasing_runs = sum(r.pulses for r in plan if r.kinds == ("lasing",))
+    seconds = (pulses - lasing_runs) * total * steps / (MCELLS_PER_S * 1e6)
+    if lasing_runs:  # one run per pump rate, each up to its own cap
+        assert study.lasing is not None  # run_plan plans lasing only with a [lasing] table
+        lasing_steps = math.ceil(study.lasing.max_time_fs * 1e-15 / dt_s)
+        seconds += lasing_runs * total * lasing_steps / (MCELLS_PER_S * 1e6)
+        memory = max(memory, total * (BYTES_PER_CELL + BYTES_PER_POLE * (poles + 2)))
     return Estimate(layout.dims, cells, total, memory, pulses, steps, seconds)
 
 
@@ -161,10 +169,10 @@ def _dipole_run(variant: str, kinds: tuple[str, ...], n: dict[str, int], bulk: b
 def run_plan(study, kinds=None, layout=None) -> list[PlannedRun]:
     """The runs ``solvers.run`` makes, in its order: per variant modes (with the emitter
     when the structure has rods: the same dipole pulses), spectrum + fields, then the
-    emitter; each with the Meep time-steppings it makes. The broadband run is a
-    normalisation in the empty cell and the structure (2); the dipole runs as
-    ``_dipole_counts`` says, the bulk-medium LDOS once for both variants when the twin has
-    the same rod medium and grid (solvers.emitter reuses it)."""
+    emitter, then lasing (one seeded run per pump rate); each with the Meep time-steppings
+    it makes. The broadband run is a normalisation in the empty cell and the structure (2);
+    the dipole runs as ``_dipole_counts`` says, the bulk-medium LDOS once for both variants
+    when the twin has the same rod medium and grid (solvers.emitter reuses it)."""
     from hotlase.geometry.build import build
     from hotlase.geometry.study import material_model
     from hotlase.geometry.twin import has_metal
@@ -188,7 +196,11 @@ def run_plan(study, kinds=None, layout=None) -> list[PlannedRun]:
         groups.append(broadband)
     if "emitter" in kinds and not ("modes" in kinds and rods):
         groups.append(("emitter",))
+    if "lasing" in kinds and study.lasing is not None:  # last: one seeded run per pump rate
+        groups.append(("lasing",))
+    n_pump = len(study.lasing.pump_rates_per_s) if study.lasing is not None else 0
     return [PlannedRun(v, g, 2, "1 normalisation + 1 structure") if g == broadband
+            else PlannedRun(v, g, n_pump, f"{n_pump} pump rate(s)") if g == ("lasing",)
             else _dipole_run(v, g, n, bulk=v == "main" or bulk_again)
             for v in variants for g in groups]
 

@@ -16,6 +16,8 @@ from typing import Any
 
 PLANE_WAVE = "plane wave"
 DIPOLES = "dipoles"
+GAIN = "pumped gain"  # the structure's own pumped gain medium, seeded by a weak pulse
+SOURCES = (PLANE_WAVE, DIPOLES, GAIN)
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ class RunKind:
 
     Attributes:
         name: the run kind (``study.run_kinds``, ``--kinds``, ``<variant>_<name>.h5``).
-        source: PLANE_WAVE or DIPOLES: what excites the structure.
+        source: PLANE_WAVE, DIPOLES or GAIN: what excites the structure.
         summary: one line for docs and help.
         solver: "module:function" that makes the run (resolved inside ``solvers`` only).
         analysis: name of the function of ``postprocess.report`` that analyses the file.
@@ -60,6 +62,8 @@ class RunKind:
         root_attributes: root attributes this kind adds to the common ones.
         refuse: (study, layout) -> why the structure cannot run this kind, worded to follow
             the kind's name ("need a rod or wire ..."), or None.
+        opt_in: run only when the study asks for it (its own table): never among the kinds
+            assumed for a study that is not known (``default_run_kind_names``).
     """
 
     name: str
@@ -70,6 +74,7 @@ class RunKind:
     groups: tuple[Group, ...]
     root_attributes: tuple[Item, ...] = ()
     refuse: Callable[[Any, Any], str | None] = lambda study, layout: None
+    opt_in: bool = False
 
 
 _REGISTRY: dict[str, RunKind] = {}
@@ -89,6 +94,11 @@ def run_kinds() -> dict[str, RunKind]:
 def run_kind_names() -> tuple[str, ...]:
     """The registered run-kind names (the allowed values of study.run_kinds and --kinds)."""
     return tuple(_REGISTRY)
+
+
+def default_run_kind_names() -> tuple[str, ...]:
+    """The registered kinds a study runs without opting in (every kind but ``opt_in`` ones)."""
+    return tuple(name for name, kind in _REGISTRY.items() if not kind.opt_in)
 
 
 def refusals(study: Any, layout: Any) -> dict[str, str]:
@@ -143,7 +153,7 @@ ROOT_ATTRIBUTES = (
     Item("created_utc", "ISO time the run started"),
     Item("mpi_processes", "MPI ranks used"),
     Item("resolution_nm", "grid spacing", "nm"),
-    Item("run_kind", "the run kind (`spectrum`, `modes`, `fields` or `emitter`)"),
+    Item("run_kind", "the run kind (`spectrum`, `modes`, `fields`, `emitter` or `lasing`)"),
     Item("variant", "`main` or `no_metal`"),
     Item("status", "`running`, `complete`, `suspect` or `failed` (\"Checks\" below; `complete` "
          "and `suspect` may be analysed, `suspect` flagged)"),
@@ -392,6 +402,67 @@ register_run_kind(RunKind(
     "emitter", DIPOLES, "LDOS at the rod centre and in the bulk rod medium (Purcell factor)",
     solver="hotlase.solvers.emitter:run_emitter", analysis="_emitter",
     groups=(EMITTER,), refuse=_emitter_refusal))
+
+
+LASING = Group(
+    "lasing",
+    datasets=(
+        Item("pump_rate_per_s", "pump rate 0 -> 3 per ground-state emitter (physical, "
+             "ascending): the light-in axis", "1/s", "(p,)"),
+        Item("generation_rate_per_m3_s", "pump rate x emitter density (excitations made per "
+             "volume and time when the ground level is full)", "1/(m^3 s)", "(p,)"),
+        Item("output_power", "radiated power leaving the cell (top, bottom and open sides; "
+             "metal absorption not counted), mean of the last averaging window, scaled back "
+             "to physical rates (divided by `rate_speedup`); units per attribute "
+             "`output_units`: W (3D), W/m (2D, per length along y), W/m^2 (1D, per area)",
+             "see `output_units`", "(p,)"),
+        Item("photons_per_emitter_pumped", "output photon rate / (pump rate x emitters in the "
+             "cell): photons out per excitation the pump could make (<= 1)", "1", "(p,)"),
+        Item("lasing_wavelength_nm", "dominant vacuum wavelength of the field at the seed "
+             "point over the last three windows (FFT peak); 0 where the point decayed", "nm",
+             "(p,)"),
+        Item("steady", "1 when the output of the last three windows agreed within "
+             "`steady_tol`, or when it had decayed below the seed (below threshold); 0 when "
+             "the time cap stopped it", "1", "(p,) int8"),
+        Item("trace_time_fs", "simulated (scaled) time of each window of the output trace",
+             "fs", "(p, t)"),
+        Item("trace_output_power", "output power of each window, same units as "
+             "`output_power`", "see `output_units`", "(p, t)"),
+    ),
+    attributes=(
+        Item("output_units", "`W`, `W/m` or `W/m^2` (cell dimensionality)"),
+        Item("gain_material", "the material that holds the gain emitters"),
+        Item("gain_volume", "volume of the gain material in the cell: nm^3 (3D), nm^2 (2D) "
+             "or nm (1D)"),
+        Item("dims", "cell dimensionality (1, 2 or 3)"),
+        Item("emission_wavelength_nm", "centre of the gain line", "nm"),
+        Item("lasing_spec", "JSON of the study's [lasing] table as run"),
+        Item("rate_speedup", "factor every population rate was multiplied by", "1"),
+        Item("scaled_rates_per_s", "JSON: the upper, lower and pump-level relaxation rates "
+             "the run used (1/s of simulated time)"),
+        Item("meep_atom", "JSON: the Meep MultilevelAtom parameters (Meep units) at pump 0"),
+        Item("stops", "JSON list per pump point: stop reason (`steady`, `decayed`, `time "
+             "cap`), simulated time (fs), stepping wall time (s)"),
+        Item("seconds_per_pump_point", "mean stepping wall time per pump point", "s"),
+    ),
+    intro="Time-domain light-in / light-out (`solvers.lasing`): per pump rate, a four-level "
+          "MultilevelAtom medium in the gain material starts at its field-free steady state, "
+          "a weak pulse at the gain line seeds it, and the radiated power is averaged over "
+          "windows until it is steady, has decayed, or hits `lasing.max_time_fs`. Threshold "
+          "and slope come from `postprocess.lasing_td` (docs/physics.md §8).")
+
+
+def _lasing_refusal(study, layout) -> str | None:
+    from hotlase.geometry.lasing import lasing_refusal
+
+    return lasing_refusal(study, layout)
+
+
+register_run_kind(RunKind(
+    "lasing", GAIN, "time-domain light-in / light-out of the pumped four-level gain medium "
+    "(Meep MultilevelAtom) and its threshold",
+    solver="hotlase.solvers.lasing:run_lasing", analysis="_lasing",
+    groups=(LASING,), refuse=_lasing_refusal, opt_in=True))
 
 
 # -- docs/runfile.md --------------------------------------------------------------------------------

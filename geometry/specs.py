@@ -317,3 +317,99 @@ class GainSpec:
             raise SpecError("pump_max_w_cm2", self.pump_max_w_cm2,
                             f"must be >= 1e4 * pump_min_w_cm2 = {1e4 * self.pump_min_w_cm2:g} "
                             "(at least four decades of pump)")
+
+
+#: Allowed range of every numeric [lasing] key (each entry of pump_rates_per_s for it);
+#: checked in LasingSpec and printed by ``hotlase schema``. Parameter ranges of lead-halide
+#: perovskite gain: PL lifetimes 1-29 ns and line widths 12-42 nm (CsPbX3 nanocrystals,
+#: Protesescu et al., Nano Lett. 15, 3692 (2015)); material gain 1e3-1e4 /cm at carrier
+#: densities 1e18-1e19 /cm^3, as in semiconductor gain media (Coldren, Corzine &
+#: Mashanovitch, Diode Lasers and Photonic Integrated Circuits, 2nd ed. (2012), ch. 4).
+LASING_LIMITS = {
+    "pump_rates_per_s": Range(0.0, 1e13, lo_open=True),
+    "density_per_m3": Range(1e20, 1e28),
+    "cross_section_m2": Range(1e-24, 1e-16),
+    "linewidth_nm": Range(0.1, 200.0),
+    "emission_wavelength_nm": Range(200.0, 2000.0),
+    "upper_lifetime_s": Range(1e-12, 1e-6),
+    "lower_lifetime_s": Range(1e-16, 1e-9),
+    "pump_lifetime_s": Range(1e-16, 1e-9),
+    "rate_speedup": Range(1.0, 1e8),
+    "max_time_fs": Range(10.0, 1e6),
+    "steady_tol": Range(1e-4, 0.5),
+}
+#: The most pump points one [lasing] table may ask for (each is a whole time-domain run).
+MAX_PUMP_POINTS = 40
+
+
+@dataclass(frozen=True)
+class LasingSpec:
+    """The ``[lasing]`` table: a four-level saturable gain medium (Meep's MultilevelAtom) in
+    the gain material of the structure, and the pump rates of the time-domain lasing run.
+
+    Levels: 0 ground, 3 pump level, 2 upper and 1 lower lasing level; the pump lifts 0 -> 3,
+    3 -> 2 and 1 -> 0 relax fast, 2 -> 1 is the radiative line (docs/physics.md §8).
+
+    Attributes:
+        pump_rates_per_s: pump rates 0 -> 3 per ground-state emitter, 1/s, each in (0, 1e13];
+            one time-domain run per entry (the light-in axis).
+        gain_material: the material the gain emitters are put in (when absent, the rod or
+            wire material). Every object of that material gains, and it may not be the
+            substrate or the superstrate.
+        density_per_m3: emitter density N (the largest possible inversion), 1/m^3;
+            default 5e25 (5e19 /cm^3, an order-of-magnitude value; range 1e20-1e28).
+        cross_section_m2: stimulated-emission cross-section at the line centre, m^2:
+            material gain g = cross_section_m2 x inversion; default 1e-19 (1e-15 cm^2, so the
+            largest gain is 5e4 /cm at the default density).
+        linewidth_nm: homogeneous full width at half maximum of the gain line, nm; default 20
+            (CsPbBr3 nanocrystals 12-42 nm, Protesescu 2015).
+        emission_wavelength_nm: centre of the gain line, nm (when absent, the study's
+            simulation.emission_wavelength_nm).
+        upper_lifetime_s: lifetime of the upper lasing level 2 -> 1, s; default 5e-9
+            (1-29 ns, Protesescu 2015).
+        lower_lifetime_s: relaxation time of the lower level 1 -> 0, s; default 1e-13.
+        pump_lifetime_s: relaxation time of the pump level 3 -> 2, s; default 1e-13.
+        rate_speedup: every population rate (pump and lifetimes) is multiplied by this in the
+            run, so the populations reach steady state in a few hundred fs of simulated time;
+            thresholds and output are divided by it again (docs/physics.md §8). Default 1e4.
+        max_time_fs: simulated time cap per pump point, fs (scaled time); default 3000.
+        steady_tol: a pump point is steady when the output of three consecutive averaging
+            windows agrees within this relative tolerance; default 0.02.
+    """
+
+    pump_rates_per_s: tuple[float, ...] = (1e6, 1e7, 3e7, 1e8, 3e8, 1e9)
+    gain_material: str | None = None
+    density_per_m3: float = 5e25
+    cross_section_m2: float = 1e-19
+    linewidth_nm: float = 20.0
+    emission_wavelength_nm: float | None = None
+    upper_lifetime_s: float = 5e-9
+    lower_lifetime_s: float = 1e-13
+    pump_lifetime_s: float = 1e-13
+    rate_speedup: float = 1e4
+    max_time_fs: float = 3000.0
+    steady_tol: float = 0.02
+
+    def __post_init__(self):
+        rates = self.pump_rates_per_s
+        if isinstance(rates, (int, float)) and not isinstance(rates, bool):
+            rates = (rates,)
+        if not isinstance(rates, (list, tuple)) or not rates or len(rates) > MAX_PUMP_POINTS:
+            raise SpecError("pump_rates_per_s", rates, "must be a non-empty list of at most "
+                                                       f"{MAX_PUMP_POINTS} pump rates in 1/s")
+        checked = tuple(LASING_LIMITS["pump_rates_per_s"].check(f"pump_rates_per_s[{i}]", r)
+                        for i, r in enumerate(rates))
+        if len(set(checked)) != len(checked):
+            raise SpecError("pump_rates_per_s", list(checked), "must not repeat a pump rate")
+        object.__setattr__(self, "pump_rates_per_s", tuple(sorted(checked)))
+        if self.gain_material is not None:
+            _check_material("gain_material", self.gain_material)
+        for name, allowed in LASING_LIMITS.items():
+            value = getattr(self, name)
+            if name != "pump_rates_per_s" and value is not None:
+                object.__setattr__(self, name, allowed.check(name, value))
+        for name in ("lower_lifetime_s", "pump_lifetime_s"):
+            if getattr(self, name) >= self.upper_lifetime_s:
+                raise SpecError(name, getattr(self, name),
+                                f"must be < upper_lifetime_s = {self.upper_lifetime_s:g} (a "
+                                "four-level medium relaxes its pump and lower levels fast)")

@@ -27,7 +27,8 @@ import numpy as np
 from hotlase.geometry.contact import sheet_sides
 from hotlase.geometry.runkinds import refusals, run_kind_names
 from hotlase.geometry.settings import MIN_RESOLUTION_NM, RUN_KINDS, AnalysisSpec, SimulationSpec
-from hotlase.geometry.specs import GainSpec, RodArraySpec, StructureSpec, WireOnMetalSpec, layer_stack
+from hotlase.geometry.specs import (GainSpec, LasingSpec, RodArraySpec, StructureSpec,
+                                    WireOnMetalSpec, layer_stack)
 from hotlase.geometry.units import whole_cells
 from hotlase.geometry.validate import SpecError, check_bool, check_choice, check_keys
 
@@ -49,11 +50,14 @@ class StudySpec:
         structure: the structure spec (rod array, wire on metal or film stack).
         simulation: grid, band, pump and termination.
         analysis: hot-electron inputs.
-        run_kinds: which runs to make ("spectrum", "modes", "fields", "emitter").
+        run_kinds: which runs to make ("spectrum", "modes", "fields", "emitter", and "lasing"
+            with a [lasing] table).
         compare_no_metal: also run the no-metal twin (geometry.twin.without_metal).
         materials: user materials {name: table as written in [materials.NAME]}.
         gain: the perovskite gain medium and carrier constants of the laser model (the
             optional [gain] table; the passive runs store it, the analysis reads it).
+        lasing: the optional [lasing] table (gain medium and pump rates of the ``lasing``
+            run kind); None when the study has none.
     """
 
     name: str = "study"
@@ -64,6 +68,7 @@ class StudySpec:
     compare_no_metal: bool = True
     materials: dict = field(default_factory=dict)
     gain: GainSpec = GainSpec()
+    lasing: LasingSpec | None = None
 
     def __post_init__(self):
         name = self.name
@@ -82,7 +87,7 @@ class StudySpec:
         if isinstance(self.structure, dict):
             set_("structure", _structure(self.structure))
         for key, cls in (("simulation", SimulationSpec), ("analysis", AnalysisSpec),
-                         ("gain", GainSpec)):
+                         ("gain", GainSpec), ("lasing", LasingSpec)):
             if isinstance(getattr(self, key), dict):
                 set_(key, _flat(key, cls, getattr(self, key)))
         if not isinstance(self.materials, dict):
@@ -114,10 +119,10 @@ class StudySpec:
         ``kind`` replaces the structure; a spec object replaces the field.
         """
         current = study_to_dict(self)
-        for key in ("structure", "simulation", "analysis", "gain"):
+        for key in ("structure", "simulation", "analysis", "gain", "lasing"):
             value = changes.get(key)
             if isinstance(value, dict):
-                base = current[key]
+                base = current.get(key, {})
                 if key == "structure" and value.get("kind", base["kind"]) != base["kind"]:
                     base = {}
                 changes[key] = {**base, **value}
@@ -202,7 +207,8 @@ def load_study(path: str | Path) -> StudySpec:
 
 def study_from_dict(data: dict[str, Any]) -> StudySpec:
     """Build a validated StudySpec from the TOML structure (see examples/default.toml)."""
-    check_keys("", data, ("study", "structure", "simulation", "analysis", "materials", "gain"),
+    check_keys("", data, ("study", "structure", "simulation", "analysis", "materials", "gain",
+                          "lasing"),
                required=("structure",))
     top = check_keys("study", data.get("study", {}), ("name", "run_kinds", "compare_no_metal"))
     return StudySpec(  # validated as a whole by StudySpec itself
@@ -214,6 +220,7 @@ def study_from_dict(data: dict[str, Any]) -> StudySpec:
         compare_no_metal=top.get("compare_no_metal", True),
         materials=data.get("materials", {}),
         gain=_flat("gain", GainSpec, data.get("gain", {})),
+        lasing=_flat("lasing", LasingSpec, data["lasing"]) if "lasing" in data else None,
     )
 
 
@@ -221,6 +228,8 @@ def study_to_dict(study: StudySpec) -> dict[str, Any]:
     """The canonical TOML-shaped dict of a study (inverse of ``study_from_dict``); JSON-safe."""
     structure = _to_plain(dataclasses.asdict(study.structure))
     assert study.run_kinds is not None  # StudySpec resolves None to the structure's kinds
+    lasing = ({} if study.lasing is None
+              else {"lasing": _to_plain(dataclasses.asdict(study.lasing))})
     return {
         "study": {"name": study.name, "run_kinds": list(study.run_kinds),
                   "compare_no_metal": study.compare_no_metal},
@@ -229,6 +238,7 @@ def study_to_dict(study: StudySpec) -> dict[str, Any]:
         "analysis": _to_plain(dataclasses.asdict(study.analysis)),
         "materials": json.loads(json.dumps(study.materials)),
         "gain": _to_plain(dataclasses.asdict(study.gain)),
+        **lasing,
     }
 
 
@@ -245,7 +255,7 @@ def study_hash(study: StudySpec, length: int = 10) -> str:
 #: The tables of a study that shape the numbers (the ``[study]`` table only names and selects).
 #: ``[gain]`` counts: the analysis reads it from the run files' stored study, so runs made
 #: with another gain table must not be reused as if they held this one.
-PHYSICS_TABLES = ("structure", "simulation", "analysis", "materials", "gain")
+PHYSICS_TABLES = ("structure", "simulation", "analysis", "materials", "gain", "lasing")
 
 
 def physics_dict(spec: StudySpec | dict) -> dict[str, Any]:

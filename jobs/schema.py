@@ -26,7 +26,9 @@ from hotlase.geometry.settings import (
     AnalysisSpec,
     SimulationSpec,
 )
+from hotlase.geometry.runkinds import default_run_kind_names
 from hotlase.geometry.specs import (
+    LASING_LIMITS,
     COUNT_RANGE,
     GAIN_CHOICES,
     GAIN_LIMITS,
@@ -34,6 +36,7 @@ from hotlase.geometry.specs import (
     STRUCTURE_CHOICES,
     FilmStackSpec,
     GainSpec,
+    LasingSpec,
     LayerSpec,
     RodArraySpec,
     RodSpec,
@@ -46,8 +49,8 @@ from hotlase.jobs.toml_writer import dumps
 #: Units read from a key's suffix (the project's rule: a dimensioned key ends in its unit).
 _UNITS = (("_nm", "nm"), ("_fs", "fs"), ("_ev", "eV"), ("_w_m2", "W/m^2"), ("_v_m", "V/m"),
           ("_deg", "degrees"), ("_mev", "meV"), ("_ns", "ns"), ("_ps", "ps"), ("_rate_s", "1/s"),
-          ("_m3", "1/m^3"), ("_m6_s", "m^6/s"), ("_a_cm2", "A/cm^2"), ("_m2", "m^2"),
-          ("_w_cm2", "W/cm^2"))
+          ("_per_s", "1/s"), ("_lifetime_s", "s"), ("_per_m3", "1/m^3"), ("_m3", "1/m^3"),
+          ("_m6_s", "m^6/s"), ("_a_cm2", "A/cm^2"), ("_m2", "m^2"), ("_w_cm2", "W/cm^2"))
 #: Cross-field rules the single-key ranges cannot say (enforced in the spec classes and
 #: geometry.study.check_study).
 _RULES = {
@@ -133,7 +136,7 @@ def _row(key: str, default: Any, allowed: str, meaning: str) -> str:
 
 
 #: Keys that name a material.
-_MATERIAL_KEYS = ("material", "wire_material", "superstrate")
+_MATERIAL_KEYS = ("material", "wire_material", "superstrate", "gain_material")
 
 
 def _allowed(key: str, default: Any, limits: dict, choices: dict) -> str:
@@ -297,14 +300,14 @@ def reference() -> str:
         "",
         "Tables: `[study]`, `[structure]` (with `[structure.rod]`, `[structure.spacer]`, "
         "`[structure.metal]`, `[structure.substrate]` or `layers`), `[simulation]`, "
-        "`[analysis]`, `[gain]`, `[materials.NAME]`. Only `[structure]` is required.",
+        "`[analysis]`, `[gain]`, `[materials.NAME]`, `[lasing]`. Only `[structure]` is required.",
         "",
         "## `[study]`",
         "",
         "| key | unit | default | allowed | meaning |", "| --- | --- | --- | --- | --- |",
         _row("name", "study", f"at most {MAX_NAME} letters, digits, - _ .",
              attribute_docs(StudySpec)["name"]),
-        _row("run_kinds", list(RUN_KINDS), "non-empty list of " + ", ".join(
+        _row("run_kinds", list(default_run_kind_names()), "non-empty list of " + ", ".join(
             f'"{k}"' for k in RUN_KINDS), attribute_docs(StudySpec)["run_kinds"]),
         _row("compare_no_metal", True, "true or false",
              attribute_docs(StudySpec)["compare_no_metal"]),
@@ -380,6 +383,20 @@ def reference() -> str:
         *table_rows(GainSpec, GAIN_LIMITS, GAIN_CHOICES),
         "",
         *_block({"gain": study_to_dict(StudySpec())["gain"]}),
+        "",
+        "## `[lasing]`",
+        "",
+        "Optional: the gain medium and pump rates of the `lasing` run kind (a study without "
+        "this table cannot run it, and leaves it out of its default run kinds).",
+        "",
+        *table_rows(LasingSpec, LASING_LIMITS, {}),
+        "",
+        "`pump_rates_per_s`: the range holds for each entry (at most 40, no repeats; sorted). "
+        "`lower_lifetime_s` and `pump_lifetime_s` must be < `upper_lifetime_s`. The scaled "
+        "upper lifetime `upper_lifetime_s / rate_speedup` must be >= 10 dephasing times of the "
+        "line (refused otherwise).",
+        "",
+        *_block({"lasing": {"pump_rates_per_s": [1e6, 1e7, 3e7, 1e8, 3e8, 1e9]}}),
         "",
         *_material_section(),
         "",

@@ -245,6 +245,16 @@ QUANTITIES: tuple[Quantity, ...] = (
              "emitter attribute position_nm"),
     Quantity("emitter.*", "emitter position and medium", "", "emitter",
              "position_nm (nm), medium"),
+    # lasing (time domain)
+    Quantity("lasing_time_domain.threshold_pump_rate_per_s", "time-domain threshold pump rate",
+             "1/s", "lasing", "onset of the L-L curve (postprocess.lasing_td.onset_threshold), "
+             "scaled back by rate_speedup", compare=RATIO),
+    Quantity("lasing_time_domain.threshold_generation_rate_per_m3_s",
+             "time-domain threshold generation rate", "1/(m^3 s)", "lasing",
+             "threshold pump rate x emitter density"),
+    Quantity("lasing_time_domain.*", "time-domain light-in / light-out", "", "lasing",
+             "pump_rate_per_s (1/s), output_power (output_units), steady, "
+             "photons_per_emitter_pumped (1), onset fit, rate_speedup, seconds_per_pump_point"),
     # comparison
     Quantity("enhancement.<name>", "metal / no metal", "1", "comparison",
              "ratio of a RATIO quantity, key = its path with dots as _", plot=6),

@@ -137,7 +137,7 @@ def physical_problems(f, kind: str, deep: bool = True) -> Problems:
 
     spectrum: finite, R/T/A/A_by_material as long as ``wavelength_nm`` and within [0, 1] up
     to RANGE_TOL, energy balance (recomputed from the datasets) within BALANCE_SUSPECT;
-    modes, emitter: finite and equal lengths; fields: E, H, eps finite and shaped like their
+    modes, emitter, lasing: finite and equal lengths; fields: E, H, eps finite and shaped like their
     coordinates (only with ``deep``: it reads every field map). A run stopped by the time cap
     (root ``stop_reason``) instead of field decay is suspect.
     """
@@ -148,9 +148,10 @@ def physical_problems(f, kind: str, deep: bool = True) -> Problems:
     g = f[kind]
     if kind == "spectrum":
         _spectrum(p, g)
-    elif kind in ("modes", "emitter"):
-        names = (("wavelength_nm", "Q", "amplitude", "error") if kind == "modes"
-                 else ("wavelength_nm", "ldos", "ldos_bulk"))
+    elif kind in ("modes", "emitter", "lasing"):
+        names = {"modes": ("wavelength_nm", "Q", "amplitude", "error"),
+                 "emitter": ("wavelength_nm", "ldos", "ldos_bulk"),
+                 "lasing": ("pump_rate_per_s", "output_power", "steady")}[kind]
         arrays = {}
         for n in names:
             if n not in g:

@@ -20,6 +20,7 @@ import h5py
 import numpy as np
 
 from hotlase.geometry.build import build
+from hotlase.geometry.runkinds import default_run_kind_names
 from hotlase.geometry.settings import RUN_KINDS
 from hotlase.geometry.study import StudySpec, study_from_dict
 from hotlase.postprocess.runchecks import USABLE, read_root_attrs
@@ -287,7 +288,8 @@ def load_directory(directory: str | Path, deep: bool = True) -> RunDirectory:
         expected = expected_runs(main)
     else:  # only twin files: the twin's run kinds, for both variants
         kinds = sorted({k for _, k in found} | {k for r in out.runs.values()
-                                                for k in r.study.run_kinds or ()}) or RUN_KINDS
+                                                for k in r.study.run_kinds or ()}) \
+            or default_run_kind_names()
         expected = [(v, k) for v in VARIANTS for k in kinds]
     out.missing = [f"{v}_{k}" for v, k in expected if (v, k) not in found]
     return out

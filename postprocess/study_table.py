@@ -30,8 +30,8 @@ def study_rows(main: StudySpec | None, twin: StudySpec | None = None) -> list[li
     variant's study, then the study hash of each (``geometry.study.physics_hash``)."""
     if main is None:
         return []
-    ours = dict(flatten({k: study_to_dict(main)[k] for k in PHYSICS_TABLES}))
-    theirs = dict(flatten({k: study_to_dict(twin)[k] for k in PHYSICS_TABLES})) if twin else {}
+    ours = dict(flatten({k: study_to_dict(main).get(k, {}) for k in PHYSICS_TABLES}))
+    theirs = dict(flatten({k: study_to_dict(twin).get(k, {}) for k in PHYSICS_TABLES})) if twin else {}
     rows = [[path, _text(value), _text(theirs[path]) if twin and theirs.get(path, value) != value
              else ""] for path, value in ours.items()]
     rows += [[path, "(absent)", _text(v)] for path, v in theirs.items() if path not in ours]

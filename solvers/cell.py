@@ -241,11 +241,14 @@ def boundary_layers(frame: Frame) -> list:
     return layers
 
 
-def make_geometry(study: StudySpec, layout: Layout, frame: Frame) -> list:
-    """Meep objects for the layout's primitives plus the substrate block, in painting order."""
+def make_geometry(study: StudySpec, layout: Layout, frame: Frame,
+                  media_by_name: dict | None = None) -> list:
+    """Meep objects for the layout's primitives plus the substrate block, in painting order;
+    ``media_by_name`` replaces the Meep medium of those materials (the lasing run's gain)."""
     on_face = frame.sheets
     names = [*layout.materials(), *(p.material for p in on_face)]
     media = {name: to_meep_medium(material_model(study, name)) for name in dict.fromkeys(names)}
+    media.update(media_by_name or {})
     um = lambda v: float(nm_to_meep_length(v))  # noqa: E731
     big = 10 * (frame.z_max - frame.z_min + sum(frame.size_xy))  # "infinite" within the cell
     objects = [mp.Block(center=frame.vec(0, 0, (frame.z_bottom + frame.z_min - big) / 2 - frame.z_center),
@@ -297,13 +300,15 @@ def _phase(component, normal) -> int:
 
 
 def make_simulation(study: StudySpec, *, sources: list, symmetries: Sequence = (), k_point=None,
-                    empty: bool = False, layout: Layout | None = None) -> tuple[mp.Simulation, Frame, Layout]:
+                    empty: bool = False, layout: Layout | None = None,
+                    media: dict | None = None) -> tuple[mp.Simulation, Frame, Layout]:
     """A Meep simulation of the study's structure (or of the empty cell when ``empty``).
 
     Args:
         study: validated study; sources: Meep sources; symmetries: Meep mirrors.
         k_point: Bloch vector in Meep units; None gives k = 0 in periodic directions.
         empty: the normalisation run (same cell, same grid, only the superstrate medium).
+        media: {material name: Meep medium} replacing those materials' own media.
     """
     layout = layout or build(study.structure)
     frame = make_frame(study, layout)
@@ -313,7 +318,7 @@ def make_simulation(study: StudySpec, *, sources: list, symmetries: Sequence = (
     sim = mp.Simulation(
         cell_size=frame.cell_size,
         resolution=frame.resolution,
-        geometry=[] if empty else make_geometry(study, layout, frame),
+        geometry=[] if empty else make_geometry(study, layout, frame, media),
         sources=sources,
         boundary_layers=boundary_layers(frame),
         k_point=k_point if k_point is not None else False,

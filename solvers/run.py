@@ -3,7 +3,7 @@
 Runs under ``mpirun -np N`` unchanged (only rank 0 writes). For the study's structure
 ("main") and, when the study asks, its no-metal twin ("no_metal"), it makes the requested
 run kinds in the order modes -> spectrum + fields (one pulse) -> emitter, each to
-``DIR/runs/<variant>_<kind>.h5`` (docs/runfile.md). ``--resume`` skips complete files.
+``DIR/runs/<variant>_<kind>.h5`` (docs/runfile.md), lasing last. ``--resume`` skips complete files.
 """
 
 from __future__ import annotations
@@ -110,6 +110,9 @@ def run_variant(study: StudySpec, variant: str, out: Path, kinds: tuple[str, ...
     if "emitter" in todo:
         from hotlase.solvers.emitter import run_emitter
         ok &= _guarded(lambda w: run_emitter(study, w, layout=layout, log=log), out, variant, "emitter", study)
+    if "lasing" in todo:
+        from hotlase.solvers.lasing import run_lasing
+        ok &= _guarded(lambda w: run_lasing(study, w, layout=layout, log=log), out, variant, "lasing", study)
     return ok
 
 

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from hotlase.geometry.runkinds import run_kind_names, run_kinds
+from hotlase.geometry.runkinds import SOURCES, run_kind_names, run_kinds
 from hotlase.geometry.study import study_from_dict
 from hotlase.geometry.validate import SpecError
 from hotlase.jobs.cli import parser
@@ -75,4 +75,4 @@ def test_solver_entry_and_analysis_step_exist(name):
     source = (REPO / "solvers" / (module.rsplit(".", 1)[1] + ".py")).read_text()
     assert re.search(rf"^def {function}\(", source, re.M), kind.solver
     assert callable(getattr(report, kind.analysis))
-    assert kind.groups and kind.source in ("plane wave", "dipoles")
+    assert kind.groups and kind.source in SOURCES

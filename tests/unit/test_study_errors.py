@@ -65,7 +65,7 @@ CASES = [
     ("analysis.static_permittivity", 0.5, "analysis.static_permittivity = 0.5", "must be in [1, 1000]"),
     ("analysis.injection_surface", "rods", "analysis.injection_surface = 'rods'",
      "must be one of 'contact', 'all'"),
-    ("study.run_kinds", ["spectrum", "lasing"], "study.run_kinds[1] = 'lasing'", "must be one of"),
+    ("study.run_kinds", ["spectrum", "raman"], "study.run_kinds[1] = 'raman'", "must be one of"),
     ("study.name", "my study", "study.name = 'my study'", "letters, digits"),
     ("study.compare_no_metal", "yes", "study.compare_no_metal = 'yes'", "must be true or false"),
     ("structure", DELETE, "structure = None", "is required"),
