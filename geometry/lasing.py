@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from hotlase.geometry.primitives import Box, Cylinder, Layout
-from hotlase.geometry.units import C0_M_S
+from hotlase.geometry.units import C0_M_S, HC_EV_NM
 
 #: Shortest relaxation time a scaled population rate may have, s: the fast levels (pump and
 #: lower level) are put at max(lifetime / rate_speedup, FAST_FLOOR_S). 1 fs is > 12 time
@@ -37,12 +37,35 @@ def gain_material(study: Any) -> str:
 
 
 def gain_wavelength_nm(study: Any) -> float:
-    """Centre of the gain line, nm: ``lasing.emission_wavelength_nm`` or the study's
-    emission wavelength."""
+    """Centre of the gain line, nm: ``lasing.emission_wavelength_nm``, else the peak of the
+    [gain] table's ensemble line (geometry.materials.gain.gain_medium)."""
+    from hotlase.geometry.materials.gain import gain_medium
+
     spec = study.lasing
     if spec is not None and spec.emission_wavelength_nm is not None:
         return float(spec.emission_wavelength_nm)
-    return float(study.simulation.emission_wavelength_nm)
+    return float(gain_medium(study.gain).peak_nm)
+
+
+def gain_linewidth_nm(study: Any) -> float:
+    """FWHM of the gain line, nm: ``lasing.linewidth_nm``, else the [gain] ensemble line's
+    FWHM in energy converted at its peak, dlambda = lambda^2 dE / (h c)."""
+    from hotlase.geometry.materials.gain import gain_medium
+
+    spec = study.lasing
+    if spec is not None and spec.linewidth_nm is not None:
+        return float(spec.linewidth_nm)
+    medium = gain_medium(study.gain)
+    return float(medium.peak_nm ** 2 * medium.fwhm_ev / HC_EV_NM)
+
+
+def cross_section_m2(study: Any) -> float:
+    """Stimulated-emission cross-section, m^2: ``lasing.cross_section_m2``, else the [gain]
+    table's differential gain (g = a (N - N_tr) there, g = sigma dN here)."""
+    spec = study.lasing
+    if spec is not None and spec.cross_section_m2 is not None:
+        return float(spec.cross_section_m2)
+    return float(study.gain.differential_gain_m2)
 
 
 def dephasing_time_s(linewidth_nm: float, wavelength_nm: float) -> float:
@@ -104,7 +127,7 @@ def lasing_refusal(study: Any, layout: Layout) -> str | None:
         return (f"need an object of lasing.gain_material = {name!r} in the structure; it "
                 f"has {sorted({p.material for p in layout.primitives})}")
     spec = study.lasing
-    t2 = dephasing_time_s(spec.linewidth_nm, gain_wavelength_nm(study))
+    t2 = dephasing_time_s(gain_linewidth_nm(study), gain_wavelength_nm(study))
     tau = 1.0 / scaled_rates_per_s(spec)["upper"]
     if tau < MIN_LIFETIME_OVER_T2 * t2:
         return (f"need lasing.rate_speedup <= {spec.upper_lifetime_s / (MIN_LIFETIME_OVER_T2 * t2):.3g}: "

@@ -359,12 +359,13 @@ class LasingSpec:
         density_per_m3: emitter density N (the largest possible inversion), 1/m^3;
             default 5e25 (5e19 /cm^3, an order-of-magnitude value; range 1e20-1e28).
         cross_section_m2: stimulated-emission cross-section at the line centre, m^2:
-            material gain g = cross_section_m2 x inversion; default 1e-19 (1e-15 cm^2, so the
-            largest gain is 5e4 /cm at the default density).
-        linewidth_nm: homogeneous full width at half maximum of the gain line, nm; default 20
-            (CsPbBr3 nanocrystals 12-42 nm, Protesescu 2015).
-        emission_wavelength_nm: centre of the gain line, nm (when absent, the study's
-            simulation.emission_wavelength_nm).
+            material gain g = cross_section_m2 x inversion; when absent, the [gain] table's
+            differential gain a = dg/dN (the same m^2: both turn a carrier density into gain).
+        linewidth_nm: full width at half maximum of the gain line, nm; when absent, the FWHM
+            of the [gain] table's ensemble line (size distribution and homogeneous width),
+            converted at its peak (CsPbBr3 nanocrystals 12-42 nm, Protesescu 2015).
+        emission_wavelength_nm: centre of the gain line, nm; when absent, the peak of the
+            [gain] table's ensemble line (composition, Brus shift, size distribution).
         upper_lifetime_s: lifetime of the upper lasing level 2 -> 1, s; default 5e-9
             (1-29 ns, Protesescu 2015).
         lower_lifetime_s: relaxation time of the lower level 1 -> 0, s; default 1e-13.
@@ -380,8 +381,8 @@ class LasingSpec:
     pump_rates_per_s: tuple[float, ...] = (1e6, 1e7, 3e7, 1e8, 3e8, 1e9)
     gain_material: str | None = None
     density_per_m3: float = 5e25
-    cross_section_m2: float = 1e-19
-    linewidth_nm: float = 20.0
+    cross_section_m2: float | None = None
+    linewidth_nm: float | None = None
     emission_wavelength_nm: float | None = None
     upper_lifetime_s: float = 5e-9
     lower_lifetime_s: float = 1e-13

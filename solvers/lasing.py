@@ -59,7 +59,9 @@ import numpy as np
 
 from hotlase.geometry.build import build
 from hotlase.geometry.lasing import (
+    cross_section_m2,
     four_level_populations,
+    gain_linewidth_nm,
     gain_material,
     gain_volume,
     gain_wavelength_nm,
@@ -155,9 +157,9 @@ def four_level_atom(study: StudySpec, pump_rate_per_s: float) -> MeepAtom:
         raise ValueError("the study has no [lasing] table")
     wl = gain_wavelength_nm(study)
     f = 1000.0 / wl
-    gamma = 1000.0 * spec.linewidth_nm / wl ** 2
+    gamma = 1000.0 * gain_linewidth_nm(study) / wl ** 2
     n_b = background_index(study, gain_material(study), wl)
-    sigma = n_b * 2 * math.pi * gamma * spec.cross_section_m2 * 1e12
+    sigma = n_b * 2 * math.pi * gamma * cross_section_m2(study) * 1e12
     rates = {k: v * MEEP_TIME_S for k, v in scaled_rates_per_s(spec).items()}
     pump = pump_rate_per_s * spec.rate_speedup * MEEP_TIME_S
     density = spec.density_per_m3 * 1e-18

@@ -128,3 +128,27 @@ def test_example_study_loads_and_runs_lasing():
         study = load_study(REPO / "examples" / "lasing_time_domain.toml")
     assert study.run_kinds == ("lasing",) and study.lasing is not None
     assert len(study.lasing.pump_rates_per_s) == 6
+
+
+def test_gain_line_of_the_lasing_run_comes_from_the_gain_table():
+    """Setup: a [lasing] table without line or cross-section, under [gain] tables of two dot
+    sizes. Reference: the [gain] ensemble line (geometry.materials.gain.gain_medium): its peak,
+    its FWHM converted at the peak (dlambda = lambda^2 dE / hc, hc = 1239.84 eV nm) and the
+    differential gain. Tolerance 1e-9 relative; explicit [lasing] values win."""
+    from hotlase.geometry.lasing import cross_section_m2, gain_linewidth_nm, gain_wavelength_nm
+    from hotlase.geometry.materials.gain import gain_medium
+
+    for diameter in (10.0, 20.0):
+        study = _load({**ROD, "gain": {"qd_diameter_nm": diameter, "differential_gain_m2": 3e-20}})
+        medium = gain_medium(study.gain)
+        assert gain_wavelength_nm(study) == pytest.approx(medium.peak_nm, rel=1e-9)
+        assert gain_linewidth_nm(study) == pytest.approx(
+            medium.peak_nm ** 2 * medium.fwhm_ev / 1239.84198, rel=1e-6)
+        assert cross_section_m2(study) == pytest.approx(3e-20, rel=1e-9)
+    small = _load({**ROD, "gain": {"qd_diameter_nm": 10.0}})
+    large = _load({**ROD, "gain": {"qd_diameter_nm": 20.0}})
+    assert gain_wavelength_nm(small) < gain_wavelength_nm(large)  # confinement blue-shifts
+    own = _load({**ROD, "lasing": {**ROD["lasing"], "emission_wavelength_nm": 530.0,
+                                   "linewidth_nm": 12.0, "cross_section_m2": 2e-19}})
+    assert (gain_wavelength_nm(own), gain_linewidth_nm(own), cross_section_m2(own)) == (
+        530.0, 12.0, 2e-19)
