@@ -123,3 +123,19 @@ def test_a_film_stack_gets_a_note_not_a_laser(tmp_path):
     assert summary["lasing"]["main"] is None
     assert any(n.startswith("main:") for n in summary["lasing"]["notes"])
     assert "## Lasing" in report.read_text()
+
+
+def test_table_s1_row_is_computed_from_the_study(analysed):
+    """The report prints the published Table S1 rows and one row for this study whose
+    wavelength is the lasing mode's, whose threshold is the CW threshold in kW/cm^2 and whose
+    PI-QE is the largest QE_PI-HEG over the bias fields (exact: the same numbers)."""
+    out, report, summary = analysed
+    row = summary["lasing"]["table_s1_row"]
+    main = summary["lasing"]["main"]
+    assert row["wavelength_nm"] == main["mode_wavelength_nm"]
+    assert row["threshold_w_cm2"] == main["threshold_w_cm2"]
+    qes = [summary["qe_pi_heg"]] + [b["qe_pi_heg"] for b in summary["qe_pi_heg_biased"]]
+    assert row["pi_qe"] == pytest.approx(max(qes), rel=1e-12)
+    text = report.read_text()
+    assert "| this study (computed) |" in text and "| 2019 | 396 nm | electrical |" in text
+    assert f"{main['threshold_w_cm2'] / 1e3:.3g} kW/cm^2" in text
