@@ -277,8 +277,10 @@ def spec_differences(stored_json: str, study: StudySpec, limit: int = 4) -> list
 
 
 def material_model(study: StudySpec, name: str, path: str = "material") -> MaterialModel:
-    """Resolve a material name: study [materials.NAME] first, then the built-in registry."""
-    from hotlase.geometry.materials.registry import get_material, parse_user_material
+    """Resolve a material name: study [materials.NAME] first, then the built-in registry
+    (for a compound with per-band models, the one fitted over the study's band:
+    ``registry.model_for_band`` with ``study_band_nm``)."""
+    from hotlase.geometry.materials.registry import model_for_band, parse_user_material
 
     if name in _VACUUM_NAMES:
         return VACUUM
@@ -289,7 +291,27 @@ def material_model(study: StudySpec, name: str, path: str = "material") -> Mater
         return interface_mean(*(material_model(study, side, path) for side in sides))
     if name in study.materials:
         return parse_user_material(f"materials.{name}", name, study.materials[name])
-    return get_material(name, path=path)
+    return model_for_band(name, *study_band_nm(study), path=path)
+
+
+def study_band_nm(study: StudySpec) -> tuple[float, float]:
+    """(lo, hi) nm every material must cover: the simulated band, the pump and the emission."""
+    sim = study.simulation
+    return (min(sim.wavelength_min_nm, sim.pump_wavelength_nm, sim.emission_wavelength_nm),
+            max(sim.wavelength_max_nm, sim.pump_wavelength_nm, sim.emission_wavelength_nm))
+
+
+def _band_hint(name: str) -> str:
+    """What to do about a model that misses the n, k target over the study band."""
+    from hotlase.geometry.materials.perovskites import BAND_MODELS
+    from hotlase.geometry.materials.registry import get_material
+
+    windows = ", ".join(f"{m} ({get_material(m).valid_nm[0]:g}-{get_material(m).valid_nm[1]:g} nm)"
+                        for m in BAND_MODELS.get(name, ()))
+    narrow = (f"A simulated band inside one of {windows} gets that model automatically; "
+              if windows else "")
+    return (f"{narrow}for one wavelength use exact_model (README \"Materials\"); "
+            f"docs/physics.md §3 says why a few poles cannot follow the band edge")
 
 
 def structure_materials(structure: StructureSpec) -> dict[str, str]:
@@ -331,8 +353,7 @@ def check_study(study: StudySpec) -> None:
                             f"{sim.wavelength_max_nm:g}] nm (the source covers only the band; "
                             f"values there would be reported as the {label.split('_')[0]}'s); "
                             "widen wavelength_min_nm/wavelength_max_nm")
-    lo = min(sim.wavelength_min_nm, sim.pump_wavelength_nm, sim.emission_wavelength_nm)
-    hi = max(sim.wavelength_max_nm, sim.pump_wavelength_nm, sim.emission_wavelength_nm)
+    lo, hi = study_band_nm(study)
     band = sorted({*np.linspace(lo, hi, 257).tolist(), sim.pump_wavelength_nm,
                    sim.emission_wavelength_nm})
     for name in study.materials:  # validate every user material even if unused
@@ -349,6 +370,12 @@ def check_study(study: StudySpec) -> None:
         if model is VACUUM:
             continue
         check_wavelengths(path, model, lo, hi)
+        misses = model.misses_nk_target(lo, hi)
+        if misses:
+            warnings.warn(
+                f"{path} = {name!r} ({model.name}) does not follow the measured n, k over "
+                f"{lo:g}-{hi:g} nm (target |dn| <= 0.02, |dk| <= max(0.005, 10 %)): "
+                f"{'; '.join(misses)}. {_band_hint(name)}", stacklevel=2)
         if model.is_metal:
             delta = float(skin_depth_nm(model, sim.pump_wavelength_nm))
             if delta / sim.resolution_nm < 2.0:

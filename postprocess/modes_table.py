@@ -94,6 +94,8 @@ class ModeTable:
         n_raw: rows in ``modes/`` before merging; n_filtered: candidates Harminv dropped.
         q_min, q_max: Harminv Q limits; band_nm: (min, max) searched.
         probes_nm: (p, 3) probe positions.
+        material_ringing: Harminv resonances dropped as a material pole ringing on its own
+            (``material_ringing_modes``), not modes of the structure.
     """
 
     modes: tuple[Mode, ...]
@@ -105,6 +107,7 @@ class ModeTable:
     probes_nm: np.ndarray = field(repr=False)
     anomalies: tuple = ()
     has_profiles: bool = False
+    material_ringing: tuple[Mode, ...] = ()
 
 
 def raw_modes(run: Run) -> tuple[list[Mode], dict]:
@@ -221,7 +224,7 @@ def mode_table(modes_run: Run, field_runs: tuple[Run, ...] = (),
         slab_voxels: slab size for the field passes.
     """
     raw, attrs = raw_modes(modes_run)
-    modes = dedupe_modes(raw)
+    modes, ringing = split_material_ringing(dedupe_modes(raw), material_ringings(modes_run.study))
     maps = []  # (wavelength, run, tag)
     for run in field_runs:
         for tag in run.field_tags():
@@ -259,7 +262,38 @@ def mode_table(modes_run: Run, field_runs: tuple[Run, ...] = (),
         modes=tuple(out), n_raw=len(raw), n_filtered=int(attrs.get("n_filtered", 0)),
         q_min=float(attrs.get("q_min", np.nan)), q_max=float(attrs.get("q_max", np.nan)),
         band_nm=(float(band[0]), float(band[1])), probes_nm=attrs["probes_nm"],
-        anomalies=tuple(anomalies), has_profiles=grid is not None)
+        anomalies=tuple(anomalies), has_profiles=grid is not None,
+        material_ringing=tuple(ringing))
+
+
+def material_ringings(study: StudySpec) -> tuple:
+    """Ringing frequencies of every lossy Lorentz pole of the structure's materials
+    (geometry.materials.model.pole_ringings)."""
+    from hotlase.geometry.materials.model import pole_ringings
+    from hotlase.geometry.study import structure_materials
+
+    out: list = []
+    for path, name in structure_materials(study.structure).items():
+        out += pole_ringings(material_model(study, name, path))
+    return tuple(out)
+
+
+def split_material_ringing(modes: list[Mode], ringings) -> tuple[list[Mode], list[Mode]]:
+    """(modes of the structure, resonances that are a material pole ringing on its own).
+
+    A Harminv resonance within half a linewidth of a lossy Lorentz pole's free ringing
+    frequency sqrt(E_n² − Γ²/4) with Q within 1.5x of that pole's Re ω / Γ
+    (geometry.materials.model.matching_ringing) is the medium's polarisation decaying, not
+    a resonance of the rods: a many-pole perovskite fit otherwise lists its poles as modes.
+    """
+    from hotlase.geometry.materials.model import matching_ringing
+
+    kept: list[Mode] = []
+    dropped: list[Mode] = []
+    for mode in modes:
+        hit = matching_ringing(float(nm_to_ev(mode.wavelength_nm)), mode.q, ringings)
+        (dropped if hit is not None else kept).append(mode)
+    return kept, dropped
 
 
 def read_dispersion(run: Run) -> dict[str, np.ndarray] | None:

@@ -487,7 +487,16 @@ def _modes(res: VariantResult, s: dict, slab_voxels: int, **_: Any) -> None:
         res.dispersion = disp
         s["dispersion"] = {k: disp[k] for k in ("k_per_nm", "wavelength_nm", "Q")}
     s["modes_search"] = {"n_raw": table.n_raw, "n_filtered": table.n_filtered,
+                         "material_ringing_nm": [m.wavelength_nm for m in table.material_ringing],
                          "q_min": table.q_min, "q_max": table.q_max, "band_nm": list(table.band_nm)}
+
+
+def _ringing_note(wavelengths_nm) -> str:
+    """', k dropped as material-pole ringing at ... nm' when the mode table dropped any."""
+    if not wavelengths_nm:
+        return ""
+    return (f"; {len(wavelengths_nm)} dropped as a material pole ringing on its own at "
+            f"{', '.join(_fmt(w) for w in wavelengths_nm)} nm")
 
 
 def _emitter(res: VariantResult, s: dict, **_: Any) -> None:
@@ -678,7 +687,8 @@ def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult],
         ms = r.summary["modes_search"]
         out += [f"**{v}**: {len(modes)} modes after merging {ms['n_raw']} Harminv rows "
                 f"(Q in [{_fmt(ms['q_min'])}, {_fmt(ms['q_max'])}], band {_fmt(ms['band_nm'][0])}-"
-                f"{_fmt(ms['band_nm'][1])} nm, {ms['n_filtered']} candidates filtered).", ""]
+                f"{_fmt(ms['band_nm'][1])} nm, {ms['n_filtered']} candidates filtered"
+                f"{_ringing_note(ms.get('material_ringing_nm', []))}).", ""]
         out += [_table(["λ (nm)", "Q", "Δλ (nm)", "ΔE (meV)", "merged", "class", "Γ perovskite",
                         "V (nm^3)",
                         "surface |E|/|E0| peak", "mean", "n_g", "Γg_th (1/cm)", "g_th (1/cm)"],
