@@ -107,6 +107,33 @@ FITTED_PEROVSKITES: tuple[MaterialModel, ...] = (
         ),
     ),
     MaterialModel(
+        name='CsPbCl3_Zhang_420_800',
+        eps_inf=2.905087834081013,
+        poles=(
+            Pole('lorentz', 2.877872110009528, 0.03634400233551469, 0.0005621533058607338),
+            Pole('lorentz', 3.0075628450894993, 0.030631311504954274, 0.012121634836283994),
+            Pole('lorentz', 3.0268211133298544, 0.023447097514816294, 0.012090583120475255),
+            Pole('lorentz', 3.216243785421664, 2.3717714935135453e-30, 0.1427888660175842),
+        ),
+        valid_nm=(420, 800),
+        source=(
+            'X. Zhang et al., Adv. Funct. Mater. 2310945 (2023), vapour-deposited film '
+            '(refractiveindex.info CsPbCl3_Zhang.yml); hotlase n,k-tolerance fit: '
+            'eps_inf + 4 Lorentz over 420-800 nm (scripts/fit_materials.py)'
+        ),
+        fit_error=(
+            (420, 450, 0.01198),
+            (450, 550, 0.01565),
+            (550, 800, 0.01674),
+        ),
+        is_metal=False,
+        nk_error=(
+            (420, 450, 0.01125, 0.9182),
+            (450, 550, 0.01453, 0.4313),
+            (550, 800, 0.01461, 0.04945),
+        ),
+    ),
+    MaterialModel(
         name='CsPbCl3_Zhang',
         eps_inf=1.0000003953851409,
         poles=(
@@ -205,6 +232,7 @@ PEROVSKITE_ALIASES = {"CsPbBr3": "CsPbBr3_Brennan", "CsPbCl3": "CsPbCl3_Zhang",
 #: the study check warns with the bands that miss the target.
 BAND_MODELS: dict[str, tuple[str, ...]] = {
     "CsPbBr3": ("CsPbBr3_Brennan_530_700", "CsPbBr3_Brennan_400_520"),
+    "CsPbCl3": ("CsPbCl3_Zhang_420_800",),
 }
 
 #: Band gaps of the pure compounds, eV: CsPbX3 nanocrystals, L. Protesescu et al., Nano Lett.

@@ -40,6 +40,7 @@ MEASURED_FILES = {
     "CsPbCl3_Zhang": "CsPbCl3_Zhang.yml", "CsPbCl3_Ermolaev": "CsPbCl3_Ermolaev-o.yml",
     "CsPbI3_Aftenieva": "CsPbI3_Aftenieva.yml",
     **{m: "CsPbBr3_Brennan.yml" for m in BAND_MODELS["CsPbBr3"]},
+    **{m: "CsPbCl3_Zhang.yml" for m in BAND_MODELS["CsPbCl3"]},
 }
 
 _MIXED = re.compile(r"^CsPb\((Br)([^A-Za-z()]+)(Cl|I)([^A-Za-z()]+)\)3$")

@@ -73,6 +73,8 @@ def test_transparent_below_the_gap(shared_data):
 ])
 def test_registry_picks_the_model_whose_band_covers_the_study(band, expected):
     assert model_for_band("CsPbBr3", *band).name == expected
+    cl = "CsPbCl3_Zhang_420_800" if band[0] >= 420 else "CsPbCl3_Zhang"
+    assert model_for_band("CsPbCl3", *band).name == cl
     assert model_for_band("CsPbBr3_Brennan", *band).name == "CsPbBr3_Brennan"  # a full name is kept
     assert model_for_band("Ag", *band).name == "Ag_JC"
 
