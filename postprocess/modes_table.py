@@ -267,14 +267,15 @@ def mode_table(modes_run: Run, field_runs: tuple[Run, ...] = (),
 
 
 def material_ringings(study: StudySpec) -> tuple:
-    """Ringing frequencies of every lossy Lorentz pole of the structure's materials
-    (geometry.materials.model.pole_ringings)."""
-    from hotlase.geometry.materials.model import pole_ringings
+    """Where the structure's materials ring on their own: each lossy Lorentz pole's free
+    ringing and each zero of ε (geometry.materials.model.pole_ringings, eps_zeros)."""
+    from hotlase.geometry.materials.model import eps_zeros, pole_ringings
     from hotlase.geometry.study import structure_materials
 
     out: list = []
     for path, name in structure_materials(study.structure).items():
-        out += pole_ringings(material_model(study, name, path))
+        model = material_model(study, name, path)
+        out += [*pole_ringings(model), *eps_zeros(model)]
     return tuple(out)
 
 
@@ -282,9 +283,11 @@ def split_material_ringing(modes: list[Mode], ringings) -> tuple[list[Mode], lis
     """(modes of the structure, resonances that are a material pole ringing on its own).
 
     A Harminv resonance within half a linewidth of a lossy Lorentz pole's free ringing
-    frequency sqrt(E_n² − Γ²/4) with Q within 1.5x of that pole's Re ω / Γ
-    (geometry.materials.model.matching_ringing) is the medium's polarisation decaying, not
-    a resonance of the rods: a many-pole perovskite fit otherwise lists its poles as modes.
+    frequency sqrt(E_n² − Γ²/4), or of a zero of ε, with Q within 1.5x of that line's
+    (geometry.materials.model.matching_ringing) is the medium oscillating on its own, not
+    a resonance of the rods: a many-pole perovskite fit otherwise lists such lines as modes
+    (a homogeneous CsPbBr3_Brennan_530_700 cell gave one at 518.6 nm, Q 238, beside its ε
+    zero at 518.9 nm, Q 178).
     """
     from hotlase.geometry.materials.model import matching_ringing
 

@@ -123,13 +123,16 @@ class PoleRinging:
 
     Attributes:
         material: the model's name; energy_ev: ħ Re ω; q: Re ω / Γ (Harminv's Q =
-            −Re f / (2 Im f) of a decay e^{−Γt/2}); gamma_ev: the pole's Γ.
+            −Re f / (2 Im f) of a decay e^{−Γt/2}); gamma_ev: the linewidth Γ = ħ Re ω / Q;
+        kind: "pole" (a polarisation alone, ``pole_ringings``) or "eps zero" (a
+            longitudinal oscillation of the medium, ``eps_zeros``).
     """
 
     material: str
     energy_ev: float
     q: float
     gamma_ev: float
+    kind: str = "pole"
 
 
 def pole_ringings(model: MaterialModel) -> tuple[PoleRinging, ...]:
@@ -147,6 +150,39 @@ def pole_ringings(model: MaterialModel) -> tuple[PoleRinging, ...]:
         real = (p.frequency_ev**2 - p.gamma_ev**2 / 4.0) ** 0.5
         out.append(PoleRinging(model.name, real, real / p.gamma_ev, p.gamma_ev))
     return tuple(out)
+
+
+def eps_zeros(model: MaterialModel) -> tuple[PoleRinging, ...]:
+    """Complex frequencies where ε(ω) = 0: the medium's longitudinal oscillations.
+
+    With D = ε E = 0 the field and polarisation oscillate together with no wave (the bulk
+    plasmon of a metal, the longitudinal exciton of a semiconductor; Kittel, Introduction to
+    Solid State Physics, 8th ed., ch. 14, ε(ω_L) = 0), excited by a dipole's near field
+    and reported by Harminv like a mode. Found as the roots of ε(E) Π_n D_n(E), a polynomial
+    (D_n = E_n² − E² − iEΓ_n, model.py formula); those with Re E > 0 and Im E < 0 (decaying
+    for e^{−iωt}). For one pole: E = −iΓ/2 + sqrt(E_n²(1 + σ/ε∞) − Γ²/4). Models with a Drude
+    pole or a D-conductivity are left out (none of the perovskites has either).
+    """
+    from numpy.polynomial import polynomial as poly
+
+    if model.d_conductivity_ev or any(p.kind != "lorentz" for p in model.poles) or not model.poles:
+        return ()
+    dens = [np.array([p.frequency_ev**2, -1j * p.gamma_ev, -1.0]) for p in model.poles]
+    total = np.array([complex(model.eps_inf)])
+    for d in dens:
+        total = poly.polymul(total, d)
+    for i, p in enumerate(model.poles):
+        term = np.array([complex(p.sigma * p.frequency_ev**2)])
+        for j, d in enumerate(dens):
+            if j != i:
+                term = poly.polymul(term, d)
+        total = poly.polyadd(total, term)
+    out = []
+    for e in poly.polyroots(total):
+        if e.real > 0.0 and e.imag < 0.0:
+            out.append(PoleRinging(model.name, float(e.real), float(e.real / (-2.0 * e.imag)),
+                                   float(-2.0 * e.imag), "eps zero"))
+    return tuple(sorted(out, key=lambda r: r.energy_ev))
 
 
 def matching_ringing(energy_ev: float, q: float, ringings, q_factor: float = 1.5):

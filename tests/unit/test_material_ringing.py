@@ -65,3 +65,25 @@ def test_filter_drops_pole_lines_and_keeps_modes():
     broadband = MaterialModel("x", 3.8, (Pole("lorentz", 2.4095, 0.0585, 0.027),))  # ~CsPbBr3_Brennan
     assert split_material_ringing([broad], pole_ringings(broadband)) == ([broad], [])
     assert float(nm_to_ev(dropped[0].wavelength_nm)) == pytest.approx(rings[0].energy_ev, abs=1e-3)
+
+
+def test_eps_zero_of_one_pole_is_the_longitudinal_frequency():
+    """One pole: ε∞ + σE_n²/(E_n² − E² − iEΓ) = 0 gives E = −iΓ/2 + sqrt(E_n²(1 + σ/ε∞) − Γ²/4)
+    (a quadratic, solved by hand); the polynomial root finder must agree to 1e-9."""
+    from hotlase.geometry.materials.model import eps_zeros
+
+    e_inf, e_n, gamma, sigma = 4.0, 2.4, 0.05, 0.3
+    zero = eps_zeros(MaterialModel("x", e_inf, (Pole("lorentz", e_n, gamma, sigma),)))
+    expected = -0.5j * gamma + np.sqrt(e_n**2 * (1 + sigma / e_inf) - gamma**2 / 4)
+    assert len(zero) == 1 and zero[0].kind == "eps zero"
+    assert zero[0].energy_ev == pytest.approx(expected.real, rel=1e-9)
+    assert zero[0].gamma_ev == pytest.approx(-2 * expected.imag, rel=1e-9)
+    model = MaterialModel("y", 3.0, MANY.poles[:3])
+    zeros = eps_zeros(model)
+    assert len(zeros) == 3
+    for z in zeros:  # each is a root of the model's eps (model.py formula) at complex energy
+        e = z.energy_ev - 0.5j * z.gamma_ev
+        eps = model.eps_inf + sum(p.sigma * p.frequency_ev**2
+                                  / (p.frequency_ev**2 - e**2 - 1j * e * p.gamma_ev)
+                                  for p in model.poles)
+        assert abs(eps) < 1e-9
