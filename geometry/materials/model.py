@@ -185,6 +185,11 @@ def eps_zeros(model: MaterialModel) -> tuple[PoleRinging, ...]:
     return tuple(sorted(out, key=lambda r: r.energy_ev))
 
 
+#: Material lines broader than this (Q below) are never matched: over 5 % of their frequency
+#: a broad plasmon and the medium's own response cannot be told apart by frequency and Q.
+MATERIAL_LINE_Q_MIN = 20.0
+
+
 def matching_ringing(energy_ev: float, q: float, ringings, q_factor: float = 1.5):
     """The pole ringing a Harminv resonance (energy, Q) is, or None.
 
@@ -193,8 +198,12 @@ def matching_ringing(energy_ev: float, q: float, ringings, q_factor: float = 1.5
     one mode, solvers.modes.same_resonance, made stricter in Q so a broad plasmon that
     happens to sit on the exciton is kept). That is the polarisation of the medium decaying
     on its own, not a mode of the structure (a 14-pole CsPbBr3 fit gave such "modes").
+    Material lines with Q < ``MATERIAL_LINE_Q_MIN`` are skipped (the broadband CsPbBr3 fit's
+    466 nm pole has Q 10: a 22 nm window that would swallow real plasmons).
     """
     for r in ringings:
+        if r.q < MATERIAL_LINE_Q_MIN:
+            continue
         width = min(energy_ev / q if q > 0 else math.inf, r.gamma_ev)
         if abs(energy_ev - r.energy_ev) <= 0.5 * width and 1.0 / q_factor <= q / r.q <= q_factor:
             return r

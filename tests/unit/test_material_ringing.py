@@ -21,7 +21,7 @@ from hotlase.postprocess.modes_table import Mode, linewidth_mev, linewidth_nm, s
 
 MANY = MaterialModel("many", 3.0, (Pole("lorentz", 2.41, 0.03, 0.02),
                                    Pole("lorentz", 2.60, 0.08, 0.03),
-                                   Pole("lorentz", 2.90, 0.20, 0.05),
+                                   Pole("lorentz", 2.90, 0.10, 0.05),
                                    Pole("lorentz", 6.00, 0.0, 1.0)))  # lossless: never rings
 
 
@@ -50,7 +50,7 @@ def test_ringing_frequency_and_decay_match_the_oscillator_equation():
 
 def test_lossless_poles_do_not_ring():
     assert [r.energy_ev for r in pole_ringings(MANY)] == pytest.approx(
-        [np.sqrt(e**2 - g**2 / 4) for e, g in ((2.41, 0.03), (2.60, 0.08), (2.90, 0.20))])
+        [np.sqrt(e**2 - g**2 / 4) for e, g in ((2.41, 0.03), (2.60, 0.08), (2.90, 0.10))])
 
 
 def test_filter_drops_pole_lines_and_keeps_modes():
@@ -64,6 +64,10 @@ def test_filter_drops_pole_lines_and_keeps_modes():
     assert dropped == at_pole
     broadband = MaterialModel("x", 3.8, (Pole("lorentz", 2.4095, 0.0585, 0.027),))  # ~CsPbBr3_Brennan
     assert split_material_ringing([broad], pole_ringings(broadband)) == ([broad], [])
+    # a broad material line (Q 10) is never matched, even by a line exactly on it
+    wide = pole_ringings(MaterialModel("w", 3.8, (Pole("lorentz", 2.66, 0.258, 0.07),)))
+    on_it = _mode(float(ev_to_nm(wide[0].energy_ev)), wide[0].q)
+    assert wide[0].q < 20 and split_material_ringing([on_it], wide) == ([on_it], [])
     assert float(nm_to_ev(dropped[0].wavelength_nm)) == pytest.approx(rings[0].energy_ev, abs=1e-3)
 
 
