@@ -306,12 +306,10 @@ def _band_hint(name: str) -> str:
     from hotlase.geometry.materials.perovskites import BAND_MODELS
     from hotlase.geometry.materials.registry import get_material
 
-    windows = ", ".join(f"{m} ({get_material(m).valid_nm[0]:g}-{get_material(m).valid_nm[1]:g} nm)"
-                        for m in BAND_MODELS.get(name, ()))
-    narrow = (f"A simulated band inside one of {windows} gets that model automatically; "
-              if windows else "")
-    return (f"{narrow}for one wavelength use exact_model (README \"Materials\"); "
-            f"docs/physics.md §3 says why a few poles cannot follow the band edge")
+    windows = " or ".join(f"{get_material(m).valid_nm[0]:g}-{get_material(m).valid_nm[1]:g}"
+                          for m in BAND_MODELS.get(name, ()))
+    narrow = f"a band inside {windows} nm gets a model that meets it, " if windows else ""
+    return f"{narrow}one wavelength: exact_model (docs/physics.md §3)"
 
 
 def structure_materials(structure: StructureSpec) -> dict[str, str]:
@@ -370,12 +368,13 @@ def check_study(study: StudySpec) -> None:
         if model is VACUUM:
             continue
         check_wavelengths(path, model, lo, hi)
-        misses = model.misses_nk_target(lo, hi)
-        if misses:
+        if model.misses_nk_target(lo, hi):
+            over = [e for e in model.nk_error if e[0] < hi and e[1] > lo]
             warnings.warn(
-                f"{path} = {name!r} ({model.name}) does not follow the measured n, k over "
-                f"{lo:g}-{hi:g} nm (target |dn| <= 0.02, |dk| <= max(0.005, 10 %)): "
-                f"{'; '.join(misses)}. {_band_hint(name)}", stacklevel=2)
+                f"{path} = {name!r} ({model.name}) misses the measured n, k over {lo:g}-{hi:g} "
+                f"nm: |dn| up to {max(e[2] for e in over):.3f}, |dk| up to "
+                f"{max(e[3] for e in over):.2g}x the allowed (target |dn| <= 0.02, |dk| <= "
+                f"max(0.005, 10 %)); {_band_hint(name)}", stacklevel=2)
         if model.is_metal:
             delta = float(skin_depth_nm(model, sim.pump_wavelength_nm))
             if delta / sim.resolution_nm < 2.0:
