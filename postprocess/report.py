@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from hotlase.geometry.runkinds import run_kinds
-from hotlase.geometry.study import StudySpec, material_model, structure_materials, study_json
+from hotlase.geometry.study import (StudySpec, material_model, structure_materials, study_band_nm,
+                                    study_json)
 from hotlase.postprocess import figures, hot_electrons
 from hotlase.postprocess.absorption import (
     ABSORPTION_CHECK_TOL,
@@ -540,8 +541,13 @@ def _inputs(main: VariantResult, twin: VariantResult) -> dict:
             continue
         for path, name in structure_materials(res.study.structure).items():
             m = material_model(res.study, name)
+            band = study_band_nm(res.study)
+            misses = m.misses_nk_target(*band)
             models[name] = {"model": m.name, "source": m.source, "valid_nm": list(m.valid_nm),
-                            "is_metal": m.is_metal, "used_as": path}
+                            "is_metal": m.is_metal, "used_as": path,
+                            "nk_vs_measured": ("not checked" if not m.nk_error else
+                                               "misses: " + "; ".join(misses) if misses else
+                                               f"meets over {band[0]:g}-{band[1]:g} nm")}
     out["materials"] = models
     return out
 
@@ -663,9 +669,11 @@ def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult],
         out += ["Electronic constants: " + "; ".join(
             f"{k}: {v}" for k, v in inp["electronic_sources"].items()), ""]
     if inp.get("materials"):
-        out += ["Material models:", "", _table(["material", "model", "valid (nm)", "source"], [
-            [n, m["model"], _valid_range(m["valid_nm"]), m["source"]]
-            for n, m in inp["materials"].items()]), ""]
+        out += ["Material models (n, k vs measured: |dn| <= 0.02, |dk| <= max(0.005, 10 %) "
+                "over the study band, docs/physics.md §3):", "",
+                _table(["material", "model", "valid (nm)", "n, k vs measured", "source"], [
+                    [n, m["model"], _valid_range(m["valid_nm"]), m.get("nk_vs_measured", "-"),
+                     m["source"]] for n, m in inp["materials"].items()]), ""]
     out += ["## Run files", ""]
     for v, r in results.items():
         out.append(f"- {v}: " + (", ".join(sorted(r.runs)) if r.runs else "none"))
