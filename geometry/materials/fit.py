@@ -341,7 +341,7 @@ class NkTolerance:
     |Δn| <= ``dn`` and |Δk| <= max(``dk_abs``, ``dk_rel`` k_measured) at every tabulated
     wavelength of a band. The absolute floor keeps the transparent side honest: where the
     crystal has k ~ 1e-5 the model must stay below ``dk_abs`` (a 150 nm film then absorbs
-    < 2 % at 532 nm, 4π k d / λ).
+    < 2 % at 532 nm: Beer-Lambert, α d = 4π k d / λ; docs/physics.md §3 skin depth).
     """
 
     dn: float = 0.02
@@ -404,8 +404,10 @@ def fit_lorentz_nk(table: MeasuredTable, n_lorentz: int, window_nm: tuple[float,
     dk_rel k)), so the least-squares (then Lawson minimax) fit drives down exactly the number
     the target bounds: a band edge where k falls 100x in 20 nm weighs as much as the
     absorbing side. Every pole keeps σ >= 0, Γ >= 0 (passive, ``min_imag_eps``) and its
-    energy inside ``lorentz_ev`` (physical, stable in Meep). Starts place one narrow pole at
-    the absorption edge (the exciton) and spread the rest above it.
+    energy inside ``lorentz_ev`` (physical, stable in Meep). The first start is the linear
+    program's best sum of fixed dictionary poles merged into ``n_lorentz`` groups
+    (``_lp_start``); the others place one narrow pole at the absorption edge (the exciton)
+    and spread the rest above it (seeded).
 
     Args:
         table: the measured table.
