@@ -96,3 +96,23 @@ def test_band_models_are_stable_in_meep_at_courant_05(name):
     from hotlase.solvers.stability import is_stable
 
     assert is_stable(to_meep_medium(get_material(name)), 10.0, 3, 0.5)
+
+
+def test_nk_fitter_recovers_a_known_model():
+    """Setup: a table made from a known passive 3-Lorentz model (exciton-like narrow pole at
+    2.40 eV, a broad one at 2.9 eV, a lossless UV pole), 1 nm apart over 420-700 nm.
+    Reference: that model. Tolerance: the refit with 3 poles is within 0.2 of the allowed
+    n, k error everywhere (the true parameters give 0) and passive."""
+    from hotlase.geometry.materials.fit import MeasuredTable, fit_lorentz_nk
+    from hotlase.geometry.materials.model import MaterialModel, Pole
+
+    true = MaterialModel("true", 3.5, (Pole("lorentz", 2.40, 0.04, 0.02),
+                                       Pole("lorentz", 2.90, 0.30, 0.10),
+                                       Pole("lorentz", 6.00, 0.0, 1.0)))
+    wl = np.arange(410.0, 711.0)
+    n, k = model_nk(true, wl)
+    table = MeasuredTable(wl, n, k, "synthetic", "synthetic")
+    fitted = fit_lorentz_nk(table, 3, (420.0, 700.0), starts=1)
+    (_, _, dn, dk), = nk_error_by_band(fitted, table, [(420.0, 700.0)])
+    assert dn <= 0.2 * TOL.dn and dk <= 0.2, (dn, dk, fitted.poles)
+    assert min_imag_eps(fitted) >= 0.0
