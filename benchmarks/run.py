@@ -21,14 +21,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import (bandwidth, end_to_end, metal, mpi, overhead, symmetry, throughput,
-                        time_to_accuracy)
+from benchmarks import (bandwidth, end_to_end, metal, mpi, overhead, perovskite, symmetry,
+                        throughput, time_to_accuracy)
 from benchmarks.common import REPO, Context
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 BENCHMARKS = {"bandwidth": bandwidth, "throughput": throughput, "metal": metal, "mpi": mpi,
               "symmetry": symmetry, "end_to_end": end_to_end, "overhead": overhead,
-              "time_to_accuracy": time_to_accuracy}
+              "time_to_accuracy": time_to_accuracy, "perovskite": perovskite}
 #: key prefixes a benchmark writes besides its own name (dropped from the old file on a rerun)
 EXTRA_PREFIX = {"mpi": "structure", "overhead": "postprocess"}
 #: key: (comparison, target) checked in the final table.

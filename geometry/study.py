@@ -297,8 +297,10 @@ def spec_differences(stored_json: str, study: StudySpec, limit: int = 4) -> list
 
 
 def material_model(study: StudySpec, name: str, path: str = "material") -> MaterialModel:
-    """Resolve a material name: study [materials.NAME] first, then the built-in registry."""
-    from hotlase.geometry.materials.registry import get_material, parse_user_material
+    """Resolve a material name: study [materials.NAME] first, then the built-in registry
+    (for a compound with per-band models, the one fitted over the study's band:
+    ``registry.model_for_band`` with ``study_band_nm``)."""
+    from hotlase.geometry.materials.registry import model_for_band, parse_user_material
 
     if name in _VACUUM_NAMES:
         return VACUUM
@@ -309,7 +311,25 @@ def material_model(study: StudySpec, name: str, path: str = "material") -> Mater
         return interface_mean(*(material_model(study, side, path) for side in sides))
     if name in study.materials:
         return parse_user_material(f"materials.{name}", name, study.materials[name])
-    return get_material(name, path=path)
+    return model_for_band(name, *study_band_nm(study), path=path)
+
+
+def study_band_nm(study: StudySpec) -> tuple[float, float]:
+    """(lo, hi) nm every material must cover: the simulated band, the pump and the emission."""
+    sim = study.simulation
+    return (min(sim.wavelength_min_nm, sim.pump_wavelength_nm, sim.emission_wavelength_nm),
+            max(sim.wavelength_max_nm, sim.pump_wavelength_nm, sim.emission_wavelength_nm))
+
+
+def _band_hint(name: str) -> str:
+    """What to do about a model that misses the n, k target over the study band."""
+    from hotlase.geometry.materials.perovskites import BAND_MODELS
+    from hotlase.geometry.materials.registry import get_material
+
+    windows = " or ".join(f"{get_material(m).valid_nm[0]:g}-{get_material(m).valid_nm[1]:g}"
+                          for m in BAND_MODELS.get(name, ()))
+    narrow = f"a band inside {windows} nm gets a model that meets it, " if windows else ""
+    return f"{narrow}one wavelength: exact_model (docs/physics.md §3)"
 
 
 def structure_materials(structure: StructureSpec) -> dict[str, str]:
@@ -351,8 +371,7 @@ def check_study(study: StudySpec) -> None:
                             f"{sim.wavelength_max_nm:g}] nm (the source covers only the band; "
                             f"values there would be reported as the {label.split('_')[0]}'s); "
                             "widen wavelength_min_nm/wavelength_max_nm")
-    lo = min(sim.wavelength_min_nm, sim.pump_wavelength_nm, sim.emission_wavelength_nm)
-    hi = max(sim.wavelength_max_nm, sim.pump_wavelength_nm, sim.emission_wavelength_nm)
+    lo, hi = study_band_nm(study)
     band = sorted({*np.linspace(lo, hi, 257).tolist(), sim.pump_wavelength_nm,
                    sim.emission_wavelength_nm})
     for name in study.materials:  # validate every user material even if unused
@@ -369,6 +388,13 @@ def check_study(study: StudySpec) -> None:
         if model is VACUUM:
             continue
         check_wavelengths(path, model, lo, hi)
+        if model.misses_nk_target(lo, hi):
+            over = [e for e in model.nk_error if e[0] < hi and e[1] > lo]
+            warnings.warn(
+                f"{path} = {name!r} ({model.name}) misses the measured n, k over {lo:g}-{hi:g} "
+                f"nm: |dn| up to {max(e[2] for e in over):.3f}, |dk| up to "
+                f"{max(e[3] for e in over):.2g}x the allowed (target |dn| <= 0.02, |dk| <= "
+                f"max(0.005, 10 %)); {_band_hint(name)}", stacklevel=2)
         if model.is_metal:
             delta = float(skin_depth_nm(model, sim.pump_wavelength_nm))
             if delta / sim.resolution_nm < 2.0:

@@ -129,6 +129,8 @@ class ModeTable:
         q_min, q_max: Harminv Q limits; band_nm: (min, max) searched.
         probes_nm: (p, 3) probe positions.
         borderline: resonances of ``modes/borderline`` (not modes; shown as borderline).
+        material_ringing: Harminv resonances dropped as a material pole ringing on its own
+            (``material_ringing_modes``), not modes of the structure.
     """
 
     modes: tuple[Mode, ...]
@@ -141,6 +143,7 @@ class ModeTable:
     anomalies: tuple = ()
     has_profiles: bool = False
     borderline: tuple[Borderline, ...] = ()
+    material_ringing: tuple[Mode, ...] = ()
 
 
 def raw_modes(run: Run) -> tuple[list[Mode], dict]:
@@ -257,7 +260,7 @@ def mode_table(modes_run: Run, field_runs: tuple[Run, ...] = (),
         slab_voxels: slab size for the field passes.
     """
     raw, attrs = raw_modes(modes_run)
-    modes = dedupe_modes(raw)
+    modes, ringing = split_material_ringing(dedupe_modes(raw), material_ringings(modes_run.study))
     maps = []  # (wavelength, run, tag)
     for run in field_runs:
         for tag in run.field_tags():
@@ -296,7 +299,41 @@ def mode_table(modes_run: Run, field_runs: tuple[Run, ...] = (),
         q_min=float(attrs.get("q_min", np.nan)), q_max=float(attrs.get("q_max", np.nan)),
         band_nm=(float(band[0]), float(band[1])), probes_nm=attrs["probes_nm"],
         anomalies=tuple(anomalies), has_profiles=grid is not None,
-        borderline=read_borderline(modes_run))
+        borderline=read_borderline(modes_run),
+        material_ringing=tuple(ringing))
+
+
+def material_ringings(study: StudySpec) -> tuple:
+    """Where the structure's materials ring on their own: each lossy Lorentz pole's free
+    ringing and each zero of ε (geometry.materials.model.pole_ringings, eps_zeros)."""
+    from hotlase.geometry.materials.model import eps_zeros, pole_ringings
+    from hotlase.geometry.study import structure_materials
+
+    out: list = []
+    for path, name in structure_materials(study.structure).items():
+        model = material_model(study, name, path)
+        out += [*pole_ringings(model), *eps_zeros(model)]
+    return tuple(out)
+
+
+def split_material_ringing(modes: list[Mode], ringings) -> tuple[list[Mode], list[Mode]]:
+    """(modes of the structure, resonances that are a material pole ringing on its own).
+
+    A Harminv resonance within half a linewidth of a lossy Lorentz pole's free ringing
+    frequency sqrt(E_n² − Γ²/4), or of a zero of ε, with Q within 1.5x of that line's
+    (geometry.materials.model.matching_ringing) is the medium oscillating on its own, not
+    a resonance of the rods: a many-pole perovskite fit otherwise lists such lines as modes
+    (a homogeneous CsPbBr3_Brennan_530_700 cell gave one at 518.6 nm, Q 238, beside its ε
+    zero at 518.9 nm, Q 178).
+    """
+    from hotlase.geometry.materials.model import matching_ringing
+
+    kept: list[Mode] = []
+    dropped: list[Mode] = []
+    for mode in modes:
+        hit = matching_ringing(float(nm_to_ev(mode.wavelength_nm)), mode.q, ringings)
+        (dropped if hit is not None else kept).append(mode)
+    return kept, dropped
 
 
 def read_dispersion(run: Run) -> dict[str, np.ndarray] | None:

@@ -229,6 +229,8 @@ QUANTITIES: tuple[Quantity, ...] = (
     Quantity("modes_search.<name>", "Harminv search counts and Q limits", "1", "modes",
              "n_raw, n_filtered (candidates), q_min, q_max"),
     Quantity("modes_search.band_nm[]", "mode band", "nm", "modes", "modes attribute band_nm"),
+    Quantity("modes_search.material_ringing_nm[]", "Harminv lines dropped as material-pole "
+             "ringing", "nm", "modes", "postprocess.modes_table.split_material_ringing"),
     Quantity("modes_search.*", "Harminv search", "", "modes",
              "n_raw, n_filtered, q_min, q_max, band_nm (nm)"),
     Quantity("dispersion.k_per_nm[]", "Bloch k", "1/nm", "modes", "modes/dispersion/k_bloch"),

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from hotlase.geometry.runkinds import run_kinds
-from hotlase.geometry.study import StudySpec, material_model, structure_materials, study_json
+from hotlase.geometry.study import (StudySpec, material_model, structure_materials, study_band_nm,
+                                    study_json)
 from hotlase.postprocess import figures, hot_electrons, mode_fields, mode_figures
 from hotlase.postprocess.lasing_report import lasing_block, lasing_figure, lasing_markdown
 from hotlase.postprocess.absorption import (
@@ -519,7 +520,16 @@ def _modes(res: VariantResult, s: dict, slab_voxels: int, **_: Any) -> None:
         res.dispersion = disp
         s["dispersion"] = {k: disp[k] for k in ("k_per_nm", "wavelength_nm", "Q")}
     s["modes_search"] = {"n_raw": table.n_raw, "n_filtered": table.n_filtered,
+                         "material_ringing_nm": [m.wavelength_nm for m in table.material_ringing],
                          "q_min": table.q_min, "q_max": table.q_max, "band_nm": list(table.band_nm)}
+
+
+def _ringing_note(wavelengths_nm) -> str:
+    """', k dropped as material-pole ringing at ... nm' when the mode table dropped any."""
+    if not wavelengths_nm:
+        return ""
+    return (f"; {len(wavelengths_nm)} dropped as a material pole ringing on its own at "
+            f"{', '.join(_fmt(w) for w in wavelengths_nm)} nm")
 
 
 def _emitter(res: VariantResult, s: dict, **_: Any) -> None:
@@ -563,8 +573,13 @@ def _inputs(main: VariantResult, twin: VariantResult) -> dict:
             continue
         for path, name in structure_materials(res.study.structure).items():
             m = material_model(res.study, name)
+            band = study_band_nm(res.study)
+            misses = m.misses_nk_target(*band)
             models[name] = {"model": m.name, "source": m.source, "valid_nm": list(m.valid_nm),
-                            "is_metal": m.is_metal, "used_as": path}
+                            "is_metal": m.is_metal, "used_as": path,
+                            "nk_vs_measured": ("not checked" if not m.nk_error else
+                                               "misses: " + "; ".join(misses) if misses else
+                                               f"meets over {band[0]:g}-{band[1]:g} nm")}
     out["materials"] = models
     return out
 
@@ -696,9 +711,11 @@ def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult],
         out += ["Electronic constants: " + "; ".join(
             f"{k}: {v}" for k, v in inp["electronic_sources"].items()), ""]
     if inp.get("materials"):
-        out += ["Material models:", "", _table(["material", "model", "valid (nm)", "source"], [
-            [n, m["model"], _valid_range(m["valid_nm"]), m["source"]]
-            for n, m in inp["materials"].items()]), ""]
+        out += ["Material models (n, k vs measured: |dn| <= 0.02, |dk| <= max(0.005, 10 %) "
+                "over the study band, docs/physics.md §3):", "",
+                _table(["material", "model", "valid (nm)", "n, k vs measured", "source"], [
+                    [n, m["model"], _valid_range(m["valid_nm"]), m.get("nk_vs_measured", "-"),
+                     m["source"]] for n, m in inp["materials"].items()]), ""]
     out += ["## Run files", ""]
     for v, r in results.items():
         out.append(f"- {v}: " + (", ".join(sorted(r.runs)) if r.runs else "none"))
@@ -720,7 +737,8 @@ def _markdown(directory: Path, summary: dict, results: dict[str, VariantResult],
         ms = r.summary["modes_search"]
         out += [f"**{v}**: {len(modes)} modes after merging {ms['n_raw']} Harminv rows "
                 f"(Q in [{_fmt(ms['q_min'])}, {_fmt(ms['q_max'])}], band {_fmt(ms['band_nm'][0])}-"
-                f"{_fmt(ms['band_nm'][1])} nm, {ms['n_filtered']} candidates filtered).", ""]
+                f"{_fmt(ms['band_nm'][1])} nm, {ms['n_filtered']} candidates filtered"
+                f"{_ringing_note(ms.get('material_ringing_nm', []))}).", ""]
         out += [_table(["λ (nm)", "Q", "Δλ (nm)", "ΔE (meV)", "merged", "class", "Γ perovskite",
                         "V (nm^3)",
                         "surface |E|/|E0| peak", "mean", "n_g", "Γg_th (1/cm)", "g_th (1/cm)"],

@@ -332,3 +332,192 @@ def sellmeier_poles(coefficients: tuple[float, ...]) -> tuple[float, tuple[Pole,
     poles = tuple(Pole("lorentz", float(HC_EV_NM / (c_um * 1000.0)), 0.0, float(b))
                   for b, c_um in zip(rest[0::2], rest[1::2]))
     return 1.0 + float(a), poles
+
+
+@dataclass(frozen=True)
+class NkTolerance:
+    """What "follows the measured table" means in n and k (issue 10, item 6).
+
+    |Δn| <= ``dn`` and |Δk| <= max(``dk_abs``, ``dk_rel`` k_measured) at every tabulated
+    wavelength of a band. The absolute floor keeps the transparent side honest: where the
+    crystal has k ~ 1e-5 the model must stay below ``dk_abs`` (a 150 nm film then absorbs
+    < 2 % at 532 nm: Beer-Lambert, α d = 4π k d / λ; docs/physics.md §3 skin depth).
+    """
+
+    dn: float = 0.02
+    dk_abs: float = 0.005
+    dk_rel: float = 0.10
+
+    def k_tolerance(self, k) -> np.ndarray:
+        """Allowed |Δk| at measured k."""
+        return np.maximum(self.dk_abs, self.dk_rel * np.asarray(k, dtype=float))
+
+
+def model_nk(model: MaterialModel, wavelength_nm) -> tuple[np.ndarray, np.ndarray]:
+    """(n, k) of a model: the root of ε with Im >= 0 (passive media, e^{-iωt})."""
+    nk = np.sqrt(np.asarray(model.eps(wavelength_nm), dtype=complex))
+    return nk.real, np.abs(nk.imag)
+
+
+def nk_error_by_band(model: MaterialModel, table: MeasuredTable, bands,
+                     tol: NkTolerance = NkTolerance()) -> tuple[tuple[float, float, float, float], ...]:
+    """Worst |Δn| and worst |Δk| / allowed |Δk| over the tabulated points of each band.
+
+    Returns:
+        ((lo_nm, hi_nm, max |Δn|, max |Δk| / max(dk_abs, dk_rel k)), ...); a band meets
+        ``tol`` when the third entry is <= tol.dn and the fourth <= 1. NaN for an empty band.
+    """
+    out = []
+    for lo, hi in bands:
+        keep = (table.wavelength_nm >= lo) & (table.wavelength_nm <= hi)
+        if not keep.any():
+            out.append((float(lo), float(hi), math.nan, math.nan))
+            continue
+        n, k = model_nk(model, table.wavelength_nm[keep])
+        dk = np.abs(k - table.k[keep]) / tol.k_tolerance(table.k[keep])
+        out.append((float(lo), float(hi), float(np.abs(n - table.n[keep]).max()),
+                    float(dk.max())))
+    return tuple(out)
+
+
+def min_imag_eps(model: MaterialModel, lo_ev: float = 1e-3, hi_ev: float = 50.0,
+                 points: int = 20001) -> float:
+    """Smallest Im ε of a model on a log grid of photon energies (passivity: must be >= 0).
+
+    Each Lorentz/Drude term with σ >= 0 and Γ >= 0 has Im χ = σ E_n² E Γ / ((E_n² − E²)² +
+    E² Γ²) >= 0 (model.py formula), so such a model is passive at every frequency; this
+    samples the sum so a model with a negative term is caught too.
+    """
+    energy = np.geomspace(lo_ev, hi_ev, points)
+    eps = eps_drude_lorentz(model, energy)
+    return float(eps.imag.min())
+
+
+def fit_lorentz_nk(table: MeasuredTable, n_lorentz: int, window_nm: tuple[float, float], *,
+                   tol: NkTolerance = NkTolerance(), margin_nm: float = 10.0,
+                   name: str = "fit", source: str = "", lorentz_ev: tuple[float, float] = (2.2, 12.0),
+                   gamma_max_ev: float = 2.0, bands: tuple[tuple[float, float], ...] | None = None,
+                   starts: int = 8, seed: int = 0, minimax_iters: int = 25) -> MaterialModel:
+    """Fit ε∞ + n_lorentz passive Lorentz poles to measured n, k in units of the tolerance.
+
+    The residual of each tabulated point in window ± margin is (Δn / dn, Δk / max(dk_abs,
+    dk_rel k)), so the least-squares (then Lawson minimax) fit drives down exactly the number
+    the target bounds: a band edge where k falls 100x in 20 nm weighs as much as the
+    absorbing side. Every pole keeps σ >= 0, Γ >= 0 (passive, ``min_imag_eps``) and its
+    energy inside ``lorentz_ev`` (physical, stable in Meep). The first start is the linear
+    program's best sum of fixed dictionary poles merged into ``n_lorentz`` groups
+    (``_lp_start``); the others place one narrow pole at the absorption edge (the exciton)
+    and spread the rest above it (seeded).
+
+    Args:
+        table: the measured table.
+        n_lorentz: number of Lorentz poles.
+        window_nm: (lo, hi) nm; becomes ``valid_nm``.
+        tol: the n, k tolerance the residuals are scaled by.
+        margin_nm: the fitted points reach this far beyond the window.
+        bands: bands for ``fit_error`` (default: the window); |Δε|/|ε| as for every model.
+        starts, seed, minimax_iters: random starts (seeded) and Lawson iterations.
+
+    Returns:
+        The fitted model (``fit_error`` per band, |Δε|/|ε|).
+    """
+    from scipy.optimize import least_squares
+
+    keep = ((table.wavelength_nm >= window_nm[0] - margin_nm)
+            & (table.wavelength_nm <= window_nm[1] + margin_nm))
+    wl, n_meas, k_meas = table.wavelength_nm[keep], table.n[keep], table.k[keep]
+    energy = nm_to_ev(wl)
+    k_tol = tol.k_tolerance(k_meas)
+    layout = _Layout(0, n_lorentz, False)
+
+    def residual(params, weights):
+        nk = np.sqrt(layout.eps(params, energy))
+        return np.concatenate([(nk.real - n_meas) / tol.dn * weights,
+                               (np.abs(nk.imag) - k_meas) / k_tol * weights])
+
+    lo, hi = layout.bounds(lorentz_ev, gamma_max_ev)
+    rng = np.random.default_rng(seed)
+    edge_ev = float(energy[np.argmax(k_meas)]) if k_meas.max() > tol.dk_abs else lorentz_ev[0]
+    best, best_err = None, math.inf
+    firsts = [_lp_start(energy, n_meas, k_meas, tol, n_lorentz, lorentz_ev)]
+    for start in range(starts):
+        x0 = firsts[start] if start < len(firsts) else _edge_start(rng, n_lorentz, edge_ev,
+                                                                      lorentz_ev)
+        x0 = lo + (hi - lo) * np.clip((x0 - lo) / (hi - lo), 1e-6, 1.0 - 1e-6)
+        try:
+            sol = least_squares(residual, x0, bounds=(lo, hi), args=(np.ones(energy.size),),
+                                x_scale="jac", max_nfev=3000)
+        except ValueError:
+            continue
+        params = _lawson(residual, sol.x, lo, hi, energy.size, minimax_iters)
+        err = _max_err(residual, params, energy.size)
+        if err < best_err:
+            best, best_err = params, err
+    if best is None:
+        raise ValueError(f"{name}: every start of the fit failed")
+    model = MaterialModel(name=name, eps_inf=float(best[0]), poles=layout.poles(best),
+                          valid_nm=(float(window_nm[0]), float(window_nm[1])), source=source)
+    bands = bands or ((float(window_nm[0]), float(window_nm[1])),)
+    return _with_error(model, fit_error_by_band(model, table.wavelength_nm, table.eps, bands))
+
+
+def _edge_start(rng, n_lorentz: int, edge_ev: float, lorentz_ev) -> np.ndarray:
+    """A starting point: ε∞, a narrow pole at the edge, the rest spread above it (log)."""
+    x = [rng.uniform(2.0, 4.0)]
+    top = min(lorentz_ev[1], 6.0)
+    for j in range(n_lorentz):
+        if j == 0:
+            x += [edge_ev * rng.uniform(0.99, 1.01), rng.uniform(0.02, 0.08), rng.uniform(0.01, 0.05)]
+        elif j == n_lorentz - 1:  # a UV pole for the background index
+            x += [rng.uniform(4.0, top), rng.uniform(0.0, 0.1), rng.uniform(0.2, 2.0)]
+        else:
+            e = edge_ev * math.exp(rng.uniform(0.0, math.log(3.6 / edge_ev)) * j / max(1, n_lorentz - 2))
+            x += [e, rng.uniform(0.05, 0.4), rng.uniform(0.01, 0.3)]
+    return np.array(x)
+
+
+def _lp_start(energy, n_meas, k_meas, tol: NkTolerance, n_lorentz: int, lorentz_ev) -> np.ndarray:
+    """A starting point from a linear program: the minimax n, k error over a dictionary of
+    fixed (E_n, Γ_n) poles with σ_n >= 0 (ε is linear in σ, and Δñ ≈ Δε / 2ñ), then the
+    used poles merged into ``n_lorentz`` groups of equal peak strength σE/Γ in energy order
+    (the lossless UV poles into one when there is room)."""
+    from scipy.optimize import linprog
+
+    nt = n_meas + 1j * k_meas
+    e_lo, e_hi = max(lorentz_ev[0], float(energy.min()) - 0.1), min(lorentz_ev[1], 4.2)
+    cands = [(e, g) for e in np.arange(e_lo, e_hi, 0.02) for g in np.geomspace(0.01, 0.8, 8)]
+    cands += [(e, 0.0) for e in (5.0, 8.0) if lorentz_ev[0] <= e <= lorentz_ev[1]]
+    cols = [np.ones_like(energy, complex)] + [e**2 / (e**2 - energy**2 - 1j * energy * g)
+                                              for e, g in cands]
+    a = np.array(cols).T / (2.0 * nt)[:, None]
+    rhs = nt / 2.0  # ε / 2ñ = ñ / 2
+    k_tol = tol.k_tolerance(k_meas)
+    ar = np.vstack([a.real / tol.dn, a.imag / k_tol[:, None]])
+    br = np.concatenate([rhs.real / tol.dn, rhs.imag / k_tol])
+    m, p = ar.shape
+    a_ub = np.block([[ar, -np.ones((m, 1))], [-ar, -np.ones((m, 1))]])
+    res = linprog(np.r_[np.zeros(p), 1.0], A_ub=a_ub, b_ub=np.r_[br, -br],
+                  bounds=[(1.0, 20.0)] + [(0.0, 50.0)] * (p - 1) + [(0.0, None)], method="highs")
+    if res.status != 0:
+        return _edge_start(np.random.default_rng(0), n_lorentz, float(energy.mean()), lorentz_ev)
+    x = res.x[:-1]
+    used = [(e, g, s) for (e, g), s in zip(cands, x[1:]) if s > 1e-9]
+    lossy = sorted((u for u in used if u[1] > 0.0), key=lambda u: u[0])
+    uv = [u for u in used if u[1] == 0.0]
+    n_lossy = n_lorentz - (1 if uv and n_lorentz > 1 else 0)
+    weight = np.array([s * e / g for e, g, s in lossy])
+    edges = np.searchsorted(np.cumsum(weight) / weight.sum(), np.linspace(0, 1, n_lossy + 1)[1:-1])
+    out = [float(x[0])]
+    for group in np.split(np.arange(len(lossy)), edges):
+        if not group.size:
+            group = np.array([len(lossy) - 1])
+        w = weight[group]
+        e = float(np.sum(w * [lossy[i][0] for i in group]) / w.sum())
+        spread = float(np.ptp([lossy[i][0] for i in group]))
+        g = float(np.sum(w * [lossy[i][1] for i in group]) / w.sum()) + 0.5 * spread
+        out += [e, g, float(sum(lossy[i][2] for i in group))]
+    if len(out) < 1 + 3 * n_lorentz:
+        s_uv = sum(u[2] for u in uv)
+        e_uv = sum(u[0] * u[2] for u in uv) / s_uv if s_uv else 5.0
+        out += [e_uv, 0.0, s_uv]
+    return np.array(out)

@@ -21,7 +21,8 @@ from hotlase.geometry.materials.dielectrics import DIELECTRICS
 from hotlase.geometry.materials.fit import MeasuredTable, read_refractiveindex_yaml
 from hotlase.geometry.materials.metals import METAL_ALIASES, METALS
 from hotlase.geometry.materials.model import MaterialModel, Pole, PoleKind
-from hotlase.geometry.materials.perovskites import PEROVSKITE_ALIASES, PEROVSKITES, mixed_halide
+from hotlase.geometry.materials.perovskites import (BAND_MODELS, PEROVSKITE_ALIASES, PEROVSKITES,
+                                                   mixed_halide)
 from hotlase.geometry.units import nk_to_eps, nm_to_ev
 from hotlase.geometry.validate import (Range, SpecError, check_bool, check_choice, check_keys,
                                       check_number)
@@ -38,6 +39,8 @@ MEASURED_FILES = {
     "Al_McPeak": "Al_McPeak.yml", "CsPbBr3_Brennan": "CsPbBr3_Brennan.yml",
     "CsPbCl3_Zhang": "CsPbCl3_Zhang.yml", "CsPbCl3_Ermolaev": "CsPbCl3_Ermolaev-o.yml",
     "CsPbI3_Aftenieva": "CsPbI3_Aftenieva.yml",
+    **{m: "CsPbBr3_Brennan.yml" for m in BAND_MODELS["CsPbBr3"]},
+    **{m: "CsPbCl3_Zhang.yml" for m in BAND_MODELS["CsPbCl3"]},
 }
 
 _MIXED = re.compile(r"^CsPb\((Br)([^A-Za-z()]+)(Cl|I)([^A-Za-z()]+)\)3$")
@@ -92,6 +95,25 @@ def _mixed_from_name(name: str, path: str) -> MaterialModel:
             and abs(x + y - 1.0) < 1e-6):
         raise SpecError(path, name, rule)
     return mixed_halide(x, f"Br-{match.group(3)}", path=path)
+
+
+def model_for_band(name: str, lo_nm: float, hi_nm: float, path: str = "material") -> MaterialModel:
+    """The model of ``name`` for a study band [lo_nm, hi_nm]: for a compound with per-band
+    models (``perovskites.BAND_MODELS``) the one with the fewest poles whose window covers the
+    band and that meets the n, k target there; otherwise ``get_material(name)``.
+
+    Raises:
+        SpecError: as ``get_material``.
+    """
+    model = get_material(name, path)
+    if not isinstance(name, str) or name not in BAND_MODELS:
+        return model
+    band = sorted((get_material(m) for m in BAND_MODELS[name]), key=lambda m: len(m.poles))
+    for cand in band:
+        if (cand.valid_nm[0] <= lo_nm and hi_nm <= cand.valid_nm[1]
+                and not cand.misses_nk_target(lo_nm, hi_nm)):
+            return cand
+    return model
 
 
 def measured_table(name: str) -> MeasuredTable | None:
@@ -241,5 +263,5 @@ def is_known(name: str) -> bool:
     return True
 
 
-__all__ = ["get_material", "parse_user_material", "check_wavelengths", "skin_depth_nm",
+__all__ = ["get_material", "model_for_band", "parse_user_material", "check_wavelengths", "skin_depth_nm",
            "list_materials", "measured_table", "is_known", "MEASURED_FILES"]

@@ -156,3 +156,22 @@ def test_a_field_hugging_the_metal_is_a_plasmon_and_one_in_the_rod_is_photonic(t
     assert by[560.0].fractions["surface"] == pytest.approx(1.0)
     assert by[610.0].mode_class == "rod photonic" and by[610.0].confinement_factor == pytest.approx(1.0)
     assert by[610.0].fractions["rod"] == pytest.approx(1.0)
+
+
+def test_mode_table_drops_a_line_at_the_perovskite_pole(tmp_path, study):
+    """A Harminv row placed at the CsPbBr3 exciton pole's own ringing (wavelength and Q from
+    geometry.materials.model.pole_ringings) leaves the table and is listed as material
+    ringing; the other rows stay (postprocess.modes_table.split_material_ringing)."""
+    from hotlase.geometry.units import ev_to_nm
+    from hotlase.postprocess.modes_table import material_ringings
+
+    ring = max((r for r in material_ringings(study) if r.kind == "pole"), key=lambda r: r.q)
+    path = syn.write_run(tmp_path / "runs" / "main_modes.h5", study, "modes", "main")
+    with h5py.File(path, "a") as f:
+        wl, q = f["modes/wavelength_nm"][()], f["modes/Q"][()]
+        row = int(np.argmin(np.abs(wl - 560.0)))
+        wl[row], q[row] = float(ev_to_nm(ring.energy_ev)), ring.q
+        f["modes/wavelength_nm"][...], f["modes/Q"][...] = wl, q
+    table = mode_table(read_run(path))
+    assert [m.wavelength_nm for m in table.modes] == [521.0, 610.0]
+    assert [m.wavelength_nm for m in table.material_ringing] == [pytest.approx(ev_to_nm(ring.energy_ev))]
