@@ -238,11 +238,13 @@ def test_job_killed_mid_run_reported_failed_then_redone(cluster, tmp_path, monke
     """Setup: a 1-point sweep of the 1D film study submitted to the test cluster; once its
     first run file is being written, kill -9 of the job's batch shell (the batch step dies,
     as when a node's job is killed outside Slurm) or of one solver rank. Reference: the job
-    leaves the queue, no process of the point is left, ``hotlase status`` calls the point
+    leaves the queue, no process of the point is left and no run file completes after it
+    (before the fix, ranks orphaned by the batch shell's death ran on: this cluster's
+    proctrack/linuxproc does not end them), ``hotlase status`` calls the point
     ``failed`` (exit 1) naming its log, ``hotlase sweep --resume`` resubmits it (and only it)
     and ``hotlase status`` then calls it ``complete`` (exit 0)."""
     from hotlase.jobs.slurm import queue_states
-    from hotlase.jobs.state import read_json
+    from hotlase.jobs.state import read_json, run_status
     from tests.procs import wait_gone
 
     monkeypatch.setenv("SLURM_CONF", cluster.env["SLURM_CONF"])
@@ -265,6 +267,10 @@ def test_job_killed_mid_run_reported_failed_then_redone(cluster, tmp_path, monke
         _wait_gone(cluster, job, 120)
         left = wait_gone(str(pdir), 30)
         assert not left, f"kill -9 of the {victim}: processes of the point outlived its job: {left}"
+        # killed while the main variant ran: ranks that ran on as orphans (before the batch
+        # script made them watch its shell) finished the twin after the job had gone
+        late = [p.name for p in (pdir / "runs").glob("no_metal_*.h5") if run_status(p) == "complete"]
+        assert not late, f"kill -9 of the {victim}: {late} completed after the job was gone"
         st = _hotlase(cluster, "status", str(out))
         assert st.returncode == 1, f"kill -9 of the {victim}: status\n{st.stdout}{st.stderr}"
         row = st.stdout.splitlines()[1]
