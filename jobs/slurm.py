@@ -18,6 +18,7 @@ from pathlib import Path
 
 from hotlase.jobs.local import clean_mpi_env
 from hotlase.jobs.points import SlurmSpec
+from hotlase.solvers.collective import LAUNCHER_ENV
 
 DEFAULT_MAX_ARRAY_SIZE = 1001  # Slurm's default MaxArraySize: indices 0..1000
 ACTIVE_STATES = ("PENDING", "CONFIGURING", "RUNNING", "COMPLETING", "SUSPENDED", "REQUEUED",
@@ -96,6 +97,10 @@ def array_script(name: str, points_dir: Path, logs_dir: Path, points: Sequence[s
         ")",
         f'POINT="{points_dir}/${{POINTS[$SLURM_ARRAY_TASK_ID]}}"',
         "export OMP_NUM_THREADS=1 PYTHONUNBUFFERED=1",
+        "# the ranks watch this batch shell as their launcher (solvers.collective.watch_launcher):",
+        "# killed (kill -9 included), they mark their files and stop instead of running on as",
+        "# orphans that a proctrack without cgroups does not end; all ranks are on this node",
+        f"export {LAUNCHER_ENV}=$$",
         'MPIRUN_ROOT=""; [ "$(id -u)" = 0 ] && MPIRUN_ROOT="--allow-run-as-root"',
         'echo "hotlase: point $POINT on $(hostname) with $SLURM_NTASKS rank(s), '
         'job ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}, start $(date -u +%FT%TZ)"',

@@ -193,3 +193,98 @@ def _run_attrs(out: Path, name: str) -> list:
         with h5py.File(f, "r") as h:
             values.append(h.attrs.get(name).item() if name in h.attrs else None)
     return values
+
+
+# -- a job killed mid-run (issue 13 item 7) ----------------------------------------------------
+def _film_sweep(tmp_path: Path) -> Path:
+    """One point of the 1D film study (4 run files, 150 fs each), 2 ranks started by mpirun."""
+    from tests.small_study import film_study_toml
+
+    study = tmp_path / "film.toml"
+    study.write_text(film_study_toml(fixed_time_fs=150))
+    f = tmp_path / "film-sweep.toml"
+    f.write_text(f'[sweep]\nstudy = "{study}"\n[sweep.parameters]\n"simulation.padding_nm" = [150]\n'
+                 '[run]\nnp = 2\n[slurm]\ntime = "00:10:00"\nmem = "1000M"\nntasks = 2\n'
+                 'launcher = "mpirun"\n')
+    return f
+
+
+def _job_processes(cluster: SlurmCluster, job: str) -> dict[str, list[int]]:
+    """{"batch": [pid of the batch shell], "rank": [solver rank pids]} of array job ``job``,
+    found by the SLURM_ARRAY_JOB_ID in their environment."""
+    from tests.procs import argv, ppid
+
+    out: dict[str, list[int]] = {"batch": [], "rank": []}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            env = (d / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if f"SLURM_ARRAY_JOB_ID={job}".encode() not in env:
+            continue
+        a = argv(int(d.name))
+        if any(x.endswith("slurm_script") for x in a):
+            out["batch"].append(int(d.name))
+        elif ("hotlase.solvers.run" in a and not a[0].endswith("mpirun")
+              and argv(ppid(int(d.name)))[:1] != a[:1]):
+            out["rank"].append(int(d.name))  # not a child forked by a rank
+    return out
+
+
+@pytest.mark.parametrize("victim", ["batch", "rank"])
+def test_job_killed_mid_run_reported_failed_then_redone(cluster, tmp_path, monkeypatch, victim):
+    """Setup: a 1-point sweep of the 1D film study submitted to the test cluster; once its
+    first run file is being written, kill -9 of the job's batch shell (the batch step dies,
+    as when a node's job is killed outside Slurm) or of one solver rank. Reference: the job
+    leaves the queue, no process of the point is left and no run file completes after it
+    (before the fix, ranks orphaned by the batch shell's death ran on: this cluster's
+    proctrack/linuxproc does not end them), ``hotlase status`` calls the point
+    ``failed`` (exit 1) naming its log, ``hotlase sweep --resume`` resubmits it (and only it)
+    and ``hotlase status`` then calls it ``complete`` (exit 0)."""
+    from hotlase.jobs.slurm import queue_states
+    from hotlase.jobs.state import read_json, run_status
+    from tests.procs import wait_gone
+
+    monkeypatch.setenv("SLURM_CONF", cluster.env["SLURM_CONF"])
+    out = tmp_path / "sweep"
+    sweep = _film_sweep(tmp_path)
+    r = _hotlase(cluster, "sweep", str(sweep), "--out", str(out), "--scheduler", "slurm")
+    assert r.returncode == 0, f"submission failed: {r.stderr}\n{r.stdout}"
+    jobs = read_json(out / "jobs.json")
+    job, (point,) = jobs["submissions"][0]["job_id"], jobs["points"]
+    pdir = out / "points" / point
+    try:
+        _wait_for(lambda: queue_states([job]).get(f"{job}_0") == "RUNNING", 120, f"{job}_0 RUNNING")
+        _wait_for(lambda: any((pdir / "runs").glob("*.h5.tmp")), 180, "a run file being written",
+                  poll_s=0.05)
+        procs = _job_processes(cluster, job)
+        assert procs["batch"] and len(procs["rank"]) == 2, procs
+        import os
+        import signal
+        os.kill(max(procs[victim]), signal.SIGKILL)
+        _wait_gone(cluster, job, 120)
+        left = wait_gone(str(pdir), 30)
+        assert not left, f"kill -9 of the {victim}: processes of the point outlived its job: {left}"
+        # killed while the main variant ran: ranks that ran on as orphans (before the batch
+        # script made them watch its shell) finished the twin after the job had gone
+        late = [p.name for p in (pdir / "runs").glob("no_metal_*.h5") if run_status(p) == "complete"]
+        assert not late, f"kill -9 of the {victim}: {late} completed after the job was gone"
+        st = _hotlase(cluster, "status", str(out))
+        assert st.returncode == 1, f"kill -9 of the {victim}: status\n{st.stdout}{st.stderr}"
+        row = st.stdout.splitlines()[1]
+        assert row.split()[2] == "failed" and f"logs/{job}_0.out" in row, st.stdout
+        print(f"\nafter kill -9 of the {victim}: {row}")
+        r = _hotlase(cluster, "sweep", str(sweep), "--out", str(out), "--scheduler", "slurm",
+                     "--resume")
+        assert r.returncode == 0, f"resume failed: {r.stderr}\n{r.stdout}"
+        jobs = read_json(out / "jobs.json")
+        assert len(jobs["submissions"]) == 2 and jobs["submissions"][1]["points"] == [point], jobs
+        _wait_gone(cluster, jobs["submissions"][1]["job_id"], 300)
+        st = _hotlase(cluster, "status", str(out))
+        assert st.returncode == 0 and "1 points: 1 complete" in st.stdout, st.stdout + st.stderr
+    finally:
+        cluster.run(["scancel", job], check=False)
+        from tests.procs import kill_all
+        kill_all(str(out))

@@ -14,9 +14,14 @@ References and tolerances:
   the sheets' coarse-grid balance is an open point of issue 10, docs/metal-interfaces.md).
 - modes on 1 vs 2 MPI ranks (issue 13 item 6), the same study as a modes run (two parity
   runs, 450-650 nm band): every mode of ``modes/`` on one rank count is a mode of the other
-  within 0.1 nm in wavelength and 5 % in Q (rank-count round-off measured 0.003 nm in
-  wavelength, 0.5 % in Q on 20 nm grids; issue 13 saw up to 0.025 nm and 1.4 %), or, only when
-  it lies within that tolerance of a limit, a row of ``modes/borderline`` missing that limit.
+  within 5 % in Q and, in wavelength, 0.1 nm or Harminv's own error estimate of the fit
+  (its ``error`` x the wavelength, the larger of the two fits) when that is larger (rank-count
+  round-off measured 0.003 nm in wavelength, 0.5 % in Q on 20 nm grids; issue 13 saw up to
+  0.025 nm and 1.4 %; the default study at 20 nm, modes only: 33 of its 35 modes within
+  0.009 nm and 0.02 % in Q, the other 2, low-Q fits of the twin (Q 5.8 and 10.1, Harminv
+  error 3.5e-3 and 6.7e-3), 0.173 nm and 0.114 nm apart, a tenth of their 1.7 and 2.7 nm
+  error estimates), or, only when it lies within that tolerance of a limit, a row of
+  ``modes/borderline`` missing that limit.
   No mode of ``modes/`` has |amplitude| below ``AMP_REL_MIN`` x the run's largest
   (before the rule, round-off modes with |a| ~ 1e-17 at a probe on a symmetry node were
   listed). At least 5 modes are found, so the comparison is not empty.
@@ -109,14 +114,37 @@ def _modes(path):
     return rows, border, limits
 
 
+def wl_tol_nm(wavelength_nm: float, error_a: float, error_b: float) -> float:
+    """Rank-count tolerance of a mode's wavelength: WL_TOL_NM, or Harminv's error estimate of
+    the fit when larger (``error`` is the relative error of the fitted frequency, Meep's
+    Harminv docs; the relative error of the wavelength is the same to first order)."""
+    return max(WL_TOL_NM, max(error_a, error_b) * wavelength_nm)
+
+
 def _match(table, i, other) -> int | None:
     """Index of the row of ``other`` within the tolerances of row ``i`` of ``table``."""
     for j in range(len(other["wavelength_nm"])):
+        tol = wl_tol_nm(table["wavelength_nm"][i], table["error"][i], other["error"][j])
         if (other["run"][j] == table["run"][i]
-                and abs(other["wavelength_nm"][j] - table["wavelength_nm"][i]) <= WL_TOL_NM
+                and abs(other["wavelength_nm"][j] - table["wavelength_nm"][i]) <= tol
                 and abs(other["Q"][j] / table["Q"][i] - 1) <= Q_TOL):
             return j
     return None
+
+
+def test_rank_tolerance_holds_the_default_study_modes():
+    """Setup: the two modes of the default study's twin (20 nm grid, modes only, x-dipole run)
+    that 1 and 2 ranks fit apart by more than WL_TOL_NM (measured, module docstring).
+    Reference: the same resonance, so each must match its counterpart, and nothing else:
+    a mode 1 nm away with the same error does not."""
+    one = {"wavelength_nm": np.array([491.01293603, 408.24964165]), "Q": np.array([5.83036196, 10.05920614]),
+           "error": np.array([3.50035589e-03, 6.74317772e-03]), "run": np.array([0, 0])}
+    two = {"wavelength_nm": np.array([491.18575007, 408.13575271]), "Q": np.array([5.84796847, 10.13302979]),
+           "error": np.array([3.46652309e-03, 6.69144140e-03]), "run": np.array([0, 0])}
+    assert [_match(one, i, two) for i in range(2)] == [0, 1]
+    assert [_match(two, i, one) for i in range(2)] == [0, 1]
+    far = dict(two, wavelength_nm=one["wavelength_nm"] + np.array([1.8, 2.8]))
+    assert [_match(one, i, far) for i in range(2)] == [None, None]
 
 
 def _near(limit: str, rows, i, limits) -> bool:

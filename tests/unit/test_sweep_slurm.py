@@ -40,6 +40,10 @@ def test_sbatch_script_has_array_ranks_limits_and_logs():
     assert '"$POINT/study.toml"' in run and "--resume" in run and "solvers.run" in run
     assert any("jobs.cli analyze" in l for l in lines)
     assert 'MPIRUN_ROOT="--allow-run-as-root"' in text
+    # the ranks watch the batch shell: killed, they stop instead of running on as orphans
+    # (tests/integration/test_slurm.py kills it)
+    watch = lines.index("export HOTLASE_LAUNCHER_PID=$$")
+    assert watch < lines.index(run), text
 
 
 def test_sbatch_script_is_valid_bash_and_maps_task_to_point(tmp_path):
