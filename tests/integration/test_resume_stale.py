@@ -54,7 +54,7 @@ def test_resume_redoes_a_run_of_another_study(tmp_path):
     study.write_text(FILM.format(t=30))
     first = _run("run", study, "--out", out)
     head = first.splitlines()[0]
-    assert head.startswith("plan: 1 Meep run(s)") and "1D grid" in head, first[:300]
+    assert head.startswith("plan: 1 run(s) of 2 Meep pulse(s)") and "1D grid" in head, first[:300]
     run_file = out / "runs" / "main_spectrum.h5"
     assert _thickness(run_file) == 30.0
     study.write_text(FILM.format(t=40))
