@@ -145,3 +145,20 @@ def test_line_in_meep_units():
     f, df = line_meep_units(med)
     assert f == pytest.approx(1000.0 / med.peak_nm, rel=1e-12)
     assert df == pytest.approx(med.fwhm_ev / 1.2398419843320026, rel=1e-12)
+
+
+def test_composition_sweep_example_walks_the_gain_peak_across_the_mode():
+    """examples/lasing_composition_sweep.toml expands to six CsPb(Br_x I_1-x)3 points whose gain
+    peaks rise monotonically as x falls and bracket the rods' 517 nm mode (first below 510 nm,
+    last above 530 nm), so the sweep can show the threshold minimum where they meet."""
+    from pathlib import Path
+
+    from hotlase.jobs.points import load_sweep
+
+    root = Path(__file__).resolve().parents[2] / "examples"
+    points = load_sweep(root / "lasing_composition_sweep.toml").points
+    x = [p.study.gain.bromide_fraction for p in points]
+    peaks = [gain_medium(p.study.gain).peak_nm for p in sorted(points, key=lambda p: -p.study.gain.bromide_fraction)]
+    assert sorted(x) == [0.85, 0.88, 0.91, 0.94, 0.97, 1.0]
+    assert all(p.study.gain.halide_pair == "Br-I" for p in points)
+    assert peaks == sorted(peaks) and peaks[0] < 510 < 530 < peaks[-1]
