@@ -26,7 +26,20 @@ ADVICE = (
     ("Epsilon < 1 may require adjusting the Courant",
      "expected with metals: hotlase checks every run for growing fields and stops it with a "
      "fix if it diverges; nothing to do unless a run reports a divergence"),
+    ("DFT frequency",
+     "a Harminv mode or a band edge lies outside a material model's fitted range, so that "
+     "mode's field uses the model beyond its fit: read its Γ and V with care, or widen the "
+     "band's margin (shown once; further frequencies not listed)"),
 )
+#: Messages that differ only in their numbers and count as one warning: (start, contains).
+FAMILIES = (("DFT frequency", "is out of material's range"),)
+
+
+def family(message: str) -> str:
+    """The key a warning is shown once under: its family's start for a known family (Meep's
+    DFT range warning names each frequency), else the message itself."""
+    return next((start for start, part in FAMILIES
+                 if message.startswith(start) and part in message), message)
 
 
 def advice(message: str) -> str:
@@ -46,9 +59,9 @@ def install(printer: bool = True, stream=None) -> set[str]:
 
     def show(message, category, filename, lineno, file=None, line=None):
         text = str(message)
-        if not printer or text in shown:
+        if not printer or family(text) in shown:
             return
-        shown.add(text)
+        shown.add(family(text))
         tip = advice(text)
         print(f"warning: {text}" + (f" ({tip})" if tip else ""), file=file or out, flush=True)
 

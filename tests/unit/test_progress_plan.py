@@ -128,6 +128,20 @@ def test_each_warning_once_with_advice():
     assert silent.getvalue() == ""
 
 
+def test_meep_dft_range_warnings_show_once_as_a_family():
+    """Meep warns once per DFT frequency outside a material's range (four lines per mode-field
+    re-run in a Au study); they differ only in the numbers, so one line with advice shows."""
+    out = io.StringIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        install(stream=out)
+        for f in (1.3235, 2.5648, 2.5228, 1.3301):
+            warnings.warn(f"DFT frequency {f} is out of material's range of 1.4286-2.5",
+                          RuntimeWarning)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 1 and "DFT frequency 1.3235" in lines[0] and "fitted range" in lines[0]
+
+
 def test_progress_finds_the_decay_stop_made_after_it(monkeypatch):
     """Modes and emitter runs make their DecayStop inside their run function, after the
     progress step function: Progress picks up that one (not an older one)."""
