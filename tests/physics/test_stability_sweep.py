@@ -112,7 +112,7 @@ CASES = {
 SHEET_BALANCE = pytest.mark.xfail(strict=True, reason=(
     "issue 10: with the contact sheets (geometry.contact) rods on Ag at 20 nm with this thin "
     "padding balance to 0.0512, just over 0.05 (0.045 before the sheets; the default study at "
-    "10 nm: 0.019). Stable, no growth; the balance of the coarse sheet grid is open"))
+    "10 nm: 0.006, main variant, 2026-12-07). Stable, no growth; the balance of the coarse sheet grid is open"))
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=SHEET_BALANCE if n == "rods square Ag 20nm"
