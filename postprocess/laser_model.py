@@ -22,7 +22,7 @@ import numpy as np
 from hotlase.geometry.materials.gain import gain_medium
 from hotlase.geometry.specs import GainSpec, RodArraySpec, WireOnMetalSpec
 from hotlase.geometry.study import StudySpec, material_model, structure_materials
-from hotlase.geometry.units import C0_M_S, E_CHARGE_C, H_J_S, ev_to_nm, nm_to_ev
+from hotlase.geometry.units import E_CHARGE_C, ev_to_nm, nm_to_ev, photon_energy_j
 from hotlase.postprocess import laser_rates as lr
 from hotlase.postprocess.absorption import cell_area_m2, gain_material
 
@@ -201,7 +201,7 @@ def pump_rates(study: StudySpec, s: dict, gain_name: str, current_a_cm2: float) 
     """Carriers per second per W/cm^2 of pump (absorbed photons in the perovskite plus injected
     hot electrons, zero bias and per bias) and the constant electrical rate J A_cell / e."""
     sim = study.simulation
-    photon_j = H_J_S * C0_M_S / (sim.pump_wavelength_nm * 1e-9)
+    photon_j = float(photon_energy_j(sim.pump_wavelength_nm))
     pump = (s.get("spectrum") or {}).get("pump") or {}
     by = pump.get("A_by_material") or {}
     a_pero = max(float(by.get(gain_name, 0.0) or 0.0), 0.0)
@@ -220,7 +220,7 @@ def pump_rates(study: StudySpec, s: dict, gain_name: str, current_a_cm2: float) 
 def _curve(medium, modes, per_wcm2: float, offset_s: float, pump_w_cm2, area_m2: float,
            lasing: int) -> dict[str, Any]:
     ss = lr.steady_state(per_wcm2 * pump_w_cm2 + offset_s, medium, modes)
-    hnu = np.array([H_J_S * C0_M_S / (m.wavelength_nm * 1e-9) for m in modes])
+    hnu = photon_energy_j([m.wavelength_nm for m in modes])
     out = (ss.radiated_s * hnu).sum(axis=1) / (area_m2 * 1e4)  # W/cm^2 leaving as light
     p_th = lr.threshold_pump_s(medium, modes, lasing)
     thr = (p_th - offset_s) / per_wcm2 if per_wcm2 > 0 else float("nan")
@@ -296,7 +296,7 @@ def laser_summary(study: StudySpec, s: dict, emitter: dict | None = None,
         fluence = np.geomspace(f_c * FLUENCE_SPAN[0], f_c * FLUENCE_SPAN[1], N_FLUENCE)
         carriers = per * fluence * 1e-6  # W/cm^2 x s = J/cm^2: per (J/cm^2) = per (W/cm^2) / s
         res = lr.pulsed(carriers, g.pump_pulse_fwhm_ps * 1e-12, medium, modes, steps=200)
-        hnu = np.array([H_J_S * C0_M_S / (m.wavelength_nm * 1e-9) for m in modes])
+        hnu = photon_energy_j([m.wavelength_nm for m in modes])
         out_uj = (res.radiated * hnu).sum(axis=1) / (area * 1e4) * 1e6
         ratio = res.stimulated[:, lasing] / np.maximum(res.spontaneous, 1e-300)
         out["threshold_uj_cm2"] = lr.crossing(fluence, np.maximum(ratio, 1e-300), 1.0)
