@@ -121,30 +121,38 @@ def plain_run(workdir: Path, grid_nm: float, sim_fs: float) -> tuple[float, np.n
     return wall, data["wavelength_nm"], data["R"], courant
 
 
+def _ladder(label: str, run_one, ref: dict, log) -> list[dict]:
+    """Run ``run_one(grid_nm)`` -> (wall s, wavelength_nm, R, extra dict) on GRIDS_NM, coarse to
+    fine, until max|dR| <= TOLERANCE; one row per run (a diverged run's error is inf)."""
+    rows: list[dict] = []
+    for h in GRIDS_NM:
+        wall, wl, R, extra = run_one(h)
+        err = max_error(wl, R, ref) if _converged(R) else float("inf")
+        rows.append({"grid_nm": h, "s": wall, "max_abs_dR": err, **extra})
+        log(f"    {label} at {h:g} nm: {wall:.0f} s, max|dR| {err:.3f}")
+        if err <= TOLERANCE:
+            break
+    return rows
+
+
 def run(results: dict, ctx) -> None:
     """time_to_accuracy.* keys: both ladders, coarse to fine, each until within TOLERANCE."""
     ref = reference(ctx.workdir, ctx.log)
     results["time_to_accuracy.reference_plane_waves"] = int(ref["n_harmonics"])
-    ladders: dict[str, list[dict]] = {"hotlase": [], "plain": []}
-    sim_fs = None
-    for h in GRIDS_NM:
+    sim_fs: list[float] = []  # plain Meep runs as long as hotlase's coarsest run simulated
+
+    def hotlase_one(h):
         wall, fs, wl, R = hotlase_run(ctx.workdir, h)
-        sim_fs = fs if sim_fs is None else sim_fs  # plain Meep runs as long as hotlase's coarsest
-        ladders["hotlase"].append({"grid_nm": h, "s": wall, "max_abs_dR": max_error(wl, R, ref)})
-        ctx.log(f"    hotlase at {h:g} nm: {wall:.0f} s, max|dR| "
-                f"{ladders['hotlase'][-1]['max_abs_dR']:.3f}")
-        if ladders["hotlase"][-1]["max_abs_dR"] <= TOLERANCE:
-            break
-    assert sim_fs is not None
-    for h in GRIDS_NM:
-        ctx.log(f"    plain Meep at {h:g} nm ({sim_fs:.0f} fs per run, {RANKS} ranks) ...")
-        wall, wl, R, courant = plain_run(ctx.workdir, h, sim_fs)
-        err = max_error(wl, R, ref) if _converged(R) else float("inf")
-        ladders["plain"].append({"grid_nm": h, "s": wall, "max_abs_dR": err, "courant": courant})
-        ctx.log(f"    plain Meep at {h:g} nm: {wall:.0f} s, max|dR| "
-                f"{ladders['plain'][-1]['max_abs_dR']:.3f}")
-        if ladders["plain"][-1]["max_abs_dR"] <= TOLERANCE:
-            break
+        sim_fs.append(fs)
+        return wall, wl, R, {}
+
+    def plain_one(h):
+        ctx.log(f"    plain Meep at {h:g} nm ({sim_fs[0]:.0f} fs per run, {RANKS} ranks) ...")
+        wall, wl, R, courant = plain_run(ctx.workdir, h, sim_fs[0])
+        return wall, wl, R, {"courant": courant}
+
+    ladders = {"hotlase": _ladder("hotlase", hotlase_one, ref, ctx.log),
+               "plain": _ladder("plain Meep", plain_one, ref, ctx.log)}
     results["time_to_accuracy.hotlase_runs"] = ladders["hotlase"]
     results["time_to_accuracy.plain_runs"] = ladders["plain"]
     hot = next((r for r in ladders["hotlase"] if r["max_abs_dR"] <= TOLERANCE), None)
