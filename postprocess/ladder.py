@@ -611,10 +611,10 @@ def spectra_accuracy(ladder: dict, h_nm: float | None) -> list[dict]:
     tol = float(ladder.get("tolerances", {}).get("fraction", 0.03))
     out: list[dict] = []
     for variant, v in (ladder.get("spectra") or {}).items():
-        grids = [float(g) for g in v["grids_nm"]]
-        if h_nm is None or not any(math.isclose(g, h_nm, rel_tol=1e-6) for g in grids):
+        k = None if h_nm is None else next((i for i, g in enumerate(v["grids_nm"])
+                                            if math.isclose(float(g), h_nm, rel_tol=1e-6)), None)
+        if k is None:
             continue
-        k = next(i for i, g in enumerate(grids) if math.isclose(g, h_nm, rel_tol=1e-6))
         wl = np.asarray(v["wavelength_nm"], dtype=float)
         for name, c in v["curves"].items():
             here = np.asarray(c["values"][k], dtype=float)

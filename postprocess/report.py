@@ -571,9 +571,9 @@ def _inputs(main: VariantResult, twin: VariantResult) -> dict:
     for res in (main, twin):
         if res.study is None:
             continue
+        band = study_band_nm(res.study)
         for path, name in structure_materials(res.study.structure).items():
             m = material_model(res.study, name)
-            band = study_band_nm(res.study)
             misses = m.misses_nk_target(*band)
             models[name] = {"model": m.name, "source": m.source, "valid_nm": list(m.valid_nm),
                             "is_metal": m.is_metal, "used_as": path,
