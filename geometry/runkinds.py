@@ -19,6 +19,11 @@ DIPOLES = "dipoles"
 GAIN = "pumped gain"  # the structure's own pumped gain medium, seeded by a weak pulse
 SOURCES = (PLANE_WAVE, DIPOLES, GAIN)
 
+#: The study tables a passive run is made from: what its solver reads (geometry, grid, band,
+#: pump, materials). [gain] and [analysis] feed only the analysis, so a run's identity
+#: (``geometry.study.run_identity``) leaves them out and a [gain]-only change reuses it.
+PASSIVE_TABLES = ("structure", "simulation", "materials")
+
 
 @dataclass(frozen=True)
 class Item:
@@ -64,6 +69,8 @@ class RunKind:
             the kind's name ("need a rod or wire ..."), or None.
         opt_in: run only when the study asks for it (its own table): never among the kinds
             assumed for a study that is not known (``default_run_kind_names``).
+        tables: the study tables the run is made from (its identity: a change elsewhere
+            reuses the run, a change here redoes it; ``geometry.study.run_identity``).
     """
 
     name: str
@@ -75,6 +82,7 @@ class RunKind:
     root_attributes: tuple[Item, ...] = ()
     refuse: Callable[[Any, Any], str | None] = lambda study, layout: None
     opt_in: bool = False
+    tables: tuple[str, ...] = PASSIVE_TABLES
 
 
 _REGISTRY: dict[str, RunKind] = {}
@@ -99,6 +107,18 @@ def run_kind_names() -> tuple[str, ...]:
 def default_run_kind_names() -> tuple[str, ...]:
     """The registered kinds a study runs without opting in (every kind but ``opt_in`` ones)."""
     return tuple(name for name, kind in _REGISTRY.items() if not kind.opt_in)
+
+
+def run_tables(name: str) -> tuple[str, ...]:
+    """The study tables the run kind ``name`` is made from (``RunKind.tables``)."""
+    return _REGISTRY[name].tables
+
+
+def shared_tables() -> tuple[str, ...]:
+    """The tables every registered kind is made from: equal in every run file of a directory
+    whose runs belong to one study (``postprocess.runchecks.directory_problems``)."""
+    kinds = list(_REGISTRY.values())
+    return tuple(t for t in kinds[0].tables if all(t in k.tables for k in kinds[1:]))
 
 
 def refusals(study: Any, layout: Any) -> dict[str, str]:
@@ -462,7 +482,8 @@ register_run_kind(RunKind(
     "lasing", GAIN, "time-domain light-in / light-out of the pumped four-level gain medium "
     "(Meep MultilevelAtom) and its threshold",
     solver="hotlase.solvers.lasing:run_lasing", analysis="_lasing",
-    groups=(LASING,), refuse=_lasing_refusal, opt_in=True))
+    groups=(LASING,), refuse=_lasing_refusal, opt_in=True,
+    tables=(*PASSIVE_TABLES, "gain", "lasing")))  # solvers.lasing reads the gain line and pumps
 
 
 # -- docs/runfile.md --------------------------------------------------------------------------------
@@ -475,9 +496,14 @@ One file per run: `OUT/runs/<variant>_<kind>.h5`, where `variant` is `main` (the
 structure) or `no_metal` (its twin, `geometry.twin.without_metal`), and `kind` is a run kind
 (table below). Only MPI rank 0 writes, to `<name>.h5.tmp`, renamed to `<name>.h5` when the
 run ends (complete or failed). Everything a user sees is SI / nm / eV.
-`--resume` skips a complete file only when its `spec_json` has the requested study's
-structure, simulation, analysis, materials and gain (`geometry.study.spec_differences`); a complete
-file of another study is moved to `<name>.h5.stale` (never analysed) and redone. Every dataset has `units` and
+`--resume` skips a complete file only when its `spec_json` has the requested study's tables
+that shape that run (its identity, `geometry.study.run_identity`: [structure], [simulation]
+and [materials]; the `lasing` kind also [gain] and [lasing]; `geometry.study.spec_differences`);
+a complete file of another study is moved to `<name>.h5.stale` (never analysed) and redone.
+A file of the same identity made for another [gain] or [analysis] table is reused: the
+analysis reads those tables from the directory's study (`runs/study.json`), never from the
+run file. `--cache DIR` shares complete runs between directories by identity
+(`solvers.runcache`; `hotlase sweep` uses `SWEEP/cache`). Every dataset has `units` and
 `long_name` attributes. Coordinates are their own datasets. Complex quantities are stored
 complex.
 """
@@ -507,14 +533,19 @@ When a run ends normally the writer (`solvers.output.seal`) runs
   1e-4 of its peak (`decay_ratio`, `CAP_DECAY_OK`: raise `max_time_fs`);
 - `complete` otherwise.
 A study's identity is its canonical JSON (`spec_json`); its content hash is
-`geometry.study.study_hash` of it. Before analysis (`hotlase analyze`, `status`, `collect`)
+`geometry.study.study_hash` of it; a run's identity is the hash of the tables its kind is
+made from (`geometry.study.run_identity`). Before analysis (`hotlase analyze`, `status`, `collect`)
 every file is read in a child process (a corrupted file can crash the HDF5 library; it then
 costs one line) with root attributes read by name only, and refused, named with the reason,
 when: it is not readable HDF5; `status` is not `complete`/`suspect`; its datasets fail the
 checksum; a check above fails in a file marked `complete`; its `variant`/`run_kind` are not
-those of its file name or `resolution_nm` is not its study's; its study differs from the main
-study most main files carry (a tie refuses them all), or a no-metal file's study is not
-`geometry.twin.without_metal` of that main study. Files written before checksums existed are
+those of its file name or `resolution_nm` is not its study's; its run identity differs from
+the study analysed (the one `hotlase run` recorded in `runs/study.json`, or `hotlase analyze
+--study`; for a no-metal file its `geometry.twin.without_metal` twin), the fields that differ
+named. A directory without a recorded study compares the tables every kind shares
+(`shared_tables`): a main file that differs from what most main files carry (a tie refuses
+them all), or a no-metal file that is not the twin of that main study, is refused. Accepted
+files are analysed with the study analysed, so [gain] and [analysis] are always its own. Files written before checksums existed are
 checked but not verified (listed in `summary.json` as `runs_unverified`). `summary.json`
 carries `status` (`complete`, `suspect`, `incomplete`), `runs_missing` (runs the study asks for
 with no file), `runs_unreadable` (refused, with reasons) and `runs_suspect`."""
@@ -560,6 +591,11 @@ def schema_paths() -> set[str]:
 # -- the run flags, defined once (``hotlase run``, ``hotlase demo``, ``python -m hotlase.solvers.run``)
 RESUME_HELP = ("keep the run files that are complete and redo the others from the start (Meep "
                "1.25 cannot checkpoint inside a run of dispersive media)")
+
+
+CACHE_HELP = ("share complete runs through this directory: a run whose identity (the study "
+              "tables it is made from, geometry.study.run_identity) is there is linked instead "
+              "of made, and the runs made are put there (hotlase sweep uses SWEEP/cache)")
 
 
 def add_run_options(parser: Any, *, np_default: int | None = 1, kinds: bool = True,

@@ -55,7 +55,8 @@ class StudySpec:
         compare_no_metal: also run the no-metal twin (geometry.twin.without_metal).
         materials: user materials {name: table as written in [materials.NAME]}.
         gain: the perovskite gain medium and carrier constants of the laser model (the
-            optional [gain] table; the passive runs store it, the analysis reads it).
+            optional [gain] table: the analysis and the ``lasing`` run kind read it; it is no
+            part of a passive run's identity, ``run_identity``).
         lasing: the optional [lasing] table (gain medium and pump rates of the ``lasing``
             run kind); None when the study has none.
     """
@@ -253,33 +254,55 @@ def study_hash(study: StudySpec, length: int = 10) -> str:
 
 
 #: The tables of a study that shape the numbers (the ``[study]`` table only names and selects).
-#: ``[gain]`` counts: the analysis reads it from the run files' stored study, so runs made
-#: with another gain table must not be reused as if they held this one.
+#: Which of them shape one run is the run kind's ``tables`` (geometry.runkinds): a passive run
+#: is made from [structure], [simulation] and [materials] alone; [gain] and [analysis] feed the
+#: analysis, which reads them from the directory's study, never from a run file.
 PHYSICS_TABLES = ("structure", "simulation", "analysis", "materials", "gain", "lasing")
 
 
-def physics_dict(spec: StudySpec | dict) -> dict[str, Any]:
-    """The tables of a study (or of its canonical dict) that change the results, JSON-normalised.
-    A stored study written before the [gain] table existed holds the default gain table."""
+def physics_dict(spec: StudySpec | dict, kind: str | None = None,
+                 tables: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The tables of a study (or of its canonical dict) that change the results,
+    JSON-normalised: those of run kind ``kind`` (``geometry.runkinds.run_tables``), the given
+    ``tables``, or (neither) every table of ``PHYSICS_TABLES``. A stored study written before
+    the [gain] table existed holds the default gain table."""
+    from hotlase.geometry.runkinds import run_tables
+
+    names = tables if tables is not None else run_tables(kind) if kind else PHYSICS_TABLES
     data = json.loads(study_json(spec)) if isinstance(spec, StudySpec) else spec
     defaults = {"gain": _to_plain(dataclasses.asdict(GainSpec()))}
-    return {k: data.get(k, defaults.get(k, {})) for k in PHYSICS_TABLES}
+    return {k: data.get(k, defaults.get(k, {})) for k in names}
 
 
-def physics_hash(spec: StudySpec | dict, length: int = 16) -> str:
+def physics_hash(spec: StudySpec | dict, length: int = 16, kind: str | None = None,
+                 tables: tuple[str, ...] | None = None) -> str:
     """SHA-256 of ``physics_dict``: equal exactly when the runs would be the same."""
-    text = json.dumps(physics_dict(spec), sort_keys=True, allow_nan=True)
+    text = json.dumps(physics_dict(spec, kind, tables), sort_keys=True, allow_nan=True)
     return hashlib.sha256(text.encode()).hexdigest()[:length]
 
 
-def spec_differences(stored_json: str, study: StudySpec, limit: int = 4) -> list[str]:
+def run_identity(spec: StudySpec | dict, kind: str, together: tuple[str, ...] = (),
+                 length: int = 16) -> str:
+    """The identity of one run: SHA-256 of the tables its kind is made from and of the run
+    kinds made in the same command (``together``: modes made from the emitter's pulses differ
+    from modes made alone, the field targets come from the modes run). Two studies with the
+    same identity for a kind give the same run file, so it is made once and shared
+    (``solvers.runcache``); [gain] and [analysis] are in no passive kind's identity."""
+    text = json.dumps({"kind": kind, "tables": physics_dict(spec, kind),
+                       "together": sorted(set(together))}, sort_keys=True, allow_nan=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+def spec_differences(stored_json: str, study: StudySpec, limit: int = 4,
+                     kind: str | None = None) -> list[str]:
     """``path: stored -> requested`` for each field where a run file's stored study (its
-    ``spec_json``) differs from ``study`` in what shapes the numbers; [] when they agree."""
+    ``spec_json``) differs from ``study`` in what shapes the numbers (of a run of ``kind``:
+    its kind's tables; without a kind, every table of ``PHYSICS_TABLES``); [] when they agree."""
     try:
-        stored = physics_dict(json.loads(stored_json))
+        stored = physics_dict(json.loads(stored_json), kind)
     except (TypeError, ValueError, AttributeError):
         return ["spec_json: unreadable"]
-    want = physics_dict(study)
+    want = physics_dict(study, kind)
     out: list[str] = []
 
     def walk(path: str, a: Any, b: Any) -> None:
