@@ -18,7 +18,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from hotlase.geometry.runkinds import add_run_options
+from hotlase.geometry.runkinds import CACHE_HELP, add_run_options
 from hotlase.geometry.validate import SpecError
 
 LOCKED_EXIT = 75  # EX_TEMPFAIL (sysexits.h): the output directory is in use, try again later
@@ -52,7 +52,7 @@ def _run(args) -> int:
 
     return run_study(args.study, args.out, np=args.np, resume=args.resume,
                      kinds=args.kinds, resolution_nm=args.resolution_nm,
-                     allow_large=args.allow_large)
+                     allow_large=args.allow_large, cache=args.cache)
 
 
 def _analyze(args) -> int:
@@ -66,7 +66,7 @@ def _analyze(args) -> int:
         return 0
     from hotlase.postprocess.report import status_lines
 
-    report, summary = analyze(args.dir)
+    report, summary = analyze(args.dir, study=args.study)
     print(report)
     conv = summary.get("grid_convergence") or {}
     print(f"grid convergence: error bars from {conv['ladder']}" if conv.get("ladder")
@@ -150,11 +150,15 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("study")
     s.add_argument("--out", required=True, help="output directory (run files go to OUT/runs/)")
     add_run_options(s, np_default=1)
+    s.add_argument("--cache", help=CACHE_HELP)
     _allow_large(s)
     s.set_defaults(func=_run)
 
     s = sub.add_parser("analyze", help="post-process run files into report.md and summary.json")
     s.add_argument("dir")
+    s.add_argument("--study", help="the study to analyse (default: the one `hotlase run` recorded "
+                                   "in DIR/runs/study.json); its [gain] and [analysis] are used, "
+                                   "and run files of another structure or grid are refused")
     s.set_defaults(func=_analyze)
 
     s = sub.add_parser("demo", help="run and analyse the default study (metal and no-metal)")

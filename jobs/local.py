@@ -52,11 +52,15 @@ def clean_mpi_env(env: dict | None = None) -> dict:
 
 
 def solver_command(study_path: str | Path, out_dir: str | Path, *, np: int = 1, resume: bool = False,
-                   kinds=None, resolution_nm: float | None = None, variants=None) -> list[str]:
-    """The full command line that runs a study's simulations."""
+                   kinds=None, resolution_nm: float | None = None, variants=None,
+                   cache: str | Path | None = None) -> list[str]:
+    """The full command line that runs a study's simulations (``cache``: the run cache shared
+    with other directories, ``solvers.runcache``)."""
     cmd = [*mpirun_command(np), sys.executable, "-m", "hotlase.solvers.run", str(study_path), "--out", str(out_dir)]
     if resume:
         cmd.append("--resume")
+    if cache is not None:
+        cmd += ["--cache", str(cache)]
     if kinds:
         cmd += ["--kinds", *kinds]
     if variants:
@@ -97,7 +101,8 @@ def check_run(study_path: str | Path, *, np: int = 1, kinds=None,
 
 
 def run_study(study_path: str | Path, out_dir: str | Path, *, np: int = 1, resume: bool = False,
-              kinds=None, resolution_nm: float | None = None, allow_large: bool = False) -> int:
+              kinds=None, resolution_nm: float | None = None, allow_large: bool = False,
+              cache: str | Path | None = None) -> int:
     """Check the study here (``check_run``: bad input fails before any MPI start), print its
     size estimate, then run it.
 
@@ -130,7 +135,7 @@ def run_study(study_path: str | Path, out_dir: str | Path, *, np: int = 1, resum
                    OMPI_MCA_odls_base_sigkill_timeout=str(SIGKILL_AFTER_S),
                    **{STUDY_WARNED_ENV: "1"})  # the study's warnings were shown above, once
         cmd = solver_command(study_path, out_dir, np=np, resume=resume, kinds=kinds,
-                             resolution_nm=resolution_nm)
+                             resolution_nm=resolution_nm, cache=cache)
         started = time.time()
         try:
             rc = run_supervised(cmd, env=env)

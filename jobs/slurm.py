@@ -35,18 +35,22 @@ class ArrayJob:
 
 
 def point_command(point_dir: str, ntasks: str | int, launcher: str,
-                  python: str = sys.executable, srun_mpi: str = "pmix") -> list[str]:
+                  python: str = sys.executable, srun_mpi: str = "pmix",
+                  cache: str | None = None) -> list[str]:
     """Shell lines that run and analyse one point with ``ntasks`` MPI ranks.
 
     The ranks are started explicitly by ``launcher`` ("mpirun", with ``--allow-run-as-root``
-    when root, or "srun") around the solver command of ``jobs.local.solver_command``.
+    when root, or "srun") around the solver command of ``jobs.local.solver_command``;
+    ``cache``: the sweep's run cache (``solvers.runcache``), shared by its points.
     """
     from hotlase.jobs.local import solver_command
 
-    solver = solver_command("@STUDY@", "@OUT@", np=1, resume=True)
+    solver = solver_command("@STUDY@", "@OUT@", np=1, resume=True,
+                            cache="@CACHE@" if cache else None)
     solver[0] = python
     worker = " ".join(shlex.quote(c) for c in solver).replace(
-        "@STUDY@", f'"{point_dir}/study.toml"').replace("@OUT@", f'"{point_dir}"')
+        "@STUDY@", f'"{point_dir}/study.toml"').replace("@OUT@", f'"{point_dir}"').replace(
+        "@CACHE@", f'"{cache}"')
     if launcher == "srun":
         mpi = f" --mpi={srun_mpi}" if srun_mpi else ""
         run = f"srun{mpi} --ntasks={ntasks} {worker}"
@@ -78,8 +82,10 @@ def array_script(name: str, points_dir: Path, logs_dir: Path, points: Sequence[s
     if spec.account:
         sb.append(f"--account={spec.account}")
     sb.extend(spec.sbatch_options)
+    from hotlase.solvers.runcache import CACHE_DIR
+
     run, analyze = point_command("$POINT", "$SLURM_NTASKS", spec.launcher, python,
-                                 spec.srun_mpi)
+                                 spec.srun_mpi, cache=str(points_dir.parent / CACHE_DIR))
     lines = [
         "#!/bin/bash",
         f"# hotlase sweep {name!r}: {len(points)} point(s), one array task each, "

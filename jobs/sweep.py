@@ -5,11 +5,16 @@ Layout of a sweep directory DIR::
     DIR/sweep.json               point hash -> swept values (and the order of the file)
     DIR/points/<hash>/study.toml the point's full validated study (``hotlase run`` input)
     DIR/points/<hash>/runs/*.h5, summary.json, report.md   written by run and analyze
+    DIR/cache/<variant>_<kind>-<identity>.h5   complete runs shared by the points (hard links)
     DIR/slurm/<name>-<n>.sbatch  job-array scripts;  DIR/logs/<job>_<task>.out  their logs
     DIR/jobs.json                Slurm submissions and, per point, its latest array task
 
 Points are validated before anything runs. Complete points are always skipped; incomplete
-ones are redone (``hotlase run --resume`` keeps their complete run files).
+ones are redone (``hotlase run --resume`` keeps their complete run files). Points share runs
+through DIR/cache (``solvers.runcache``): a run is keyed by its identity
+(``geometry.study.run_identity``: the study tables its kind is made from), so points that
+differ only in [gain] or [analysis] make their passive Meep runs once, and each point's
+analysis reads its own [gain] from its study.
 """
 
 from __future__ import annotations
@@ -129,10 +134,14 @@ def point_toml(point: Point) -> str:
 
 # -- local -------------------------------------------------------------------------------------
 def local_commands(point_dir: Path, np_: int) -> list[list[str]]:
-    """The two commands that run and analyse one point on this machine."""
+    """The two commands that run and analyse one point on this machine (the run shares the
+    sweep's cache, DIR/cache, with the other points)."""
+    from hotlase.solvers.runcache import CACHE_DIR
+
     hot = [sys.executable, "-m", "hotlase.jobs.cli"]
     return [[*hot, "run", str(point_dir / "study.toml"), "--out", str(point_dir), "--np",
-             str(np_), "--resume"], [*hot, "analyze", str(point_dir)]]
+             str(np_), "--resume", "--cache", str(point_dir.parent.parent / CACHE_DIR)],
+            [*hot, "analyze", str(point_dir)]]
 
 
 def run_local(sweep: Sweep, out: Path, np_: int, dry_run: bool = False) -> int:

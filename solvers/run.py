@@ -3,12 +3,15 @@
 Runs under ``mpirun -np N`` unchanged (only rank 0 writes). For the study's structure
 ("main") and, when the study asks, its no-metal twin ("no_metal"), it makes the requested
 run kinds in the order modes -> spectrum + fields (one pulse) -> emitter, each to
-``DIR/runs/<variant>_<kind>.h5`` (docs/runfile.md), lasing last. ``--resume`` skips complete files.
+``DIR/runs/<variant>_<kind>.h5`` (docs/runfile.md), lasing last. ``--resume`` skips complete files
+of the same run identity (``geometry.study.run_identity``); ``--cache CACHE`` takes complete runs
+of the same identity from CACHE and puts the runs it makes there (``solvers.runcache``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
@@ -19,12 +22,13 @@ import meep as mp
 import numpy as np
 
 from hotlase.geometry.build import build
-from hotlase.geometry.runkinds import add_run_options
-from hotlase.geometry.study import StudySpec, check_study, load_study, spec_differences
+from hotlase.geometry.runkinds import CACHE_HELP, add_run_options, run_kinds
+from hotlase.geometry.study import (StudySpec, check_study, load_study, run_identity,
+                                    spec_differences, study_json)
 from hotlase.geometry.twin import has_metal, without_metal
 from hotlase.solvers.broadband import run_broadband
 from hotlase.solvers.fields import field_targets
-from hotlase.solvers import dirlock
+from hotlase.solvers import dirlock, runcache
 from hotlase.solvers.collective import (abort, agree, comm, interrupt_signum, is_disk_full, raise_on_signals,
                                         watch_launcher)
 from hotlase.solvers.diskspace import disk_full_message, run_bytes
@@ -32,6 +36,9 @@ from hotlase.solvers.output import RunWriter, fail_open_writers, read_status
 from hotlase.solvers.progress import GROWTH_HINT, NAN_HINT, FieldGrowthError
 
 _RUN = {"i": 0, "n": 0}  # run i of n in this command (geometry.estimate.run_plan), for the log
+#: The run cache of this command (``--cache``) and the kinds it makes together (part of each
+#: run's identity, ``geometry.study.run_identity``).
+_CACHE: dict = {"dir": None, "together": ()}
 
 
 def log(msg: str) -> None:
@@ -64,6 +71,60 @@ def _writer(out: Path, variant: str, kind: str, study: StudySpec) -> RunWriter:
                      mpi_processes=mp.count_processors())
 
 
+def _bcast(value):
+    """Rank 0's value on every rank (decisions about files are taken by rank 0 alone)."""
+    from mpi4py import MPI
+    return MPI.COMM_WORLD.bcast(value, root=0)
+
+
+def together(kinds: tuple[str, ...]) -> tuple[str, ...]:
+    """The kinds of this command that are made in one order and feed each other (every kind
+    but the opt-in ones, which run alone): part of each run's identity."""
+    registry = run_kinds()
+    return tuple(sorted(k for k in kinds if not registry[k].opt_in))
+
+
+def _run_path(out: Path, variant: str, kind: str) -> Path:
+    return out / "runs" / f"{variant}_{kind}.h5"
+
+
+def _from_cache(out: Path, variant: str, kinds: tuple[str, ...], study: StudySpec,
+                stale: dict[str, str]) -> bool:
+    """Link the complete cached runs of ``kinds`` (all or none) into ``out/runs``; True when
+    they are there now. A complete file of another study at that name is set aside first."""
+    cache = _CACHE["dir"]
+    if cache is None:
+        return False
+    ids = {k: run_identity(study, k, _CACHE["together"]) for k in kinds}
+    got = False
+    if mp.am_master():
+        got = all(read_status(runcache.entry(cache, variant, k, ids[k])) == "complete"
+                  for k in kinds)
+        for k in kinds if got else ():
+            if k in stale:
+                _set_aside(_run_path(out, variant, k), stale[k])
+            got = got and runcache.fetch(cache, variant, k, ids[k], _run_path(out, variant, k))
+    got = _bcast(got)
+    if got:
+        for k in kinds:
+            stale.pop(k, None)
+            log(f"[{variant} {k}] reused from the cache "
+                f"({runcache.entry(cache, variant, k, ids[k]).name})")
+    return got
+
+
+def _to_cache(out: Path, variant: str, kinds: tuple[str, ...], study: StudySpec) -> None:
+    """Put the complete runs of ``kinds`` in the cache (rank 0; failed and suspect runs stay
+    out: they must be made again, not shared)."""
+    cache = _CACHE["dir"]
+    if cache is None or not mp.am_master():
+        return
+    for k in kinds:
+        ident = run_identity(study, k, _CACHE["together"])
+        if read_status(runcache.entry(cache, variant, k, ident)) != "complete":
+            runcache.store(_run_path(out, variant, k), cache, variant, k, ident)
+
+
 def _mode_wavelengths(path: Path) -> list[float]:
     """Mode wavelengths of a complete modes file, strongest first, shared with every rank."""
     wl = []
@@ -82,12 +143,22 @@ def run_variant(study: StudySpec, variant: str, out: Path, kinds: tuple[str, ...
     """All requested run kinds of one variant; False when one failed."""
     layout = build(study.structure)
     stale: dict[str, str] = {}
-    done = lambda kind: resume and _reusable(  # noqa: E731
-        out / "runs" / f"{variant}_{kind}.h5", study, kind, stale)
+
+    cached: set[str] = set()
+
+    def done(kind: str) -> bool:
+        if resume and _reusable(_run_path(out, variant, kind), study, kind, stale):
+            _to_cache(out, variant, (kind,), study)  # a run made before the cache: share it
+            return True
+        if _from_cache(out, variant, (kind,), study, stale):
+            cached.add(kind)
+            return True
+        return False
+
     ok = True
     todo = [k for k in kinds if not done(k)]
     for kind in kinds:
-        if kind not in todo:
+        if kind not in todo and kind not in cached:  # a cached one said so when it was linked
             log(f"[{variant} {kind}] complete, skipped (--resume)")
         elif kind in stale:
             _set_aside(out / "runs" / f"{variant}_{kind}.h5", stale[kind])
@@ -117,8 +188,10 @@ def run_variant(study: StudySpec, variant: str, out: Path, kinds: tuple[str, ...
 
 
 def _reusable(path: Path, study: StudySpec, kind: str, stale: dict[str, str]) -> bool:
-    """True when ``path`` is complete AND was made from this study (same physics_hash);
-    a complete file of another study goes to ``stale`` with the fields that differ."""
+    """True when ``path`` is complete AND was made from this study (the same tables of
+    ``kind``: its run identity, ``geometry.study.run_identity``; a run made for another [gain]
+    is reused by a passive kind); a complete file of another study goes to ``stale`` with the
+    fields that differ."""
     if read_status(path) != "complete":
         return False
     try:
@@ -128,7 +201,7 @@ def _reusable(path: Path, study: StudySpec, kind: str, stale: dict[str, str]) ->
             stored = stored.decode() if isinstance(stored, bytes) else str(stored)
     except (OSError, KeyError):
         return False
-    diff = spec_differences(stored, study)
+    diff = spec_differences(stored, study, kind=kind)
     if diff:
         stale[kind] = "; ".join(diff)
         return False
@@ -153,6 +226,23 @@ def _guarded_pair(study: StudySpec, layout, out: Path, variant: str) -> bool:
 
 
 def _guarded_many(fn, out: Path, variant: str, kinds: tuple[str, ...], study: StudySpec) -> bool:
+    """``_make_many`` under the cache's lock of this run group (``runcache.computing``, rank
+    0): another command making the same runs (a Slurm task of a point that differs only in
+    [gain]) finishes first, and its runs are then linked instead of made again."""
+    cache = _CACHE["dir"]
+    if cache is None:
+        return _make_many(fn, out, variant, kinds, study)
+    ids = [run_identity(study, k, _CACHE["together"]) for k in kinds]
+    lock = runcache.computing(cache, ids) if mp.am_master() else contextlib.nullcontext()
+    with lock:
+        if _from_cache(out, variant, kinds, study, {}):
+            return True
+        ok = _make_many(fn, out, variant, kinds, study)
+        _to_cache(out, variant, kinds, study)
+    return ok
+
+
+def _make_many(fn, out: Path, variant: str, kinds: tuple[str, ...], study: StudySpec) -> bool:
     """Run ``fn(writers)`` that fills several run files from one simulation; mark them all
     complete, or all failed with the reason.
 
@@ -264,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("study")
     p.add_argument("--out", required=True)
     p.add_argument("--variants", nargs="+", choices=("main", "no_metal"))
+    p.add_argument("--cache", help=CACHE_HELP)
     add_run_options(p, np_default=None)
     args = p.parse_args(argv)
     mp.verbosity(0)
@@ -300,6 +391,7 @@ def _main(args) -> int:
     _RUN["n"] = sum(not args.variants or r.variant in args.variants
                     for r in run_plan(study, kinds))
     out = Path(args.out)
+    _CACHE.update(dir=Path(args.cache).resolve() if args.cache else None, together=together(kinds))
     err = None
     if mp.am_master():  # rank 0 writes: it holds the ranks lock of the directory
         try:
@@ -310,6 +402,7 @@ def _main(args) -> int:
     if err is not None:
         log(f"error: {err[1]}")
         return 1
+    _write_study(out, args.study, kinds, study)  # the study the analysis reads ([gain] included)
     ok = True
     for variant, spec in variants(study):
         if args.variants and variant not in args.variants:
@@ -319,11 +412,19 @@ def _main(args) -> int:
         except DiskFull as full:  # every rank has it (agreed): one line, no abort needed
             log(f"error: {full}")
             return 1
+    _write_study(out, args.study, kinds, study)
+    return 0 if ok else 1
+
+
+def _write_study(out: Path, path: str, kinds: tuple[str, ...], study: StudySpec) -> None:
+    """``OUT/runs/study.json``: the study file, the kinds asked for and the study itself
+    (``spec_json``, the grid override applied): what ``hotlase analyze`` reads the analysis-only
+    tables ([gain], [analysis]) from, since a run file reused by identity may hold another's."""
     if mp.am_master():
         (out / "runs").mkdir(parents=True, exist_ok=True)
         from hotlase.jobs.state import write_json_atomic  # a full disk leaves no half JSON
-        write_json_atomic(out / "runs" / "study.json", {"study": args.study, "kinds": kinds})
-    return 0 if ok else 1
+        write_json_atomic(out / "runs" / "study.json", {"study": path, "kinds": kinds,
+                                                        "spec_json": study_json(study)})
 
 
 if __name__ == "__main__":
