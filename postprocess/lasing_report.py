@@ -6,6 +6,7 @@ note, never a crash) and writes the threshold table and the log-log L-L figure.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 from typing import Any
@@ -49,9 +50,11 @@ def table_s1_row(results: dict, block: dict) -> dict[str, Any] | None:
             "pi_qe": max(qes) if qes else None}
 
 
-def lasing_block(results: dict) -> dict[str, Any]:
-    """{variant: laser summary or None, "notes": [...]} from the analysed variants."""
-    out: dict[str, Any] = {"notes": []}
+def lasing_block(results: dict, study_source: str = "") -> dict[str, Any]:
+    """{variant: laser summary or None, "notes": [...], "gain": the [gain] table used and
+    where it was read} from the analysed variants. ``study_source`` names the study analysed
+    (DIR/runs/study.json or --study); "" when only the run files' own study was known."""
+    out: dict[str, Any] = {"notes": [], "gain": gain_used(results, study_source)}
     for variant, res in results.items():
         out[variant] = None
         if res.study is None or not res.summary.get("modes"):
@@ -67,6 +70,17 @@ def lasing_block(results: dict) -> dict[str, Any]:
                                 f"{type(err).__name__}: {err}")
     out["table_s1_row"] = table_s1_row(results, out)
     return out
+
+
+def gain_used(results: dict, study_source: str) -> dict[str, Any] | None:
+    """{"source": where the [gain] table was read, "table": its values}: the study analysed,
+    never a reused run file's stored one (``runfile.load_directory``)."""
+    study = next((r.study for r in results.values() if r.study is not None), None)
+    if study is None:
+        return None
+    source = study_source or ("the main run files' stored study (the directory records no "
+                              "study: made before runs/study.json held one)")
+    return {"source": source, "table": dataclasses.asdict(study.gain)}
 
 
 def lasing_figure(block: dict, path: Path) -> Path | None:
@@ -103,6 +117,10 @@ def lasing_markdown(block: dict, figure: Path | None, directory: Path) -> str:
              "injected hot electrons (and the [gain] electrical current). Threshold: the pump at "
              "which stimulated emission into the lasing mode equals the total spontaneous "
              "emission (Ning 2013; CW steady state, or integrated over one pump pulse).", ""]
+    used = block.get("gain")
+    if used:
+        lines += [f"[gain] used (from {used['source']}): " + ", ".join(
+            f"{k} = {_fmt(v)}" for k, v in used["table"].items()) + ".", ""]
     head = ["quantity"] + [_LABELS[v] for v in ("main", "no_metal") if block.get(v)]
     keys = [("CW threshold (W/cm^2)", "threshold_w_cm2"),
             ("gain-clamping pump R(n_clamp) (W/cm^2)", "threshold_clamping_w_cm2"),

@@ -328,6 +328,10 @@ QUANTITIES: tuple[Quantity, ...] = (
              "Purcell source, gain peak and width, group index, gain volume, assumptions made"),
     Quantity("lasing.<variant>.assumptions[]", "laser-model assumptions", "", "laser model", "text"),
     Quantity("lasing.notes[]", "why a variant has no laser model", "", "laser model", "text"),
+    Quantity("lasing.gain.source", "where the [gain] table was read", "", "laser model",
+             "DIR/runs/study.json, --study, or the run files' own study (older directories)"),
+    Quantity("lasing.gain.table.*", "the [gain] table used", "", "laser model",
+             "every key of the study's [gain] (docs/study-reference.md)"),
     Quantity("lasing.*", "laser model per variant", "", "laser model",
              "main and no_metal: None when not computed"),
     # bookkeeping

@@ -57,6 +57,7 @@ from hotlase.postprocess.runfile import (
     Run,
     RunFileError,
     Spectrum,
+    directory_study,
     load_directory,
     read_group_arrays,
     read_spectrum,
@@ -118,18 +119,20 @@ class VariantResult:
 
 
 def analyze(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS,
-            write_maps: bool = False) -> tuple[Path, dict]:
+            write_maps: bool = False, study: str | Path | StudySpec | None = None
+            ) -> tuple[Path, dict]:
     """Analyse every complete run in ``DIR/runs``; write the report, summary and figures.
 
     Returns (path of DIR/report.md, the summary dict); ``analyze_variants`` also returns the
     per-variant results (arrays) and is what ``hotlase.analyze`` uses.
     """
-    report, summary, _ = analyze_variants(directory, slab_voxels, write_maps)
+    report, summary, _ = analyze_variants(directory, slab_voxels, write_maps, study)
     return report, summary
 
 
 def analyze_variants(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXELS,
-                     write_maps: bool = False) -> tuple[Path, dict, dict[str, VariantResult]]:
+                     write_maps: bool = False, study: str | Path | StudySpec | None = None
+                     ) -> tuple[Path, dict, dict[str, VariantResult]]:
     """``analyze`` that also returns {variant: VariantResult} (spectra, modes, maps, chain).
 
     Args:
@@ -137,6 +140,11 @@ def analyze_variants(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXE
         slab_voxels: voxels per z-slab when walking field maps (bounds memory).
         write_maps: also write the full absorbed-power maps p(r) of every variant and field
             tag to DIR/maps/<variant>_<tag>_absorbed_power.h5 (4 bytes per voxel each).
+        study: the study analysed (a StudySpec or a study file; ``hotlase analyze --study``);
+            default: the one ``hotlase run`` recorded in DIR/runs/study.json, else (older
+            directories) the main run files' own. Its analysis-only tables ([gain],
+            [analysis]) are used whatever study a reused run file was made for
+            (``runfile.load_directory``).
 
     Returns:
         (path of DIR/report.md, the summary dict also written to DIR/summary.json,
@@ -149,7 +157,8 @@ def analyze_variants(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXE
     if not directory.is_dir():
         raise FileNotFoundError(f"run directory {directory} does not exist "
                                 "(expected DIR/runs/*.h5)")
-    loaded = load_directory(directory)
+    analysed, source = _analysed_study(directory, study)
+    loaded = load_directory(directory, study=analysed)
     runs = loaded.runs
     problems = [f"{name}: {why}" for name, why in loaded.refused.items()]
     missing = loaded.missing
@@ -181,7 +190,7 @@ def analyze_variants(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXE
     })
     for name in headline_keys():  # always present (postprocess.quantities)
         summary.setdefault(name, None)
-    lasing = lasing_block(results)
+    lasing = lasing_block(results, source)
     summary["lasing"] = lasing
     summary = _jsonable(summary)
     figure_paths = _figures(directory / "figures", results, rows)
@@ -201,6 +210,19 @@ def analyze_variants(directory: str | Path, slab_voxels: int = DEFAULT_SLAB_VOXE
     write_text_atomic(report, _markdown(directory, summary, results, rows, figure_paths)
                       + "\n" + lasing_md + convergence_md)
     return report, summary, results
+
+
+def _analysed_study(directory: Path, study: str | Path | StudySpec | None
+                    ) -> tuple[StudySpec | None, str]:
+    """(the study analysed, where it came from): the one given, else the directory's own."""
+    if isinstance(study, StudySpec):
+        return study, "given to analyze"
+    if study is not None:
+        from hotlase.geometry.study import load_study
+
+        return load_study(study), f"{study} (--study)"
+    found, where = directory_study(directory)
+    return found, where
 
 
 # -- grid convergence: error bars from a `hotlase converge` ladder (postprocess.ladder) --------

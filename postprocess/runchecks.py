@@ -381,22 +381,27 @@ def main(argv: list[str] | None = None) -> int:
 
 # -- a directory of runs: the same study everywhere, names that match --------------------------
 def study_key(spec_json: str) -> str:
-    """Content hash of a stored study (sha256 of its canonical JSON: geometry.study.study_hash)."""
-    from hotlase.geometry.study import study_from_dict, study_hash
+    """Content hash of the tables of a stored study that every run kind is made from
+    (``geometry.runkinds.shared_tables``: a passive run and a lasing run of one study agree
+    on them whatever [gain] each was made for; ``geometry.study.physics_hash``)."""
+    from hotlase.geometry.runkinds import shared_tables
+    from hotlase.geometry.study import physics_hash, study_from_dict
 
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return study_hash(study_from_dict(json.loads(spec_json)))
+        return physics_hash(study_from_dict(json.loads(spec_json)), tables=shared_tables())
 
 
-def directory_problems(checks: dict[Path, FileCheck]) -> dict[Path, str]:
+def directory_problems(checks: dict[Path, FileCheck], majority: bool = True) -> dict[Path, str]:
     """Why files of one run directory disagree with it (``check_file`` has already compared
-    attributes with the file name): a resolution other than its study's, a main study
-    other than the one most main files carry, a no-metal study that is not
-    ``geometry.twin.without_metal`` of that main study."""
-    from hotlase.geometry.study import study_from_dict, study_hash
+    attributes with the file name): a resolution other than its study's and, with
+    ``majority`` (the directory's study is not known), a main study other than the one most
+    main files carry, a no-metal study that is not ``geometry.twin.without_metal`` of that
+    main study (compared on ``study_key``)."""
+    from hotlase.geometry.runkinds import shared_tables
+    from hotlase.geometry.study import physics_hash, study_from_dict
     from hotlase.geometry.twin import without_metal
 
     import warnings
@@ -415,6 +420,8 @@ def directory_problems(checks: dict[Path, FileCheck]) -> dict[Path, str]:
         if not math.isclose(float(res), c.resolution_nm, rel_tol=1e-9):
             out[path] = (f"attribute resolution_nm = {c.resolution_nm:g} but its study says "
                          f"{float(res):g}")
+    if not majority:
+        return out
     mains = [p for p in keys if p not in out and checks[p].variant == "main"]
     twins = [p for p in keys if p not in out and checks[p].variant == "no_metal"]
     main_key = _majority([keys[p] for p in mains])
@@ -429,7 +436,8 @@ def directory_problems(checks: dict[Path, FileCheck]) -> dict[Path, str]:
         spec = next(checks[p].spec_json for p in mains if keys[p] == main_key)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            twin_key = study_hash(without_metal(study_from_dict(json.loads(spec))))
+            twin_key = physics_hash(without_metal(study_from_dict(json.loads(spec))),
+                                    tables=shared_tables())
         why = f"is not the no-metal twin of the main study ({main_key}; twin {twin_key})"
     elif mains:
         twin_key, why = "", "cannot be matched: the main studies disagree"

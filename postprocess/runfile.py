@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -259,14 +259,45 @@ class RunDirectory:
         return "suspect" if self.suspect else "complete"
 
 
-def load_directory(directory: str | Path, deep: bool = True) -> RunDirectory:
+def directory_study(directory: str | Path) -> tuple[StudySpec | None, str]:
+    """(the study ``hotlase run`` recorded in ``DIR/runs/study.json``, where it was read), or
+    (None, "") for a directory written before the study was recorded there."""
+    path = Path(directory) / "runs" / "study.json"
+    try:
+        spec = json.loads(path.read_text()).get("spec_json")
+    except (OSError, ValueError, AttributeError):
+        return None, ""
+    if not isinstance(spec, str):
+        return None, ""
+    with warnings.catch_warnings():  # shown when the study was run
+        warnings.simplefilter("ignore")
+        try:
+            return study_from_dict(json.loads(spec)), str(path)
+        except Exception as err:  # noqa: BLE001 - a damaged record is reported, not analysed
+            raise RunFileError(f"{path}: its study (spec_json) does not load "
+                               f"({type(err).__name__}: {err})") from None
+
+
+def load_directory(directory: str | Path, deep: bool = True,
+                   study: StudySpec | None = None) -> RunDirectory:
     """Check every ``DIR/runs/<variant>_<kind>.h5`` (``runchecks.check_files``, in a child
-    process, and ``runchecks.directory_problems``) and open those that may be analysed."""
+    process, and ``runchecks.directory_problems``) and open those that may be analysed.
+
+    ``study`` (default: the directory's own, ``directory_study``) is the study analysed: a
+    file is accepted when its run identity agrees with it (the tables of its kind,
+    ``geometry.study.spec_differences``), and its ``Run.study`` is then that study (its
+    no-metal twin for ``no_metal`` files), so the analysis-only tables ([gain], [analysis])
+    are the directory's even when the run file was made for another sweep point."""
+    from hotlase.geometry.study import spec_differences, study_json
+    from hotlase.geometry.twin import without_metal
     from hotlase.postprocess.runchecks import check_files, directory_problems
+
+    if study is None:
+        study = directory_study(directory)[0]
 
     found = find_runs(directory)
     checks = check_files(found.values(), deep=deep)
-    disagree = directory_problems(checks)
+    disagree = directory_problems(checks, majority=study is None)
     out = RunDirectory()
     for key, path in sorted(found.items()):
         c = checks[path]
@@ -276,6 +307,15 @@ def load_directory(directory: str | Path, deep: bool = True) -> RunDirectory:
                 out.runs[key] = read_run(path)
             except (RunFileError, OSError) as err:
                 reason = str(err).removeprefix(f"{path}: ")
+        if not reason and study is not None:
+            want = study if key[0] == "main" else without_metal(study)
+            diff = spec_differences(study_json(out.runs[key].study), want, kind=key[1])
+            if diff:
+                reason = ("made from another study than the one analysed (the tables of "
+                          f"{key[1]} runs differ: {'; '.join(diff)})")
+                del out.runs[key]
+            else:
+                out.runs[key] = replace(out.runs[key], study=want)
         if reason:
             out.refused[path.name] = reason
             continue
@@ -283,7 +323,7 @@ def load_directory(directory: str | Path, deep: bool = True) -> RunDirectory:
             out.suspect[path.name] = "; ".join(c.suspect)
         if c.checksum == "absent":
             out.unverified.append(path.name)
-    main = next((r.study for (v, _), r in out.runs.items() if v == "main"), None)
+    main = study or next((r.study for (v, _), r in out.runs.items() if v == "main"), None)
     if main is not None:
         expected = expected_runs(main)
     else:  # only twin files: the twin's run kinds, for both variants
