@@ -233,7 +233,9 @@ def _guarded_many(fn, out: Path, variant: str, kinds: tuple[str, ...], study: St
     if cache is None:
         return _make_many(fn, out, variant, kinds, study)
     ids = [run_identity(study, k, _CACHE["together"]) for k in kinds]
-    lock = runcache.computing(cache, ids) if mp.am_master() else contextlib.nullcontext()
+    lock = (runcache.computing(cache, ids, on_wait=lambda path: log(
+        f"[{variant} {'+'.join(kinds)}] another command is making these runs; waiting for it "
+        f"({path}), then they are linked")) if mp.am_master() else contextlib.nullcontext())
     with lock:
         if _from_cache(out, variant, kinds, study, {}):
             return True

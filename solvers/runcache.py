@@ -26,7 +26,7 @@ import fcntl
 import hashlib
 import os
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from hotlase.solvers.output import read_status
@@ -73,15 +73,22 @@ def _place(src: Path, dest: Path) -> None:
 
 
 @contextlib.contextmanager
-def computing(cache: str | Path, identities: Sequence[str]) -> Iterator[None]:
+def computing(cache: str | Path, identities: Sequence[str],
+              on_wait: Callable[[str], None] = lambda lock: None) -> Iterator[None]:
     """Hold the lock of one run group (``flock`` on ``CACHE/<hash>.lock``, waiting while another
-    command holds it) for as long as the group is made. The kernel drops the lock when its
-    holder dies (kill -9 included), so a killed run never blocks the next one."""
+    command holds it, after ``on_wait(lock path)``) for as long as the group is made. The
+    kernel drops the lock when its holder dies (kill -9 included), so a killed run never
+    blocks the next one."""
     Path(cache).mkdir(parents=True, exist_ok=True)
     name = hashlib.sha256(" ".join(sorted(identities)).encode()).hexdigest()[:16]
-    fd = os.open(Path(cache) / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    path = Path(cache) / f"{name}.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            on_wait(str(path))
+            fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)

@@ -92,3 +92,62 @@ def test_a_structure_change_still_reruns(tmp_path):
     assert "] started" in again.stdout and "reused from the cache" not in again.stdout
     assert (out / "runs" / "main_spectrum.h5.stale").exists()
     assert len(list(cache.glob("main_spectrum-*.h5"))) == 2
+
+
+def _solver(study: Path, out: Path, cache: Path, log: Path) -> subprocess.Popen:
+    """One rank of ``hotlase.solvers.run`` (as a Slurm task starts it), output to ``log``."""
+    return subprocess.Popen([sys.executable, "-m", "hotlase.solvers.run", str(study), "--out",
+                             str(out), "--resume", "--cache", str(cache)], cwd=REPO,
+                            stdout=open(log, "w"), stderr=subprocess.STDOUT)
+
+
+def _wait_for(path: Path, proc: subprocess.Popen, timeout_s: float = 120) -> None:
+    t0 = time.monotonic()
+    while not path.exists():
+        assert proc.poll() is None, f"ended before {path} appeared"
+        assert time.monotonic() - t0 < timeout_s, f"no {path} after {timeout_s} s"
+        time.sleep(0.05)
+
+
+def test_concurrent_points_make_a_run_once_and_never_share_a_killed_one(tmp_path):
+    """Setup: two solvers of studies that differ only in [gain] (two Slurm tasks) started
+    together on one cache, twice: once undisturbed, once with the first killed (SIGKILL)
+    while its run file is still ``.h5.tmp``. Reference: the run group's lock
+    (solvers/runcache.py). Tolerance: exact: undisturbed, one Meep run and the second links
+    it (same inode); killed, the second makes the run itself and the cache holds only its
+    complete file, never the killed one's partial file."""
+    base = small_study_toml(("spectrum",), resolution_nm=25, extra_simulation=FAST)
+    studies = []
+    for i, d in enumerate((8, 12, 16)):
+        studies.append(tmp_path / f"s{i}.toml")
+        studies[-1].write_text(base + f"[gain]\nqd_diameter_nm = {d}\n")
+    cache = tmp_path / "cache"
+    first = _solver(studies[0], tmp_path / "A", cache, tmp_path / "A.log")
+    _wait_for(tmp_path / "A" / "runs" / "main_spectrum.h5.tmp", first)
+    second = _solver(studies[1], tmp_path / "B", cache, tmp_path / "B.log")
+    assert first.wait(timeout=300) == 0 and second.wait(timeout=300) == 0
+    a, b = (tmp_path / x / "runs" / "main_spectrum.h5" for x in "AB")
+    assert os.stat(a).st_ino == os.stat(b).st_ino
+    assert "reused from the cache" in (tmp_path / "B.log").read_text()
+
+    cache2 = tmp_path / "cache2"
+    slow = base.replace("decay_by = 1e-3", "decay_by = 1e-9").replace("max_time_fs = 400",
+                                                                       "max_time_fs = 3000")
+    for i, d in ((1, 12), (2, 16)):  # a long run: the second is surely waiting when it dies
+        studies[i].write_text(slow + f"[gain]\nqd_diameter_nm = {d}\n")
+    victim = _solver(studies[1], tmp_path / "C", cache2, tmp_path / "C.log")
+    _wait_for(tmp_path / "C" / "runs" / "main_spectrum.h5.tmp", victim)
+    waiting = _solver(studies[2], tmp_path / "D", cache2, tmp_path / "D.log")
+    t0 = time.monotonic()
+    while "another command is making these runs" not in (tmp_path / "D.log").read_text():
+        assert victim.poll() is None, "the first ended before the second waited"
+        assert time.monotonic() - t0 < 120, (tmp_path / "D.log").read_text()
+        time.sleep(0.05)
+    victim.kill()
+    victim.wait(timeout=30)
+    assert waiting.wait(timeout=300) == 0
+    log = (tmp_path / "D.log").read_text()
+    assert "] started" in log and "reused from the cache" not in log, log
+    assert not (tmp_path / "C" / "runs" / "main_spectrum.h5").exists()
+    entries = list(cache2.glob("*.h5"))
+    assert len(entries) == 1 and entries[0].samefile(tmp_path / "D" / "runs" / "main_spectrum.h5")
