@@ -176,3 +176,26 @@ def test_the_group_lock_is_released_when_the_block_ends(tmp_path):
         pass
     with runcache.computing(tmp_path, ["b", "a"]):  # same group, taken again at once
         pass
+
+
+def test_analyze_names_the_gain_table_it_used(tmp_path):
+    """``analyze(DIR, study=...)`` (``hotlase analyze --study``) analyses the run files with
+    that study's [gain]; without it, the directory's recorded study; the summary and the
+    report's Lasing section say which table and where it was read."""
+    from hotlase.postprocess.report import analyze
+
+    two = {"name": "synthetic", "run_kinds": ["spectrum", "modes"]}
+    made = syn.study_of({**syn.study_dict(), "study": two, "gain": {"qd_diameter_nm": 8.0}})
+    here = syn.study_of({**syn.study_dict(), "study": two, "gain": {"qd_diameter_nm": 12.0}})
+    out = syn.make_run_dir(tmp_path / "point", kinds=("spectrum", "modes"), study=made)
+    _directory_study(out, here)
+    report, summary = analyze(out)
+    assert summary["lasing"]["gain"]["table"]["qd_diameter_nm"] == 12.0
+    assert summary["lasing"]["gain"]["source"] == str(out / "runs" / "study.json")
+    assert "[gain] used (from " in report.read_text() and "qd_diameter_nm = 12" in \
+        report.read_text()
+    given = syn.study_of({**syn.study_dict(), "study": two, "gain": {"qd_diameter_nm": 16.0}})
+    _, summary = analyze(out, study=given)
+    assert summary["lasing"]["gain"] == {"source": "given to analyze",
+                                         "table": {**summary["lasing"]["gain"]["table"],
+                                                   "qd_diameter_nm": 16.0}}
