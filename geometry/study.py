@@ -328,7 +328,8 @@ def _band_hint(name: str) -> str:
 
     windows = " or ".join(f"{get_material(m).valid_nm[0]:g}-{get_material(m).valid_nm[1]:g}"
                           for m in BAND_MODELS.get(name, ()))
-    narrow = f"a band inside {windows} nm gets a model that meets it, " if windows else ""
+    narrow = (f"a band inside {windows} nm gets a model that meets it "
+              f"(simulation.material_bands = \"split\" runs once per band), " if windows else "")
     return f"{narrow}one wavelength: exact_model (docs/physics.md §3)"
 
 
@@ -383,12 +384,24 @@ def check_study(study: StudySpec) -> None:
                         "a metal cannot fill the half-space above the structure (its PML and "
                         "plane-wave source need a transparent medium); use a dielectric or "
                         "vacuum, and a thick metal layer for a metal cover")
+    from hotlase.geometry.subbands import material_bands, split_materials
+
+    try:  # an unknown material is refused below, with its field path
+        split = split_materials(study) if material_bands(study) == "split" else []
+    except SpecError:
+        split = []
+    whole = [k for k in (study.run_kinds or ()) if k in ("modes", "emitter", "lasing")]
+    if split and whole:
+        warnings.warn(
+            f"simulation.material_bands = \"split\": spectrum and field runs use the per-band "
+            f"models of {', '.join(split)}; the {', '.join(whole)} runs still use the one model "
+            f"over {lo:g}-{hi:g} nm, which misses the measured n, k (not split yet)", stacklevel=2)
     for path, name in structure_materials(study.structure).items():
         model = material_model(study, name, path)
         if model is VACUUM:
             continue
         check_wavelengths(path, model, lo, hi)
-        if model.misses_nk_target(lo, hi):
+        if model.misses_nk_target(lo, hi) and name not in split:  # split: per-band models
             over = [e for e in model.nk_error if e[0] < hi and e[1] > lo]
             warnings.warn(
                 f"{path} = {name!r} ({model.name}) misses the measured n, k over {lo:g}-{hi:g} "

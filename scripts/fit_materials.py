@@ -85,6 +85,12 @@ RECIPES = (
            "M. C. Brennan et al., MRS Commun. (2024), melt-grown crystal", 0, 4, (400, 520),
            ((400.0, 450.0), (450.0, 500.0), (500.0, 520.0)), lorentz_ev=(2.2, 12.0), starts=2,
            nk_fit=True, margin_nm=2.0),
+    # the steep side of the exciton between the two: 3 poles meet the target over 520-530 nm
+    # (0.65x the allowed |dk|), so the three CsPbBr3 windows abut with no gap (a study band
+    # that crosses them runs once per window: geometry/subbands.py)
+    Recipe("CsPbBr3_Brennan_520_530", "PEROVSKITES", "CsPbBr3_Brennan.yml",
+           "M. C. Brennan et al., MRS Commun. (2024), melt-grown crystal", 0, 3, (520, 530),
+           ((520.0, 530.0),), lorentz_ev=(2.2, 12.0), starts=2, nk_fit=True, margin_nm=1.0),
     Recipe("CsPbCl3_Zhang_420_800", "PEROVSKITES", "CsPbCl3_Zhang.yml",
            "X. Zhang et al., Adv. Funct. Mater. 2310945 (2023), vapour-deposited film", 0, 4,
            (420, 800), ((420.0, 450.0), (450.0, 550.0), (550.0, 800.0)), lorentz_ev=(2.2, 12.0),
