@@ -390,7 +390,7 @@ def check_study(study: StudySpec) -> None:
         split = split_materials(study) if material_bands(study) == "split" else []
     except SpecError:
         split = []
-    whole = [k for k in (study.run_kinds or ()) if k in ("modes", "emitter", "lasing")]
+    whole = [k for k in (study.run_kinds or ()) if k in ("modes", "emitter")]
     if split and whole:
         warnings.warn(
             f"simulation.material_bands = \"split\": spectrum and field runs use the per-band "

@@ -181,3 +181,15 @@ def served_eps(study, name: str, wavelengths_nm) -> np.ndarray:
         if pick.any():
             out[pick] = material_model(window_study(study, lo, hi), name).eps(wl[pick])
     return out
+
+
+def at_wavelength(study, wavelength_nm: float):
+    """The study whose materials serve a run at one wavelength (the lasing run's gain line):
+    the window's study when the study splits its band, else the study itself."""
+    if material_bands(study) != "split":
+        return study
+    windows = windows_nm(study)
+    if len(windows) == 1:
+        return study
+    lo, hi = windows[_window_of(float(wavelength_nm), windows)]
+    return window_study(study, lo, hi)

@@ -137,3 +137,23 @@ def test_stitch_puts_each_run_at_its_wavelengths():
     assert list(out["A_by_material"]["Ag"]) == [0.4, 0.3, 0.0]
     assert list(out["A_by_material"]["CsPbBr3"]) == [0.0, 0.0, 0.1]
     assert out["energy_balance_max_error"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_one_wavelength_run_gets_the_window_model():
+    """The lasing run (one gain line) uses the model of the window holding its wavelength."""
+    study = _study()
+    assert material_model(subbands.at_wavelength(study, 532.0), "CsPbBr3").name == \
+        "CsPbBr3_Brennan_530_700"
+    assert material_model(subbands.at_wavelength(study, 517.0), "CsPbBr3").name == \
+        "CsPbBr3_Brennan_400_520"
+    broad = _study(material_bands="broadband")
+    assert subbands.at_wavelength(broad, 532.0) is broad
+
+
+def test_estimate_counts_one_broadband_pair_per_window():
+    from hotlase.geometry.estimate import run_plan
+
+    split = [r.pulses for r in run_plan(_study()) if r.kinds == ("spectrum", "fields")]
+    broad = [r.pulses for r in run_plan(_study(material_bands="broadband"))
+             if r.kinds == ("spectrum", "fields")]
+    assert split == [6] and broad == [2]
