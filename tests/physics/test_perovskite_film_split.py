@@ -2,7 +2,7 @@
 run is split into the per-band models' windows (issue 10 item 6, issue 12 item 1).
 
 Setup: 1D Meep cell (film_stack study), 2 nm grid, 400-700 nm at 5 nm spacing (61 points),
-film on SiO2, normal incidence, ``material_bands`` left to its default, which is "split" for
+field maps at 405 and 532 nm, film on SiO2, normal incidence, ``material_bands`` left to its default, which is "split" for
 this band (the one-band 3-pole fit misses the target): three Meep runs, 400-520 nm
 (CsPbBr3_Brennan_400_520), 520-530 nm (..._520_530, only 525 nm) and 530-700 nm
 (..._530_700), stitched into one spectrum (geometry/subbands.py, solvers/broadband.py).
@@ -84,9 +84,12 @@ def _window(study, band):
 
 def test_split_film_matches_measured_nk(shared_data, run_broadband_file, check):
     study = _study()
-    out = run_broadband_file(study)
+    out = run_broadband_file(study, targets=[("pump", 405.0), ("emission", 532.0)])
     wl = out["spectrum/wavelength_nm"]
     r_meas, t_meas = _rt(study, wl, measured_table("CsPbBr3").eps_at(wl))
     check("T vs measured-nk transfer matrix, 400-700 nm", out["spectrum/T"], t_meas, TOL)
     check("R vs measured-nk transfer matrix, 400-700 nm", out["spectrum/R"], r_meas, TOL)
     assert '"CsPbBr3_Brennan_520_530"' in str(out["spectrum@"]["material_models"])
+    # each field map comes from the run of the window holding its wavelength
+    for tag, model in (("pump", "CsPbBr3_Brennan_400_520"), ("emission", "CsPbBr3_Brennan_530_700")):
+        assert f'"CsPbBr3": "{model}"' in str(out[f"fields/{tag}@"]["material_models"])
