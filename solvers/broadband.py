@@ -38,7 +38,7 @@ def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fie
     """
     wavelengths = spectrum_wavelengths_nm(study)
     bands = subbands.plan(study, wavelengths, targets if fields_writer is not None else ())
-    split = len(bands) > 1 or subbands.material_bands(study) == "split"
+    split = len(subbands.windows_nm(study)) > 1  # else today's one run, unchanged
     parts: list[tuple[subbands.SubBand, dict | None]] = []
     facts: dict = {}
     for n, band in enumerate(bands):
