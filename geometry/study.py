@@ -242,9 +242,17 @@ def study_to_dict(study: StudySpec) -> dict[str, Any]:
     }
 
 
-def study_json(study: StudySpec) -> str:
-    """Canonical JSON (sorted keys) of a study: stored in run files as ``spec_json``."""
-    return json.dumps(study_to_dict(study), sort_keys=True, allow_nan=True)
+def study_json(study: StudySpec, resolved: bool = False) -> str:
+    """Canonical JSON (sorted keys) of a study. ``resolved``: with ``simulation.material_bands``
+    as the runs use it (geometry.subbands: "split" or "broadband" when the study leaves it
+    out), what run files store as ``spec_json``, so resuming never reuses a file made the
+    other way."""
+    data = study_to_dict(study)
+    if resolved:
+        from hotlase.geometry.subbands import material_bands
+
+        data["simulation"]["material_bands"] = material_bands(study)
+    return json.dumps(data, sort_keys=True, allow_nan=True)
 
 
 def study_hash(study: StudySpec, length: int = 10) -> str:
@@ -260,10 +268,14 @@ PHYSICS_TABLES = ("structure", "simulation", "analysis", "materials", "gain", "l
 
 def physics_dict(spec: StudySpec | dict) -> dict[str, Any]:
     """The tables of a study (or of its canonical dict) that change the results, JSON-normalised.
-    A stored study written before the [gain] table existed holds the default gain table."""
-    data = json.loads(study_json(spec)) if isinstance(spec, StudySpec) else spec
+    A stored study written before the [gain] table existed holds the default gain table; one
+    written before ``simulation.material_bands`` existed ran "broadband" (one run, one model)."""
+    data = json.loads(study_json(spec, resolved=True)) if isinstance(spec, StudySpec) else spec
     defaults = {"gain": _to_plain(dataclasses.asdict(GainSpec()))}
-    return {k: data.get(k, defaults.get(k, {})) for k in PHYSICS_TABLES}
+    out = {k: data.get(k, defaults.get(k, {})) for k in PHYSICS_TABLES}
+    if isinstance(out["simulation"], dict) and out["simulation"].get("material_bands") is None:
+        out["simulation"] = {**out["simulation"], "material_bands": "broadband"}
+    return out
 
 
 def physics_hash(spec: StudySpec | dict, length: int = 16) -> str:

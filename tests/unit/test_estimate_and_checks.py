@@ -155,7 +155,7 @@ def test_feature_below_one_cell_warns(default_dict, path, value):
 
 def test_spec_differences_names_physics_fields_only(default_study_path):
     study = load_study(default_study_path)
-    stored = study_to_dict(study)
+    stored = json.loads(study_json(study, resolved=True))  # what a run file holds
     stored["study"]["name"] = "renamed"  # a name or the run list does not change a run
     stored["study"]["run_kinds"] = ["spectrum"]
     assert spec_differences(json.dumps(stored), study) == []
@@ -164,7 +164,7 @@ def test_spec_differences_names_physics_fields_only(default_study_path):
     assert spec_differences(json.dumps(stored), study) == [
         "simulation.pml_nm: 300.0 -> 400.0", "structure.rod.radius_nm: 45.0 -> 60.0"]
     assert spec_differences("not json", study) == ["spec_json: unreadable"]
-    assert spec_differences(study_json(study), study) == []
+    assert spec_differences(study_json(study, resolved=True), study) == []
 
 
 def _leaves(data, prefix=""):

@@ -157,3 +157,26 @@ def test_estimate_counts_one_broadband_pair_per_window():
     broad = [r.pulses for r in run_plan(_study(material_bands="broadband"))
              if r.kinds == ("spectrum", "fields")]
     assert split == [6] and broad == [2]
+
+
+def test_resume_never_reuses_a_file_made_the_other_way():
+    """Run files store the resolved ``material_bands`` (spec_json); a file written before the
+    switch existed ran one model over the band, so it is stale for a study that now splits
+    and still reusable for one that runs broadband."""
+    import json
+
+    from hotlase.geometry.study import spec_differences, study_json
+
+    split = _study()
+    stored_new = study_json(split, resolved=True)
+    assert json.loads(stored_new)["simulation"]["material_bands"] == "split"
+    assert spec_differences(stored_new, split) == []
+    old = json.loads(study_json(split))
+    old["simulation"].pop("material_bands", None)
+    assert spec_differences(json.dumps(old), split) == [
+        'simulation.material_bands: "broadband" -> "split"']
+    narrow = _study(wavelength_min_nm=532, wavelength_max_nm=600, pump_wavelength_nm=532,
+                    emission_wavelength_nm=532)
+    old = json.loads(study_json(narrow))
+    old["simulation"].pop("material_bands", None)
+    assert spec_differences(json.dumps(old), narrow) == []
