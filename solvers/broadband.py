@@ -41,18 +41,19 @@ def run_broadband(study: StudySpec, layout: Layout, *, spectrum_writer=None, fie
     split = len(subbands.windows_nm(study)) > 1  # else today's one run, unchanged
     parts: list[tuple[subbands.SubBand, dict | None]] = []
     facts: dict = {}
+    whole = _whole_band_pulse(study, targets)  # its centre fixes an oblique wave's Bloch k
     for n, band in enumerate(bands):
         if split:
             sub = subbands.window_study(study, band.lo_nm, band.hi_nm)
             pulse = subbands.pulse(study, band, wavelengths)
             tag = f"{label} {band.lo_nm:g}-{band.hi_nm:g} nm ({n + 1}/{len(bands)})"
         else:
-            sub, pulse, tag = study, _whole_band_pulse(study, targets), label
+            sub, pulse, tag = study, whole, label
             band = dataclasses.replace(band, indices=tuple(range(len(wavelengths))),
                                        targets=tuple(targets))
         result, part = _run_band(sub, layout, wavelengths[list(band.indices)], pulse,
                                  list(band.targets), spectrum_writer is not None, fields_writer,
-                                 tag, log)
+                                 tag, log, k_freq=whole[0])
         parts.append((band, result))
         _merge_facts(facts, part)
     if spectrum_writer is not None:
@@ -105,12 +106,15 @@ def _stitch(parts: list, count: int) -> dict:
 
 def _run_band(study: StudySpec, layout: Layout, wavelengths: np.ndarray,
               pulse: tuple[float, float, float], targets: list[tuple[str, float]],
-              want_spectrum: bool, fields_writer, label: str, log) -> tuple[dict | None, dict]:
+              want_spectrum: bool, fields_writer, label: str, log,
+              k_freq: float | None = None) -> tuple[dict | None, dict]:
     """Normalisation and structure runs with ``study``'s materials, reporting ``wavelengths``
-    and writing the field maps of ``targets``; (spectrum result or None, facts)."""
+    and writing the field maps of ``targets``; (spectrum result or None, facts). ``k_freq``:
+    the frequency whose incidence angle fixes the Bloch k (default the pulse centre), the
+    whole band's in every sub-band run so a split oblique spectrum has one k throughout."""
     f_cen, f_width, f_min = pulse
     frame = make_frame(study, layout)
-    k_point = incidence_k_point(study, frame, layout, f_cen)
+    k_point = incidence_k_point(study, frame, layout, f_cen if k_freq is None else k_freq)
     sources, component = plane_wave_source(study, frame, f_cen, f_width, k_point)
     symmetries = (mirror_symmetries(layout, frame, component)
                   if study.simulation.symmetry and study.simulation.angle_deg == 0 else [])
