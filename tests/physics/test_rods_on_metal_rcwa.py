@@ -44,6 +44,9 @@ vs RCWA at 89/91 plane waves):
         at 532 nm R 0.754 vs 0.682, A_Ag 0.078 vs 0.091, A_CsPbBr3 0.168 vs 0.226 (the
         steep edge: within the 0.05 tolerance at the 530 / 540 nm reference points, not at
         532 nm between them); R dips 478.8 / 523.1 nm vs 479.9 / 523.4 nm; PASSES;
+    hexagonal, split: max|dR| 0.060 (400 nm, contact band), RMS 0.016, max|dA_CsPbBr3| 0.050;
+        R dips 472.8 / 522.1 nm; PASSES; square / hexagonal on the spacer still fail as below;
+        no metal, split: PASSES;
     hexagonal: max|dR| 0.058 (400 nm, contact band), RMS 0.018; A_Ag(532) 0.046 vs 0.049; PASSES;
     square on 10 nm Al2O3: max|dR| 0.055 (450 nm), max|dA_CsPbBr3| 0.068: expected failure
         (one cell across the gap, ONE_CELL_GAP);
