@@ -166,11 +166,25 @@ def _dipole_run(variant: str, kinds: tuple[str, ...], n: dict[str, int], bulk: b
                       " + ".join(f"{k} {what}" for k, what in parts))
 
 
+def _material_windows(study, fields: bool) -> int:
+    """Meep runs of the broadband run: one per material window with something to report
+    (geometry.subbands; 1 unless the study splits its band)."""
+    import numpy as np
+
+    from hotlase.geometry.subbands import plan
+
+    sim = study.simulation
+    targets = [("pump", sim.pump_wavelength_nm), ("emission", sim.emission_wavelength_nm)]
+    wavelengths = np.linspace(sim.wavelength_min_nm, sim.wavelength_max_nm, sim.n_wavelengths)
+    return len(plan(study, wavelengths, targets if fields else ()))
+
+
 def run_plan(study, kinds=None, layout=None) -> list[PlannedRun]:
     """The runs ``solvers.run`` makes, in its order: per variant modes (with the emitter
     when the structure has rods: the same dipole pulses), spectrum + fields, then the
     emitter, then lasing (one seeded run per pump rate); each with the Meep time-steppings
-    it makes. The broadband run is a normalisation in the empty cell and the structure (2);
+    it makes. The broadband run is a normalisation in the empty cell and the structure (2),
+    once per material window when the study splits its band (geometry.subbands);
     the dipole runs as ``_dipole_counts`` says, the bulk-medium LDOS once for both variants
     when the twin has the same rod medium and grid (solvers.emitter reuses it)."""
     from hotlase.geometry.build import build
@@ -199,7 +213,10 @@ def run_plan(study, kinds=None, layout=None) -> list[PlannedRun]:
     if "lasing" in kinds and study.lasing is not None:  # last: one seeded run per pump rate
         groups.append(("lasing",))
     n_pump = len(study.lasing.pump_rates_per_s) if study.lasing is not None else 0
-    return [PlannedRun(v, g, 2, "1 normalisation + 1 structure") if g == broadband
+    n_bands = _material_windows(study, "fields" in kinds)
+    pair = ("1 normalisation + 1 structure" if n_bands == 1 else
+            f"{n_bands} x (1 normalisation + 1 structure), one per material window")
+    return [PlannedRun(v, g, 2 * n_bands, pair) if g == broadband
             else PlannedRun(v, g, n_pump, f"{n_pump} pump rate(s)") if g == ("lasing",)
             else _dipole_run(v, g, n, bulk=v == "main" or bulk_again)
             for v in variants for g in groups]

@@ -237,7 +237,11 @@ SPECTRUM = Group(
              "(n,)"),
     ),
     attributes=(Item("energy_balance_max_error", "max over wavelengths of \\|R + T + sum "
-                     "A_by_material - 1\\|", "1"),),
+                     "A_by_material - 1\\|", "1"),
+                Item("material_bands", "`split` (one Meep run per material-model window, "
+                     "stitched) or `broadband` (one run): `[simulation] material_bands`"),
+                Item("material_models", "JSON list of {lo_nm, hi_nm, models: {material: model "
+                     "name}}: which model served which wavelengths (geometry/subbands.py)")),
     notes="A run whose balance error exceeds 0.5 (or is not finite) is marked `failed`, never "
           "complete (`solvers.spectrum.check_balance`); above 0.1 it is `suspect` (\"Checks\").")
 
@@ -377,6 +381,8 @@ FIELDS = Group(
         Item("incident_field_v_m", "amplitude \\|E0\\| of that plane wave in the superstrate",
              "V/m"),
         *_VOXEL_ATTRS,
+        Item("material_models", "JSON {material: model name} of the models this map was run with "
+             "(the window's model when the run is split, geometry/subbands.py)"),
     ),
     intro="Tags: `pump`, `emission`, `mode_0`, `mode_1`, ... (the strongest modes' wavelengths).",
     notes="2D runs (xz cross-section) have ny = 1 and `y_nm = [0]`; voxel quantities are then "

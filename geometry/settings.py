@@ -12,6 +12,9 @@ MIN_RESOLUTION_NM = 0.5
 RUN_KINDS = run_kind_names()  # the built-in run kinds (geometry.runkinds), the default of a study
 INJECTION_SURFACES = ("contact", "all")
 POLARIZATIONS = ("x", "y")
+#: How a run serves a material with per-band models (geometry/subbands.py): "split" runs once
+#: per model window, "broadband" once with the one model fitted over the whole band.
+MATERIAL_BANDS = ("split", "broadband")
 _BAND = Range(200.0, 2000.0)
 _POSITIVE = Range(0.0, 1e5, lo_open=True)
 #: Allowed range of every numeric [simulation] key (checked in SimulationSpec, printed by
@@ -39,7 +42,8 @@ ANALYSIS_LIMITS = {
     "static_permittivity": Range(1.0, 1000.0),
 }
 #: The allowed strings of the choice keys of [simulation] and [analysis].
-SETTINGS_CHOICES = {"polarization": POLARIZATIONS, "injection_surface": INJECTION_SURFACES}
+SETTINGS_CHOICES = {"polarization": POLARIZATIONS, "injection_surface": INJECTION_SURFACES,
+                    "material_bands": MATERIAL_BANDS}
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,13 @@ class SimulationSpec:
         max_time_fs: hard cap on simulated time per run in fs, > 0.
         mode_q_min: Harminv lower Q limit (plasmon modes are low-Q), in [0.5, 1e6].
         bloch_k_points: number of Bloch k points for a dispersion sweep along x (0 = none).
+        material_bands: "split" runs each spectrum/fields run once per window of a
+            material's per-band models (CsPbBr3: 400-520, 520-530, 530-700 nm), each with the
+            model that meets the measured n, k there, and stitches the results into one run
+            file (geometry/subbands.py); "broadband" runs once with the one model fitted over
+            the whole band (and warns where it misses the measured n, k). When absent, "split"
+            if the one-band model misses the target and per-band models exist, else
+            "broadband".
     """
 
     resolution_nm: float = 10.0
@@ -81,6 +92,7 @@ class SimulationSpec:
     max_time_fs: float = 400.0
     mode_q_min: float = 2.0
     bloch_k_points: int = 0
+    material_bands: str | None = None
 
     def __post_init__(self):
         for name, allowed in SIMULATION_LIMITS.items():
@@ -89,6 +101,8 @@ class SimulationSpec:
             raise SpecError("wavelength_max_nm", self.wavelength_max_nm,
                             f"must be > wavelength_min_nm = {self.wavelength_min_nm:g}")
         check_choice("polarization", self.polarization, POLARIZATIONS)
+        if self.material_bands is not None:
+            check_choice("material_bands", self.material_bands, MATERIAL_BANDS)
         check_bool("symmetry", self.symmetry)
         if self.resolution_nm > self.pml_nm / 4:
             raise SpecError("pml_nm", self.pml_nm,

@@ -243,9 +243,17 @@ def study_to_dict(study: StudySpec) -> dict[str, Any]:
     }
 
 
-def study_json(study: StudySpec) -> str:
-    """Canonical JSON (sorted keys) of a study: stored in run files as ``spec_json``."""
-    return json.dumps(study_to_dict(study), sort_keys=True, allow_nan=True)
+def study_json(study: StudySpec, resolved: bool = False) -> str:
+    """Canonical JSON (sorted keys) of a study. ``resolved``: with ``simulation.material_bands``
+    as the runs use it (geometry.subbands: "split" or "broadband" when the study leaves it
+    out), what run files store as ``spec_json``, so resuming never reuses a file made the
+    other way."""
+    data = study_to_dict(study)
+    if resolved:
+        from hotlase.geometry.subbands import material_bands
+
+        data["simulation"]["material_bands"] = material_bands(study)
+    return json.dumps(data, sort_keys=True, allow_nan=True)
 
 
 def study_hash(study: StudySpec, length: int = 10) -> str:
@@ -265,13 +273,18 @@ def physics_dict(spec: StudySpec | dict, kind: str | None = None,
     """The tables of a study (or of its canonical dict) that change the results,
     JSON-normalised: those of run kind ``kind`` (``geometry.runkinds.run_tables``), the given
     ``tables``, or (neither) every table of ``PHYSICS_TABLES``. A stored study written before
-    the [gain] table existed holds the default gain table."""
+    the [gain] table existed holds the default gain table; one written before
+    ``simulation.material_bands`` existed ran "broadband" (one run, one model)."""
     from hotlase.geometry.runkinds import run_tables
 
     names = tables if tables is not None else run_tables(kind) if kind else PHYSICS_TABLES
-    data = json.loads(study_json(spec)) if isinstance(spec, StudySpec) else spec
+    data = json.loads(study_json(spec, resolved=True)) if isinstance(spec, StudySpec) else spec
     defaults = {"gain": _to_plain(dataclasses.asdict(GainSpec()))}
-    return {k: data.get(k, defaults.get(k, {})) for k in names}
+    out = {k: data.get(k, defaults.get(k, {})) for k in names}
+    sim = out.get("simulation")
+    if isinstance(sim, dict) and sim.get("material_bands") is None:
+        out["simulation"] = {**sim, "material_bands": "broadband"}
+    return out
 
 
 def physics_hash(spec: StudySpec | dict, length: int = 16, kind: str | None = None,
@@ -351,7 +364,8 @@ def _band_hint(name: str) -> str:
 
     windows = " or ".join(f"{get_material(m).valid_nm[0]:g}-{get_material(m).valid_nm[1]:g}"
                           for m in BAND_MODELS.get(name, ()))
-    narrow = f"a band inside {windows} nm gets a model that meets it, " if windows else ""
+    narrow = (f"a band inside {windows} nm gets a model that meets it "
+              f"(simulation.material_bands = \"split\" runs once per band), " if windows else "")
     return f"{narrow}one wavelength: exact_model (docs/physics.md §3)"
 
 
@@ -406,12 +420,24 @@ def check_study(study: StudySpec) -> None:
                         "a metal cannot fill the half-space above the structure (its PML and "
                         "plane-wave source need a transparent medium); use a dielectric or "
                         "vacuum, and a thick metal layer for a metal cover")
+    from hotlase.geometry.subbands import material_bands, split_materials
+
+    try:  # an unknown material is refused below, with its field path
+        split = split_materials(study) if material_bands(study) == "split" else []
+    except SpecError:
+        split = []
+    whole = [k for k in (study.run_kinds or ()) if k in ("modes", "emitter")]
+    if split and whole:
+        warnings.warn(
+            f"simulation.material_bands = \"split\": spectrum and field runs use the per-band "
+            f"models of {', '.join(split)}; the {', '.join(whole)} runs still use the one model "
+            f"over {lo:g}-{hi:g} nm, which misses the measured n, k (not split yet)", stacklevel=2)
     for path, name in structure_materials(study.structure).items():
         model = material_model(study, name, path)
         if model is VACUUM:
             continue
         check_wavelengths(path, model, lo, hi)
-        if model.misses_nk_target(lo, hi):
+        if model.misses_nk_target(lo, hi) and name not in split:  # split: per-band models
             over = [e for e in model.nk_error if e[0] < hi and e[1] > lo]
             warnings.warn(
                 f"{path} = {name!r} ({model.name}) misses the measured n, k over {lo:g}-{hi:g} "

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from hotlase.geometry.runkinds import run_kinds
+from hotlase.geometry.subbands import split_served
 from hotlase.geometry.study import (StudySpec, material_model, structure_materials, study_band_nm,
                                     study_json)
 from hotlase.postprocess import figures, hot_electrons, mode_fields, mode_figures
@@ -602,6 +603,18 @@ def _inputs(main: VariantResult, twin: VariantResult) -> dict:
                             "nk_vs_measured": ("not checked" if not m.nk_error else
                                                "misses: " + "; ".join(misses) if misses else
                                                f"meets over {band[0]:g}-{band[1]:g} nm")}
+            split = split_served(res.study, name)
+            if split:  # spectrum and field runs: one model per window (geometry.subbands)
+                whole = str(models[name]["nk_vs_measured"])
+                models[name].update(model=", ".join(f"{mod} ({lo:g}-{hi:g} nm)"
+                                                    for lo, hi, mod in split),
+                                    valid_nm=[split[0][0], split[-1][1]],
+                                    source=f"{m.source.split(';')[0]}; hotlase n,k-tolerance "
+                                           "fits, one per window (scripts/fit_materials.py); "
+                                           f"modes, emitter: {m.name}",
+                                    nk_vs_measured=f"spectrum, fields: meets over {band[0]:g}-"
+                                                   f"{band[1]:g} nm (split runs); modes, "
+                                                   f"emitter ({m.name}): {whole}")
     out["materials"] = models
     return out
 

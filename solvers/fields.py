@@ -103,6 +103,7 @@ def write_fields(writer, sim: mp.Simulation, study: StudySpec, frame: Frame, lay
         writer.attrs(g, wavelength_nm=float(wl), intensity_w_m2=float(intensity), tag=tag,
                      incident_field_v_m=incident_field_v_m(intensity, n_top),
                      materials=json.dumps(list(names)),
+                     material_models=json.dumps({n: m.name for n, m in zip(names, models)}),
                      metal_materials=json.dumps([n for n, m in zip(names, models) if m.is_metal]),
                      voxel_volume_nm3=voxel if frame.dims == 3 else voxel / float(
                          meep_length_to_nm(1.0 / sim.resolution)) ** (3 - frame.dims))

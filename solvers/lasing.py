@@ -70,6 +70,7 @@ from hotlase.geometry.lasing import (
 from hotlase.geometry.primitives import Cylinder, Layout
 from hotlase.geometry.runkinds import run_kinds
 from hotlase.geometry.study import StudySpec, material_model
+from hotlase.geometry.subbands import at_wavelength
 from hotlase.geometry.units import MEEP_TIME_S, photon_energy_j
 from hotlase.solvers.cell import make_frame, make_simulation, meep_component, meep_point
 from hotlase.solvers.materials import to_meep_medium
@@ -369,14 +370,17 @@ def run_lasing(study: StudySpec, writer, *, layout: Layout | None = None, log=pr
         raise ValueError(f"lasing {refused}")
     spec = study.lasing
     assert spec is not None
-    frame = make_frame(study, layout)
+    wl = gain_wavelength_nm(study)
+    # the materials of the model window holding the gain line (geometry.subbands): unpumped,
+    # the rods lose what the measured crystal loses there, not the one-band fit's tail
+    served = at_wavelength(study, wl)
+    frame = make_frame(served, layout)
     material = gain_material(study)
-    background = to_meep_medium(material_model(study, material))
+    background = to_meep_medium(material_model(served, material))
     position = seed_position_nm(layout, material)
     point = meep_point(frame, position)
     component = meep_component(frame, "x")
     seed_axes = ("x",) if frame.dims == 1 else ("x", "y", "z")  # every polarisation seeded
-    wl = gain_wavelength_nm(study)
     dims = frame.dims
     volume_nm = gain_volume(layout, material, dims)
     volume_um = volume_nm / 1000.0 ** dims
@@ -388,7 +392,7 @@ def run_lasing(study: StudySpec, writer, *, layout: Layout | None = None, log=pr
     stepping = 0.0
     first_atom = None
     for i, rate in enumerate(spec.pump_rates_per_s):
-        atom = four_level_atom(study, rate)
+        atom = four_level_atom(served, rate)
         first_atom = first_atom or atom
         medium = gain_medium(background, atom)
         omega = 2 * math.pi * atom.frequency
@@ -397,7 +401,7 @@ def run_lasing(study: StudySpec, writer, *, layout: Layout | None = None, log=pr
         seeds = [mp.Source(mp.GaussianSource(atom.frequency, fwidth=fwidth),
                            component=meep_component(frame, axis), center=point, amplitude=amp)
                  for axis in seed_axes]
-        sim, _, _ = make_simulation(study, sources=seeds, layout=layout,
+        sim, _, _ = make_simulation(served, sources=seeds, layout=layout,
                                     media={material: medium})
         t_seed_end = 2 * seeds[0].src.cutoff / fwidth  # Meep's Gaussian ends at 2 cutoff widths
         log(f"[lasing {i + 1}/{len(spec.pump_rates_per_s)}] pump {rate:.3g} /s "

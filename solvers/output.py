@@ -92,7 +92,7 @@ class RunWriter:
         self._file = h5py.File(self.tmp, "w")
         _OPEN.add(self)
         root = {
-            "spec_json": study_json(study),
+            "spec_json": study_json(study, resolved=True),
             "hotlase_version": hotlase_version(),
             "git_commit": git_commit(),
             "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),

@@ -107,6 +107,28 @@ FITTED_PEROVSKITES: tuple[MaterialModel, ...] = (
         ),
     ),
     MaterialModel(
+        name='CsPbBr3_Brennan_520_530',
+        eps_inf=4.784956062691141,
+        poles=(
+            Pole('lorentz', 2.3604544912056675, 0.020000000000000004, 0.002229550623808391),
+            Pole('lorentz', 2.3796964397090337, 0.023744211506262634, 0.0067135364102366545),
+            Pole('lorentz', 2.4011447330774347, 0.020000000000000004, 0.015952427895896612),
+        ),
+        valid_nm=(520, 530),
+        source=(
+            'M. C. Brennan et al., MRS Commun. (2024), melt-grown crystal '
+            '(refractiveindex.info CsPbBr3_Brennan.yml); hotlase n,k-tolerance fit: '
+            'eps_inf + 3 Lorentz over 520-530 nm (scripts/fit_materials.py)'
+        ),
+        fit_error=(
+            (520, 530, 0.0141),
+        ),
+        is_metal=False,
+        nk_error=(
+            (520, 530, 0.01499, 0.6733),
+        ),
+    ),
+    MaterialModel(
         name='CsPbCl3_Zhang_420_800',
         eps_inf=2.905087834081013,
         poles=(
@@ -227,14 +249,17 @@ PEROVSKITE_ALIASES = {"CsPbBr3": "CsPbBr3_Brennan", "CsPbCl3": "CsPbCl3_Zhang",
 #: passive Lorentzians has tails that fall as 1/ΔE² below a resonance, the crystal's edge is
 #: exponential (k 0.28 -> 0.0016 from 517 to 540 nm), so one model over 400-700 nm that
 #: meets the target needs ~80 narrow poles (a linear program over a dictionary of poles:
-#: docs/physics.md §3). The registry (``registry.model_for_band``) gives a study the model
-#: whose window covers its band, fewest poles first; otherwise the broadband default, and
-#: the study check warns with the bands that miss the target. Cost (benchmarks/perovskite.py,
+#: docs/physics.md §3). The CsPbBr3 windows abut (400-520, 520-530, 530-700 nm: the steep
+#: side of the exciton gets its own 3-pole model), so a band crossing them runs once per
+#: window (``[simulation] material_bands = "split"``, geometry/subbands.py). The registry
+#: (``registry.model_for_band``) gives a band the model whose window covers it, fewest poles
+#: first; otherwise the broadband default, and the study check warns with the bands that miss
+#: the target. Cost (benchmarks/perovskite.py,
 #: 64^3 box, 10 nm grid, median of 7 alternating rounds on a shared 2-core machine): a step
 #: in the 4-pole band models takes 1.26x (530-700) and 1.29x (400-520) the 3-pole broadband
 #: fit's; a 14-pole fit over 400-700 nm cost 2.3-2.6x.
 BAND_MODELS: dict[str, tuple[str, ...]] = {
-    "CsPbBr3": ("CsPbBr3_Brennan_530_700", "CsPbBr3_Brennan_400_520"),
+    "CsPbBr3": ("CsPbBr3_Brennan_530_700", "CsPbBr3_Brennan_520_530", "CsPbBr3_Brennan_400_520"),
     "CsPbCl3": ("CsPbCl3_Zhang_420_800",),
 }
 

@@ -10,7 +10,9 @@ with 150/250 nm the same 10 nm grid gave another spectrum on Ag (R dips 428/516 
 Reference: tests/reference/fmm.py (grcwa RCWA, the disk's exact Fourier series with the
 normal-vector rule) with hotlase's OWN eps models, so the comparison tests the FDTD solver
 and the geometry, not the material fits; every ``RCWA_STEP_NM`` nm, ``RCWA_HARMONICS``
-plane waves.
+plane waves. The CsPbBr3 rods over 400-700 nm run split into the per-band models' windows
+(400-520, 520-530, 530-700 nm, geometry/subbands.py) and the reference takes at each
+wavelength the model that served it (``subbands.served_eps``).
 
 Tolerance on R, T and A by material (Ag, CsPbBr3), at every RCWA wavelength:
 TOL = ACCURACY + RCWA_TRUNCATION(wavelength), where
@@ -29,13 +31,22 @@ TOL = ACCURACY + RCWA_TRUNCATION(wavelength), where
   at 12.5 / 10 / 7.5 nm; 2D analogue 0.024 / 0.011 / 0.008 at 10 / 5 / 2.5 nm) shows 10 nm
   within it except on the steep 520-535 nm edge (a 1-2 nm shift).
 R dips (prominence >= 0.03) of the reference outside the contact band: hotlase must have
-one within DIP_TOL_NM = 5 nm of each (10 nm RCWA sampling refined by a parabola places a
-dip to ~2 nm; the rest is the FDTD's grid dispersion, ~(k dx)^2 ~ 1-2 % of the wavelength
-at a 10 nm grid in n ~ 2.2).
+one within DIP_TOL_NM = 5 nm of each; each reference dip is placed on a ``DIP_STEP_NM`` RCWA
+grid over +-1.5 RCWA_STEP_NM around the 10 nm one (with the rods following the measured band
+edge the 520 nm dip is 8 nm wide: 10 nm sampling put it at 517.5 nm, 2.5 nm sampling at
+523.4 nm, hotlase 523.1 nm), refined by a parabola; the rest is the FDTD's grid dispersion,
+~(k dx)^2 ~ 1-2 % of the wavelength at a 10 nm grid in n ~ 2.2).
 
 Measured with the contact sheets and the even cell (geometry.contact; 10 nm grid; hotlase
 vs RCWA at 89/91 plane waves):
     square: max|dR| 0.035 (430 nm), RMS 0.015; A_Ag(532) 0.050 vs 0.054; PASSES;
+    square, split CsPbBr3 models: max|dR| 0.038 (530 nm), RMS 0.015, max|dA_CsPbBr3| 0.031;
+        at 532 nm R 0.754 vs 0.682, A_Ag 0.078 vs 0.091, A_CsPbBr3 0.168 vs 0.226 (the
+        steep edge: within the 0.05 tolerance at the 530 / 540 nm reference points, not at
+        532 nm between them); R dips 478.8 / 523.1 nm vs 479.9 / 523.4 nm; PASSES;
+    hexagonal, split: max|dR| 0.060 (400 nm, contact band), RMS 0.016, max|dA_CsPbBr3| 0.050;
+        R dips 472.8 / 522.1 nm; PASSES; square / hexagonal on the spacer still fail as below;
+        no metal, split: PASSES;
     hexagonal: max|dR| 0.058 (400 nm, contact band), RMS 0.018; A_Ag(532) 0.046 vs 0.049; PASSES;
     square on 10 nm Al2O3: max|dR| 0.055 (450 nm), max|dA_CsPbBr3| 0.068: expected failure
         (one cell across the gap, ONE_CELL_GAP);
@@ -55,7 +66,7 @@ import pytest
 from hotlase.geometry.study import study_from_dict
 from tests.physics.conftest import compare_and_record
 from tests.reference import fmm
-from tests.reference.compare import compare, dip_shifts, format_comparison
+from tests.reference.compare import compare, dip_shifts, format_comparison, r_dips
 
 pytestmark = [pytest.mark.physics, pytest.mark.slow,
               pytest.mark.skipif(fmm.grcwa is None, reason=fmm.IMPORT_ERROR or "grcwa missing")]
@@ -66,6 +77,7 @@ RCWA_STEP_NM = 10.0
 ACCURACY = 0.03
 CONTACT_BAND_NM = (400.0, 430.0)
 DIP_TOL_NM = 5.0
+DIP_STEP_NM = 2.5
 
 
 def rcwa_truncation(wl_nm):
@@ -136,7 +148,17 @@ def test_rod_array_spectrum_matches_rcwa(run_broadband_file, request, case):
             i = int(np.argmax(excess))
             bad[q] = f"|d{q}| {abs(c[f'd{q}'][i]):.3f} > {tol[i]:.2f} at {c['wl'][i]:.0f} nm"
     assert not bad, f"hotlase vs RCWA beyond tolerance: {bad}\n{report}"
-    ref_dips = c["dips_rcwa"][c["dips_rcwa"] > CONTACT_BAND_NM[1]]
+    ref_dips = fine_dips(study, c["dips_rcwa"][c["dips_rcwa"] > CONTACT_BAND_NM[1]])
     shifts = dip_shifts(c["dips_hotlase"], ref_dips)
     assert np.all(np.abs(shifts) <= DIP_TOL_NM), (
         f"R dips moved by {shifts} nm (tolerance {DIP_TOL_NM} nm)\n{report}")
+
+
+def fine_dips(study, coarse_nm) -> np.ndarray:
+    """Each coarse reference dip placed again on a DIP_STEP_NM RCWA grid around it."""
+    out = []
+    for d in coarse_nm:
+        wl = np.arange(d - 1.5 * RCWA_STEP_NM, d + 1.5 * RCWA_STEP_NM + 1e-9, DIP_STEP_NM)
+        found = r_dips(wl, fmm.rcwa_spectrum(study, wl, RCWA_HARMONICS)["R"])
+        out.append(found[np.argmin(np.abs(found - d))] if found.size else d)
+    return np.asarray(out)

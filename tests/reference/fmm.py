@@ -2,7 +2,8 @@
 
 Drives the ``grcwa`` package (Jin et al., ACS Photonics 7, 2350 (2020); S-matrix RCWA after
 Liu & Fan, Comput. Phys. Commun. 183, 2233 (2012)) with hotlase's OWN permittivity models
-(``geometry.study.material_model(study, name).eps``), so a disagreement with hotlase tests
+(``geometry.subbands.served_eps``: the model each spectrum wavelength was run with, one per
+model window when the study splits its band), so a disagreement with hotlase tests
 the FDTD solver and the geometry, not the material fits.
 
 Structure (the same coordinates as geometry/specs.py): superstrate half-space; a layer of
@@ -89,6 +90,7 @@ def rcwa_spectrum(study, wavelengths_nm, n_harmonics: int = DEFAULT_HARMONICS,
     if grcwa is None:
         raise ImportError(IMPORT_ERROR)
     from hotlase.geometry.study import material_model
+    from hotlase.geometry.subbands import served_eps
 
     s = study.structure
     wl = np.atleast_1d(np.asarray(wavelengths_nm, dtype=float))
@@ -111,8 +113,8 @@ def rcwa_spectrum(study, wavelengths_nm, n_harmonics: int = DEFAULT_HARMONICS,
     top_eps = material_model(study, s.superstrate).eps(wl)
     if np.any(np.abs(np.imag(top_eps)) > 1e-12):
         raise ValueError(f"structure.superstrate = {s.superstrate!r}: must be lossless for RCWA R")
-    eps_finite = [material_model(study, m).eps(wl) for m, _, _ in finite]
-    eps_sub = material_model(study, s.substrate.material).eps(wl)
+    eps_finite = [served_eps(study, m, wl) for m, _, _ in finite]  # the run's model per wavelength
+    eps_sub = served_eps(study, s.substrate.material, wl)
     bg_eps = top_eps
 
     R = np.empty(wl.size)

@@ -269,7 +269,7 @@ def _ds(group, name, data, units, long_name):
 
 def _root(f, study: StudySpec, kind: str, variant: str, status: str, message: str) -> None:
     a = f.attrs
-    a["spec_json"] = study_json(study)
+    a["spec_json"] = study_json(study, resolved=True)  # as solvers.output.RunWriter stores it
     a["hotlase_version"] = "0.1.0"
     a["meep_version"] = "synthetic"
     a["git_commit"] = "synthetic"

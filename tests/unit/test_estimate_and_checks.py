@@ -46,9 +46,10 @@ def test_default_grid_counted_by_hand(default_study_path):
     400 PML on top and 400 below (SiO2 substrate, PML not absorber) = 1650 nm = 165 cells."""
     e = est.estimate(load_study(default_study_path))
     assert e.dims == 3 and e.cells == (30, 30, 165), e
-    # 13 pulses (geometry.estimate.run_plan): main 2 dipole + 2 mode-field re-runs + 1 bulk,
-    # twin the same without the bulk run, and 2 broadband (normalisation + structure) each
-    assert e.pulses == 13
+    # 21 pulses (geometry.estimate.run_plan): main 2 dipole + 2 mode-field re-runs + 1 bulk,
+    # twin the same without the bulk run, and 2 broadband (normalisation + structure) per
+    # CsPbBr3 model window (3: the band is split, geometry.subbands) each
+    assert e.pulses == 21
     # dt = 0.5 * 10 nm / c = 16.7 as; 400 fs / 16.7 as = 23984 steps
     assert e.steps == math.ceil(400e-15 / (0.5 * 10e-9 / 299_792_458.0))
 
@@ -154,7 +155,7 @@ def test_feature_below_one_cell_warns(default_dict, path, value):
 
 def test_spec_differences_names_physics_fields_only(default_study_path):
     study = load_study(default_study_path)
-    stored = study_to_dict(study)
+    stored = json.loads(study_json(study, resolved=True))  # what a run file holds
     stored["study"]["name"] = "renamed"  # a name or the run list does not change a run
     stored["study"]["run_kinds"] = ["spectrum"]
     assert spec_differences(json.dumps(stored), study) == []
@@ -163,7 +164,7 @@ def test_spec_differences_names_physics_fields_only(default_study_path):
     assert spec_differences(json.dumps(stored), study) == [
         "simulation.pml_nm: 300.0 -> 400.0", "structure.rod.radius_nm: 45.0 -> 60.0"]
     assert spec_differences("not json", study) == ["spec_json: unreadable"]
-    assert spec_differences(study_json(study), study) == []
+    assert spec_differences(study_json(study, resolved=True), study) == []
 
 
 def _leaves(data, prefix=""):

@@ -69,6 +69,7 @@ def test_transparent_below_the_gap(shared_data):
 @pytest.mark.parametrize("band, expected", [
     ((530.0, 700.0), "CsPbBr3_Brennan_530_700"), ((532.0, 600.0), "CsPbBr3_Brennan_530_700"),
     ((400.0, 520.0), "CsPbBr3_Brennan_400_520"), ((405.0, 450.0), "CsPbBr3_Brennan_400_520"),
+    ((520.0, 530.0), "CsPbBr3_Brennan_520_530"), ((522.0, 528.0), "CsPbBr3_Brennan_520_530"),
     ((400.0, 700.0), "CsPbBr3_Brennan"), ((515.0, 540.0), "CsPbBr3_Brennan"),
 ])
 def test_registry_picks_the_model_whose_band_covers_the_study(band, expected):
@@ -79,13 +80,27 @@ def test_registry_picks_the_model_whose_band_covers_the_study(band, expected):
     assert model_for_band("Ag", *band).name == "Ag_JC"
 
 
-def test_default_study_warns_that_the_broadband_fit_misses_the_target(default_dict):
+def test_broadband_study_warns_that_the_broadband_fit_misses_the_target(default_dict):
     from hotlase.geometry.study import study_from_dict
 
+    data = {**default_dict, "simulation": {**default_dict["simulation"],
+                                           "material_bands": "broadband"}}
     with pytest.warns(UserWarning, match=r"structure.rod.material = 'CsPbBr3' \(CsPbBr3_Brennan\) "
                                          r"misses the measured n, k over 400-700 nm: \|dn\| up to "
                                          r"0.070, \|dk\| up to 12x the allowed .* a band inside "
-                                         r"530-700 or 400-520 nm gets a model that meets it"):
+                                         r"530-700 or 520-530 or 400-520 nm gets a model that meets "
+                                         r"it \(simulation.material_bands = \"split\""):
+        study_from_dict(data)
+
+
+def test_default_study_splits_and_warns_only_for_the_unsplit_runs(default_dict):
+    """The default study (400-700 nm) runs spectrum and fields split (geometry/subbands.py);
+    its modes and emitter runs still use the one-band fit, and the warning says so."""
+    from hotlase.geometry.study import study_from_dict
+
+    with pytest.warns(UserWarning, match=r"material_bands = \"split\": spectrum and field runs "
+                                         r"use the per-band models of CsPbBr3; the modes, emitter "
+                                         r"runs still use the one model"):
         study_from_dict(default_dict)
 
 

@@ -30,18 +30,20 @@ def test_plan_lists_every_run_and_splits_the_estimate(default_study):
     kinds -> per variant one dipole run (modes + emitter) of 2 dipole orientations (y is
     x's mirror image), at most 2 mode-field re-runs and, for main only, 1 bulk-medium LDOS
     run (the twin reuses it: same medium and grid), and one broadband run (normalisation +
-    structure, 2 pulses): 5 + 2 + 4 + 2 = 13 pulses, what solvers.run steps through; the
-    rows add up to the estimate's bound divided by the ranks."""
+    structure, 2 pulses) per CsPbBr3 model window (400-520, 520-530, 530-700 nm: the band
+    is split, geometry.subbands): 5 + 6 + 4 + 6 = 21 pulses, what solvers.run steps through;
+    the rows add up to the estimate's bound divided by the ranks."""
     runs = run_plan(default_study)
     assert [(r.variant, r.kinds, r.pulses) for r in runs] == [
-        ("main", ("modes", "emitter"), 5), ("main", ("spectrum", "fields"), 2),
-        ("no_metal", ("modes", "emitter"), 4), ("no_metal", ("spectrum", "fields"), 2)]
+        ("main", ("modes", "emitter"), 5), ("main", ("spectrum", "fields"), 6),
+        ("no_metal", ("modes", "emitter"), 4), ("no_metal", ("spectrum", "fields"), 6)]
+    assert runs[1].detail == ("3 x (1 normalisation + 1 structure), one per material window")
     assert runs[0].detail == "2 dipole + 2 mode-field re-runs (at most) + 1 bulk-medium"
     est = estimate(default_study)
     assert sum(r.pulses for r in runs) == est.pulses
     text = plan_text(default_study, est, np=2)
     assert "run 4/4" in text and "no_metal" in text and "on 2 rank(s)" in text
-    assert "13 Meep pulse(s)" in text
+    assert "21 Meep pulse(s)" in text
     assert run_plan(default_study, kinds=("spectrum",))[0].kinds == ("spectrum",)
 
 

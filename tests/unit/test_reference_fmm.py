@@ -28,6 +28,7 @@ import pytest
 
 from hotlase.geometry.specs import LayerSpec
 from hotlase.geometry.study import load_study, material_model, study_from_dict
+from hotlase.geometry.subbands import served_eps
 from hotlase.postprocess.analytic import stack_rt
 from tests.conftest import DEFAULT_STUDY
 from tests.reference import fmm
@@ -44,8 +45,10 @@ def _study(structure: dict, materials: dict | None = None):
 
 
 def _airy(study, layers, wl):
-    eps = [material_model(study, m).eps(wl) for m, _ in layers]
-    return stack_rt(wl, eps, [t for _, t in layers], 1.0, material_model(study, "SiO2").eps(wl))
+    # the eps of the model the spectrum run uses at each wavelength (CsPbBr3 over 400-700 nm
+    # runs split into its per-band models: geometry.subbands), as the RCWA reference does
+    eps = [served_eps(study, m, wl) for m, _ in layers]
+    return stack_rt(wl, eps, [t for _, t in layers], 1.0, served_eps(study, "SiO2", wl))
 
 
 @pytest.mark.parametrize("layers", [[("Ag", 30.0), ("CsPbBr3", 50.0)], [("Ag", 100.0)]],
