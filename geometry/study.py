@@ -247,7 +247,7 @@ def study_json(study: StudySpec, resolved: bool = False) -> str:
     """Canonical JSON (sorted keys) of a study. ``resolved``: with ``simulation.material_bands``
     as the runs use it (geometry.subbands: "split" or "broadband" when the study leaves it
     out), what run files store as ``spec_json``, so resuming never reuses a file made the
-    other way."""
+    other way. Unresolved, a study that leaves it out reads back as an old, one-model run."""
     data = study_to_dict(study)
     if resolved:
         from hotlase.geometry.subbands import material_bands
@@ -282,7 +282,7 @@ def physics_dict(spec: StudySpec | dict, kind: str | None = None,
     defaults = {"gain": _to_plain(dataclasses.asdict(GainSpec()))}
     out = {k: data.get(k, defaults.get(k, {})) for k in names}
     sim = out.get("simulation")
-    if isinstance(sim, dict) and sim.get("material_bands") is None:
+    if isinstance(sim, dict) and sim.get("material_bands") is None:  # written before the switch
         out["simulation"] = {**sim, "material_bands": "broadband"}
     return out
 

@@ -426,7 +426,7 @@ def _write_study(out: Path, path: str, kinds: tuple[str, ...], study: StudySpec)
         (out / "runs").mkdir(parents=True, exist_ok=True)
         from hotlase.jobs.state import write_json_atomic  # a full disk leaves no half JSON
         write_json_atomic(out / "runs" / "study.json", {"study": path, "kinds": kinds,
-                                                        "spec_json": study_json(study, resolved=True)})
+                                                        "spec_json": study_json(study)})
 
 
 if __name__ == "__main__":

@@ -49,9 +49,9 @@ def test_gain_and_analysis_change_only_the_lasing_identity(default_dict):
     for kind in PASSIVE:
         assert run_identity(gain, kind) == run_identity(base, kind), kind
         assert run_identity(bias, kind) == run_identity(base, kind), kind
-        assert spec_differences(study_json(gain), base, kind=kind) == []
+        assert spec_differences(study_json(gain, resolved=True), base, kind=kind) == []
     assert run_identity(gain, "lasing") != run_identity(base, "lasing")
-    assert spec_differences(study_json(gain), base, kind="lasing") == [
+    assert spec_differences(study_json(gain, resolved=True), base, kind="lasing") == [
         "gain.qd_diameter_nm: 8.0 -> 20.0"]
     # the whole study (no kind) still sees both: the report's study table and old callers
     assert physics_hash(gain) != physics_hash(base) and physics_hash(bias) != physics_hash(base)
@@ -65,7 +65,7 @@ def test_a_structure_or_grid_change_changes_every_identity(default_dict):
     for kind in (*PASSIVE, "lasing"):
         assert run_identity(wider, kind) != run_identity(base, kind), kind
         assert run_identity(coarser, kind) != run_identity(base, kind), kind
-    assert spec_differences(study_json(wider), base, kind="spectrum") == [
+    assert spec_differences(study_json(wider, resolved=True), base, kind="spectrum") == [
         "structure.rod.radius_nm: 50.0 -> 60.0"]
 
 
@@ -83,7 +83,7 @@ def test_an_old_run_file_keeps_its_identity(default_dict):
     """A run stored before [gain] existed (no "gain" in spec_json) matches the default study
     for every kind (the lasing kind reads the default gain table then)."""
     base = _study(default_dict)
-    old = json.loads(study_json(base))
+    old = json.loads(study_json(base, resolved=True))
     del old["gain"]
     for kind in (*PASSIVE, "lasing"):
         assert spec_differences(json.dumps(old), base, kind=kind) == [], kind

@@ -20,7 +20,7 @@ def _file(path, study, status="complete"):
     path.parent.mkdir(parents=True, exist_ok=True)
     with h5py.File(path, "w") as f:
         f.attrs["status"] = status
-        f.attrs["spec_json"] = study_json(study)
+        f.attrs["spec_json"] = study_json(study, resolved=True)
     return path
 
 
