@@ -12,6 +12,7 @@ MIN_RESOLUTION_NM = 0.5
 RUN_KINDS = run_kind_names()  # the built-in run kinds (geometry.runkinds), the default of a study
 INJECTION_SURFACES = ("contact", "all")
 POLARIZATIONS = ("x", "y")
+WALL_AVERAGING = ("anisotropic", "meep")
 _BAND = Range(200.0, 2000.0)
 _POSITIVE = Range(0.0, 1e5, lo_open=True)
 #: Allowed range of every numeric [simulation] key (checked in SimulationSpec, printed by
@@ -39,7 +40,8 @@ ANALYSIS_LIMITS = {
     "static_permittivity": Range(1.0, 1000.0),
 }
 #: The allowed strings of the choice keys of [simulation] and [analysis].
-SETTINGS_CHOICES = {"polarization": POLARIZATIONS, "injection_surface": INJECTION_SURFACES}
+SETTINGS_CHOICES = {"polarization": POLARIZATIONS, "wall_averaging": WALL_AVERAGING,
+                    "injection_surface": INJECTION_SURFACES}
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,13 @@ class SimulationSpec:
         max_time_fs: hard cap on simulated time per run in fs, > 0.
         mode_q_min: Harminv lower Q limit (plasmon modes are low-Q), in [0.5, 1e6].
         bloch_k_points: number of Bloch k points for a dispersion sweep along x (0 = none).
+        wall_averaging: how a dispersive rod's curved wall is averaged: "anisotropic" (the
+            rod's eps_inf as the Kottke tensor and its poles weighted along and across the
+            wall; second-order convergence, docs/metal-interfaces.md) or "meep" (Meep 1.25's
+            own rule: eps_inf averaged, poles taken at the Yee point; first order).
     """
 
-    resolution_nm: float = 10.0
+    resolution_nm: float = 7.5
     wavelength_min_nm: float = 400.0
     wavelength_max_nm: float = 700.0
     n_wavelengths: int = 121
@@ -81,6 +87,7 @@ class SimulationSpec:
     max_time_fs: float = 400.0
     mode_q_min: float = 2.0
     bloch_k_points: int = 0
+    wall_averaging: str = "anisotropic"
 
     def __post_init__(self):
         for name, allowed in SIMULATION_LIMITS.items():
@@ -89,6 +96,7 @@ class SimulationSpec:
             raise SpecError("wavelength_max_nm", self.wavelength_max_nm,
                             f"must be > wavelength_min_nm = {self.wavelength_min_nm:g}")
         check_choice("polarization", self.polarization, POLARIZATIONS)
+        check_choice("wall_averaging", self.wall_averaging, WALL_AVERAGING)
         check_bool("symmetry", self.symmetry)
         if self.resolution_nm > self.pml_nm / 4:
             raise SpecError("pml_nm", self.pml_nm,
