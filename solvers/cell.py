@@ -23,7 +23,8 @@ from hotlase.geometry.study import StudySpec, lateral_absorbers, material_model
 from hotlase.geometry.units import nm_to_meep_freq, nm_to_meep_length
 from hotlase.solvers.materials import to_meep_medium
 from hotlase.solvers.stability import choose_courant, mirror_consistent
-from hotlase.solvers.wall_media import averaged_rod, plain_medium_reason, surroundings_reason, wall_notice
+from hotlase.solvers.wall_media import (WALL_MARGIN, averaged_rod, plain_medium_reason,
+                                        surroundings_reason, wall_notice)
 
 
 @dataclass(frozen=True)
@@ -292,7 +293,7 @@ def _averaged_wall(study: StudySpec, layout: Layout, frame: Frame, prim: Cylinde
         return None
     outside = media.get(layout.background) or to_meep_medium(material_model(study, layout.background))
     reason = plain_medium_reason(rod, "rod medium") or surroundings_reason(
-        layout, layout.primitives.index(prim), outside)
+        layout, layout.primitives.index(prim), outside, WALL_MARGIN * study.simulation.resolution_nm)
     if reason:
         wall_notice(prim.material, reason)
         return None

@@ -87,13 +87,18 @@ def rod_material_function(rod: mp.Medium, outside: mp.Medium, center: tuple[floa
     return material
 
 
-def surroundings_reason(layout, index: int, outside: mp.Medium) -> str | None:
+def surroundings_reason(layout, index: int, outside: mp.Medium, margin_nm: float) -> str | None:
     """Why the rod ``layout.primitives[index]`` has no single plain surrounding medium (None
     when the background surrounds it): another primitive reaching into its margin above the
-    rod's bottom face (the layers below it are fine), or a dispersive background."""
+    rod's bottom face (the layers below it are fine; a rod of the array counts when the two
+    averaged objects, ``margin_nm`` beyond each wall, would overlap), or a dispersive
+    background."""
     rod = layout.primitives[index]
     x, y, z = rod.center_nm
     r, h = rod.radius_nm, rod.height_nm
+    lattice = [math.hypot(*v) for v in (getattr(layout, "lattice_vectors_nm", None) or ())]
+    if lattice and min(lattice) < 2 * (r + margin_nm):  # periodic images are not drawn
+        return f"a {rod.material} rod of the lattice lies next to the rod"
     z0, z1 = z - h / 2, z + h / 2
     for j, other in enumerate(layout.primitives):
         if j == index:
@@ -103,7 +108,7 @@ def surroundings_reason(layout, index: int, outside: mp.Medium) -> str | None:
         if (hi[2] > z0 + 1e-6 and lo[2] < z1 + reach and lo[0] < x + reach and hi[0] > x - reach
                 and lo[1] < y + reach and hi[1] > y - reach):
             if isinstance(other, Cylinder) and other.material == rod.material and \
-                    math.hypot(other.center_nm[0] - x, other.center_nm[1] - y) >= 2 * r:
+                    math.hypot(other.center_nm[0] - x, other.center_nm[1] - y) >= 2 * (r + margin_nm):
                 continue  # a neighbouring rod of the array, not touching this one
             return f"a {other.material} shape lies next to the rod"
     if outside.E_susceptibilities or plain_medium_reason(outside, "background"):

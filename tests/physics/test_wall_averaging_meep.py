@@ -122,3 +122,13 @@ def test_switch_is_validated():
 
     with pytest.raises(SpecError, match="wall_averaging"):
         load_study("examples/default.toml").replace(simulation={"wall_averaging": "kottke"})
+
+
+def test_rods_closer_than_their_margins_keep_meeps_rule():
+    """Rods 10 nm apart (period 130 nm, r 60 nm): the averaged objects (1.5 cells beyond each
+    wall) would overlap, so each rod keeps Meep's rule with a notice."""
+    study = load_study("examples/default.toml").replace(structure={"period_nm": 130})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert _rod_objects(study) == []
+    assert any("lies next to the rod" in str(w.message) for w in caught)
