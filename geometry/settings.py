@@ -15,6 +15,8 @@ POLARIZATIONS = ("x", "y")
 #: How a run serves a material with per-band models (geometry/subbands.py): "split" runs once
 #: per model window, "broadband" once with the one model fitted over the whole band.
 MATERIAL_BANDS = ("split", "broadband")
+#: How a dispersive rod's curved wall is averaged (geometry/wall_average.py).
+WALL_AVERAGING = ("anisotropic", "meep")
 _BAND = Range(200.0, 2000.0)
 _POSITIVE = Range(0.0, 1e5, lo_open=True)
 #: Allowed range of every numeric [simulation] key (checked in SimulationSpec, printed by
@@ -43,7 +45,7 @@ ANALYSIS_LIMITS = {
 }
 #: The allowed strings of the choice keys of [simulation] and [analysis].
 SETTINGS_CHOICES = {"polarization": POLARIZATIONS, "injection_surface": INJECTION_SURFACES,
-                    "material_bands": MATERIAL_BANDS}
+                    "material_bands": MATERIAL_BANDS, "wall_averaging": WALL_AVERAGING}
 
 
 @dataclass(frozen=True)
@@ -74,9 +76,13 @@ class SimulationSpec:
             the whole band (and warns where it misses the measured n, k). When absent, "split"
             if the one-band model misses the target and per-band models exist, else
             "broadband".
+        wall_averaging: how a dispersive rod's curved wall is averaged: "anisotropic" (the
+            rod's eps_inf as the Kottke tensor and its poles weighted along and across the
+            wall; second-order convergence, docs/metal-interfaces.md) or "meep" (Meep 1.25's
+            own rule: eps_inf averaged, poles taken at the Yee point; first order).
     """
 
-    resolution_nm: float = 10.0
+    resolution_nm: float = 7.5
     wavelength_min_nm: float = 400.0
     wavelength_max_nm: float = 700.0
     n_wavelengths: int = 121
@@ -93,6 +99,7 @@ class SimulationSpec:
     mode_q_min: float = 2.0
     bloch_k_points: int = 0
     material_bands: str | None = None
+    wall_averaging: str = "anisotropic"
 
     def __post_init__(self):
         for name, allowed in SIMULATION_LIMITS.items():
@@ -103,6 +110,7 @@ class SimulationSpec:
         check_choice("polarization", self.polarization, POLARIZATIONS)
         if self.material_bands is not None:
             check_choice("material_bands", self.material_bands, MATERIAL_BANDS)
+        check_choice("wall_averaging", self.wall_averaging, WALL_AVERAGING)
         check_bool("symmetry", self.symmetry)
         if self.resolution_nm > self.pml_nm / 4:
             raise SpecError("pml_nm", self.pml_nm,

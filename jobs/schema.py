@@ -287,7 +287,7 @@ def _material_section() -> list[str]:
 
 def reference() -> str:
     """The whole study-file reference as Markdown (what ``hotlase schema`` prints)."""
-    sim_choices = {k: SETTINGS_CHOICES[k] for k in ("polarization", "material_bands")}
+    sim_choices = {k: SETTINGS_CHOICES[k] for k in ("polarization", "material_bands", "wall_averaging")}
     lines = [
         "# Study-file reference",
         "",

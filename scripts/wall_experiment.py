@@ -9,7 +9,8 @@ docs/metal-interfaces.md "Where the first-order error comes from", as one script
         [--harmonics 201] [--step 5]
 
 --rods (a rod_array study with cylinders standing on a metal face):
-  meep           the product as shipped (Meep averages eps_inf, samples the poles at the point);
+  meep           Meep's own rule (averages eps_inf, samples the poles at the point; the product
+                 with wall_averaging = "meep");
   square         square rods of side 2 r: their faces lie on tangential sample planes when r
                  is a whole number of cells; Meep decides what the samples on a face see;
   square-sheets  the same with a (rod + background)/2 sheet on each side face (the contact
@@ -158,7 +159,12 @@ def _rim_function(mp, mode: str, rod, metal, e_out: float, center, radius, dx):
 
 
 def patch(rods: str, rim_sheet: bool, lin_nm: float, resolution_nm: float) -> None:
-    """Patch this process's builder (square rods) or solvers.cell (material-function rods)."""
+    """Patch this process's builder (square rods) or solvers.cell (material-function rods).
+    Every variant starts from Meep's own rule for the rods (the product's default is now
+    wall_averaging = "anisotropic", which is the "aniso" variant built in)."""
+    from hotlase.solvers import cell as product_cell
+
+    product_cell._averaged_wall = lambda *a, **k: None  # type: ignore[assignment]
     from hotlase.geometry import kinds
     from hotlase.geometry.build_rod_array import build_rod_array
     from hotlase.geometry.primitives import Box, Cylinder

@@ -23,6 +23,8 @@ from hotlase.geometry.study import StudySpec, lateral_absorbers, material_model
 from hotlase.geometry.units import nm_to_meep_freq, nm_to_meep_length
 from hotlase.solvers.materials import to_meep_medium
 from hotlase.solvers.stability import choose_courant, mirror_consistent
+from hotlase.solvers.wall_media import (WALL_MARGIN, averaged_rod, plain_medium_reason,
+                                        surroundings_reason, wall_notice)
 
 
 @dataclass(frozen=True)
@@ -244,7 +246,11 @@ def boundary_layers(frame: Frame) -> list:
 def make_geometry(study: StudySpec, layout: Layout, frame: Frame,
                   media_by_name: dict | None = None) -> list:
     """Meep objects for the layout's primitives plus the substrate block, in painting order;
-    ``media_by_name`` replaces the Meep medium of those materials (the lasing run's gain)."""
+    ``media_by_name`` replaces the Meep medium of those materials (the lasing run's gain).
+
+    With ``simulation.wall_averaging = "anisotropic"`` a dispersive z-axis cylinder of a 3D
+    cell gets averaged walls (solvers.wall_media: its poles weighted across the wall, not
+    taken at the Yee point); the contact sheets stay last."""
     on_face = frame.sheets
     names = [*layout.materials(), *(p.material for p in on_face)]
     media = {name: to_meep_medium(material_model(study, name)) for name in dict.fromkeys(names)}
@@ -263,13 +269,42 @@ def make_geometry(study: StudySpec, layout: Layout, frame: Frame,
         elif isinstance(prim, Cylinder):
             height = mp.inf if math.isinf(prim.height_nm) else um(prim.height_nm)
             axis = {"x": frame.vec(1, 0, 0), "y": frame.vec(0, 1, 0), "z": frame.vec(0, 0, 1)}[prim.axis]
-            if frame.dims == 2 and prim.axis == "y":  # a wire along y is a disk in the xz plane
+            averaged = (None if prim not in layout.primitives else
+                        _averaged_wall(study, layout, frame, prim, center, media))
+            if averaged is not None:
+                objects.append(averaged)
+            elif frame.dims == 2 and prim.axis == "y":  # a wire along y is a disk in the xz plane
                 objects.append(mp.Cylinder(radius=um(prim.radius_nm), height=mp.inf, center=center,
                                            material=media[prim.material]))
             else:
                 objects.append(mp.Cylinder(radius=um(prim.radius_nm), height=height, axis=axis,
                                            center=center, material=media[prim.material]))
     return objects
+
+
+def _averaged_wall(study: StudySpec, layout: Layout, frame: Frame, prim: Cylinder,
+                   center: mp.Vector3, media: dict):
+    """The wall-averaged object of a dispersive z-axis rod in a 3D cell, or None (Meep's own
+    rule: switched off, another shape, a non-dispersive rod, or, with a one-line notice, a
+    rod medium or surroundings the average does not cover)."""
+    rod = media[prim.material]
+    if (study.simulation.wall_averaging != "anisotropic" or frame.dims != 3 or prim.axis != "z"
+            or math.isinf(prim.height_nm) or not rod.E_susceptibilities):
+        return None
+    outside = media.get(layout.background) or to_meep_medium(material_model(study, layout.background))
+    reason = plain_medium_reason(rod, "rod medium") or surroundings_reason(
+        layout, layout.primitives.index(prim), outside, WALL_MARGIN * study.simulation.resolution_nm)
+    if reason:
+        wall_notice(prim.material, reason)
+        return None
+    return averaged_rod(prim, center, rod, outside, frame, lambda v: float(nm_to_meep_length(v)))
+
+
+def rod_media(objects: list) -> list:
+    """The rod media behind wall-averaged objects: Meep must be told of their poles
+    (``extra_materials``), since no object carries them as its plain material."""
+    found = [getattr(o.material, "rod_medium", None) for o in objects]
+    return list({id(m): m for m in found if m is not None}.values())
 
 
 def mirror_symmetries(layout: Layout, frame: Frame, component, k_x: float = 0.0) -> list:
@@ -315,10 +350,12 @@ def make_simulation(study: StudySpec, *, sources: list, symmetries: Sequence = (
     if k_point is None and any(frame.periodic) and frame.dims > 1:
         k_point = mp.Vector3()
     background = to_meep_medium(material_model(study, layout.background))
+    geometry = [] if empty else make_geometry(study, layout, frame, media)
     sim = mp.Simulation(
         cell_size=frame.cell_size,
         resolution=frame.resolution,
-        geometry=[] if empty else make_geometry(study, layout, frame, media),
+        geometry=geometry,
+        extra_materials=rod_media(geometry),
         sources=sources,
         boundary_layers=boundary_layers(frame),
         k_point=k_point if k_point is not None else False,

@@ -52,6 +52,12 @@ vs RCWA at 89/91 plane waves):
         (one cell across the gap, ONE_CELL_GAP);
     hexagonal on 10 nm Al2O3: max|dR| 0.052 (440 nm), max|dA_CsPbBr3| 0.050: expected failure;
     no metal (control): max|dR| 0.001, max|dT| 0.031, max|dA_CsPbBr3| 0.015; PASSES.
+With the rods' walls averaged (``wall_averaging = "anisotropic"``, the default since
+2026-12-07; same grid and reference):
+    square: max|dR| 0.030 (530 nm), RMS 0.015; max|dA_Ag| 0.009, max|dA_CsPbBr3| 0.027; PASSES;
+    hexagonal: max|dR| 0.085 (400 nm, contact band), RMS 0.019; max|dA_Ag| 0.016,
+        max|dA_CsPbBr3| 0.074; PASSES;
+    both spacer cases: still expected failures; no metal: max|dR| 0.001, max|dT| 0.030; PASSES.
 Before (commit 086dcd5's solver, face placement by cell parity): square max|dR| 0.689, hexagonal
 0.632, spacer cases 0.529 / 0.558: all failed.
 Runtime per case (2 cores loaded ~13x by other jobs): 60-220 s, i.e. one 3D run at 10 nm

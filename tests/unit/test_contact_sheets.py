@@ -50,7 +50,7 @@ def test_interface_mean_refuses_conductivity_models():
 
 
 def test_rods_on_metal_get_a_plane_sheet_and_one_per_rod():
-    st = _default()
+    st = _default().replace(simulation={"resolution_nm": 10})
     sheets = _sheets(st)
     s = st.structure
     names = [p.material for p in sheets]

@@ -42,16 +42,16 @@ def _quiet(data):
 
 
 def test_default_grid_counted_by_hand(default_study_path):
-    """300 nm periodic cell at 10 nm: 30 x 30; z: rod 150 + Ag 100 + 2 x 300 padding +
-    400 PML on top and 400 below (SiO2 substrate, PML not absorber) = 1650 nm = 165 cells."""
+    """300 nm periodic cell at 7.5 nm: 40 x 40; z: rod 150 + Ag 100 + 2 x 300 padding +
+    400 PML on top and 400 below (SiO2 substrate, PML not absorber) = 1650 nm = 220 cells."""
     e = est.estimate(load_study(default_study_path))
-    assert e.dims == 3 and e.cells == (30, 30, 165), e
+    assert e.dims == 3 and e.cells == (40, 40, 220), e
     # 21 pulses (geometry.estimate.run_plan): main 2 dipole + 2 mode-field re-runs + 1 bulk,
     # twin the same without the bulk run, and 2 broadband (normalisation + structure) per
     # CsPbBr3 model window (3: the band is split, geometry.subbands) each
     assert e.pulses == 21
-    # dt = 0.5 * 10 nm / c = 16.7 as; 400 fs / 16.7 as = 23984 steps
-    assert e.steps == math.ceil(400e-15 / (0.5 * 10e-9 / 299_792_458.0))
+    # dt = 0.5 * 7.5 nm / c = 12.5 as; 400 fs / 12.5 as = 31979 steps
+    assert e.steps == math.ceil(400e-15 / (0.5 * 7.5e-9 / 299_792_458.0))
 
 
 MEASURE = textwrap.dedent("""
@@ -91,7 +91,7 @@ def test_above_this_machine_is_refused_with_numbers(default_study_path):
         est.check_machine(study, memory_bytes=1e6)
     with pytest.raises(SpecError, match=r"may take up to .* above the 0.01 h limit"):
         est.check_machine(study, max_hours=0.01)
-    assert est.check_machine(study).total_cells == 30 * 30 * 165
+    assert est.check_machine(study).total_cells == 40 * 40 * 220
 
 
 def test_finite_50_by_50_refused_within_a_second_unless_allowed(tmp_path, default_dict):

@@ -59,7 +59,7 @@ CASES = [
     ("simulation.decay_by", 0.5, "simulation.decay_by = 0.5", "must be in (0, 0.1]"),
     ("simulation.n_wavelengths", 10.5, "simulation.n_wavelengths = 10.5", "must be an integer"),
     ("simulation.pump_intensity_w_m2", -1, "simulation.pump_intensity_w_m2 = -1", "must be in (0, 1e+16]"),
-    ("simulation.pml_nm", 20, "simulation.pml_nm = 20", "must be >= 4 grid cells = 40 nm"),
+    ("simulation.pml_nm", 20, "simulation.pml_nm = 20", "must be >= 4 grid cells = 30 nm"),
     ("analysis.bias_field_v_m", [0, -1e6], "analysis.bias_field_v_m[1] = -1000000.0", "must be in [0, 1e+09]"),
     ("analysis.work_function_ev", -4.3, "analysis.work_function_ev = -4.3", "must be in (0, 10]"),
     ("analysis.static_permittivity", 0.5, "analysis.static_permittivity = 0.5", "must be in [1, 1000]"),
