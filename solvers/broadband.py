@@ -24,8 +24,8 @@ from hotlase.solvers.cell import (band_frequencies, incidence_k_point, make_fram
                           mirror_symmetries, plane_wave_source, symmetry_label)
 from hotlase.solvers.fields import add_field_monitor, write_fields
 from hotlase.solvers.progress import DecayStop, max_meep_time, progress_step, sample_stride
-from hotlase.solvers.spectrum import (add_spectrum_monitors, check_balance, collect_spectrum, eps_table,
-                              lossy_materials,
+from hotlase.solvers.spectrum import (add_spectrum_monitors, balance_error, check_balance,
+                              collect_spectrum, eps_table, lossy_materials,
                               spectrum_wavelengths_nm, write_spectrum)
 
 
@@ -99,9 +99,8 @@ def _stitch(parts: list, count: int) -> dict:
             out[key][idx] = result[key]
         for name, a in result["A_by_material"].items():  # a lossless model absorbs nothing
             by_material[name][idx] = a
-    total = out["R"] + out["T"] + sum(by_material.values(), np.zeros(count))
     return {**out, "A_by_material": by_material,
-            "energy_balance_max_error": float(np.max(np.abs(total - 1.0)))}
+            "energy_balance_max_error": balance_error(out["R"], out["T"], by_material)}
 
 
 def _run_band(study: StudySpec, layout: Layout, wavelengths: np.ndarray,

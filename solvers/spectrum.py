@@ -277,9 +277,15 @@ def collect_spectrum(sim: mp.Simulation, mon: SpectrumMonitors, incident_flux: n
                                         {name: eps_by_material[name] for name in lossy}, mon.axes)
         by_material = fold_sheets({name: absorbed[name] / incident_flux for name in lossy},
                                   eps_by_material)
-    total = R + T + sum(by_material.values(), np.zeros_like(R))
     return {"R": R, "T": T, "A": 1.0 - R - T, "A_by_material": by_material,
-            "energy_balance_max_error": float(np.max(np.abs(total - 1.0)))}
+            "energy_balance_max_error": balance_error(R, T, by_material)}
+
+
+def balance_error(R: np.ndarray, T: np.ndarray, by_material: dict[str, np.ndarray]) -> float:
+    """max |R + T + sum of A_by_material - 1| over the wavelengths (Poynting's theorem: what
+    is not reflected or transmitted is absorbed in some material)."""
+    total = R + T + sum(by_material.values(), np.zeros_like(R))
+    return float(np.max(np.abs(total - 1.0)))
 
 
 def fold_sheets(absorbed: dict[str, np.ndarray], eps_by_material: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
