@@ -48,7 +48,10 @@ def pixel_fill(px: float, py: float, pz: float, dx: float, radius: float, z0: fl
     """(fill, unit normal) of a z-axis cylinder (axis at x = y = 0, z0..z1) in the cube of side
     dx centred on (px, py, pz); the normal is None for an empty or full pixel. In-plane fill by
     m x m sub-samples, vertical fill exactly; the normal is radial on the side wall, z on the
-    end faces, and the direction to the outside part's centroid where both cut the pixel."""
+    end faces, and the direction to the outside part's centroid where both cut the pixel.
+    Kept beside ``geometry.wall_average.cylinder_pixel`` because it weights the vertical part
+    of a corner pixel's normal by (1 - fz)^2 where the product uses (1 - fz): the recorded
+    runs of docs/metal-interfaces.md were made with this one."""
     u = (np.arange(m) + 0.5) / m - 0.5
     xx, yy = np.meshgrid(px + u * dx, py + u * dx, indexing="ij")
     inside = xx * xx + yy * yy < radius * radius
@@ -71,23 +74,22 @@ def pixel_fill(px: float, py: float, pz: float, dx: float, radius: float, z0: fl
 
 
 def kottke(f: float, n: np.ndarray, e_in: float, e_out: float) -> tuple[np.ndarray, float]:
-    """Kottke tensor eps_t (1 - n n^T) + eps_n n n^T of a pixel with fill f (Farjadpour et al.
-    2006) and its eps_n (the harmonic mean)."""
-    et = f * e_in + (1 - f) * e_out
-    en = 1.0 / (f / e_in + (1 - f) / e_out)
-    proj = np.outer(n, n)
-    return et * (np.eye(3) - proj) + en * proj, en
+    """Kottke tensor of a pixel and its eps_n: the product's ``geometry.wall_average.kottke_tensor``."""
+    from hotlase.geometry.wall_average import kottke_tensor
+
+    return kottke_tensor(f, n, e_in, e_out)
 
 
 def sigma_tensor(mode: str, f: float, n: np.ndarray, en: float, e_in: float, inside: bool) -> np.ndarray:
-    """Weight of a rod pole's sigma in a pixel: point (Meep's rule), iso or aniso (d eps_n /
-    d eps_in = f eps_n^2 / eps_in^2 across the wall, f along it)."""
+    """Weight of a rod pole's sigma in a pixel: point (Meep's rule), iso, or aniso (the
+    product's ``geometry.wall_average.pole_weights``)."""
+    from hotlase.geometry.wall_average import pole_weights
+
     if mode == "point":
         return np.eye(3) * (1.0 if inside else 0.0)
     if mode == "iso":
         return np.eye(3) * f
-    proj = np.outer(n, n)
-    return f * (np.eye(3) - proj) + f * en**2 / e_in**2 * proj
+    return pole_weights(f, n, en, e_in)
 
 
 # -- FDTD -----------------------------------------------------------------------------------------
