@@ -66,7 +66,7 @@ def with_resolution(study: StudySpec, resolution_nm: float | None) -> StudySpec:
 
 
 def _writer(out: Path, variant: str, kind: str, study: StudySpec) -> RunWriter:
-    return RunWriter(out / "runs" / f"{variant}_{kind}.h5", study, kind, variant,
+    return RunWriter(_run_path(out, variant, kind), study, kind, variant,
                      is_writer=mp.am_master(), meep_version=mp.__version__,
                      mpi_processes=mp.count_processors())
 
@@ -85,6 +85,7 @@ def together(kinds: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _run_path(out: Path, variant: str, kind: str) -> Path:
+    """``DIR/runs/<variant>_<kind>.h5`` (docs/runfile.md)."""
     return out / "runs" / f"{variant}_{kind}.h5"
 
 
@@ -135,8 +136,7 @@ def _mode_wavelengths(path: Path) -> list[float]:
                 w = f["modes/wavelength_nm"][()]
                 amp = np.abs(f["modes/amplitude"][()])
                 wl = [float(x) for x in w[np.argsort(-amp)]]
-    from mpi4py import MPI
-    return MPI.COMM_WORLD.bcast(wl, root=0)
+    return _bcast(wl)
 
 
 def run_variant(study: StudySpec, variant: str, out: Path, kinds: tuple[str, ...], resume: bool) -> bool:
@@ -161,7 +161,7 @@ def run_variant(study: StudySpec, variant: str, out: Path, kinds: tuple[str, ...
         if kind not in todo and kind not in cached:  # a cached one said so when it was linked
             log(f"[{variant} {kind}] complete, skipped (--resume)")
         elif kind in stale:
-            _set_aside(out / "runs" / f"{variant}_{kind}.h5", stale[kind])
+            _set_aside(_run_path(out, variant, kind), stale[kind])
     if "modes" in todo and "emitter" in todo and layout.rod_centers_nm:
         # one dipole pulse per orientation gives the LDOS and the modes it excites
         ok &= _guarded_pair(study, layout, out, variant)
@@ -171,7 +171,7 @@ def run_variant(study: StudySpec, variant: str, out: Path, kinds: tuple[str, ...
         ok &= _guarded(lambda w: run_modes(study, w, layout=layout, log=log), out, variant, "modes", study)
     broadband = [k for k in ("spectrum", "fields") if k in todo]
     if broadband:
-        modes = _mode_wavelengths(out / "runs" / f"{variant}_modes.h5") if "modes" in kinds else []
+        modes = _mode_wavelengths(_run_path(out, variant, "modes")) if "modes" in kinds else []
         targets = field_targets(study, modes)
         ok &= _guarded_many(
             lambda w: run_broadband(study, layout, spectrum_writer=w.get("spectrum"),
