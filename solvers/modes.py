@@ -30,6 +30,12 @@ missing. Sightings of one resonance at several probes are merged (``merge_modes`
 Each run is then run once more with the same pulse to record every mode's own field
 (solvers.mode_profiles, ``modes/profile``): postprocess takes each mode's confinement factor,
 mode volume and class from that field, never from a plane-wave map.
+
+With ``[simulation] material_bands = "split"`` (geometry.subbands) all of this is done once
+per material window (``mode_windows``): that window's models, a pulse over its search band
+(the window, widened by ``BAND_MARGIN`` only beyond the study band's ends), and only the
+sightings whose frequency the window serves (``ModeRuns.keep``); runs, stops and
+``modes/window_nm`` say which window found each mode (docs/physics.md §6).
 """
 
 from __future__ import annotations

@@ -34,9 +34,9 @@ from hotlase.geometry.materials.registry import MEASURED_FILES
 from hotlase.geometry.study import study_from_dict
 from hotlase.geometry.subbands import serving_window
 from hotlase.postprocess.analytic import ldos_homogeneous_ratio
-from hotlase.solvers.cell import Frame
 from hotlase.solvers.emitter import bulk_ldos, bulk_simulation, dipole_ldos, emitter_windows
 from hotlase.solvers.progress import max_meep_time
+from tests.physics.bulk_cell import bulk_frame
 
 pytestmark = pytest.mark.physics
 
@@ -56,12 +56,8 @@ def _study(bands: str):
         return study_from_dict(data)
 
 
-def _frame() -> Frame:
-    half = SIDE_UM / 2 + PML_UM
-    return Frame(dims=3, size_xy=(SIDE_UM, SIDE_UM), z_min=-half, z_max=half, z_top=0.0,
-                 z_bottom=0.0, z_source=0.0, z_refl=0.0, z_trans=0.0, pml=PML_UM,
-                 periodic=(True, True), resolution=1000.0 / RES_NM, courant=0.5,
-                 metal_below=False, metal_lateral=False)
+def _frame():
+    return bulk_frame(RES_NM, SIDE_UM, PML_UM)
 
 
 def _ratio(study) -> tuple[np.ndarray, list[str]]:
