@@ -100,6 +100,7 @@ def _from_cache(out: Path, variant: str, kinds: tuple[str, ...], study: StudySpe
     got = False
     if mp.am_master():
         got = all(read_status(runcache.entry(cache, variant, k, ids[k])) == "complete"
+                  and not _unsplit(runcache.entry(cache, variant, k, ids[k]), study, k)
                   for k in kinds)
         for k in kinds if got else ():
             if k in stale:
@@ -201,11 +202,30 @@ def _reusable(path: Path, study: StudySpec, kind: str, stale: dict[str, str]) ->
             stored = stored.decode() if isinstance(stored, bytes) else str(stored)
     except (OSError, KeyError):
         return False
-    diff = spec_differences(stored, study, kind=kind)
+    diff = spec_differences(stored, study, kind=kind) or _unsplit(path, study, kind)
     if diff:
         stale[kind] = "; ".join(diff)
         return False
     return True
+
+
+def _unsplit(path: Path, study: StudySpec, kind: str) -> list[str]:
+    """[why] when ``path`` is a modes or emitter file made with one material model over a
+    band that ``study`` splits (made before those runs were split per window: its group
+    has no ``material_bands`` attribute, though its stored study may say "split"); []
+    otherwise."""
+    from hotlase.geometry.subbands import windows_nm
+
+    if kind not in ("modes", "emitter") or len(windows_nm(study)) < 2:
+        return []
+    try:
+        import h5py
+        with h5py.File(path, "r") as f:
+            split = kind in f and "material_bands" in f[kind].attrs
+    except OSError:
+        return []
+    return [] if split else [f"{kind} run made with one material model over the band (before "
+                             f"{kind} runs were split per material window)"]
 
 
 def _set_aside(path: Path, why: str) -> None:

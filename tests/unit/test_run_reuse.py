@@ -70,3 +70,30 @@ def test_the_cache_gives_a_run_only_to_its_identity(tmp_path, default_dict):
         assert not run._from_cache(tmp_path / "c", "main", ("spectrum",), coarser, {})
     finally:
         run._CACHE.update(dir=None, together=())
+
+
+def test_an_unsplit_modes_file_is_not_reused_for_a_split_study(tmp_path, default_dict):
+    """A modes or emitter file made before those runs were split per material window stored
+    the resolved study ("split": the spectrum runs were) but ran one model: its group has no
+    ``material_bands`` attribute, so neither resume nor the cache reuses it; one written by
+    the split solver is reused."""
+    study = _study(default_dict)
+    stale: dict[str, str] = {}
+    old = _file(tmp_path / "a" / "runs" / "main_modes.h5", study)
+    with h5py.File(old, "a") as f:
+        f.create_group("modes")
+    assert not run._reusable(old, study, "modes", stale)
+    assert "before modes runs were split" in stale["modes"]
+    new = _file(tmp_path / "main_emitter.h5", study)
+    with h5py.File(new, "a") as f:
+        f.create_group("emitter").attrs["material_bands"] = "split"
+    assert run._reusable(new, study, "emitter", stale)
+    cache = tmp_path / "cache"
+    run._CACHE.update(dir=cache, together=("modes",))
+    try:
+        run._to_cache(tmp_path / "a", "main", ("modes",), study)
+        ident = run_identity(study, "modes", ("modes",))
+        assert (cache / f"main_modes-{ident}.h5").samefile(old)  # stored, complete
+        assert not run._from_cache(tmp_path / "b", "main", ("modes",), study, {})
+    finally:
+        run._CACHE.update(dir=None, together=())
