@@ -373,7 +373,8 @@ MODES_DISPERSION = Group(
         Item("skipped", "present instead of the datasets when the cell is not periodic along x"),
     ),
     intro="Written when `simulation.bloch_k_points` > 0: modes at Bloch k along x from 0 to the "
-          "zone edge (one dipole run per k, no symmetry).")
+          "zone edge (one dipole run per k, no symmetry; split studies: one per k and material "
+          "window, each mode kept from the window serving it, as at k = 0).")
 
 FIELDS = Group(
     "fields/<tag>",
