@@ -176,7 +176,8 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
         ValueError: when the structure has no rod or wire to hold the dipole.
     """
     from hotlase.geometry.subbands import describe, material_bands, serving_window
-    from hotlase.solvers.modes import ModeRuns, _bloch_sweep, _run_profiles, find_modes, mode_probes
+    from hotlase.solvers.modes import (ModeRuns, _bloch_sweep, _run_profiles, find_modes,
+                                       mode_probes, mode_windows)
 
     layout = layout or build(study.structure)
     spec = study.simulation
@@ -273,8 +274,9 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
         assert modes_writer is not None
         found.write(modes_writer, study, layout, probe_spec, resolution=frame.resolution)
         if spec.bloch_k_points > 0:  # the dispersion sweep the study asks for (modes/dispersion)
-            stepping += _bloch_sweep(study, modes_writer, layout, frame, probes, found.windows,
-                                     t_cap, log)
+            # with the modes run's own windows and pulses, as a modes run alone sweeps
+            stepping += _bloch_sweep(study, modes_writer, layout, frame, probes,
+                                     mode_windows(study), t_cap, log)
     return {"symmetries": sorted({f"{a} dipole: {s}" for a, ss in symmetries.items() for s in ss}),
             "courant": frame.courant, "stepping_time_s": stepping}
 
