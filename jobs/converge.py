@@ -11,6 +11,7 @@ when the points are complete: finished points are never redone.
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import math
 import sys
@@ -146,6 +147,8 @@ def ladder_from_points(out: Path, sweep: Sweep, tol: Tolerances, match_nm: float
             "study_file": str(study_path.resolve()) if study_path else None,
             "points": {f"{p.study.simulation.resolution_nm:g}": str(Path(POINTS_DIR) / p.hash)
                        for p in done},
+            "recorded_utc": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "run_commits": run_commits([out / POINTS_DIR / p.hash for p in done]),
             "missing_grids_nm": sorted(p.study.simulation.resolution_nm for p in sweep.points
                                        if p.hash not in {d.hash for d in done})}
     ladder = build_ladder(points, tol, match_nm, meta,
@@ -155,6 +158,25 @@ def ladder_from_points(out: Path, sweep: Sweep, tol: Tolerances, match_nm: float
         for p in done:
             analyze(out / POINTS_DIR / p.hash)
     return ladder
+
+
+def run_commits(point_dirs: list[Path]) -> list[str]:
+    """The source commits (run files' ``git_commit``) the ladder's runs were made at: a
+    recorded ladder says which code its numbers come from (runs reused from the cache keep
+    the commit they were made at)."""
+    import h5py
+
+    from hotlase.postprocess.runfile import find_runs
+
+    seen: set[str] = set()
+    for d in point_dirs:
+        for path in find_runs(d).values():
+            try:
+                with h5py.File(path, "r") as f:
+                    seen.add(str(f.attrs.get("git_commit", "unknown")))
+            except OSError:
+                seen.add("unreadable")
+    return sorted(seen)
 
 
 def point_spectra(point_dir: Path) -> dict:

@@ -231,11 +231,11 @@ def grid_convergence_section(directory: Path, study: StudySpec | None,
                              summary: dict) -> tuple[dict, str]:
     """(summary["grid_convergence"], the report's "Grid convergence" section).
 
-    The ladder is found by ``postprocess.ladder.find_ladder`` (DIR/convergence.json, or the
-    converge directory DIR is a point of); without one the section says plainly that the
-    numbers carry no error bar.
+    The ladder is found by ``postprocess.ladder.find_ladder`` (DIR/convergence.json, the
+    converge directory DIR is a point of, or the ladder recorded with the source for this
+    study); without one the section says plainly that the numbers carry no error bar.
     """
-    from hotlase.postprocess.ladder import find_ladder, run_error_bars, spectra_accuracy
+    from hotlase.postprocess.ladder import find_ladder, is_shipped, run_error_bars, spectra_accuracy
 
     head = ["", "## Grid convergence", ""]
     path, ladder, why = find_ladder(directory, study)
@@ -247,7 +247,12 @@ def grid_convergence_section(directory: Path, study: StudySpec | None,
              "method": ladder["method"],
              "quantities": {r["name"]: {k: r[k] for k in ("value", "error", "extrapolated",
                                                           "status", "order")} for r in rows}}
-    out = head + [f"Error bars from the grid ladder {path} (grids "
+    source = (f"the grid ladder recorded with hotlase for this study ({path.name}, "
+              f"`hotlase converge` recorded {ladder.get('recorded_utc', 'at an unrecorded date')}"
+              f"{', runs made at commits ' + ', '.join(ladder['run_commits']) if ladder.get('run_commits') else ''}"
+              "; `make ladder` records it again)" if is_shipped(path) else f"the grid ladder {path}")
+    entry["shipped"] = is_shipped(path)
+    out = head + [f"Error bars from {source} (grids "
                   f"{', '.join(_fmt(x) for x in ladder['grids_nm'])} nm; this run: "
                   f"{_fmt(h)} nm). {ladder['method']}. Oscillating or diverging quantities have "
                   "no order: their bar is their spread, and no grid can be named for them.", ""]

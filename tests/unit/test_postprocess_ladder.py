@@ -114,7 +114,8 @@ def test_files_and_markdown(ladder, tmp_path):
     assert "limited by" in md
 
 
-def test_report_section_with_and_without_ladder(ladder, tmp_path, default_dict):
+def test_report_section_with_and_without_ladder(ladder, tmp_path, default_dict, monkeypatch):
+    monkeypatch.setattr(lad, "SHIPPED_DIR", tmp_path / "none")  # not the recorded default ladder
     study = study_from_dict(default_dict)
     run = tmp_path / "points" / "abc"
     run.mkdir(parents=True)
