@@ -239,7 +239,7 @@ def grid_convergence_section(directory: Path, study: StudySpec | None,
 
     head = ["", "## Grid convergence", ""]
     path, ladder, why = find_ladder(directory, study)
-    if ladder is None:
+    if ladder is None or path is None:
         return {"ladder": None, "note": why}, "\n".join(head + [why + ".", ""])
     h = study.simulation.resolution_nm if study else None
     rows = run_error_bars(ladder, summary, h)
