@@ -138,17 +138,21 @@ def _dipole_counts(study, layout) -> dict[str, int]:
     - ``bulk``: the homogeneous rod-medium LDOS, 1 run in 3D, 2 in 2D (solvers.emitter.bulk_ldos);
     - ``bloch``: ``simulation.bloch_k_points`` runs when the cell is periodic along x.
     Each dipole run that finds modes is re-run once for their fields (solvers.mode_profiles),
-    so the profile re-runs are at most the dipole runs.
+    so the profile re-runs are at most the dipole runs. A study that splits its band runs
+    all of them once per material window (geometry.subbands.windows_nm; at most, an emitter
+    alone skips a window without LDOS wavelengths).
     """
     from hotlase.geometry.equivalence import quarter_turn_symmetric, xy_equivalent
+    from hotlase.geometry.subbands import windows_nm
 
     sim = study.simulation
     quarter = layout.dims == 3 and quarter_turn_symmetric(layout)
     periodic_x = bool(layout.periodic[0] and layout.lattice_vectors_nm)
-    return {"emitter": 2 if xy_equivalent(layout) else 3,
-            "modes": (3 - quarter) if sim.symmetry else 1,
-            "bulk": 2 if layout.dims == 2 else 1,
-            "bloch": sim.bloch_k_points if periodic_x else 0}
+    w = len(windows_nm(study))
+    return {"emitter": w * (2 if xy_equivalent(layout) else 3),
+            "modes": w * ((3 - quarter) if sim.symmetry else 1),
+            "bulk": w * (2 if layout.dims == 2 else 1),
+            "bloch": w * (sim.bloch_k_points if periodic_x else 0), "windows": w}
 
 
 def _dipole_run(variant: str, kinds: tuple[str, ...], n: dict[str, int], bulk: bool) -> PlannedRun:
@@ -162,8 +166,9 @@ def _dipole_run(variant: str, kinds: tuple[str, ...], n: dict[str, int], bulk: b
     if "emitter" in kinds and bulk:
         parts.append((n["bulk"], "bulk-medium"))
     parts = [(k, what) for k, what in parts if k]
+    windows = f", over {n['windows']} material windows" if n.get("windows", 1) > 1 else ""
     return PlannedRun(variant, kinds, sum(k for k, _ in parts),
-                      " + ".join(f"{k} {what}" for k, what in parts))
+                      " + ".join(f"{k} {what}" for k, what in parts) + windows)
 
 
 def _material_windows(study, fields: bool) -> int:

@@ -260,6 +260,8 @@ MODES = Group(
              "(m, 2)"),
         Item("probes_nm", "probe positions (x, y, z), z = 0 at the top of the layers", "nm",
              "(p, 3)"),
+        Item("window_nm", "(lo, hi) material window whose models served the run that found the "
+             "mode (the study band when the run is not split)", "nm", "(m, 2)"),
     ),
     attributes=(
         Item("q_min", "lower Q limit (`simulation.mode_q_min`)", "1"),
@@ -273,12 +275,23 @@ MODES = Group(
         Item("probe_labels", "JSON list: what each probe of `probes_nm` is (in the rod, at the "
              "metal, ...)"),
         Item("probe_components", "JSON list: field component each probe records"),
-        Item("runs", "JSON list per source run: label, dipoles, symmetries"),
-        Item("stops", "JSON: why and when each run stopped"),
+        Item("runs", "JSON list per source run: label, dipoles, symmetries and, when split, "
+             "`window_nm`"),
+        Item("stops", "JSON: why and when each run stopped (with `window_nm` when split)"),
         Item("profiles", "present when no mode profile was written, with the reason"),
+        Item("material_bands", "`split` (the dipole runs once per material-model window) or "
+             "`broadband` (one set of runs): `[simulation] material_bands`"),
+        Item("material_models", "JSON list of {lo_nm, hi_nm, models: {material: model name}}: "
+             "the windows and the models their runs used (geometry/subbands.py)"),
     ),
     intro="Modes are found by Harminv at probes in and around the rod and at the metal after a "
-          "dipole pulse (with `emitter`, the same pulses give both files).")
+          "dipole pulse (with `emitter`, the same pulses give both files). When the study splits "
+          "its band (`material_bands` = `split`) every dipole run, its mode-field re-run and the "
+          "Bloch sweep are made once per material window, each with that window's models and a "
+          "pulse over its Harminv search band (the window; beyond the study band's ends widened "
+          "by `search_band_nm`'s margin); a mode is kept only from the window whose models "
+          "serve its wavelength (the margins belong to the end windows), so `window_nm` holds "
+          "its wavelength.")
 
 MODES_BORDERLINE = Group(
     "modes/borderline",
@@ -404,11 +417,19 @@ EMITTER = Group(
         Item("medium", "material name of the rod (the bulk reference medium)"),
         Item("orientations", "JSON list of the dipole orientations"),
         Item("symmetries", "JSON: symmetries used per orientation"),
-        Item("runs", "JSON: stop reason and times of each run"),
+        Item("runs", "JSON per orientation: stop reason and times of its structure and bulk "
+             "runs; when split, the worst stop and summed times, each window's own under "
+             "`windows`"),
         Item("emitters", "one dipole per unit cell (periodic) or a single dipole"),
+        Item("material_bands", "`split` (one set of dipole runs per material-model window) or "
+             "`broadband`: `[simulation] material_bands`"),
+        Item("material_models", "JSON list of {lo_nm, hi_nm, models: {material: model name}}: "
+             "which models served the LDOS and bulk LDOS at which wavelengths "
+             "(geometry/subbands.py)"),
     ),
     notes="Purcell factor = `ldos` / `ldos_bulk`; metal over no-metal = `ldos(main) / "
-          "ldos(no_metal)`.")
+          "ldos(no_metal)`. Split: each wavelength's `ldos` and `ldos_bulk` come from the runs "
+          "of the window serving it, both with that window's models.")
 
 
 register_run_kind(RunKind(

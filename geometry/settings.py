@@ -69,10 +69,11 @@ class SimulationSpec:
         max_time_fs: hard cap on simulated time per run in fs, > 0.
         mode_q_min: Harminv lower Q limit (plasmon modes are low-Q), in [0.5, 1e6].
         bloch_k_points: number of Bloch k points for a dispersion sweep along x (0 = none).
-        material_bands: "split" runs each spectrum/fields run once per window of a
-            material's per-band models (CsPbBr3: 400-520, 520-530, 530-700 nm), each with the
-            model that meets the measured n, k there, and stitches the results into one run
-            file (geometry/subbands.py); "broadband" runs once with the one model fitted over
+        material_bands: "split" runs each spectrum/fields, modes and emitter run once per
+            window of a material's per-band models (CsPbBr3: 400-520, 520-530, 530-700 nm),
+            each with the model that meets the measured n, k there, and stitches the results
+            into one run file (geometry/subbands.py; a mode or LDOS wavelength comes from the
+            window serving it); "broadband" runs once with the one model fitted over
             the whole band (and warns where it misses the measured n, k). When absent, "split"
             if the one-band model misses the target and per-band models exist, else
             "broadband".

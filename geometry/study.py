@@ -426,12 +426,6 @@ def check_study(study: StudySpec) -> None:
         split = split_materials(study) if material_bands(study) == "split" else []
     except SpecError:
         split = []
-    whole = [k for k in (study.run_kinds or ()) if k in ("modes", "emitter")]
-    if split and whole:
-        warnings.warn(
-            f"simulation.material_bands = \"split\": spectrum and field runs use the per-band "
-            f"models of {', '.join(split)}; the {', '.join(whole)} runs still use the one model "
-            f"over {lo:g}-{hi:g} nm, which misses the measured n, k (not split yet)", stacklevel=2)
     for path, name in structure_materials(study.structure).items():
         model = material_model(study, name, path)
         if model is VACUUM:

@@ -142,17 +142,72 @@ def models_used(study) -> tuple[tuple[str, str], ...]:
 def pulse(study, band: SubBand, wavelengths_nm) -> tuple[float, float, float]:
     """(f_center, f_width, f_min) in Meep units of a sub-band's source pulse: the window and
     its targets, widened to ``MIN_PULSE_FRACTION`` of the study band's span."""
-    sim = study.simulation
-    span = float(nm_to_meep_freq(sim.wavelength_min_nm) - nm_to_meep_freq(sim.wavelength_max_nm))
     waves = [band.lo_nm, band.hi_nm, *(w for _, w in band.targets),
              *(float(wavelengths_nm[i]) for i in band.indices)]
     f_lo, f_hi = (float(f) for f in nm_to_meep_freq([max(waves), min(waves)]))
-    width = max((f_hi - f_lo) * 1.1, MIN_PULSE_FRACTION * span)
+    return covering_pulse(study, f_lo, f_hi)
+
+
+def covering_pulse(study, f_lo: float, f_hi: float,
+                   factor: float = 1.1) -> tuple[float, float, float]:
+    """(f_center, f_width, f_min) in Meep units of a pulse over [f_lo, f_hi]: ``factor`` x
+    that span wide, at least ``MIN_PULSE_FRACTION`` of the study band's span."""
+    sim = study.simulation
+    span = float(nm_to_meep_freq(sim.wavelength_min_nm) - nm_to_meep_freq(sim.wavelength_max_nm))
+    width = max((f_hi - f_lo) * factor, MIN_PULSE_FRACTION * span)
     center = max((f_lo + f_hi) / 2, width / 2 * 1.05)  # the pulse stays at positive frequencies
     return center, width, center - width / 2
 
 
-def describe(bands: list[SubBand]) -> str:
+@dataclass(frozen=True)
+class DipoleWindow:
+    """One material window of a dipole run (modes, emitter), frequencies in Meep units.
+
+    Attributes:
+        lo_nm, hi_nm: the window; index: its position in ``windows_nm`` (ascending).
+        f_lo, f_hi: the window's frequencies: modes are kept there (``band`` of Harminv).
+        f_min, f_max: the Harminv search band: the window, widened by ``margin`` x the study
+            band's frequency span at the study band's ends only (inside, the window edges:
+            the next window's model serves beyond them).
+        models: {material name: model name} serving the window.
+    """
+
+    lo_nm: float
+    hi_nm: float
+    index: int
+    f_lo: float
+    f_hi: float
+    f_min: float
+    f_max: float
+    models: tuple[tuple[str, str], ...]
+
+
+def dipole_windows(study, margin: float) -> list[DipoleWindow]:
+    """The windows of a split dipole run (modes, emitter LDOS), ascending in wavelength; one
+    window (the study band) when the study runs broadband."""
+    windows = windows_nm(study)
+    sim = study.simulation
+    f_lo_band = float(nm_to_meep_freq(sim.wavelength_max_nm))
+    pad = margin * (float(nm_to_meep_freq(sim.wavelength_min_nm)) - f_lo_band)
+    out = []
+    for i, (lo, hi) in enumerate(windows):
+        f_lo, f_hi = float(nm_to_meep_freq(hi)), float(nm_to_meep_freq(lo))
+        sub = window_study(study, lo, hi) if len(windows) > 1 else study
+        out.append(DipoleWindow(lo, hi, i, f_lo, f_hi,
+                                f_lo - pad if i == len(windows) - 1 else f_lo,
+                                f_hi + pad if i == 0 else f_hi, models_used(sub)))
+    return out
+
+
+def serving_window(wavelength_nm: float, windows) -> int:
+    """Index of the window whose models serve ``wavelength_nm`` (the first, ascending, that
+    holds it; outside them all, the nearest: the margins beyond the band belong to the end
+    windows). ``windows``: [(lo_nm, hi_nm)] or ``DipoleWindow`` list."""
+    edges = [(w.lo_nm, w.hi_nm) if isinstance(w, DipoleWindow) else tuple(w) for w in windows]
+    return _window_of(float(wavelength_nm), edges)
+
+
+def describe(bands: list[SubBand] | list[DipoleWindow]) -> str:
     """JSON list of {lo_nm, hi_nm, models} for run-file attributes."""
     return json.dumps([{"lo_nm": b.lo_nm, "hi_nm": b.hi_nm, "models": dict(b.models)}
                        for b in bands])

@@ -18,6 +18,7 @@ import numpy as np
 
 from hotlase.geometry.build import build
 from hotlase.geometry.study import StudySpec, material_model
+from hotlase.geometry.subbands import at_wavelength
 from hotlase.postprocess import optics
 from hotlase.postprocess.absorption import gain_material
 from hotlase.postprocess.runfile import Run, _decode_attrs, _period_window
@@ -100,8 +101,10 @@ class OwnFieldMetrics:
 
 
 def energy_factors(study: StudySpec, materials: tuple[str, ...], wavelength_nm: float) -> np.ndarray:
-    """Loudon/Ruppin factor F per material (``optics.energy_factor_drude_lorentz``)."""
-    return np.array([float(optics.energy_factor_drude_lorentz(material_model(study, n), wavelength_nm))
+    """Loudon/Ruppin factor F per material (``optics.energy_factor_drude_lorentz``), each
+    from the model the run used at ``wavelength_nm`` (``geometry.subbands.at_wavelength``)."""
+    served = at_wavelength(study, wavelength_nm)
+    return np.array([float(optics.energy_factor_drude_lorentz(material_model(served, n), wavelength_nm))
                      for n in materials])
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from hotlase.geometry.study import StudySpec, material_model
+from hotlase.geometry.subbands import at_wavelength
 from hotlase.geometry.units import nm_to_ev
 from hotlase.postprocess import mode_class, mode_fields, optics
 from hotlase.postprocess.absorption import gain_material
@@ -183,12 +184,20 @@ def _energy_model(study: StudySpec, names: tuple[str, ...], wavelength_nm: float
     """Per material: d(ω Re ε)/dω (Brillouin) and, for Drude metals, ħγ of the Drude pole.
 
     Lossy Drude metals use the Loudon/Ruppin form (docs/physics.md §6); everything else the
-    Brillouin form. Returns (factor array, gamma_ev array with NaN where Brillouin applies).
+    Brillouin form, except inside an absorption line where it is not positive (the window
+    models' steep CsPbBr3 edge at 505-527 nm): there the Loudon/Ruppin factor
+    (``optics.energy_factor_drude_lorentz``, equal to Brillouin's as the loss vanishes).
+    Returns (factor array, gamma_ev array with NaN where Brillouin applies). Each
+    material's model is the one the run used at ``wavelength_nm`` (its window's when the
+    study splits its band, ``geometry.subbands.at_wavelength``).
     """
+    served = at_wavelength(study, wavelength_nm)
     factor, gamma = [], []
     for name in names:
-        model = material_model(study, name)
-        factor.append(float(optics.d_omega_re_eps_d_omega(model, wavelength_nm)))
+        model = material_model(served, name)
+        brillouin = float(optics.d_omega_re_eps_d_omega(model, wavelength_nm))
+        factor.append(brillouin if brillouin > 0 or model.is_metal else
+                      float(optics.energy_factor_drude_lorentz(model, wavelength_nm)))
         drude = [p.gamma_ev for p in model.poles if p.kind == "drude" and p.gamma_ev > 0]
         gamma.append(drude[0] if model.is_metal and drude else np.nan)
     return np.array(factor), np.array(gamma)

@@ -615,11 +615,10 @@ def _inputs(main: VariantResult, twin: VariantResult) -> dict:
                                                     for lo, hi, mod in split),
                                     valid_nm=[split[0][0], split[-1][1]],
                                     source=f"{m.source.split(';')[0]}; hotlase n,k-tolerance "
-                                           "fits, one per window (scripts/fit_materials.py); "
-                                           f"modes, emitter: {m.name}",
-                                    nk_vs_measured=f"spectrum, fields: meets over {band[0]:g}-"
-                                                   f"{band[1]:g} nm (split runs); modes, "
-                                                   f"emitter ({m.name}): {whole}")
+                                           "fits, one per window (scripts/fit_materials.py)",
+                                    nk_vs_measured=f"meets over {band[0]:g}-{band[1]:g} nm "
+                                                   "(every run split per window; the one-band "
+                                                   f"fit {m.name}: {whole})")
     out["materials"] = models
     return out
 

@@ -103,7 +103,7 @@ def emitter_frequencies(study: StudySpec) -> tuple[np.ndarray, np.ndarray]:
 _BULK_CACHE: dict = {}
 
 
-def bulk_ldos(study: StudySpec, medium_name: str, frame: Frame, freqs, f_cen: float, f_width: float,
+def bulk_ldos(study: StudySpec, medium_name: str, frame: Frame, freqs, f_cen: float, fwidth: float,
               t_cap: float, check_dt: float, log) -> tuple[dict[str, np.ndarray], dict]:
     """LDOS per orientation {x, y, z} of a dipole in the homogeneous rod medium on this grid.
 
@@ -111,7 +111,8 @@ def bulk_ldos(study: StudySpec, medium_name: str, frame: Frame, freqs, f_cen: fl
     (equal to all printed digits, tests/physics/test_emitter_homogeneous.py), so one run
     serves all three. In 2D the out-of-plane dipole (our y, Meep's Ez, a line current) has a
     different LDOS from the in-plane ones (x and z), so both are run. The result is reused
-    for every variant with the same medium and grid (the no-metal twin)."""
+    for every variant with the same medium and grid (the no-metal twin). ``f_cen``,
+    ``fwidth``: the Gaussian pulse (Meep units), the structure runs' own."""
     model = material_model(study, medium_name)
     key = (model, frame.resolution, frame.courant, frame.dims, frame.pml, tuple(frame.size_xy),
            frame.z_max - frame.z_min, tuple(np.round(freqs, 12)), study.simulation.decay_by)
@@ -120,8 +121,8 @@ def bulk_ldos(study: StudySpec, medium_name: str, frame: Frame, freqs, f_cen: fl
         values, facts = {}, {"stepping_time_s": 0.0}
         for axis in distinct:
             comp = meep_component(frame, axis)
-            source = mp.Source(mp.GaussianSource(f_cen, fwidth=SOURCE_WIDTH_FACTOR * f_width),
-                               component=comp, center=mp.Vector3())
+            source = mp.Source(mp.GaussianSource(f_cen, fwidth=fwidth), component=comp,
+                               center=mp.Vector3())
             bsim = bulk_simulation(to_meep_medium(model), frame, source,
                                    use_symmetry=study.simulation.symmetry)
             values[axis], f = dipole_ldos(bsim, mp.Vector3(), comp, freqs,
@@ -138,6 +139,26 @@ def bulk_ldos(study: StudySpec, medium_name: str, frame: Frame, freqs, f_cen: fl
     return values, {**facts, "stepping_time_s": 0.0, "reused": True}
 
 
+def emitter_windows(study: StudySpec, carry_modes: bool) -> list:
+    """The emitter's dipole runs per material window (``solvers.modes.ModeWindow``): without
+    a split, the study band with the pulse ``SOURCE_WIDTH_FACTOR`` x the band wide as ever;
+    split, each window's study and a pulse ``SOURCE_WIDTH_FACTOR`` x its span wide (its
+    Harminv search band's when the runs carry the modes probes), at least
+    ``subbands.MIN_PULSE_FRACTION`` of the study band."""
+    import dataclasses
+
+    from hotlase.geometry import subbands
+    from hotlase.solvers.modes import mode_windows
+
+    windows = mode_windows(study)
+    if len(windows) == 1:
+        f_cen, f_width, f_min = band_frequencies(study)
+        return [dataclasses.replace(windows[0], pulse=(f_cen, SOURCE_WIDTH_FACTOR * f_width, f_min))]
+    return [dataclasses.replace(w, pulse=subbands.covering_pulse(
+        study, w.f_min if carry_modes else w.f_lo, w.f_max if carry_modes else w.f_hi,
+        SOURCE_WIDTH_FACTOR)) for w in windows]
+
+
 def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=print,
                 modes_writer=None) -> dict:
     """The emitter run: LDOS of x, y, z dipoles at the rod centre, and in the bulk rod medium.
@@ -147,13 +168,15 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
     carry Harminv at the modes probes (solvers.modes) and write ``modes/`` there: one pulse
     per orientation gives both the LDOS and the modes that dipole excites; each orientation
     is then re-run once for the modes' own fields (``modes/profile``, solvers.mode_profiles).
+    With ``material_bands = "split"`` (geometry.subbands) every orientation, and the bulk
+    medium, is run once per material window with that window's models: each LDOS wavelength
+    comes from the window serving it, each mode from the window serving its frequency.
 
     Raises:
         ValueError: when the structure has no rod or wire to hold the dipole.
     """
-    from hotlase.solvers.mode_profiles import write_profiles
-    from hotlase.solvers.modes import (Mode, _run_profiles, _write_modes, find_modes,
-                                       merge_borderline, merge_modes, mode_probes, search_band)
+    from hotlase.geometry.subbands import describe, material_bands, serving_window
+    from hotlase.solvers.modes import ModeRuns, _bloch_sweep, _run_profiles, find_modes, mode_probes
 
     layout = layout or build(study.structure)
     spec = study.simulation
@@ -169,85 +192,107 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
     assert position is not None  # the layout has a rod
     medium_name = rod.material
     wl, freqs = emitter_frequencies(study)
-    f_cen, f_width, f_min = band_frequencies(study)
     t_cap = max_meep_time(study)
-    check_dt = DECAY_CHECK_PERIODS / f_min
     point = meep_point(frame, position)
-    bulk_values, bulk_facts = bulk_ldos(study, medium_name, frame, freqs, f_cen, f_width, t_cap,
-                                        check_dt, log)
-    if modes_writer is not None:
-        h_min, h_max, f_lo, f_hi = search_band(study)
-        probe_spec = mode_probes(layout, frame, spec.resolution_nm)
-        probes = [(meep_component(frame, a), meep_point(frame, pos)) for _, pos, a in probe_spec]
-        all_modes: list[Mode] = []
-        n_candidates, n_filtered, runs, stops, profiles = 0, 0, [], [], {}
-        borderline: list[Mode] = []
+    windows = emitter_windows(study, carry_modes=modes_writer is not None)
+    split = len(windows) > 1
+    found = ModeRuns(windows) if modes_writer is not None else None
+    probe_spec = mode_probes(layout, frame, spec.resolution_nm)
+    probes = [(meep_component(frame, a), meep_point(frame, pos)) for _, pos, a in probe_spec]
     orientations = [a for a in ORIENTATIONS if not (a == "y" and xy_equivalent(layout))]
-    ldos, symmetries, stepping = {}, {}, 0.0
-    facts_by_axis: dict[str, dict[str, Any]] = {}
-    for i, axis in enumerate(orientations):
-        comp = meep_component(frame, axis)
-        source = mp.Source(mp.GaussianSource(f_cen, fwidth=SOURCE_WIDTH_FACTOR * f_width),
-                           component=comp, center=point)
-        syms = (mirrors_through(mirror_symmetries(layout, frame, comp), frame, position)
-                if spec.symmetry else [])
-        symmetries[axis] = [symmetry_label(s) for s in syms]
-        sim, frame, layout = make_simulation(study, sources=[source], symmetries=syms, layout=layout)
-        label = f"emitter {axis}"
-        log(f"[{label}] dipole at {position} nm in {medium_name}; symmetries {symmetries[axis]}")
-        progress = progress_step(label, t_cap, log)
-        facts: dict[str, Any]
-        if modes_writer is None:
-            values, facts = dipole_ldos(sim, point, comp, freqs, decay_by=spec.decay_by, t_cap=t_cap,
-                                        check_dt=check_dt, step_funcs=(progress,))
-        else:
-            res = find_modes(sim, probes, h_min, h_max, q_min=spec.mode_q_min, band=(f_lo, f_hi),
-                             decay_by=spec.decay_by, t_cap=t_cap, run=i,
-                             step_funcs=(progress, mp.dft_ldos(list(map(float, freqs)))),
-                             stop_points=((comp, point),))
-            values = np.asarray(sim.ldos_data, dtype=float)
-            facts = {"stop": res.stop_reason, "decay_ratio": res.decay_ratio,
-                     "meep_time_fs": res.meep_time * MEEP_TIME_S * 1e15,
-                     "stepping_time_s": res.stepping_time_s}
-            profiles[i] = _run_profiles(sim, frame, res, t_cap, label, log)
-            run_prof = profiles[i][1]
-            if run_prof is not None:
-                facts["stepping_time_s"] += run_prof.facts["stepping_time_s"]
-            all_modes += res.modes
-            borderline += res.borderline
-            n_candidates += res.n_candidates
-            n_filtered += res.n_filtered
-            runs.append({"label": f"{axis} dipole at the rod centre (emitter run)", "sources": [source],
-                         "symmetries": syms, "dipoles": [{"position_nm": list(position), "axis": axis,
-                                                          "amplitude": [1.0, 0.0]}]})
-            stops.append({"run": i, "stop": res.stop_reason, "decay_ratio": res.decay_ratio,
-                          "meep_time_fs": facts["meep_time_fs"]})
-        sim.reset_meep()
-        ldos[axis] = values
-        stepping += facts["stepping_time_s"]
-        facts_by_axis[axis] = {"structure": facts, "bulk": bulk_facts}
-        log(f"[{label}] stopped on {facts['stop']} ({facts['meep_time_fs']:.0f} fs)")
+    ldos = {a: np.zeros(len(wl)) for a in orientations}
+    bulk = {a: np.zeros(len(wl)) for a in ORIENTATIONS}
+    symmetries: dict[str, list[str]] = {}
+    stepping = 0.0
+    parts: dict[str, list[dict[str, Any]]] = {a: [] for a in orientations}
+    for win in windows:
+        idx = ([j for j, w in enumerate(wl) if serving_window(w, [v.window for v in windows]) == win.index]
+               if split else list(range(len(wl))))
+        if not idx and found is None:
+            continue  # no LDOS wavelength in this window and no modes to look for
+        f_cen, fwidth, _ = win.pulse
+        check_dt = DECAY_CHECK_PERIODS / win.f_lo
+        wfreqs = freqs[idx]
+        where = {"window_nm": [win.lo_nm, win.hi_nm]} if split else {}
+        bulk_facts: dict[str, Any] = {}
+        if idx:
+            bulk_values, bulk_facts = bulk_ldos(win.study, medium_name, frame, wfreqs, f_cen,
+                                                fwidth, t_cap, check_dt, log)
+            for a in ORIENTATIONS:
+                bulk[a][idx] = bulk_values[a]
+            stepping += bulk_facts.get("stepping_time_s") or 0.0
+        for axis in orientations:
+            comp = meep_component(frame, axis)
+            source = mp.Source(mp.GaussianSource(f_cen, fwidth=fwidth), component=comp, center=point)
+            syms = (mirrors_through(mirror_symmetries(layout, frame, comp), frame, position)
+                    if spec.symmetry else [])
+            symmetries[axis] = [symmetry_label(s) for s in syms]
+            sim, frame, layout = make_simulation(win.study, sources=[source], symmetries=syms,
+                                                 layout=layout)
+            label = f"emitter {axis}" + (f" ({win.lo_nm:g}-{win.hi_nm:g} nm models)" if split else "")
+            log(f"[{label}] dipole at {position} nm in {medium_name}; symmetries {symmetries[axis]}")
+            progress = progress_step(label, t_cap, log)
+            ldos_step = (mp.dft_ldos(list(map(float, wfreqs))),) if idx else ()
+            facts: dict[str, Any]
+            if found is None:
+                values, facts = dipole_ldos(sim, point, comp, wfreqs, decay_by=spec.decay_by,
+                                            t_cap=t_cap, check_dt=check_dt, step_funcs=(progress,))
+            else:
+                i = len(found.runs)
+                res = found.keep(find_modes(sim, probes, win.f_min, win.f_max, q_min=spec.mode_q_min,
+                                            band=(win.f_lo, win.f_hi), decay_by=spec.decay_by,
+                                            t_cap=t_cap, run=i, step_funcs=(progress, *ldos_step),
+                                            stop_points=((comp, point),)), win)
+                values = np.asarray(sim.ldos_data, dtype=float) if idx else np.zeros(0)
+                facts = {"stop": res.stop_reason, "decay_ratio": res.decay_ratio,
+                         "meep_time_fs": res.meep_time * MEEP_TIME_S * 1e15,
+                         "stepping_time_s": res.stepping_time_s}
+                profiles = _run_profiles(sim, frame, res, t_cap, label, log)
+                if profiles[1] is not None:
+                    facts["stepping_time_s"] += profiles[1].facts["stepping_time_s"]
+                found.add(res, {"label": f"{axis} dipole at the rod centre (emitter run)",
+                                "sources": [source], "symmetries": syms,
+                                "dipoles": [{"position_nm": list(position), "axis": axis,
+                                             "amplitude": [1.0, 0.0]}]}, win, profiles)
+            sim.reset_meep()
+            ldos[axis][idx] = values
+            stepping += facts["stepping_time_s"]
+            parts[axis].append({"structure": facts, "bulk": bulk_facts, **where})
+            log(f"[{label}] stopped on {facts['stop']} ({facts['meep_time_fs']:.0f} fs)")
+    facts_by_axis = {a: _merged_facts(p) for a, p in parts.items()}
     if "y" not in ldos:  # x <-> y equivalent structure: the y dipole sees what x sees
         ldos["y"], facts_by_axis["y"] = ldos["x"], {**facts_by_axis["x"], "same_as": "x"}
         symmetries["y"] = symmetries["x"]
     ldos_axes = np.array([ldos[a] for a in ORIENTATIONS])
-    bulk_axes = np.array([bulk_values[a] for a in ORIENTATIONS])
+    bulk_axes = np.array([bulk[a] for a in ORIENTATIONS])
     _write_emitter(writer, wl, ldos_axes, bulk_axes, position, medium_name, frame, symmetries,
                    facts_by_axis)
-    if modes_writer is not None:
-        modes = merge_modes(all_modes)
-        _write_modes(modes_writer, modes, probe_spec, f_lo, f_hi, h_min, h_max, spec.mode_q_min,
-                     n_candidates, n_filtered + len(all_modes) - len(modes), runs, stops,
-                     borderline=merge_borderline(borderline, modes))
-        modes_writer.attrs("modes", n_merged=len(all_modes) - len(modes))
-        write_profiles(modes_writer, study, layout, modes, profiles, resolution=frame.resolution)
+    writer.attrs("emitter", material_bands=material_bands(study),
+                 material_models=describe([w.window for w in windows]))
+    if found is not None:
+        assert modes_writer is not None
+        found.write(modes_writer, study, layout, probe_spec, resolution=frame.resolution)
         if spec.bloch_k_points > 0:  # the dispersion sweep the study asks for (modes/dispersion)
-            from hotlase.solvers.modes import _bloch_sweep
-            stepping += _bloch_sweep(study, modes_writer, layout, frame, probes, h_min, h_max,
-                                     f_lo, f_hi, t_cap, log)
-    stepping += bulk_facts["stepping_time_s"] if bulk_facts.get("stepping_time_s") else 0.0
+            stepping += _bloch_sweep(study, modes_writer, layout, frame, probes, found.windows,
+                                     t_cap, log)
     return {"symmetries": sorted({f"{a} dipole: {s}" for a, ss in symmetries.items() for s in ss}),
             "courant": frame.courant, "stepping_time_s": stepping}
+
+
+def _merged_facts(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One orientation's run facts ({"structure", "bulk"}): as run without windows; over
+    several windows the worst stop (largest decay ratio) and longest Meep time with the
+    stepping times added, and each window's own facts under "windows"."""
+    if len(parts) == 1 and "window_nm" not in parts[0]:
+        return parts[0]
+    out: dict[str, Any] = {"windows": parts}
+    for key in ("structure", "bulk"):
+        runs = [p[key] for p in parts if p[key]]
+        if runs:
+            worst = max(runs, key=lambda f: f.get("decay_ratio", 0.0))
+            out[key] = {**worst, "meep_time_fs": max(f.get("meep_time_fs", 0.0) for f in runs),
+                        "stepping_time_s": sum(f.get("stepping_time_s", 0.0) for f in runs)}
+    return out
 
 
 def _write_emitter(writer, wl, ldos_axes, bulk_axes, position, medium_name, frame, symmetries,

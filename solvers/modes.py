@@ -30,6 +30,12 @@ missing. Sightings of one resonance at several probes are merged (``merge_modes`
 Each run is then run once more with the same pulse to record every mode's own field
 (solvers.mode_profiles, ``modes/profile``): postprocess takes each mode's confinement factor,
 mode volume and class from that field, never from a plane-wave map.
+
+With ``[simulation] material_bands = "split"`` (geometry.subbands) all of this is done once
+per material window (``mode_windows``): that window's models, a pulse over its search band
+(the window, widened by ``BAND_MARGIN`` only beyond the study band's ends), and only the
+sightings whose frequency the window serves (``ModeRuns.keep``); runs, stops and
+``modes/window_nm`` say which window found each mode (docs/physics.md §6).
 """
 
 from __future__ import annotations
@@ -38,13 +44,13 @@ import dataclasses
 from collections.abc import Sequence
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import meep as mp
 import numpy as np
 
 from hotlase.geometry.build import build
-from hotlase.geometry import placement
+from hotlase.geometry import placement, subbands
 from hotlase.geometry.equivalence import quarter_turn_symmetric
 from hotlase.geometry.runkinds import run_kinds
 from hotlase.geometry.primitives import Layout
@@ -346,6 +352,9 @@ def zone_edge_per_um(layout: Layout) -> float | None:
 def run_modes(study: StudySpec, writer, *, layout: Layout | None = None, log=print) -> dict:
     """The modes run: Harminv at k = 0 (and a Bloch-k sweep when the study asks).
 
+    With ``material_bands = "split"`` (geometry.subbands) the dipole runs are made once per
+    material window, each with that window's models and a pulse over its search band
+    (``mode_windows``); a mode is kept only from the window whose models serve its frequency.
     Writes ``modes/`` (docs/runfile.md) and returns root facts (symmetries, courant,
     stepping_time_s, meep_time_fs) for the run file.
     """
@@ -355,50 +364,141 @@ def run_modes(study: StudySpec, writer, *, layout: Layout | None = None, log=pri
         raise ValueError(f"modes {refused}")
     sim_spec = study.simulation
     frame = make_frame(study, layout)
-    f_min, f_max, f_lo, f_hi = search_band(study)
     t_cap = max_meep_time(study)
     probe_spec = mode_probes(layout, frame, sim_spec.resolution_nm)
     probes = [(meep_component(frame, axis), meep_point(frame, pos)) for _, pos, axis in probe_spec]
-    runs = mode_source_runs(layout, frame, (f_min + f_max) / 2, f_max - f_min,
-                            use_symmetry=sim_spec.symmetry)
-    all_modes: list[Mode] = []
-    n_candidates, n_filtered, stepping, t_meep, stops = 0, 0, 0.0, 0.0, []
-    borderline: list[Mode] = []
-    profiles: dict = {}
-    for i, run in enumerate(runs):
-        sim, frame, layout = make_simulation(study, sources=run["sources"], symmetries=run["symmetries"],
-                                             layout=layout)
-        label = f"modes run {i + 1}/{len(runs)}"
-        log(f"[{label}] {run['label']}; symmetries {[symmetry_label(s) for s in run['symmetries']]}")
-        res = find_modes(sim, probes, f_min, f_max, q_min=sim_spec.mode_q_min, band=(f_lo, f_hi),
-                         decay_by=sim_spec.decay_by, t_cap=t_cap, run=i,
-                         step_funcs=(progress_step(label, t_cap, log),))
-        profiles[i] = _run_profiles(sim, frame, res, t_cap, label, log)
-        stepping += profiles[i][1].facts["stepping_time_s"] if profiles[i][1] is not None else 0.0
-        sim.reset_meep()
-        all_modes += res.modes
-        borderline += res.borderline
-        n_candidates += res.n_candidates
-        n_filtered += res.n_filtered
-        stepping += res.stepping_time_s
-        t_meep = max(t_meep, res.meep_time)
-        stops.append({"run": i, "stop": res.stop_reason, "decay_ratio": res.decay_ratio,
-                      "meep_time_fs": res.meep_time * MEEP_TIME_S * 1e15})
-        log(f"[{label}] {len(res.modes)} modes kept ({len(res.borderline)} borderline) of "
-            f"{res.n_candidates} candidates; stopped on "
-            f"{res.stop_reason} at {res.meep_time * MEEP_TIME_S * 1e15:.0f} fs")
-    modes = merge_modes(all_modes)
-    _write_modes(writer, modes, probe_spec, f_lo, f_hi, f_min, f_max, sim_spec.mode_q_min,
-                 n_candidates, n_filtered + len(all_modes) - len(modes), runs, stops,
-                 borderline=merge_borderline(borderline, modes))
-    writer.attrs("modes", n_merged=len(all_modes) - len(modes))
-    write_profiles(writer, study, layout, modes, profiles, resolution=frame.resolution)
+    found = ModeRuns(mode_windows(study))
+    stepping, t_meep, all_runs = 0.0, 0.0, []
+    for win in found.windows:
+        f_cen, f_width, _ = win.pulse
+        runs = mode_source_runs(layout, frame, f_cen, f_width, use_symmetry=sim_spec.symmetry)
+        all_runs += runs
+        for run in runs:
+            i = len(found.runs)
+            sim, frame, layout = make_simulation(win.study, sources=run["sources"],
+                                                 symmetries=run["symmetries"], layout=layout)
+            label = f"modes run {i + 1}/{len(runs) * len(found.windows)}{found.tag(win)}"
+            log(f"[{label}] {run['label']}; symmetries {[symmetry_label(s) for s in run['symmetries']]}")
+            res = found.keep(find_modes(sim, probes, win.f_min, win.f_max, q_min=sim_spec.mode_q_min,
+                                        band=(win.f_lo, win.f_hi), decay_by=sim_spec.decay_by,
+                                        t_cap=t_cap, run=i,
+                                        step_funcs=(progress_step(label, t_cap, log),)), win)
+            profiles = _run_profiles(sim, frame, res, t_cap, label, log)
+            stepping += profiles[1].facts["stepping_time_s"] if profiles[1] is not None else 0.0
+            sim.reset_meep()
+            found.add(res, run, win, profiles)
+            stepping += res.stepping_time_s
+            t_meep = max(t_meep, res.meep_time)
+            log(f"[{label}] {len(res.modes)} modes kept ({len(res.borderline)} borderline) of "
+                f"{res.n_candidates} candidates; stopped on "
+                f"{res.stop_reason} at {res.meep_time * MEEP_TIME_S * 1e15:.0f} fs")
+    found.write(writer, study, layout, probe_spec, resolution=frame.resolution)
     if sim_spec.bloch_k_points > 0:
-        stepping += _bloch_sweep(study, writer, layout, frame, probes, f_min, f_max, f_lo, f_hi,
-                                 t_cap, log)
-    symmetries = sorted({f"{run['label']}: {symmetry_label(s)}" for run in runs for s in run["symmetries"]})
+        stepping += _bloch_sweep(study, writer, layout, frame, probes, found.windows, t_cap, log)
+    symmetries = sorted({f"{run['label']}: {symmetry_label(s)}" for run in all_runs
+                         for s in run["symmetries"]})
     return {"symmetries": symmetries, "courant": frame.courant, "stepping_time_s": stepping,
             "meep_time_fs": t_meep * MEEP_TIME_S * 1e15}
+
+
+@dataclass(frozen=True)
+class ModeWindow:
+    """A material window of the dipole runs (geometry.subbands.DipoleWindow) with the study
+    whose materials serve it and the dipole pulse (f_center, f_width, f_min) of its runs."""
+
+    window: subbands.DipoleWindow
+    study: StudySpec
+    pulse: tuple[float, float, float]
+
+    lo_nm = property(lambda self: self.window.lo_nm)
+    hi_nm = property(lambda self: self.window.hi_nm)
+    index = property(lambda self: self.window.index)
+    f_lo = property(lambda self: self.window.f_lo)
+    f_hi = property(lambda self: self.window.f_hi)
+    f_min = property(lambda self: self.window.f_min)
+    f_max = property(lambda self: self.window.f_max)
+
+
+def mode_windows(study: StudySpec, pulse_factor: float = 1.0) -> list[ModeWindow]:
+    """The dipole runs' windows: one per material window when the study splits its band
+    (each with its window's study and a pulse ``pulse_factor`` x its search band wide, at
+    least ``subbands.MIN_PULSE_FRACTION`` of the band), else the study band with the search
+    band and pulse of ``search_band`` exactly as without windows."""
+    windows = subbands.dipole_windows(study, BAND_MARGIN)
+    if len(windows) == 1:
+        f_min, f_max, f_lo, f_hi = search_band(study)
+        one = dataclasses.replace(windows[0], f_lo=f_lo, f_hi=f_hi, f_min=f_min, f_max=f_max)
+        return [ModeWindow(one, study, ((f_min + f_max) / 2, f_max - f_min, f_min))]
+    return [ModeWindow(w, subbands.window_study(study, w.lo_nm, w.hi_nm),
+                       subbands.covering_pulse(study, w.f_min, w.f_max, pulse_factor))
+            for w in windows]
+
+
+@dataclass
+class ModeRuns:
+    """What the dipole runs of one ``modes/`` group found, run after run (``run_modes``, and
+    ``solvers.emitter.run_emitter`` with a modes writer): run records, reported and
+    borderline sightings, counts, mode fields, and the material window of each run."""
+
+    windows: list[ModeWindow]
+    runs: list[dict] = field(default_factory=list)
+    stops: list[dict] = field(default_factory=list)
+    modes: list[Mode] = field(default_factory=list)
+    borderline: list[Mode] = field(default_factory=list)
+    n_candidates: int = 0
+    n_filtered: int = 0
+    profiles: dict = field(default_factory=dict)
+
+    @property
+    def split(self) -> bool:
+        return len(self.windows) > 1
+
+    def tag(self, win: ModeWindow) -> str:
+        """Log label suffix of a window's run ("" without windows)."""
+        return f" ({win.lo_nm:g}-{win.hi_nm:g} nm models)" if self.split else ""
+
+    def keep(self, res: HarminvResult, win: ModeWindow) -> HarminvResult:
+        """``res`` with only the sightings whose frequency ``win``'s models serve
+        (``subbands.serving_window``): a resonance near a window edge seen by the runs of
+        two windows is reported once, from the window that serves it."""
+        if not self.split:
+            return res
+        mine = lambda ms: tuple(m for m in ms if subbands.serving_window(  # noqa: E731
+            float(meep_freq_to_nm(m.frequency)), [w.window for w in self.windows]) == win.index)
+        kept = mine(res.modes)
+        return dataclasses.replace(res, modes=kept, borderline=mine(res.borderline),
+                                   n_filtered=max(res.n_candidates - len(kept), 0))
+
+    def add(self, res: HarminvResult, run: dict, win: ModeWindow, profiles) -> None:
+        """Record one run (``run``: a ``mode_source_runs`` entry) and what it found."""
+        i = len(self.runs)
+        where = {"window_nm": [win.lo_nm, win.hi_nm]} if self.split else {}
+        self.runs.append({**run, **where})
+        self.stops.append({"run": i, "stop": res.stop_reason, "decay_ratio": res.decay_ratio,
+                           "meep_time_fs": res.meep_time * MEEP_TIME_S * 1e15, **where})
+        self.profiles[i] = profiles
+        self.modes += res.modes
+        self.borderline += res.borderline
+        self.n_candidates += res.n_candidates
+        self.n_filtered += res.n_filtered
+
+    def write(self, writer, study: StudySpec, layout: Layout, probe_spec, *,
+              resolution: float) -> None:
+        """``modes/`` with its borderline rows and mode fields (docs/runfile.md)."""
+        f_min, f_max, f_lo, f_hi = search_band(study)
+        modes = merge_modes(self.modes)
+        _write_modes(writer, modes, probe_spec, f_lo, f_hi, f_min, f_max,
+                     study.simulation.mode_q_min, self.n_candidates,
+                     self.n_filtered + len(self.modes) - len(modes), self.runs, self.stops,
+                     borderline=merge_borderline(self.borderline, modes))
+        window = [self.runs[m.run].get("window_nm", [self.windows[0].lo_nm, self.windows[0].hi_nm])
+                  for m in modes]
+        writer.dataset("modes/window_nm", np.array(window, dtype=float).reshape(-1, 2), "nm",
+                       "material window whose models served the run that found the mode")
+        writer.attrs("modes", n_merged=len(self.modes) - len(modes),
+                     material_bands=subbands.material_bands(study),
+                     material_models=subbands.describe([w.window for w in self.windows]))
+        write_profiles(writer, study, layout, modes, self.profiles, resolution=resolution)
 
 
 def _run_profiles(sim: mp.Simulation, frame: Frame, res: HarminvResult, t_cap: float, label: str,
@@ -448,7 +548,9 @@ def _write_modes(writer, modes: list[Mode], probe_spec, f_lo, f_hi, f_min, f_max
                  probe_labels=[label for label, _, _ in probe_spec],
                  probe_components=[axis for _, _, axis in probe_spec],
                  runs=[{"label": r["label"], "dipoles": r["dipoles"],
-                        "symmetries": [symmetry_label(s) for s in r["symmetries"]]} for r in runs],
+                        "symmetries": [symmetry_label(s) for s in r["symmetries"]],
+                        **({"window_nm": r["window_nm"]} if "window_nm" in r else {})}
+                       for r in runs],
                  stops=stops)
     _write_borderline(writer, list(borderline))
 
@@ -471,9 +573,11 @@ def _write_borderline(writer, modes: list[Mode]) -> None:
                  edge_slack=EDGE_SLACK)
 
 
-def _bloch_sweep(study: StudySpec, writer, layout: Layout, frame: Frame, probes, f_min, f_max,
-                 f_lo, f_hi, t_cap, log) -> float:
-    """Modes at Bloch k along x from 0 to the zone edge; writes modes/dispersion/."""
+def _bloch_sweep(study: StudySpec, writer, layout: Layout, frame: Frame, probes,
+                 windows: list[ModeWindow], t_cap, log) -> float:
+    """Modes at Bloch k along x from 0 to the zone edge; writes modes/dispersion/. Split
+    like the k = 0 runs: each k is run once per material window (its models, its pulse), a
+    mode kept from the window that serves it."""
     edge = zone_edge_per_um(layout)
     if edge is None:
         log("[modes] Bloch-k sweep skipped: the cell is not periodic along x")
@@ -482,18 +586,28 @@ def _bloch_sweep(study: StudySpec, writer, layout: Layout, frame: Frame, probes,
     sim_spec = study.simulation
     ks = np.linspace(0.0, edge, sim_spec.bloch_k_points)
     rows, stepping = [], 0.0
+    found = ModeRuns(windows)
     for ik, kx in enumerate(ks):
         k_point = frame.vec(float(kx), 0.0, 0.0)
-        run = mode_source_runs(layout, frame, (f_min + f_max) / 2, f_max - f_min,
-                               use_symmetry=False)[0]
-        sim, _, _ = make_simulation(study, sources=run["sources"], k_point=k_point, layout=layout)
-        res = find_modes(sim, probes, f_min, f_max, q_min=sim_spec.mode_q_min, band=(f_min, f_max),
-                         decay_by=sim_spec.decay_by, t_cap=t_cap)
-        sim.reset_meep()
-        stepping += res.stepping_time_s
-        for m in merge_modes(res.modes):
-            rows.append((ik, m.frequency, m.q))
-        log(f"[modes k {ik + 1}/{len(ks)}] kx = {kx / 1000:.5f} 1/nm: {len(res.modes)} modes")
+        n_found = 0
+        for win in windows:
+            f_cen, f_width, _ = win.pulse
+            run = mode_source_runs(layout, frame, f_cen, f_width, use_symmetry=False)[0]
+            sim, _, _ = make_simulation(win.study, sources=run["sources"], k_point=k_point,
+                                        layout=layout)
+            # the whole search band is kept at k != 0 (a mode folds in from outside the band)
+            band = (win.f_min, win.f_max)
+            res = found.keep(find_modes(sim, probes, win.f_min, win.f_max,
+                                        q_min=sim_spec.mode_q_min, band=band,
+                                        decay_by=sim_spec.decay_by, t_cap=t_cap), win)
+            sim.reset_meep()
+            stepping += res.stepping_time_s
+            for m in merge_modes(res.modes):
+                rows.append((ik, m.frequency, m.q))
+            n_found += len(res.modes)
+        log(f"[modes k {ik + 1}/{len(ks)}] kx = {kx / 1000:.5f} 1/nm: {n_found} modes")
+    rows.sort(key=lambda r: (r[0], r[1]))
+    f_lo, f_hi = windows[-1].f_lo, windows[0].f_hi
     n_sup = float(np.real(np.sqrt(material_model(study, layout.background).eps(
         float(meep_freq_to_nm((f_lo + f_hi) / 2))))))
     k_nm = ks / 1000.0

@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 
 from hotlase.postprocess.analytic import ldos_homogeneous_ratio
-from hotlase.solvers.cell import Frame
 from hotlase.solvers.emitter import bulk_simulation, dipole_ldos
+from tests.physics.bulk_cell import bulk_frame
 
 pytestmark = pytest.mark.physics
 
@@ -31,13 +31,8 @@ WAVELENGTH_NM = np.array([500.0, 550.0, 600.0, 650.0, 700.0])
 TOL = 0.03
 
 
-def _frame() -> Frame:
-    """A periodic 3D frame of the bulk cell's size: bulk_simulation widens it by the PML."""
-    half = SIDE_UM / 2 + PML_UM
-    return Frame(dims=3, size_xy=(SIDE_UM, SIDE_UM), z_min=-half, z_max=half, z_top=0.0,
-                 z_bottom=0.0, z_source=0.0, z_refl=0.0, z_trans=0.0, pml=PML_UM,
-                 periodic=(True, True), resolution=1000.0 / RES_NM, courant=0.5,
-                 metal_below=False, metal_lateral=False)
+def _frame():
+    return bulk_frame(RES_NM, SIDE_UM, PML_UM)
 
 
 def _ldos(n: float, component, use_symmetry: bool = True) -> np.ndarray:

@@ -46,10 +46,10 @@ def test_default_grid_counted_by_hand(default_study_path):
     400 PML on top and 400 below (SiO2 substrate, PML not absorber) = 1650 nm = 220 cells."""
     e = est.estimate(load_study(default_study_path))
     assert e.dims == 3 and e.cells == (40, 40, 220), e
-    # 21 pulses (geometry.estimate.run_plan): main 2 dipole + 2 mode-field re-runs + 1 bulk,
-    # twin the same without the bulk run, and 2 broadband (normalisation + structure) per
-    # CsPbBr3 model window (3: the band is split, geometry.subbands) each
-    assert e.pulses == 21
+    # 39 pulses (geometry.estimate.run_plan), per CsPbBr3 model window (3: the band is
+    # split, geometry.subbands): main 2 dipole + 2 mode-field re-runs + 1 bulk, twin the same
+    # without the bulk run, and 2 broadband (normalisation + structure) each
+    assert e.pulses == 39
     # dt = 0.5 * 7.5 nm / c = 12.5 as; 400 fs / 12.5 as = 31979 steps
     assert e.steps == math.ceil(400e-15 / (0.5 * 7.5e-9 / 299_792_458.0))
 

@@ -78,10 +78,12 @@ def test_each_mode_takes_its_own_field(tmp_path, study):
     """Two modes (521 and 610 nm) with Gaussian fields of widths 30 and 20 nm in a grid filled
     with the perovskite: V = (pi/2)^{3/2} w^3 each (1e-4, as above) and Γ = 1 (H = 0); the
     560 nm mode has a uniform |E| over the real structure: Γ = F_rod N_rod / sum_m F_m N_m with
-    the Loudon/Ruppin factors F of each material at 560 nm (exact for the voxel sums)."""
+    the Loudon/Ruppin factors F of each material at 560 nm (exact for the voxel sums), from
+    the models the split study's run used there (geometry.subbands.at_wavelength)."""
     from hotlase.geometry.build import build
     from hotlase.geometry.raster import material_grid
     from hotlase.geometry.study import material_model
+    from hotlase.geometry.subbands import at_wavelength
     from hotlase.postprocess import optics
     path = syn.write_run(tmp_path / "runs" / "main_modes.h5", study, "modes", "main")
     shape = syn.grid_nm_shape(study)
@@ -95,7 +97,8 @@ def test_each_mode_takes_its_own_field(tmp_path, study):
     _write_profiles(run_path, study, {2: uniform})
     table = mode_table(read_run(run_path))
     m560 = next(m for m in table.modes if m.wavelength_nm == 560.0)
-    factor = {n: float(optics.energy_factor_drude_lorentz(material_model(study, n), 560.0)) for n in names}
+    served = at_wavelength(study, 560.0)  # the model its (split) run used there
+    factor = {n: float(optics.energy_factor_drude_lorentz(material_model(served, n), 560.0)) for n in names}
     counts = {n: int(np.sum(ids == i)) for i, n in enumerate(names)}
     expected = factor["CsPbBr3"] * counts["CsPbBr3"] / sum(factor[n] * counts[n] for n in names)
     assert m560.confinement_factor == pytest.approx(expected, rel=1e-6)

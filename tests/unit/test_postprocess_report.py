@@ -48,15 +48,14 @@ def test_summary_has_required_keys_and_valid_efficiencies(full):
     for key in ("pump_wavelength_nm", "intensity_w_m2", "bias_field_v_m", "barrier_ev", "materials"):
         assert inputs.get(key) is not None, f"inputs.{key} missing"
     assert inputs["materials"]["Ag"]["source"], "material model source must be reported"
-    # the synthetic study's 400-700 nm band runs split (geometry/subbands.py): spectrum and
-    # fields from the three window models, which meet the measured n, k; modes and emitter
-    # still from the broadband fit, which misses it (docs/physics.md §3); the report says
-    # both, silver is not checked
+    # the synthetic study's 400-700 nm band runs split (geometry/subbands.py): every run
+    # from the three window models, which meet the measured n, k; the report names the
+    # one-band fit it replaces and how that misses (docs/physics.md §3); silver is not checked
     cs = inputs["materials"]["CsPbBr3"]
     assert cs["model"] == ("CsPbBr3_Brennan_400_520 (400-520 nm), CsPbBr3_Brennan_520_530 "
                            "(520-530 nm), CsPbBr3_Brennan_530_700 (530-700 nm)"), cs["model"]
-    assert cs["nk_vs_measured"].startswith("spectrum, fields: meets over 400-700 nm (split "
-                                           "runs); modes, emitter (CsPbBr3_Brennan): misses: "
+    assert cs["nk_vs_measured"].startswith("meets over 400-700 nm (every run split per "
+                                           "window; the one-band fit CsPbBr3_Brennan: misses: "
                                            "400-450 nm"), cs["nk_vs_measured"]
     assert inputs["materials"]["Ag"]["nk_vs_measured"] == "not checked"
     assert summary["notes"]["main"] == [], summary["notes"]

@@ -27,23 +27,25 @@ def default_study():
 
 def test_plan_lists_every_run_and_splits_the_estimate(default_study):
     """Default study: rods on Ag (square cell, x and y equivalent) with its twin, all four
-    kinds -> per variant one dipole run (modes + emitter) of 2 dipole orientations (y is
-    x's mirror image), at most 2 mode-field re-runs and, for main only, 1 bulk-medium LDOS
-    run (the twin reuses it: same medium and grid), and one broadband run (normalisation +
-    structure, 2 pulses) per CsPbBr3 model window (400-520, 520-530, 530-700 nm: the band
-    is split, geometry.subbands): 5 + 6 + 4 + 6 = 21 pulses, what solvers.run steps through;
-    the rows add up to the estimate's bound divided by the ranks."""
+    kinds -> the band is split at the CsPbBr3 model windows (400-520, 520-530, 530-700 nm,
+    geometry.subbands), and per variant and window one dipole run (modes + emitter) of 2
+    dipole orientations (y is x's mirror image), at most 2 mode-field re-runs and, for main
+    only, 1 bulk-medium LDOS run (the twin reuses it: same medium and grid), and one
+    broadband run (normalisation + structure, 2 pulses) per window: 15 + 6 + 12 + 6 = 39
+    pulses, what solvers.run steps through; the rows add up to the estimate's bound divided
+    by the ranks."""
     runs = run_plan(default_study)
     assert [(r.variant, r.kinds, r.pulses) for r in runs] == [
-        ("main", ("modes", "emitter"), 5), ("main", ("spectrum", "fields"), 6),
-        ("no_metal", ("modes", "emitter"), 4), ("no_metal", ("spectrum", "fields"), 6)]
+        ("main", ("modes", "emitter"), 15), ("main", ("spectrum", "fields"), 6),
+        ("no_metal", ("modes", "emitter"), 12), ("no_metal", ("spectrum", "fields"), 6)]
     assert runs[1].detail == ("3 x (1 normalisation + 1 structure), one per material window")
-    assert runs[0].detail == "2 dipole + 2 mode-field re-runs (at most) + 1 bulk-medium"
+    assert runs[0].detail == ("6 dipole + 6 mode-field re-runs (at most) + 3 bulk-medium, "
+                              "over 3 material windows")
     est = estimate(default_study)
     assert sum(r.pulses for r in runs) == est.pulses
     text = plan_text(default_study, est, np=2)
     assert "run 4/4" in text and "no_metal" in text and "on 2 rank(s)" in text
-    assert "21 Meep pulse(s)" in text
+    assert "39 Meep pulse(s)" in text
     assert run_plan(default_study, kinds=("spectrum",))[0].kinds == ("spectrum",)
 
 
@@ -170,19 +172,20 @@ def test_children_start_without_numpys_subnormal_note():
 def test_plan_counts_modes_runs_by_symmetry_and_the_bloch_sweep(default_study):
     """modes alone, symmetry on: one dipole set per orientation, y left out under the
     quarter turn of the square cell (2), each re-run for its fields (2), plus
-    bloch_k_points = 4 Bloch runs: 8; symmetry off: one off-axis set (1 + 1 + 4 = 6);
+    bloch_k_points = 4 Bloch runs: 8, once per CsPbBr3 model window (3): 24; symmetry off:
+    one off-axis set (3 x (1 + 1 + 4) = 18);
     emitter alone on a 2D wire: x, y, z dipoles (3) and 2 bulk runs (2D: in- and
-    out-of-plane), the twin reusing them."""
+    out-of-plane), the twin reusing them, each once per window (3)."""
     from hotlase.geometry.study import study_from_dict
     from tests.unit import synthetic_runs as syn
 
     s = default_study.replace(run_kinds=("modes",), compare_no_metal=False,
                               simulation={"bloch_k_points": 4})
-    assert [(r.kinds, r.pulses) for r in run_plan(s)] == [(("modes",), 8)]
+    assert [(r.kinds, r.pulses) for r in run_plan(s)] == [(("modes",), 24)]
     off = s.replace(simulation={"symmetry": False})
-    assert [r.pulses for r in run_plan(off)] == [6]
+    assert [r.pulses for r in run_plan(off)] == [18]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         wire = study_from_dict(syn.wire_study_dict())
         wire = wire.replace(run_kinds=("emitter",))
-    assert [(r.variant, r.pulses) for r in run_plan(wire)] == [("main", 5), ("no_metal", 3)]
+    assert [(r.variant, r.pulses) for r in run_plan(wire)] == [("main", 15), ("no_metal", 9)]

@@ -180,3 +180,116 @@ def test_resume_never_reuses_a_file_made_the_other_way():
     old = json.loads(study_json(narrow))
     old["simulation"].pop("material_bands", None)
     assert spec_differences(json.dumps(old), narrow) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Dipole runs (modes, emitter LDOS) per window: the plan and the keep-by-window rule.
+# Reference: the windows above; Harminv's margin (solvers.modes.BAND_MARGIN) only beyond the
+# study band's ends. Exact (bookkeeping).
+
+
+def _f(nm: float) -> float:
+    return 1000.0 / nm  # Meep frequency (1/µm) of a vacuum wavelength
+
+
+def test_dipole_windows_widen_only_the_study_band_ends():
+    from hotlase.solvers.modes import BAND_MARGIN
+
+    wins = subbands.dipole_windows(_study(), BAND_MARGIN)
+    assert [(w.lo_nm, w.hi_nm, w.index) for w in wins] == [
+        (400.0, 520.0, 0), (520.0, 530.0, 1), (530.0, 700.0, 2)]
+    pad = BAND_MARGIN * (_f(400) - _f(700))
+    for w in wins:
+        assert w.f_lo == pytest.approx(_f(w.hi_nm)) and w.f_hi == pytest.approx(_f(w.lo_nm))
+    assert wins[0].f_max == pytest.approx(_f(400) + pad) and wins[0].f_min == wins[0].f_lo
+    assert (wins[1].f_min, wins[1].f_max) == (wins[1].f_lo, wins[1].f_hi)  # inner: the edges
+    assert wins[2].f_min == pytest.approx(_f(700) - pad) and wins[2].f_max == wins[2].f_hi
+    assert [dict(w.models)["CsPbBr3"] for w in wins] == [
+        "CsPbBr3_Brennan_400_520", "CsPbBr3_Brennan_520_530", "CsPbBr3_Brennan_530_700"]
+
+
+def test_one_window_dipole_runs_are_the_unsplit_search_band_and_pulse():
+    from hotlase.solvers.cell import band_frequencies
+    from hotlase.solvers.emitter import SOURCE_WIDTH_FACTOR, emitter_windows
+    from hotlase.solvers.modes import mode_windows, search_band
+
+    study = _study(material_bands="broadband")
+    (win,) = mode_windows(study)
+    f_min, f_max, f_lo, f_hi = search_band(study)
+    assert (win.f_min, win.f_max, win.f_lo, win.f_hi) == (f_min, f_max, f_lo, f_hi)
+    assert win.pulse == ((f_min + f_max) / 2, f_max - f_min, f_min) and win.study is study
+    (em,) = emitter_windows(study, carry_modes=True)
+    f_cen, f_width, _ = band_frequencies(study)
+    assert em.pulse[:2] == (f_cen, SOURCE_WIDTH_FACTOR * f_width) and em.study is study
+
+
+def test_split_dipole_pulses_cover_their_search_band():
+    from hotlase.solvers.emitter import emitter_windows
+    from hotlase.solvers.modes import mode_windows
+
+    for wins in (mode_windows(_study()), emitter_windows(_study(), carry_modes=True)):
+        for w in wins:
+            f_cen, width, _ = w.pulse
+            assert f_cen - width / 2 <= w.f_min + 1e-12 and f_cen + width / 2 >= w.f_max - 1e-12
+            assert w.study.simulation.wavelength_min_nm == w.lo_nm
+
+
+@pytest.mark.parametrize("nm,window", [(380.0, 0), (400.0, 0), (519.9, 0), (520.0, 0),
+                                       (520.1, 1), (530.0, 1), (530.1, 2), (700.0, 2),
+                                       (730.0, 2)])
+def test_serving_window_margins_belong_to_the_end_windows(nm, window):
+    wins = subbands.dipole_windows(_study(), 0.1)
+    assert subbands.serving_window(nm, wins) == window
+    assert subbands.serving_window(nm, [(w.lo_nm, w.hi_nm) for w in wins]) == window
+
+
+def test_mode_seen_by_two_windows_is_kept_once_from_the_serving_window():
+    """A resonance at 525 nm found by the 520-530 nm run and (at its edge search, or through
+    round-off) by the 530-700 nm run: only the 520-530 nm sighting is kept, once; the
+    other run's n_filtered counts its dropped sighting."""
+    from hotlase.solvers.modes import HarminvResult, Mode, ModeRuns, mode_windows
+
+    runs = ModeRuns(mode_windows(_study()))
+    f = _f(525.0)
+
+    def res(run: int, *freqs: float) -> HarminvResult:
+        modes = tuple(Mode(x, -x / 60, 30.0, 1.0 + 0j, 1e-4, 0, 1, run) for x in freqs)
+        return HarminvResult(modes, len(freqs), 0, "decayed", 1e-7, 10.0, 1.0, modes, ())
+
+    kept = {}
+    for i, (win, r) in enumerate(zip(runs.windows, (res(0, _f(450.0)), res(1, f),
+                                                    res(2, f * (1 + 1e-5), _f(600.0))))):
+        out = runs.keep(r, win)
+        kept[win.index] = sorted(round(1000 / m.frequency, 1) for m in out.modes)
+        runs.add(out, {"label": f"run {i}", "dipoles": [], "symmetries": []}, win, ({}, None))
+    assert kept == {0: [450.0], 1: [525.0], 2: [600.0]}
+    assert runs.n_filtered == 1 and runs.n_candidates == 4
+    assert [r["window_nm"] for r in runs.runs] == [[400.0, 520.0], [520.0, 530.0], [530.0, 700.0]]
+    assert [s["window_nm"] for s in runs.stops] == [r["window_nm"] for r in runs.runs]
+
+
+def test_unsplit_keep_changes_nothing():
+    from hotlase.solvers.modes import HarminvResult, Mode, ModeRuns, mode_windows
+
+    runs = ModeRuns(mode_windows(_study(material_bands="broadband")))
+    m = Mode(_f(525.0), -0.01, 30.0, 1.0 + 0j, 1e-4, 0, 1, 0)
+    r = HarminvResult((m,), 3, 2, "decayed", 1e-7, 10.0, 1.0, (m,), ())
+    assert runs.keep(r, runs.windows[0]) is r
+    runs.add(r, {"label": "x", "dipoles": [], "symmetries": []}, runs.windows[0], ({}, None))
+    assert "window_nm" not in runs.runs[0] and "window_nm" not in runs.stops[0]
+
+
+def test_estimate_counts_dipole_runs_per_window():
+    from hotlase.geometry.estimate import run_plan
+
+    study = _study()
+    data = {"study": {"name": "rods", "run_kinds": ["modes", "emitter"], "compare_no_metal": False},
+            "structure": {"kind": "rod_array", "rod": {"material": "CsPbBr3"},
+                          "metal": {"material": "Ag", "thickness_nm": 100}}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        split = study_from_dict(data)
+        broad = study_from_dict({**data, "simulation": {"material_bands": "broadband"}})
+    assert study is not None
+    (s,), (b,) = run_plan(split), run_plan(broad)
+    assert s.pulses == 3 * b.pulses, (s, b)
