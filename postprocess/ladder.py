@@ -73,11 +73,14 @@ class Tolerances:
 
 
 def ladder_key(study) -> str:
-    """Hash of a study without its grid spacing: runs of one study on any grid share it."""
+    """Hash of a study without its grid spacing and its list of run kinds: runs of one study
+    on any grid share it, and a ladder made with some of the study's run kinds gives its bars
+    to the quantities those kinds make (the report names the quantities it has no bar for)."""
     from hotlase.geometry.study import study_to_dict
 
     d = study_to_dict(study)
     d["simulation"].pop("resolution_nm", None)
+    d.get("study", {}).pop("run_kinds", None)
     return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:10]
 
 

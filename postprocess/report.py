@@ -260,6 +260,12 @@ def grid_convergence_section(directory: Path, study: StudySpec | None,
                     "status", "order"],
                    [[r["label"], r["unit"], r["value"], r["error"], r["extrapolated"],
                      r["status"], r["order"]] for r in rows]), ""]
+    without = _without_bar(ladder, summary)
+    entry["without_bar"] = without
+    if without:
+        out += [f"No error bar (the ladder ran {', '.join(ladder.get('run_kinds') or ['other run kinds'])}; "
+                f"`hotlase converge` with this study's run kinds gives them one): "
+                + "; ".join(without) + ".", ""]
     acc = spectra_accuracy(ladder, h)
     entry["spectra_accuracy"] = acc
     if acc:
@@ -286,6 +292,19 @@ def grid_convergence_section(directory: Path, study: StudySpec | None,
     return _jsonable(entry), "\n".join(out)
 
 
+
+
+def _without_bar(ladder: dict, summary: dict) -> list[str]:
+    """Labels of this run's headline outputs (and its modes) the ladder has no row for: a
+    ladder made with fewer run kinds than the run (``ladder_key`` ignores run kinds)."""
+    from hotlase.postprocess.ladder import headline_values
+
+    names = {r["name"] for r in ladder["quantities"]}
+    out = [label for name, (value, label, _, _) in headline_values(summary).items()
+           if value is not None and name not in names]
+    if summary.get("modes") and not any(".mode@" in n for n in names):
+        out.append("mode wavelengths and Q")
+    return out
 
 
 def comparison_table(summary: dict) -> str:
