@@ -3,7 +3,7 @@ PY := .venv/bin/python
 export OMPI_MCA_rmaps_base_oversubscribe := 1
 export PYTHONWARNINGS := ignore::UserWarning:numpy.core.getlimits
 
-.PHONY: setup demo test test-fast typecheck bench clean
+.PHONY: setup demo test test-fast typecheck bench ladder clean
 
 setup:
 	@scripts/setup.sh
@@ -23,6 +23,13 @@ test-fast: setup
 
 bench: setup
 	@$(PY) -m benchmarks.run
+
+# the default study's grid ladder of its spectrum and field runs (about 20 min on 2 cores), recorded with the source so every
+# default run reports its error bars (docs/convergence.md "Recorded ladders")
+LADDER_DIR ?= runs/converge-default
+ladder: setup
+	@$(PY) -m hotlase.jobs.cli converge examples/default.toml --resolutions 12.5,10,7.5 --kinds spectrum,fields --np 2 --out $(LADDER_DIR)
+	@$(PY) scripts/record_ladder.py $(LADDER_DIR)
 
 clean:
 	rm -rf runs .pytest_cache

@@ -182,6 +182,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("study")
     s.add_argument("--resolutions", help="grid spacings in nm, e.g. 20,15,10 (default: the "
                    "study's grid x 2, 1.5, 1)")
+    s.add_argument("--kinds", help="run only these run kinds on every grid, e.g. spectrum,fields "
+                   "(default: the study's; the ladder then gives bars to what they make)")
     s.add_argument("--out", help="ladder directory (default: runs/converge-<study>)")
     s.add_argument("--np", type=int, default=None, help="MPI ranks per grid")
     s.add_argument("--scheduler", choices=("local", "slurm"), default="local")

@@ -11,6 +11,7 @@ when the points are complete: finished points are never redone.
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import math
 import sys
@@ -58,18 +59,22 @@ def tolerances(args) -> Tolerances:
     return Tolerances(args.tolerance, args.tolerance_nm, args.rel_tolerance)
 
 
-def sweep_text(study_path: Path, resolutions: list[float], np_: int, name: str) -> str:
-    """The sweep file of the ladder (a sweep over simulation.resolution_nm)."""
-    data = {"sweep": {"study": str(study_path.resolve()), "name": name,
-                      "parameters": {"simulation.resolution_nm": resolutions}},
-            "run": {"np": np_}}
+def sweep_text(study_path: Path, resolutions: list[float], np_: int, name: str,
+               kinds: list[str] | None = None) -> str:
+    """The sweep file of the ladder (a sweep over simulation.resolution_nm; with ``kinds``,
+    only those run kinds in every grid)."""
+    data: dict = {"sweep": {"study": str(study_path.resolve()), "name": name,
+                            "parameters": {"simulation.resolution_nm": resolutions}},
+                  "run": {"np": np_}}
+    if kinds:
+        data["sweep"]["fixed"] = {"study.run_kinds": kinds}
     return ("# hotlase converge: the grid ladder of " + str(study_path) + " as a sweep\n"
             + dumps(data))
 
 
 def run_converge(args) -> int:
-    """Entry of ``hotlase converge`` (args: study, resolutions, out, np, scheduler, tolerance,
-    tolerance_nm, rel_tolerance, match_nm, dry_run, partition, account, time, mem)."""
+    """Entry of ``hotlase converge`` (args: study, resolutions, kinds, out, np, scheduler,
+    tolerance, tolerance_nm, rel_tolerance, match_nm, dry_run, partition, account, time, mem)."""
     study_path = Path(args.study)
     study = load_study(study_path)
     hs = parse_resolutions(args.resolutions, study.simulation.resolution_nm)
@@ -81,7 +86,8 @@ def run_converge(args) -> int:
         raise SpecError("--np", np_, "must be >= 1")
     out = Path(args.out or f"runs/converge-{study_path.stem}").resolve()
     name = "converge-" + "".join(c if c.isalnum() or c in "_.-" else "_" for c in study_path.stem)
-    text = sweep_text(study_path, hs, np_, name)
+    kinds = [k.strip() for k in args.kinds.split(",") if k.strip()] if getattr(args, "kinds", None) else None
+    text = sweep_text(study_path, hs, np_, name, kinds)
     with warnings.catch_warnings():  # validated again (with its warnings shown) by the sweep
         warnings.simplefilter("ignore")
         try:  # every grid validated before anything is written
@@ -143,9 +149,12 @@ def ladder_from_points(out: Path, sweep: Sweep, tol: Tolerances, match_nm: float
               for p in done]
     meta = {"study_name": sweep.points[0].study.name,
             "study_key": ladder_key(sweep.points[0].study),
+            "run_kinds": list(sweep.points[0].study.run_kinds or ()),
             "study_file": str(study_path.resolve()) if study_path else None,
             "points": {f"{p.study.simulation.resolution_nm:g}": str(Path(POINTS_DIR) / p.hash)
                        for p in done},
+            "recorded_utc": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "run_commits": run_commits([out / POINTS_DIR / p.hash for p in done]),
             "missing_grids_nm": sorted(p.study.simulation.resolution_nm for p in sweep.points
                                        if p.hash not in {d.hash for d in done})}
     ladder = build_ladder(points, tol, match_nm, meta,
@@ -155,6 +164,25 @@ def ladder_from_points(out: Path, sweep: Sweep, tol: Tolerances, match_nm: float
         for p in done:
             analyze(out / POINTS_DIR / p.hash)
     return ladder
+
+
+def run_commits(point_dirs: list[Path]) -> list[str]:
+    """The source commits (run files' ``git_commit``) the ladder's runs were made at: a
+    recorded ladder says which code its numbers come from (runs reused from the cache keep
+    the commit they were made at)."""
+    import h5py
+
+    from hotlase.postprocess.runfile import find_runs
+
+    seen: set[str] = set()
+    for d in point_dirs:
+        for path in find_runs(d).values():
+            try:
+                with h5py.File(path, "r") as f:
+                    seen.add(str(f.attrs.get("git_commit", "unknown")))
+            except OSError:
+                seen.add("unreadable")
+    return sorted(seen)
 
 
 def point_spectra(point_dir: Path) -> dict:

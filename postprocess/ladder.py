@@ -29,6 +29,10 @@ from hotlase.postprocess.quantities import quantity_of
 from hotlase.postprocess.convergence import STATUSES, Estimate, estimate
 
 LADDER_FILE = "convergence.json"
+#: Ladders recorded with the source (``make ladder``: ``hotlase converge`` of a shipped study,
+#: copied by scripts/record_ladder.py as <study name>-<ladder_key>.json). A run directory
+#: without a ladder of its own takes the one recorded for its study here.
+SHIPPED_DIR = Path(__file__).resolve().parent / "ladders"
 LADDER_MD = "convergence.md"
 LADDER_FORMAT = "hotlase-convergence/1"
 FIG_DIR = Path("figures") / "convergence"
@@ -69,11 +73,14 @@ class Tolerances:
 
 
 def ladder_key(study) -> str:
-    """Hash of a study without its grid spacing: runs of one study on any grid share it."""
+    """Hash of a study without its grid spacing and its list of run kinds: runs of one study
+    on any grid share it, and a ladder made with some of the study's run kinds gives its bars
+    to the quantities those kinds make (the report names the quantities it has no bar for)."""
     from hotlase.geometry.study import study_to_dict
 
     d = study_to_dict(study)
     d["simulation"].pop("resolution_nm", None)
+    d.get("study", {}).pop("run_kinds", None)
     return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:10]
 
 
@@ -537,15 +544,19 @@ def find_ladder(run_dir: str | Path, study=None) -> tuple[Path | None, dict | No
     """The ladder that gives a run directory its error bars.
 
     Looked for in RUN_DIR/convergence.json, then RUN_DIR/../../convergence.json (a point of
-    a ``hotlase converge`` directory, DIR/points/<hash>). With ``study`` given, a ladder of
-    another study (``ladder_key`` differs) is not used.
+    a ``hotlase converge`` directory, DIR/points/<hash>), then, with ``study`` given, among the
+    ladders recorded with the source for that study (``SHIPPED_DIR``). With ``study`` given, a
+    ladder of another study (``ladder_key`` differs) is not used.
 
     Returns:
         (path, ladder dict, "") when found, else (None, None, why not: a sentence).
     """
     run_dir = Path(run_dir).resolve()
     seen = []
-    for cand in (run_dir / LADDER_FILE, run_dir.parent.parent / LADDER_FILE):
+    cands = [run_dir / LADDER_FILE, run_dir.parent.parent / LADDER_FILE]
+    if study is not None:
+        cands += sorted(SHIPPED_DIR.glob(f"*-{ladder_key(study)}.json"))
+    for cand in cands:
         if not cand.is_file():
             continue
         try:
@@ -561,6 +572,11 @@ def find_ladder(run_dir: str | Path, study=None) -> tuple[Path | None, dict | No
             continue
         return cand, ladder, ""
     return None, None, NO_LADDER + (f" ({'; '.join(seen)})" if seen else "")
+
+
+def is_shipped(path: str | Path) -> bool:
+    """True when ``path`` is a ladder recorded with the source (``SHIPPED_DIR``)."""
+    return Path(path).resolve().parent == SHIPPED_DIR
 
 
 def run_error_bars(ladder: dict, summary: dict, h_nm: float | None) -> list[dict]:

@@ -231,15 +231,15 @@ def grid_convergence_section(directory: Path, study: StudySpec | None,
                              summary: dict) -> tuple[dict, str]:
     """(summary["grid_convergence"], the report's "Grid convergence" section).
 
-    The ladder is found by ``postprocess.ladder.find_ladder`` (DIR/convergence.json, or the
-    converge directory DIR is a point of); without one the section says plainly that the
-    numbers carry no error bar.
+    The ladder is found by ``postprocess.ladder.find_ladder`` (DIR/convergence.json, the
+    converge directory DIR is a point of, or the ladder recorded with the source for this
+    study); without one the section says plainly that the numbers carry no error bar.
     """
-    from hotlase.postprocess.ladder import find_ladder, run_error_bars, spectra_accuracy
+    from hotlase.postprocess.ladder import find_ladder, is_shipped, run_error_bars, spectra_accuracy
 
     head = ["", "## Grid convergence", ""]
     path, ladder, why = find_ladder(directory, study)
-    if ladder is None:
+    if ladder is None or path is None:
         return {"ladder": None, "note": why}, "\n".join(head + [why + ".", ""])
     h = study.simulation.resolution_nm if study else None
     rows = run_error_bars(ladder, summary, h)
@@ -247,7 +247,12 @@ def grid_convergence_section(directory: Path, study: StudySpec | None,
              "method": ladder["method"],
              "quantities": {r["name"]: {k: r[k] for k in ("value", "error", "extrapolated",
                                                           "status", "order")} for r in rows}}
-    out = head + [f"Error bars from the grid ladder {path} (grids "
+    source = (f"the grid ladder recorded with hotlase for this study ({path.name}, "
+              f"`hotlase converge` recorded {ladder.get('recorded_utc', 'at an unrecorded date')}"
+              f"{', runs made at commits ' + ', '.join(ladder['run_commits']) if ladder.get('run_commits') else ''}"
+              "; `make ladder` records it again)" if is_shipped(path) else f"the grid ladder {path}")
+    entry["shipped"] = is_shipped(path)
+    out = head + [f"Error bars from {source} (grids "
                   f"{', '.join(_fmt(x) for x in ladder['grids_nm'])} nm; this run: "
                   f"{_fmt(h)} nm). {ladder['method']}. Oscillating or diverging quantities have "
                   "no order: their bar is their spread, and no grid can be named for them.", ""]
@@ -255,6 +260,12 @@ def grid_convergence_section(directory: Path, study: StudySpec | None,
                     "status", "order"],
                    [[r["label"], r["unit"], r["value"], r["error"], r["extrapolated"],
                      r["status"], r["order"]] for r in rows]), ""]
+    without = _without_bar(ladder, summary)
+    entry["without_bar"] = without
+    if without:
+        out += [f"No error bar (the ladder ran {', '.join(ladder.get('run_kinds') or ['other run kinds'])}; "
+                f"`hotlase converge` with this study's run kinds gives them one): "
+                + "; ".join(without) + ".", ""]
     acc = spectra_accuracy(ladder, h)
     entry["spectra_accuracy"] = acc
     if acc:
@@ -281,6 +292,19 @@ def grid_convergence_section(directory: Path, study: StudySpec | None,
     return _jsonable(entry), "\n".join(out)
 
 
+
+
+def _without_bar(ladder: dict, summary: dict) -> list[str]:
+    """Labels of this run's headline outputs (and its modes) the ladder has no row for: a
+    ladder made with fewer run kinds than the run (``ladder_key`` ignores run kinds)."""
+    from hotlase.postprocess.ladder import headline_values
+
+    names = {r["name"] for r in ladder["quantities"]}
+    out = [label for name, (value, label, _, _) in headline_values(summary).items()
+           if value is not None and name not in names]
+    if summary.get("modes") and not any(".mode@" in n for n in names):
+        out.append("mode wavelengths and Q")
+    return out
 
 
 def comparison_table(summary: dict) -> str:

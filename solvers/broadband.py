@@ -24,7 +24,7 @@ from hotlase.solvers.cell import (band_frequencies, incidence_k_point, make_fram
                           mirror_symmetries, plane_wave_source, symmetry_label)
 from hotlase.solvers.fields import add_field_monitor, write_fields
 from hotlase.solvers.progress import DecayStop, max_meep_time, progress_step, sample_stride
-from hotlase.solvers.spectrum import (add_spectrum_monitors, balance_error, check_balance,
+from hotlase.solvers.spectrum import (absorbing_sheets, add_spectrum_monitors, balance_error, check_balance,
                               collect_spectrum, eps_table, lossy_materials,
                               spectrum_wavelengths_nm, write_spectrum)
 
@@ -164,7 +164,7 @@ def _run_band(study: StudySpec, layout: Layout, wavelengths: np.ndarray,
     facts["decay_ratio"] = stop.ratio
     result = None
     if mon is not None and incident is not None:
-        on_face = list(dict.fromkeys(p.material for p in frame.sheets))
+        on_face = absorbing_sheets([p.material for p in frame.sheets], lossy)
         result = collect_spectrum(sim, mon, incident, frame.dims,
                                   eps_table(study, layout, wavelengths, on_face), lossy + on_face)
         result["incident"] = incident

@@ -288,6 +288,16 @@ def balance_error(R: np.ndarray, T: np.ndarray, by_material: dict[str, np.ndarra
     return float(np.max(np.abs(total - 1.0)))
 
 
+def absorbing_sheets(sheets: list[str], lossy: list[str]) -> list[str]:
+    """The contact sheets (geometry.contact names, once each) with a lossy side: the only ones
+    ``absorbed_by_material`` may hand points to. A lossless sheet (Al2O3|vacuum on a spacer,
+    eps ~2) would take the rods' averaged wall points by nearest eps, and ``fold_sheets``
+    would drop their absorption (rods on a 20 nm Al2O3 spacer at 10 nm: R + T + sum A - 1 =
+    -0.057 with it, 0.009 without)."""
+    return [name for name in dict.fromkeys(sheets)
+            if any(side in lossy for side in sheet_sides(name) or ())]
+
+
 def fold_sheets(absorbed: dict[str, np.ndarray], eps_by_material: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Absorption of each contact sheet (geometry.contact, medium (eps_a + eps_b)/2) handed to
     its two sides in proportion to Im eps_a : Im eps_b, the share of each in

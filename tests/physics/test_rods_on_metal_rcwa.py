@@ -58,6 +58,16 @@ With the rods' walls averaged (``wall_averaging = "anisotropic"``, the default s
     hexagonal: max|dR| 0.085 (400 nm, contact band), RMS 0.019; max|dA_Ag| 0.016,
         max|dA_CsPbBr3| 0.074; PASSES;
     both spacer cases: still expected failures; no metal: max|dR| 0.001, max|dT| 0.030; PASSES.
+With only the contact sheets that have a lossy side offered absorbing points
+(``spectrum.absorbing_sheets``; before, the spacer's lossless Al2O3|vacuum sheet took the rods'
+averaged wall points and dropped their absorption: energy balance 0.057 -> 0.009 on a 20 nm
+spacer; same grid and reference):
+    square on 10 nm Al2O3: max|dR| 0.045 (450 nm), max|dA_Ag| 0.020, max|dA_CsPbBr3| 0.042,
+        R dips 472.9 / 515.7 nm vs 473.2 / 516.7 nm; PASSES;
+    hexagonal on 10 nm Al2O3: max|dR| 0.047 (440 nm), max|dA_CsPbBr3| 0.041, but an R dip at
+        452.4 nm against 458.4 nm (6 nm > DIP_TOL_NM): expected failure (SPACER_DIP);
+    on 20 nm of Al2O3 (two cells, broadband model): square max|dR| 0.058 (460 nm), hexagonal
+        0.066 (450 nm), dips within 2 nm: the 440-460 nm error is not the gap's resolution.
 Before (commit 086dcd5's solver, face placement by cell parity): square max|dR| 0.689, hexagonal
 0.632, spacer cases 0.529 / 0.558: all failed.
 Runtime per case (2 cores loaded ~13x by other jobs): 60-220 s, i.e. one 3D run at 10 nm
@@ -126,15 +136,15 @@ def case_study(lattice: str, spacer_nm: float | None, metal: bool = True,
     })
 
 
-ONE_CELL_GAP = pytest.mark.xfail(strict=True, reason=(
-    "issue 10: rods on a 10 nm Al2O3 spacer at a 10 nm grid have ONE cell across the gap, "
-    "where the gap mode's normal field lives; with contact sheets on both faces of the spacer "
-    "(geometry.contact) they reach max|dR| 0.055 (square, 450 nm) / 0.052 (hexagonal, 440 nm) "
-    "and max|dA_CsPbBr3| 0.068 / 0.050 against the 0.05 tolerance (before the sheets: 0.15). "
-    "strict: the mark goes when they pass"))
+SPACER_DIP = pytest.mark.xfail(strict=True, reason=(
+    "issue 10: hexagonal rods on a 10 nm Al2O3 spacer at a 10 nm grid meet the R, T, A "
+    "tolerance (max|dR| 0.047 at 440 nm, max|dA_CsPbBr3| 0.041) but their R dip sits at 452.4 "
+    "nm against RCWA's 458.4 nm, 6 nm off against the 5 nm dip tolerance. Not the one cell "
+    "across the gap: on a 20 nm spacer (two cells) the dip is within 2 nm but R at 450 nm is "
+    "0.066 off. strict: the mark goes when it passes"))
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, marks=ONE_CELL_GAP if CASES[c][1] else ())
+@pytest.mark.parametrize("case", [pytest.param(c, marks=SPACER_DIP if c == "hexagonal_spacer" else ())
                                   for c in CASES])
 def test_rod_array_spectrum_matches_rcwa(run_broadband_file, request, case):
     lattice, spacer, metal = CASES[case]

@@ -114,7 +114,8 @@ def test_files_and_markdown(ladder, tmp_path):
     assert "limited by" in md
 
 
-def test_report_section_with_and_without_ladder(ladder, tmp_path, default_dict):
+def test_report_section_with_and_without_ladder(ladder, tmp_path, default_dict, monkeypatch):
+    monkeypatch.setattr(lad, "SHIPPED_DIR", tmp_path / "none")  # not the recorded default ladder
     study = study_from_dict(default_dict)
     run = tmp_path / "points" / "abc"
     run.mkdir(parents=True)
@@ -140,12 +141,16 @@ def test_report_section_with_and_without_ladder(ladder, tmp_path, default_dict):
     assert entry["ladder"] is None and "another study" in text
 
 
-def test_ladder_key_ignores_only_the_grid(default_dict):
+def test_ladder_key_ignores_only_the_grid_and_the_run_kinds(default_dict):
     a = study_from_dict(default_dict)
     d = json.loads(json.dumps(default_dict))
     d["simulation"]["resolution_nm"] = 15
+    d["study"]["run_kinds"] = ["spectrum", "fields"]
     with pytest.warns(UserWarning):  # 15 nm is coarse for the skin depth
         assert lad.ladder_key(study_from_dict(d)) == lad.ladder_key(a)
+        d["study"]["compare_no_metal"] = not a.compare_no_metal
+        assert lad.ladder_key(study_from_dict(d)) != lad.ladder_key(a)
+        d["study"]["compare_no_metal"] = a.compare_no_metal
         d["simulation"]["pump_wavelength_nm"] = 410
         assert lad.ladder_key(study_from_dict(d)) != lad.ladder_key(a)
 
