@@ -22,7 +22,8 @@ h1 < h2 < h3 with e21 = q2 - q1, e32 = q3 - q2:
   staircased metal interfaces give; Farjadpour et al. 2006, Opt. Lett. 31, 2972) and
   Fs = 3 (Roache 1998, two-grid GCI);
 - oscillating (e32/e21 < 0) or diverging (differences not shrinking with h as any positive
-  order would): no order and no extrapolation are given; the bar is Fs x half the range of
+  order would, or an observed order below P_MIN_OBSERVED): no order and no extrapolation are
+  given; the bar is Fs x half the range of
   the finest three values, Fs = 3 (half range: Stern et al. 2001, J. Fluids Eng. 123, 793;
   Fs = 3 as Roache's factor when no order is established), centred on the finest value.
 
@@ -39,6 +40,11 @@ import numpy as np
 
 P_MAX = 2.0  # formal order of the Yee scheme: higher observed orders are not trusted
 P_ASSUMED = 1.0  # order assumed with only two grids (staircased metal interfaces)
+#: Lowest observed order given an extrapolation: half the scheme's lowest (first, at
+#: staircased interfaces). Below it q_ext = q1 + e/(r^p - 1) grows without bound as p -> 0
+#: (the default study's ladder gave R bars of 1.36 at orders ~0.05); such a triple is
+#: reported as not converging, with the spread bar of an oscillating one.
+P_MIN_OBSERVED = 0.5
 P_SEARCH_MAX = 20.0  # observed orders above this are reported as this
 ASYMPTOTIC_ORDERS = (0.9, 2.2)  # observed orders that earn Fs = 1.25: 1..2 with 10 % slack
 FS_THREE = 1.25  # Roache's safety factor with an observed order (>= 3 grids)
@@ -237,6 +243,12 @@ def estimate(h, values) -> Estimate:
         return Estimate(hs, qs, kind, None, None, fs, None, err, tuple(notes))
     p = observed_order(*h3, *q3)
     assert p is not None  # MONOTONE with distinct finest values (flat returned above)
+    if p < P_MIN_OBSERVED:  # Richardson with p -> 0 extrapolates without bound
+        err = FS_TWO * 0.5 * (max(q3) - min(q3))
+        notes.append(f"observed order {p:.3g} below {P_MIN_OBSERVED:g}: differences shrink far "
+                     "slower than any order the scheme has, treated as not converging: no "
+                     "order, error bar from the spread of the finest three grids")
+        return Estimate(hs, qs, DIVERGING, None, None, FS_TWO, None, err, tuple(notes))
     pb = min(p, P_MAX)
     fs = FS_THREE if ASYMPTOTIC_ORDERS[0] <= p <= ASYMPTOTIC_ORDERS[1] else FS_TWO
     if fs != FS_THREE:

@@ -49,11 +49,21 @@ def test_order_above_formal_is_capped_in_the_bar():
 
 def test_low_order_gets_safety_three():
     hs = (20, 15, 10)
-    e = cv.estimate(hs, power_law(hs, 0.5))
-    assert e.order == pytest.approx(0.5, rel=1e-9) and e.order_used == pytest.approx(0.5)
+    e = cv.estimate(hs, power_law(hs, 0.6))
+    assert e.order == pytest.approx(0.6, rel=1e-9) and e.order_used == pytest.approx(0.6)
     assert e.safety_factor == 3.0
-    assert e.error == pytest.approx(3.0 * C * 10 ** 0.5, rel=1e-9)
+    assert e.error == pytest.approx(3.0 * C * 10 ** 0.6, rel=1e-9)
     assert e.grid_for_tolerance(1e-3) is None  # too low an order to name a grid
+
+
+def test_order_near_zero_is_not_extrapolated():
+    """q = q0 + c h^0.1: Richardson would put q_ext 1/(r^0.1 - 1) ~ 24 differences away; below
+    P_MIN_OBSERVED the triple is not converging: no order, spread bar (3 x half range)."""
+    hs = (10, 7.5, 5)
+    vals = power_law(hs, 0.1)
+    e = cv.estimate(hs, vals)
+    assert e.status == cv.DIVERGING and e.order is None and e.extrapolated is None
+    assert e.error == pytest.approx(3.0 * 0.5 * (max(vals) - min(vals)), rel=1e-12)
 
 
 def test_grid_for_tolerance_meets_it():
