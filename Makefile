@@ -24,11 +24,11 @@ test-fast: setup
 bench: setup
 	@$(PY) -m benchmarks.run
 
-# the default study's grid ladder of its spectrum and field runs (about 20 min on 2 cores), recorded with the source so every
+# the default study's grid ladder of its spectrum and field runs (about 1.5 h on 2 cores), recorded with the source so every
 # default run reports its error bars (docs/convergence.md "Recorded ladders")
 LADDER_DIR ?= runs/converge-default
 ladder: setup
-	@$(PY) -m hotlase.jobs.cli converge examples/default.toml --resolutions 12.5,10,7.5 --kinds spectrum,fields --np 2 --out $(LADDER_DIR)
+	@$(PY) -m hotlase.jobs.cli converge examples/default.toml --resolutions 12.5,10,7.5,5 --kinds spectrum,fields --np 2 --out $(LADDER_DIR)
 	@$(PY) scripts/record_ladder.py $(LADDER_DIR)
 
 clean:
