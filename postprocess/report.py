@@ -247,11 +247,12 @@ def grid_convergence_section(directory: Path, study: StudySpec | None,
              "method": ladder["method"],
              "quantities": {r["name"]: {k: r[k] for k in ("value", "error", "extrapolated",
                                                           "status", "order")} for r in rows}}
+    shipped = is_shipped(path)
     source = (f"the grid ladder recorded with hotlase for this study ({path.name}, "
               f"`hotlase converge` recorded {ladder.get('recorded_utc', 'at an unrecorded date')}"
               f"{', runs made at commits ' + ', '.join(ladder['run_commits']) if ladder.get('run_commits') else ''}"
-              "; `make ladder` records it again)" if is_shipped(path) else f"the grid ladder {path}")
-    entry["shipped"] = is_shipped(path)
+              "; `make ladder` records it again)" if shipped else f"the grid ladder {path}")
+    entry["shipped"] = shipped
     out = head + [f"Error bars from {source} (grids "
                   f"{', '.join(_fmt(x) for x in ladder['grids_nm'])} nm; this run: "
                   f"{_fmt(h)} nm). {ladder['method']}. Oscillating or diverging quantities have "

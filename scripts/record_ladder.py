@@ -15,6 +15,7 @@ import json
 import sys
 from pathlib import Path
 
+from hotlase.jobs.state import write_text_atomic
 from hotlase.postprocess.ladder import LADDER_FILE, LADDER_FORMAT, SHIPPED_DIR
 
 
@@ -34,9 +35,7 @@ def record(converge_dir: Path) -> Path:
     for old in SHIPPED_DIR.glob(f"{ladder['study_name']}-*.json"):
         old.unlink()
     out = SHIPPED_DIR / f"{ladder['study_name']}-{ladder['study_key']}.json"
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(ladder, indent=1, allow_nan=False) + "\n")
-    tmp.replace(out)
+    write_text_atomic(out, json.dumps(ladder, indent=1, allow_nan=False) + "\n")
     return out
 
 

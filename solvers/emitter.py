@@ -177,7 +177,7 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
     """
     from hotlase.geometry.subbands import describe, material_bands, serving_window
     from hotlase.solvers.modes import (ModeRuns, _bloch_sweep, _run_profiles, find_modes,
-                                       mode_probes, mode_windows)
+                                       mode_probes, mode_windows, window_tag)
 
     layout = layout or build(study.structure)
     spec = study.simulation
@@ -230,7 +230,7 @@ def run_emitter(study: StudySpec, writer, *, layout: Layout | None = None, log=p
             symmetries[axis] = [symmetry_label(s) for s in syms]
             sim, frame, layout = make_simulation(win.study, sources=[source], symmetries=syms,
                                                  layout=layout)
-            label = f"emitter {axis}" + (f" ({win.lo_nm:g}-{win.hi_nm:g} nm models)" if split else "")
+            label = f"emitter {axis}{window_tag(win, split)}"
             log(f"[{label}] dipole at {position} nm in {medium_name}; symmetries {symmetries[axis]}")
             progress = progress_step(label, t_cap, log)
             ldos_step = (mp.dft_ldos(list(map(float, wfreqs))),) if idx else ()

@@ -419,6 +419,11 @@ class ModeWindow:
     f_max = property(lambda self: self.window.f_max)
 
 
+def window_tag(win: ModeWindow, split: bool) -> str:
+    """Log label suffix of a dipole run in a material window ("" when the band is not split)."""
+    return f" ({win.lo_nm:g}-{win.hi_nm:g} nm models)" if split else ""
+
+
 def mode_windows(study: StudySpec, pulse_factor: float = 1.0) -> list[ModeWindow]:
     """The dipole runs' windows: one per material window when the study splits its band
     (each with its window's study and a pulse ``pulse_factor`` x its search band wide, at
@@ -455,7 +460,7 @@ class ModeRuns:
 
     def tag(self, win: ModeWindow) -> str:
         """Log label suffix of a window's run ("" without windows)."""
-        return f" ({win.lo_nm:g}-{win.hi_nm:g} nm models)" if self.split else ""
+        return window_tag(win, self.split)
 
     def keep(self, res: HarminvResult, win: ModeWindow) -> HarminvResult:
         """``res`` with only the sightings whose frequency ``win``'s models serve
